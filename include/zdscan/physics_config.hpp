@@ -2,6 +2,8 @@
 /// The physics inputs a user sets (measurements, SM predictions, model options), in the units of the config.
 #pragma once
 
+#include <string>
+
 #include "apv_k_factor.hpp"
 #include "chi2.hpp"
 #include "running_sin2.hpp"
@@ -14,6 +16,7 @@ struct MeasurementInput
     double exp = 0, exp_sigma = 0;
     double sm = 0, sm_sigma = 0;
     bool enabled = true;
+    std::string source;  ///< free-text citation (config "source"), carried into the output file
 };
 
 struct PhysicsConfig

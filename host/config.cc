@@ -1,0 +1,436 @@
+/// \file config.cc
+/// Strict JSON configuration reader: unknown keys, wrong types, non-finite numbers and values outside their
+/// domain are errors that name the field.
+#include "zdscan/config.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace zdscan
+{
+namespace
+{
+using nlohmann::json;
+
+std::string fmt(double v)
+{
+    std::ostringstream s;
+    s.precision(17);
+    s << v;
+    return s.str();
+}
+
+/// Reads one JSON object whose allowed keys are known up front: an unknown key (often a typo of a required
+/// one) is reported before anything else, with the keys that are allowed.
+class ObjectReader
+{
+  public:
+    ObjectReader(const json& j, std::string path, std::initializer_list<const char*> allowed_keys)
+        : j_(j), path_(std::move(path))
+    {
+        if (!j_.is_object())
+        {
+            fail(path_.empty() ? "config" : path_, "must be a JSON object");
+        }
+        allow(allowed_keys);
+    }
+
+    /// Every key must be one of allowed_keys.
+    void allow(std::initializer_list<const char*> allowed_keys) const
+    {
+        for (const auto& item : j_.items())
+        {
+            bool known = false;
+            std::string list;
+            for (const char* k : allowed_keys)
+            {
+                known = known || item.key() == k;
+                list += std::string(list.empty() ? "" : ", ") + k;
+            }
+            if (!known)
+            {
+                fail(field(item.key()), "unknown key (allowed here: " + list + ")");
+            }
+        }
+    }
+
+    [[noreturn]] static void fail(const std::string& field, const std::string& why)
+    {
+        throw ConfigError(field + ": " + why);
+    }
+    std::string field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+    bool has(const std::string& key) const { return j_.contains(key); }
+
+    const json& get(const std::string& key) const
+    {
+        if (!j_.contains(key))
+        {
+            fail(field(key), "required field is missing");
+        }
+        return j_.at(key);
+    }
+
+    double number(const std::string& key)
+    {
+        const json& v = get(key);
+        if (!v.is_number())
+        {
+            fail(field(key), "must be a number (got " + std::string(v.type_name()) + ")");
+        }
+        const double x = v.get<double>();
+        if (!std::isfinite(x))
+        {
+            fail(field(key), "must be finite (got " + fmt(x) + ")");
+        }
+        return x;
+    }
+    double number(const std::string& key, double fallback) { return has(key) ? number(key) : fallback; }
+
+    double positive(const std::string& key, double fallback)
+    {
+        const double x = number(key, fallback);
+        if (!(x > 0))
+        {
+            fail(field(key), "must be > 0 (got " + fmt(x) + ")");
+        }
+        return x;
+    }
+    double non_negative(const std::string& key)
+    {
+        const double x = number(key);
+        if (x < 0)
+        {
+            fail(field(key), "must be >= 0 (got " + fmt(x) + ")");
+        }
+        return x;
+    }
+
+    int integer(const std::string& key)
+    {
+        const json& v = get(key);
+        if (!v.is_number_integer())
+        {
+            fail(field(key), "must be an integer (got " + v.dump() + ")");
+        }
+        const auto x = v.get<long long>();
+        if (x < 1 || x > 1000000)
+        {
+            fail(field(key), "must be between 1 and 1000000 (got " + std::to_string(x) + ")");
+        }
+        return static_cast<int>(x);
+    }
+
+    std::string string(const std::string& key, const std::string& fallback)
+    {
+        if (!has(key))
+        {
+            return fallback;
+        }
+        const json& v = get(key);
+        if (!v.is_string())
+        {
+            fail(field(key), "must be a string");
+        }
+        return v.get<std::string>();
+    }
+
+    bool boolean(const std::string& key, bool fallback)
+    {
+        if (!has(key))
+        {
+            return fallback;
+        }
+        const json& v = get(key);
+        if (!v.is_boolean())
+        {
+            fail(field(key), "must be true or false");
+        }
+        return v.get<bool>();
+    }
+
+    std::vector<double> numbers(const std::string& key)
+    {
+        const json& v = get(key);
+        if (!v.is_array() || v.empty())
+        {
+            fail(field(key), "must be a non-empty array of numbers");
+        }
+        std::vector<double> out;
+        for (std::size_t i = 0; i < v.size(); ++i)
+        {
+            if (!v[i].is_number() || !std::isfinite(v[i].get<double>()))
+            {
+                fail(field(key) + "[" + std::to_string(i) + "]", "must be a finite number");
+            }
+            out.push_back(v[i].get<double>());
+        }
+        return out;
+    }
+
+  private:
+    const json& j_;
+    std::string path_;
+};
+
+
+
+MeasurementInput read_measurement(ObjectReader& r)
+{
+    MeasurementInput m;
+    m.exp = r.number("exp");
+    m.exp_sigma = r.non_negative("exp_sigma");
+    m.sm = r.number("sm");
+    m.sm_sigma = r.non_negative("sm_sigma");
+    m.enabled = r.boolean("enabled", true);
+    m.source = r.string("source", "");
+    if (!(std::hypot(m.exp_sigma, m.sm_sigma) > 0))
+    {
+        ObjectReader::fail(r.field("exp_sigma"), "exp_sigma and sm_sigma are both 0 (χ² needs σ > 0)");
+    }
+    return m;
+}
+
+ApvKModel read_apv_k(ObjectReader& r)
+{
+    ApvKModel k;
+    const std::string kind = r.string("model", "dirac");
+    if (kind == "dirac")
+    {
+        r.allow({"model", "r_rms_fm"});
+        k.kind = ApvKModel::Kind::dirac;
+        k.r_rms_fm = r.positive("r_rms_fm", k.r_rms_fm);
+    }
+    else if (kind == "contact")
+    {
+        r.allow({"model"});
+        k.kind = ApvKModel::Kind::contact;
+    }
+    else if (kind == "table")
+    {
+        r.allow({"model", "m_mev", "k"});
+        k.kind = ApvKModel::Kind::table;
+        k.m_mev = r.numbers("m_mev");
+        k.k = r.numbers("k");
+        if (k.m_mev.size() != k.k.size() || k.m_mev.size() < 2)
+        {
+            ObjectReader::fail(r.field("k"), "needs as many entries as m_mev, and at least 2");
+        }
+        for (std::size_t i = 0; i < k.m_mev.size(); ++i)
+        {
+            if (!(k.m_mev[i] > 0) || (i > 0 && !(k.m_mev[i] > k.m_mev[i - 1])))
+            {
+                ObjectReader::fail(r.field("m_mev") + "[" + std::to_string(i) + "]",
+                                   "masses must be positive and strictly increasing");
+            }
+            if (!(k.k[i] >= 0 && k.k[i] <= 1.5))
+            {
+                ObjectReader::fail(r.field("k") + "[" + std::to_string(i) + "]", "K must lie in [0, 1.5]");
+            }
+        }
+    }
+    else
+    {
+        ObjectReader::fail(r.field("model"), "must be \"dirac\", \"contact\" or \"table\" (got \"" + kind + "\")");
+    }
+    return k;
+}
+
+Axis read_axis(ObjectReader& r)
+{
+    Axis a;
+    a.min = r.number("min");
+    a.max = r.number("max");
+    a.n = r.integer("n");
+    const std::string scale = r.string("scale", "linear");
+    if (scale != "log" && scale != "linear")
+    {
+        ObjectReader::fail(r.field("scale"), "must be \"log\" or \"linear\" (got \"" + scale + "\")");
+    }
+    a.log = scale == "log";
+    return a;
+}
+
+void check_axis(const Axis& a, const std::string& path, bool positive)
+{
+    if (a.n < 1)
+    {
+        ObjectReader::fail(path + ".n", "axis is empty (n must be >= 1)");
+    }
+    if (!(a.min <= a.max))
+    {
+        ObjectReader::fail(path + ".max", "must be >= min (" + fmt(a.min) + ")");
+    }
+    if (a.n == 1 && a.min != a.max)
+    {
+        ObjectReader::fail(path + ".n", "a single-point axis needs min == max");
+    }
+    if (a.n > 1 && a.min == a.max)
+    {
+        ObjectReader::fail(path + ".max", "equals min with n > 1 (zero-width axis)");
+    }
+    if ((a.log || positive) && !(a.min > 0))
+    {
+        ObjectReader::fail(path + ".min",
+                           std::string(a.log ? "a log axis" : "this axis") + " needs min > 0 (got " + fmt(a.min) + ")");
+    }
+}
+
+json axis_json(const Axis& a)
+{
+    return {{"min", a.min}, {"max", a.max}, {"n", a.n}, {"scale", a.scale_name()}};
+}
+
+json measurement_json(const MeasurementInput& m)
+{
+    json j = {{"exp", m.exp}, {"exp_sigma", m.exp_sigma}, {"sm", m.sm}, {"sm_sigma", m.sm_sigma}, {"enabled", m.enabled}};
+    if (!m.source.empty())
+    {
+        j["source"] = m.source;
+    }
+    return j;
+}
+}  // namespace
+
+void validate_grid(const ScanConfig& c)
+{
+    check_axis(c.m_zd_mev, "grid.m_zd_mev", true);
+    check_axis(c.epsilon, "grid.epsilon", false);
+    check_axis(c.delta, "grid.delta", false);
+}
+
+ScanConfig parse_config(const json& j)
+{
+    ScanConfig c;
+    ObjectReader top(j, "", {"name", "description", "observables", "model", "grid"});
+    c.name = top.string("name", "unnamed");
+    c.description = top.string("description", "");
+    {
+        ObjectReader obs(top.get("observables"), "observables", {"a_mu", "a_e", "qweak", "apv_cs"});
+        struct Entry
+        {
+            const char* key;
+            MeasurementInput* target;
+        };
+        for (const Entry& e : {Entry{"a_mu", &c.physics.a_mu}, Entry{"a_e", &c.physics.a_e},
+                               Entry{"qweak", &c.physics.qweak}, Entry{"apv_cs", &c.physics.apv_cs}})
+        {
+            const std::string key = e.key;
+            // Every measurement has the same keys, plus the experiment's scale for the weak charges.
+            const char* scale_key = key == "qweak" ? "q2_gev2" : key == "apv_cs" ? "q_mev" : "source";
+            ObjectReader r(obs.get(key), obs.field(key),
+                           {"exp", "exp_sigma", "sm", "sm_sigma", "enabled", "source", scale_key});
+            *e.target = read_measurement(r);
+            if (key == "qweak")
+            {
+                c.physics.qweak_q2_gev2 = r.positive("q2_gev2", c.physics.qweak_q2_gev2);
+            }
+            if (key == "apv_cs")
+            {
+                c.physics.apv_q_mev = r.positive("q_mev", c.physics.apv_q_mev);
+            }
+        }
+    }
+    if (top.has("model"))
+    {
+        ObjectReader model(top.get("model"), "model", {"s2w_mz", "s2w_zero", "apv_k"});
+        c.physics.s2w_mz = model.number("s2w_mz", c.physics.s2w_mz);
+        c.physics.s2w_zero = model.number("s2w_zero", c.physics.s2w_zero);
+        for (const char* key : {"s2w_mz", "s2w_zero"})
+        {
+            const double s2 = std::string(key) == "s2w_mz" ? c.physics.s2w_mz : c.physics.s2w_zero;
+            if (!(s2 > 0 && s2 < 0.5))
+            {
+                ObjectReader::fail(model.field(key), "must lie in (0, 0.5) (got " + fmt(s2) + ")");
+            }
+        }
+        if (model.has("apv_k"))
+        {
+            ObjectReader k(model.get("apv_k"), "model.apv_k", {"model", "r_rms_fm", "m_mev", "k"});
+            c.physics.apv_k = read_apv_k(k);
+        }
+    }
+    {
+        ObjectReader grid(top.get("grid"), "grid", {"m_zd_mev", "epsilon", "delta"});
+        for (auto [key, axis] : {std::pair{"m_zd_mev", &c.m_zd_mev}, {"epsilon", &c.epsilon}, {"delta", &c.delta}})
+        {
+            ObjectReader r(grid.get(key), grid.field(key), {"min", "max", "n", "scale"});
+            *axis = read_axis(r);
+        }
+    }
+    validate_grid(c);
+    try
+    {
+        make_running_sin2(c.physics.s2w_mz, c.physics.s2w_zero, constants::alpha_hat_mz);
+    }
+    catch (const std::invalid_argument& e)
+    {
+        throw ConfigError(e.what());
+    }
+    return c;
+}
+
+ScanConfig parse_config_text(const std::string& text, const std::string& origin)
+{
+    json j;
+    try
+    {
+        j = json::parse(text);
+    }
+    catch (const json::exception& e)  // syntax errors, and numbers that overflow a double (1e999)
+    {
+        throw ConfigError(origin + ": malformed JSON: " + e.what());
+    }
+    try
+    {
+        return parse_config(j);
+    }
+    catch (const ConfigError& e)
+    {
+        throw ConfigError(origin + ": " + e.what());
+    }
+}
+
+ScanConfig load_config_file(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+    {
+        throw ConfigError(path + ": cannot open config file");
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return parse_config_text(buffer.str(), path);
+}
+
+ScanConfig default_config()
+{
+    return parse_config_text(default_config_json(), "embedded default config (configs/paper2021.json)");
+}
+
+json to_json(const ScanConfig& c)
+{
+    const auto& p = c.physics;
+    json qweak = measurement_json(p.qweak);
+    qweak["q2_gev2"] = p.qweak_q2_gev2;
+    json apv = measurement_json(p.apv_cs);
+    apv["q_mev"] = p.apv_q_mev;
+    json k = {{"model", to_string(p.apv_k.kind)}};
+    if (p.apv_k.kind == ApvKModel::Kind::dirac)
+    {
+        k["r_rms_fm"] = p.apv_k.r_rms_fm;
+    }
+    if (p.apv_k.kind == ApvKModel::Kind::table)
+    {
+        k["m_mev"] = p.apv_k.m_mev;
+        k["k"] = p.apv_k.k;
+    }
+    return {{"name", c.name},
+            {"description", c.description},
+            {"observables",
+             {{"a_mu", measurement_json(p.a_mu)}, {"a_e", measurement_json(p.a_e)}, {"qweak", qweak}, {"apv_cs", apv}}},
+            {"model", {{"s2w_mz", p.s2w_mz}, {"s2w_zero", p.s2w_zero}, {"apv_k", k}}},
+            {"grid",
+             {{"m_zd_mev", axis_json(c.m_zd_mev)}, {"epsilon", axis_json(c.epsilon)}, {"delta", axis_json(c.delta)}}}};
+}
+}  // namespace zdscan

@@ -1,0 +1,111 @@
+/// \file hdf5_handle.hpp
+/// RAII ownership of HDF5 identifiers and typed attribute helpers (private to the io library).
+#pragma once
+
+#include <hdf5.h>
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace zdscan::h5
+{
+/// Owns one hid_t and closes it with the matching H5?close.
+class Handle
+{
+  public:
+    using Closer = herr_t (*)(hid_t);
+    Handle() = default;
+    Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+    Handle(Handle&& o) noexcept : id_(std::exchange(o.id_, -1)), closer_(o.closer_) {}
+    Handle& operator=(Handle&& o) noexcept
+    {
+        reset();
+        id_ = std::exchange(o.id_, -1);
+        closer_ = o.closer_;
+        return *this;
+    }
+    ~Handle() { reset(); }
+    operator hid_t() const { return id_; }
+    bool valid() const { return id_ >= 0; }
+
+  private:
+    void reset()
+    {
+        if (id_ >= 0 && closer_)
+        {
+            closer_(id_);
+        }
+        id_ = -1;
+    }
+    hid_t id_ = -1;
+    Closer closer_ = nullptr;
+};
+
+template<class T>
+T check(T status, const std::string& what)
+{
+    if (status < 0)
+    {
+        throw std::runtime_error("HDF5 error: " + what);
+    }
+    return status;
+}
+
+/// We report errors ourselves; the library's stack dump would only confuse users.
+inline void silence_error_stack()
+{
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+inline void write_attribute(hid_t where, const char* name, double value)
+{
+    Handle space(check(H5Screate(H5S_SCALAR), "dataspace"), H5Sclose);
+    Handle attr(check(H5Acreate2(where, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT), name), H5Aclose);
+    check(H5Awrite(attr, H5T_NATIVE_DOUBLE, &value), name);
+}
+
+inline void write_attribute(hid_t where, const char* name, int value)
+{
+    Handle space(check(H5Screate(H5S_SCALAR), "dataspace"), H5Sclose);
+    Handle attr(check(H5Acreate2(where, name, H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT), name), H5Aclose);
+    check(H5Awrite(attr, H5T_NATIVE_INT, &value), name);
+}
+
+/// Variable-length UTF-8 string: h5py returns it as str.
+inline void write_attribute(hid_t where, const char* name, const std::string& value)
+{
+    Handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
+    check(H5Tset_size(type, H5T_VARIABLE), "string type");
+    check(H5Tset_cset(type, H5T_CSET_UTF8), "string type");
+    Handle space(check(H5Screate(H5S_SCALAR), "dataspace"), H5Sclose);
+    Handle attr(check(H5Acreate2(where, name, type, space, H5P_DEFAULT, H5P_DEFAULT), name), H5Aclose);
+    const char* data = value.c_str();
+    check(H5Awrite(attr, type, &data), name);
+}
+inline void write_attribute(hid_t where, const char* name, const char* value)
+{
+    write_attribute(where, name, std::string(value));
+}
+
+inline double read_double_attribute(hid_t where, const char* name)
+{
+    Handle attr(check(H5Aopen(where, name, H5P_DEFAULT), std::string("attribute ") + name), H5Aclose);
+    double v = 0;
+    check(H5Aread(attr, H5T_NATIVE_DOUBLE, &v), name);
+    return v;
+}
+
+inline std::string read_string_attribute(hid_t where, const char* name)
+{
+    Handle attr(check(H5Aopen(where, name, H5P_DEFAULT), std::string("attribute ") + name), H5Aclose);
+    Handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
+    check(H5Tset_size(type, H5T_VARIABLE), "string type");
+    check(H5Tset_cset(type, H5T_CSET_UTF8), "string type");
+    char* data = nullptr;
+    check(H5Aread(attr, type, &data), name);
+    std::string s = data ? data : "";
+    H5free_memory(data);
+    return s;
+}
+}  // namespace zdscan::h5

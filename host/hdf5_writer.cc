@@ -1,0 +1,227 @@
+/// \file hdf5_writer.cc
+/// HDF5 output through the C API (HDF5 1.10+) with the dimension-scale (HL) API so that h5py and xarray
+/// see named axes.
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+#include "hdf5_handle.hpp"
+#include "zdscan/build_config.hpp"
+#include "zdscan/scan_file.hpp"
+
+namespace zdscan
+{
+using h5::check;
+using h5::Handle;
+
+struct ScanFileWriter::Impl
+{
+    std::string path, tmp_path;
+    Handle file;
+    Handle axes[3];  // m, ε, δ dimension scales
+    Handle full;
+    hsize_t n[3] = {0, 0, 0};
+    bool committed = false;
+
+    Handle write_vector(hid_t where, const char* name, const std::vector<double>& v, std::initializer_list<int> dims,
+                        const char* units, const char* description)
+    {
+        hsize_t shape[3];
+        int rank = 0;
+        for (int d : dims)
+        {
+            shape[rank++] = n[d];
+        }
+        Handle space(check(H5Screate_simple(rank, shape, nullptr), "dataspace"), H5Sclose);
+        Handle set(check(H5Dcreate2(where, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name),
+                   H5Dclose);
+        check(H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), name);
+        h5::write_attribute(set, "units", units);
+        h5::write_attribute(set, "description", description);
+        int index = 0;
+        for (int d : dims)
+        {
+            check(H5DSattach_scale(set, axes[d], static_cast<unsigned>(index++)), "attach dimension scale");
+        }
+        return set;
+    }
+};
+
+ScanFileWriter::ScanFileWriter(const std::string& path, const ScanConfig& config, bool full_grid)
+    : impl_(std::make_unique<Impl>())
+{
+    h5::silence_error_stack();
+    auto& s = *impl_;
+    s.path = path;
+    s.tmp_path = path + ".tmp." + std::to_string(getpid());
+    s.file = Handle(H5Fcreate(s.tmp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!s.file.valid())
+    {
+        throw std::runtime_error("cannot create " + s.tmp_path + " (does the output directory exist and is it writable?)");
+    }
+    const Axis* axes[3] = {&config.m_zd_mev, &config.epsilon, &config.delta};
+    const char* names[3] = {"m_zd_mev", "epsilon", "delta"};
+    const char* units[3] = {"MeV", "1", "1"};
+    const char* descriptions[3] = {"Z_d mass", "kinetic mixing epsilon", "Z-Z_d mass mixing delta"};
+    Handle group(check(H5Gcreate2(s.file, "axes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/axes"), H5Gclose);
+    for (int d = 0; d < 3; ++d)
+    {
+        s.n[d] = static_cast<hsize_t>(axes[d]->n);
+        const auto values = axes[d]->values();
+        Handle space(check(H5Screate_simple(1, &s.n[d], nullptr), "dataspace"), H5Sclose);
+        s.axes[d] = Handle(check(H5Dcreate2(group, names[d], H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                 names[d]),
+                           H5Dclose);
+        check(H5Dwrite(s.axes[d], H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), names[d]);
+        check(H5DSset_scale(s.axes[d], names[d]), "set dimension scale");
+        h5::write_attribute(s.axes[d], "units", units[d]);
+        h5::write_attribute(s.axes[d], "description", descriptions[d]);
+        h5::write_attribute(s.axes[d], "scale", axes[d]->scale_name());
+        // The same dataset at the root as well (a hard link, not a copy): netCDF/xarray look dimension scales up
+        // only in a group and its ancestors, so /profile, /profile1d, /apv and /chi2 then see the coordinates.
+        check(H5Lcreate_hard(group, names[d], s.file, names[d], H5P_DEFAULT, H5P_DEFAULT), "link axis at root");
+    }
+    if (full_grid)
+    {
+        Handle chi2(check(H5Gcreate2(s.file, "chi2", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/chi2"), H5Gclose);
+        Handle space(check(H5Screate_simple(3, s.n, nullptr), "dataspace"), H5Sclose);
+        Handle props(check(H5Pcreate(H5P_DATASET_CREATE), "dataset properties"), H5Pclose);
+        // One chunk per mass row (capped at 512 × 512 × 8 B = 2 MiB): tiles write whole chunks.
+        const hsize_t chunk[3] = {1, std::min<hsize_t>(s.n[1], 512), std::min<hsize_t>(s.n[2], 512)};
+        check(H5Pset_chunk(props, 3, chunk), "chunk");
+        check(H5Pset_shuffle(props), "shuffle");
+        check(H5Pset_deflate(props, 4), "deflate");
+        s.full = Handle(check(H5Dcreate2(chi2, "total", H5T_IEEE_F64LE, space, H5P_DEFAULT, props, H5P_DEFAULT),
+                              "/chi2/total"),
+                        H5Dclose);
+        h5::write_attribute(s.full, "units", "1");
+        h5::write_attribute(s.full, "description", "total chi2 (eq. 27 summed over enabled terms) on the full grid");
+        for (unsigned d = 0; d < 3; ++d)
+        {
+            check(H5DSattach_scale(s.full, s.axes[d], d), "attach dimension scale");
+        }
+    }
+}
+
+ScanFileWriter::~ScanFileWriter()
+{
+    if (impl_ && !impl_->committed)
+    {
+        impl_->full = Handle();
+        for (auto& a : impl_->axes)
+        {
+            a = Handle();
+        }
+        impl_->file = Handle();
+        std::remove(impl_->tmp_path.c_str());
+    }
+}
+
+void ScanFileWriter::write_full_slab(int m_begin, int m_end, const std::vector<double>& chi2)
+{
+    auto& s = *impl_;
+    if (!s.full.valid())
+    {
+        throw std::logic_error("write_full_slab without a full-grid dataset");
+    }
+    const hsize_t start[3] = {static_cast<hsize_t>(m_begin), 0, 0};
+    const hsize_t count[3] = {static_cast<hsize_t>(m_end - m_begin), s.n[1], s.n[2]};
+    if (chi2.size() != count[0] * count[1] * count[2])
+    {
+        throw std::logic_error("write_full_slab: slab size does not match the grid");
+    }
+    Handle file_space(check(H5Dget_space(s.full), "dataspace"), H5Sclose);
+    check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), "hyperslab");
+    Handle mem_space(check(H5Screate_simple(3, count, nullptr), "dataspace"), H5Sclose);
+    check(H5Dwrite(s.full, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, chi2.data()), "/chi2/total");
+}
+
+void ScanFileWriter::commit(const ScanOutput& out)
+{
+    auto& s = *impl_;
+    enum
+    {
+        M = 0,
+        E = 1,
+        D = 2
+    };
+    {
+        Handle p(check(H5Gcreate2(s.file, "profile", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile"), H5Gclose);
+        h5::write_attribute(p, "description", "chi2 profiled over delta (min over the delta axis) on the (m_Zd, epsilon) grid");
+        s.write_vector(p, "chi2_total", out.chi2_total, {M, E}, "1", "min over delta of the total chi2");
+        s.write_vector(p, "argmin_delta", out.argmin_delta, {M, E}, "1", "delta at the minimum (lowest index on ties)");
+        {
+            hsize_t shape[2] = {s.n[M], s.n[E]};
+            Handle space(check(H5Screate_simple(2, shape, nullptr), "dataspace"), H5Sclose);
+            Handle set(check(H5Dcreate2(p, "argmin_delta_index", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                                        H5P_DEFAULT),
+                             "argmin_delta_index"),
+                       H5Dclose);
+            check(H5Dwrite(set, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.argmin_delta_index.data()),
+                  "argmin_delta_index");
+            h5::write_attribute(set, "description", "index into /axes/delta of argmin_delta");
+            check(H5DSattach_scale(set, s.axes[M], 0), "attach");
+            check(H5DSattach_scale(set, s.axes[E], 1), "attach");
+        }
+        s.write_vector(p, "chi2_qweak", out.chi2_qweak, {M, E}, "1", "Qweak chi2 term at the profiled point");
+        s.write_vector(p, "chi2_apv_cs", out.chi2_apv_cs, {M, E}, "1", "Cs APV chi2 term at the profiled point");
+        s.write_vector(p, "chi2_a_mu", out.chi2_a_mu, {M, E}, "1", "muon g-2 chi2 term at the profiled point");
+        s.write_vector(p, "chi2_a_e", out.chi2_a_e, {M, E}, "1", "electron g-2 chi2 term at the profiled point");
+    }
+    {
+        Handle p(check(H5Gcreate2(s.file, "profile1d", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile1d"), H5Gclose);
+        h5::write_attribute(p, "description", "chi2 minimised over the two other parameters");
+        // Named chi2_<axis>, not <axis>: a variable named like its dimension is a coordinate to netCDF/xarray.
+        s.write_vector(p, "chi2_m_zd_mev", out.profile_m, {M}, "1", "min over epsilon and delta of the total chi2");
+        s.write_vector(p, "chi2_epsilon", out.profile_eps, {E}, "1", "min over m_Zd and delta of the total chi2");
+        s.write_vector(p, "chi2_delta", out.profile_delta, {D}, "1", "min over m_Zd and epsilon of the total chi2");
+    }
+    {
+        Handle p(check(H5Gcreate2(s.file, "apv", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/apv"), H5Gclose);
+        s.write_vector(p, "k_factor", out.k_apv, {M}, "1", "K(133Cs; m_Zd), the APV form of the propagator f");
+        h5::write_attribute(p, "k_model", to_string(out.config.physics.apv_k.kind));
+    }
+    {
+        Handle b(check(H5Gcreate2(s.file, "bestfit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/bestfit"), H5Gclose);
+        const auto& f = out.best;
+        h5::write_attribute(b, "chi2_min", f.chi2);
+        h5::write_attribute(b, "m_zd_mev", f.m_zd_mev);
+        h5::write_attribute(b, "epsilon", f.epsilon);
+        h5::write_attribute(b, "delta", f.delta);
+        h5::write_attribute(b, "chi2_qweak", f.terms.qweak);
+        h5::write_attribute(b, "chi2_apv_cs", f.terms.apv_cs);
+        h5::write_attribute(b, "chi2_a_mu", f.terms.a_mu);
+        h5::write_attribute(b, "chi2_a_e", f.terms.a_e);
+        h5::write_attribute(b, "index_m_zd", f.i_m);
+        h5::write_attribute(b, "index_epsilon", f.i_eps);
+        h5::write_attribute(b, "index_delta", f.i_delta);
+        h5::write_attribute(b, "description", "best grid point of the total chi2");
+    }
+    h5::write_attribute(s.file, "config", to_json(out.config).dump(2));
+    h5::write_attribute(s.file, "name", out.config.name);
+    h5::write_attribute(s.file, "version", ZDSCAN_VERSION);
+    h5::write_attribute(s.file, "backend", out.backend);
+    h5::write_attribute(s.file, "sin2_theta_w_qweak", out.sin2_scales.at(0));
+    h5::write_attribute(s.file, "sin2_theta_w_apv", out.sin2_scales.at(1));
+    h5::write_attribute(s.file, "sin2_theta_w_m_mu", out.sin2_scales.at(2));
+    h5::write_attribute(s.file, "sin2_theta_w_m_e", out.sin2_scales.at(3));
+    h5::write_attribute(s.file, "reference", "M. Cadeddu et al., PRD 104, L011701 (2021)");
+
+    s.full = Handle();
+    for (auto& a : s.axes)
+    {
+        a = Handle();
+    }
+    check(H5Fflush(s.file, H5F_SCOPE_GLOBAL), "flush");
+    s.file = Handle();
+    if (std::rename(s.tmp_path.c_str(), s.path.c_str()) != 0)
+    {
+        throw std::runtime_error("cannot rename " + s.tmp_path + " to " + s.path);
+    }
+    s.committed = true;
+}
+}  // namespace zdscan

@@ -1,0 +1,159 @@
+/// \file scan_driver.cc
+#include "zdscan/scan_driver.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+
+#include "zdscan/scan_engine.hpp"
+
+namespace zdscan
+{
+namespace
+{
+/// Bytes of full-grid χ² held per tile; bounds memory for --full-grid on any grid.
+constexpr std::int64_t full_grid_tile_budget_bytes = 256LL << 20;
+/// Points per tile without the full grid: enough work per tile, and frequent progress reports.
+constexpr std::int64_t points_per_tile = 1LL << 22;
+
+std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& problem, int threads)
+{
+    switch (backend)
+    {
+        case Backend::cpu: return make_cpu_engine(problem, threads);
+        case Backend::cuda: return make_cuda_engine(problem);
+        case Backend::automatic:
+            return cuda_device_count() > 0 ? make_cuda_engine(problem) : make_cpu_engine(problem, threads);
+    }
+    throw std::logic_error("unknown backend");
+}
+
+int choose_tile_masses(const ScanOptions& options, std::int64_t n_eps, std::int64_t n_delta, int n_m)
+{
+    if (options.tile_masses > 0)
+    {
+        return std::min(options.tile_masses, n_m);
+    }
+    const std::int64_t per_mass = n_eps * n_delta;
+    const std::int64_t budget = options.full_grid ? full_grid_tile_budget_bytes / 8 : points_per_tile;
+    return static_cast<int>(std::clamp<std::int64_t>(budget / per_mass, 1, n_m));
+}
+}  // namespace
+
+Backend parse_backend(const std::string& name)
+{
+    if (name == "cpu") return Backend::cpu;
+    if (name == "cuda") return Backend::cuda;
+    if (name == "auto") return Backend::automatic;
+    throw std::invalid_argument("--backend must be cpu, cuda or auto (got \"" + name + "\")");
+}
+
+ScanProblem make_scan_problem(const ScanConfig& config)
+{
+    ScanProblem problem;
+    const PhysicsSetup setup = make_physics_setup(config.physics);
+    problem.observables = setup.observables;
+    const auto m_mev = config.m_zd_mev.values();
+    problem.m_zd_gev.resize(m_mev.size());
+    std::transform(m_mev.begin(), m_mev.end(), problem.m_zd_gev.begin(), [](double m) { return m * 1e-3; });
+    problem.k_apv = apv_k_factors(config.physics.apv_k, m_mev);
+    problem.epsilon = config.epsilon.values();
+    problem.delta = config.delta.values();
+    return problem;
+}
+
+ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const FullGridSink& sink,
+                    ProgressReporter* progress)
+{
+    const ScanProblem problem = make_scan_problem(config);
+    auto engine = make_engine(options.backend, problem, options.threads);
+
+    ScanOutput out;
+    out.config = config;
+    out.backend = engine->name();
+    out.m_zd_mev = config.m_zd_mev.values();
+    out.epsilon = problem.epsilon;
+    out.delta = problem.delta;
+    out.k_apv = problem.k_apv;
+    const auto& w = problem.observables;
+    out.sin2_scales = {w.w_qweak.s2, w.w_apv.s2, w.w_mu.s2, w.w_e.s2};
+
+    const int n_m = config.m_zd_mev.n, n_eps = config.epsilon.n, n_delta = config.delta.n;
+    const std::size_t n_cells = static_cast<std::size_t>(n_m) * static_cast<std::size_t>(n_eps);
+    out.points = static_cast<std::int64_t>(n_cells) * n_delta;
+    out.chi2_total.resize(n_cells);
+    out.argmin_delta_index.resize(n_cells);
+    out.profile_delta.assign(static_cast<std::size_t>(n_delta), HUGE_VAL);
+
+    const int tile = choose_tile_masses(options, n_eps, n_delta, n_m);
+    const auto start = std::chrono::steady_clock::now();
+    TileResult result;
+    for (int m_begin = 0; m_begin < n_m; m_begin += tile)
+    {
+        const int m_end = std::min(n_m, m_begin + tile);
+        engine->evaluate_tile(m_begin, m_end, options.full_grid, result);
+        const std::size_t offset = static_cast<std::size_t>(m_begin) * static_cast<std::size_t>(n_eps);
+        std::copy(result.chi2_min.begin(), result.chi2_min.end(), out.chi2_total.begin() + static_cast<std::ptrdiff_t>(offset));
+        std::copy(result.argmin.begin(), result.argmin.end(), out.argmin_delta_index.begin() + static_cast<std::ptrdiff_t>(offset));
+        for (int k = 0; k < n_delta; ++k)
+        {
+            out.profile_delta[static_cast<std::size_t>(k)] =
+                std::min(out.profile_delta[static_cast<std::size_t>(k)], result.delta_profile[static_cast<std::size_t>(k)]);
+        }
+        if (options.full_grid && sink)
+        {
+            sink(m_begin, m_end, result.full);
+        }
+        if (progress)
+        {
+            progress->update(static_cast<std::int64_t>(m_end) * n_eps * n_delta);
+        }
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (progress)
+    {
+        progress->finish();
+    }
+
+    // Terms at each profiled point, 1-D profiles and the best fit: O(n_m n_eps) host work.
+    const auto mass = engine->mass_terms();
+    out.argmin_delta.resize(n_cells);
+    out.chi2_qweak.resize(n_cells);
+    out.chi2_apv_cs.resize(n_cells);
+    out.chi2_a_mu.resize(n_cells);
+    out.chi2_a_e.resize(n_cells);
+    out.profile_m.assign(static_cast<std::size_t>(n_m), HUGE_VAL);
+    out.profile_eps.assign(static_cast<std::size_t>(n_eps), HUGE_VAL);
+    std::size_t best_cell = 0;
+    for (std::size_t cell = 0; cell < n_cells; ++cell)
+    {
+        const std::size_t i_m = cell / static_cast<std::size_t>(n_eps), i_eps = cell % static_cast<std::size_t>(n_eps);
+        const double d = out.delta[static_cast<std::size_t>(out.argmin_delta_index[cell])];
+        const Chi2Terms t = evaluate_chi2(problem.observables, mass[i_m], out.epsilon[i_eps], d);
+        out.argmin_delta[cell] = d;
+        out.chi2_qweak[cell] = t.qweak;
+        out.chi2_apv_cs[cell] = t.apv_cs;
+        out.chi2_a_mu[cell] = t.a_mu;
+        out.chi2_a_e[cell] = t.a_e;
+        const double chi2 = out.chi2_total[cell];
+        out.profile_m[i_m] = std::min(out.profile_m[i_m], chi2);
+        out.profile_eps[i_eps] = std::min(out.profile_eps[i_eps], chi2);
+        if (chi2 < out.chi2_total[best_cell])  // strict: the lowest flat index wins ties
+        {
+            best_cell = cell;
+        }
+    }
+    BestFit& b = out.best;
+    b.i_m = static_cast<int>(best_cell / static_cast<std::size_t>(n_eps));
+    b.i_eps = static_cast<int>(best_cell % static_cast<std::size_t>(n_eps));
+    b.i_delta = out.argmin_delta_index[best_cell];
+    b.chi2 = out.chi2_total[best_cell];
+    b.m_zd_mev = out.m_zd_mev[static_cast<std::size_t>(b.i_m)];
+    b.epsilon = out.epsilon[static_cast<std::size_t>(b.i_eps)];
+    b.delta = out.delta[static_cast<std::size_t>(b.i_delta)];
+    b.terms = evaluate_chi2(problem.observables, mass[static_cast<std::size_t>(b.i_m)], b.epsilon, b.delta);
+    return out;
+}
+}  // namespace zdscan

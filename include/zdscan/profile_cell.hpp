@@ -1,0 +1,37 @@
+/// \file profile_cell.hpp
+/// The inner loop of every backend: χ² along the δ axis at one (m_Zd, ε) cell, minimised over δ
+/// ("marginalised over δ" in the seed paper = profiled). Ties go to the lowest δ index on every backend.
+#pragma once
+
+#include <cmath>
+
+#include "chi2.hpp"
+#include "macros.hpp"
+
+namespace zdscan
+{
+struct CellProfile
+{
+    double chi2_min;  ///< min over δ of the total χ²
+    int argmin;       ///< index of that δ
+};
+
+/// Calls on_delta(k, χ²_total(δ_k)) for every δ and returns the minimum. A NaN χ² never becomes the minimum.
+template<class OnDelta>
+ZD_HD inline CellProfile profile_over_delta(const ObservableConstants& c, const MassTerms& t, double epsilon,
+                                            const double* delta, int n_delta, OnDelta&& on_delta)
+{
+    CellProfile p{HUGE_VAL, 0};
+    for (int k = 0; k < n_delta; ++k)
+    {
+        const double chi2 = evaluate_chi2(c, t, epsilon, delta[k]).total;
+        on_delta(k, chi2);
+        if (chi2 < p.chi2_min)
+        {
+            p.chi2_min = chi2;
+            p.argmin = k;
+        }
+    }
+    return p;
+}
+}  // namespace zdscan

@@ -1,0 +1,27 @@
+/// \file profile_intervals.hpp
+/// Confidence intervals from a 1-D profile χ²(x): the connected region around the minimum where
+/// χ² − χ²_min ≤ Δχ² (Δχ² = 1 for 1σ, one parameter), with crossings interpolated linearly between grid
+/// points (in ln x on a log axis).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace zdscan
+{
+struct ProfileInterval
+{
+    double best = 0;            ///< grid point of the profile minimum
+    double chi2_min = 0;
+    double lower = 0, upper = 0;
+    bool lower_at_edge = false;  ///< the region reaches the first grid point: lower is only the grid edge
+    bool upper_at_edge = false;
+    bool disjoint = false;       ///< other grid points outside [lower, upper] also satisfy Δχ² ≤ level
+};
+
+ProfileInterval profile_interval(const std::vector<double>& axis, const std::vector<double>& chi2, double level,
+                                 bool log_axis);
+
+/// "47.1 (+61.0 −16.2)" style text, or "< 2.0e-03" when the region reaches the lower grid edge.
+std::string format_interval(const ProfileInterval& i);
+}  // namespace zdscan

@@ -1,0 +1,31 @@
+/// \file progress.hpp
+/// Progress of a long scan on stderr: a live line (points/s, ETA) on a terminal, plain log lines otherwise.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+
+namespace zdscan
+{
+class ProgressReporter
+{
+  public:
+    /// \param stream where to report (stderr); \param interactive overwrite one line (a terminal) or log lines.
+    ProgressReporter(std::FILE* stream, bool interactive, std::int64_t total_points);
+    /// For a terminal stderr: interactive exactly when isatty(stderr).
+    static ProgressReporter for_stderr(std::int64_t total_points);
+
+    void update(std::int64_t points_done);
+    void finish();
+
+  private:
+    using clock = std::chrono::steady_clock;
+    std::FILE* stream_;
+    bool interactive_;
+    std::int64_t total_;
+    clock::time_point start_;
+    clock::time_point last_report_;
+    int last_decile_ = 0;
+};
+}  // namespace zdscan

@@ -1,0 +1,69 @@
+/// \file scan_driver.hpp
+/// The host orchestrator: builds the physics, tiles the grid over masses, runs a backend on each tile,
+/// reduces minima along the marginalised axes and hands full-grid slabs to a sink (the HDF5 writer).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "progress.hpp"
+#include "scan_engine.hpp"
+
+namespace zdscan
+{
+enum class Backend
+{
+    cpu,
+    cuda,
+    automatic  ///< cuda when a device is present, else cpu
+};
+Backend parse_backend(const std::string& name);  ///< "cpu", "cuda", "auto"
+
+struct ScanOptions
+{
+    Backend backend = Backend::automatic;
+    int threads = 0;         ///< CPU threads (0: OpenMP default)
+    bool full_grid = false;  ///< also produce χ²_total on the whole 3-D grid
+    int tile_masses = 0;     ///< masses per tile (0: chosen from a memory budget)
+};
+
+/// The best grid point.
+struct BestFit
+{
+    double chi2 = 0;
+    int i_m = 0, i_eps = 0, i_delta = 0;
+    double m_zd_mev = 0, epsilon = 0, delta = 0;
+    Chi2Terms terms;  ///< each χ² term there
+};
+
+/// Everything a scan produces apart from the optional full grid. Cell arrays are [n_m][n_eps] in C order.
+struct ScanOutput
+{
+    ScanConfig config;
+    std::string backend;
+    std::vector<double> m_zd_mev, epsilon, delta;  ///< axes
+    std::vector<double> k_apv;                     ///< K(133Cs; m) per mass
+    std::vector<double> sin2_scales;               ///< ŝ² at the Qweak, APV, m_μ, m_e scales
+    std::vector<double> chi2_total;                ///< profiled (min over δ)
+    std::vector<std::int32_t> argmin_delta_index;
+    std::vector<double> argmin_delta;
+    std::vector<double> chi2_qweak, chi2_apv_cs, chi2_a_mu, chi2_a_e;  ///< terms at the profiled point
+    std::vector<double> profile_m, profile_eps, profile_delta;         ///< 1-D profiles (min over the others)
+    BestFit best;
+    double seconds = 0;  ///< wall time of the grid evaluation
+    std::int64_t points = 0;
+};
+
+/// Receives χ²_total for masses [m_begin, m_end) × all ε × all δ, C order.
+using FullGridSink = std::function<void(int m_begin, int m_end, const std::vector<double>& chi2)>;
+
+/// Runs the scan. progress may be null. Throws std::runtime_error (e.g. cuda requested but unavailable).
+ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const FullGridSink& sink,
+                    ProgressReporter* progress);
+
+/// The backend problem for a config (exposed for tests and benchmarks).
+ScanProblem make_scan_problem(const ScanConfig& config);
+}  // namespace zdscan

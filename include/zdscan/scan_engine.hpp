@@ -1,0 +1,51 @@
+/// \file scan_engine.hpp
+/// The backend interface: a backend evaluates tiles of masses [m_begin, m_end) × all ε × all δ and reduces
+/// them over δ. The host driver (scan_driver.hpp) tiles the grid, merges the reductions and writes output.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chi2.hpp"
+
+namespace zdscan
+{
+/// Everything a backend needs; built once per scan on the host.
+struct ScanProblem
+{
+    ObservableConstants observables;
+    std::vector<double> m_zd_gev;  ///< mass axis [GeV]
+    std::vector<double> k_apv;     ///< K(133Cs; m) at each mass
+    std::vector<double> epsilon;
+    std::vector<double> delta;
+};
+
+/// One tile's results; cell arrays are [m_end − m_begin][n_eps] in C order.
+struct TileResult
+{
+    std::vector<double> chi2_min;        ///< min over δ of χ²_total
+    std::vector<std::int32_t> argmin;    ///< δ index of that minimum (lowest index on ties)
+    std::vector<double> delta_profile;   ///< [n_delta]: min over the tile's cells of χ²_total(δ_k)
+    std::vector<double> full;            ///< [cells][n_delta] χ²_total, only when requested
+};
+
+class ScanEngine
+{
+  public:
+    virtual ~ScanEngine() = default;
+    virtual std::string name() const = 0;
+    /// Per-mass terms (F_V, F_A, propagators, K) as the backend computed them.
+    virtual std::vector<MassTerms> mass_terms() const = 0;
+    virtual void evaluate_tile(int m_begin, int m_end, bool want_full, TileResult& out) = 0;
+};
+
+/// OpenMP backend; threads ≤ 0 means the OpenMP default.
+std::unique_ptr<ScanEngine> make_cpu_engine(const ScanProblem& problem, int threads);
+
+/// CUDA backend (kernels/scan_cuda.cu). Throws std::runtime_error when built without CUDA or without a device.
+std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem);
+/// Number of usable CUDA devices (0 in a build without CUDA).
+int cuda_device_count();
+}  // namespace zdscan

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# End to end through the executable: a small scan (with the full grid) and `summary` on its file.
+# Usage: end_to_end.sh ZDSCAN WORKDIR
+set -euo pipefail
+zdscan=$1
+work=$2
+rm -rf "$work" && mkdir -p "$work"
+"$zdscan" scan --n 40 --full-grid --threads 2 --out "$work/scan.h5" > "$work/scan.txt" 2> "$work/scan.log"
+grep -q "best fit (grid point)" "$work/scan.txt"
+grep -q "done: 64000 points" "$work/scan.log"
+"$zdscan" summary "$work/scan.h5" > "$work/summary.txt"
+diff "$work/scan.txt" "$work/summary.txt"
+grep -Eq "m_Zd \[MeV\] = [0-9.]+ \(\+" "$work/summary.txt"
+"$zdscan" config | grep -q '"name": "paper2021"'
+ls "$work" | grep -q '\.tmp\.' && { echo "temporary file left" >&2; exit 1; }
+echo "ok"

@@ -1,0 +1,169 @@
+// The CPU scan engine and driver: reductions are exact, independent of threads and tiles, and consistent
+// with the full grid and with direct evaluation.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "scan_test_configs.hpp"
+#include "zdscan/profile_cell.hpp"
+#include "zdscan/scan_driver.hpp"
+
+namespace zdscan
+{
+namespace
+{
+struct Collected
+{
+    ScanOutput out;
+    std::vector<double> full;  // [n_m][n_eps][n_delta]
+};
+
+Collected run(const ScanConfig& c, int threads, int tile, bool full, Backend backend = Backend::cpu)
+{
+    Collected r;
+    ScanOptions o;
+    o.backend = backend;
+    o.threads = threads;
+    o.tile_masses = tile;
+    o.full_grid = full;
+    r.full.assign(static_cast<std::size_t>(c.m_zd_mev.n) * c.epsilon.n * c.delta.n, NAN);
+    r.out = run_scan(c, o, [&](int b, int, const std::vector<double>& chi2) {
+        std::copy(chi2.begin(), chi2.end(), r.full.begin() + static_cast<std::ptrdiff_t>(b) * c.epsilon.n * c.delta.n);
+    }, nullptr);
+    return r;
+}
+
+TEST(ScanEngine, IdenticalForAnyThreadCountAndTileSize)
+{
+    const auto c = test::small_paper_config(23, 19, 17);
+    const auto ref = run(c, 1, 23, false).out;
+    for (int threads : {1, 2, 3})
+    {
+        for (int tile : {1, 4, 7, 23})
+        {
+            const auto o = run(c, threads, tile, false).out;
+            EXPECT_EQ(o.chi2_total, ref.chi2_total) << threads << " " << tile;
+            EXPECT_EQ(o.argmin_delta_index, ref.argmin_delta_index);
+            EXPECT_EQ(o.profile_delta, ref.profile_delta);
+            EXPECT_EQ(o.profile_m, ref.profile_m);
+            EXPECT_EQ(o.profile_eps, ref.profile_eps);
+            EXPECT_EQ(o.best.i_m, ref.best.i_m);
+            EXPECT_EQ(o.best.i_eps, ref.best.i_eps);
+            EXPECT_EQ(o.best.i_delta, ref.best.i_delta);
+        }
+    }
+}
+
+TEST(ScanEngine, ProfilesAreMinimaOfTheFullGrid)
+{
+    const auto c = test::small_paper_config(21, 18, 15);
+    const auto r = run(c, 2, 4, true);
+    const auto& o = r.out;
+    const std::size_t n_m = 21, n_eps = 18, n_delta = 15;
+    double global = HUGE_VAL;
+    for (std::size_t im = 0; im < n_m; ++im)
+    {
+        for (std::size_t ie = 0; ie < n_eps; ++ie)
+        {
+            const auto row = r.full.begin() + static_cast<std::ptrdiff_t>((im * n_eps + ie) * n_delta);
+            const auto it = std::min_element(row, row + static_cast<std::ptrdiff_t>(n_delta));  // first minimum
+            EXPECT_EQ(o.chi2_total[im * n_eps + ie], *it);
+            EXPECT_EQ(o.argmin_delta_index[im * n_eps + ie], it - row);
+            global = std::min(global, *it);
+        }
+    }
+    for (std::size_t k = 0; k < n_delta; ++k)
+    {
+        double m = HUGE_VAL;
+        for (std::size_t cell = 0; cell < n_m * n_eps; ++cell)
+        {
+            m = std::min(m, r.full[cell * n_delta + k]);
+        }
+        EXPECT_EQ(o.profile_delta[k], m) << k;
+    }
+    for (std::size_t im = 0; im < n_m; ++im)
+    {
+        EXPECT_EQ(o.profile_m[im], *std::min_element(o.chi2_total.begin() + static_cast<std::ptrdiff_t>(im * n_eps),
+                                                     o.chi2_total.begin() + static_cast<std::ptrdiff_t>((im + 1) * n_eps)));
+    }
+    EXPECT_EQ(o.best.chi2, global);
+    EXPECT_EQ(*std::min_element(o.profile_eps.begin(), o.profile_eps.end()), global);
+}
+
+TEST(ScanEngine, CellsMatchDirectEvaluation)
+{
+    const auto c = test::small_paper_config(9, 8, 7);
+    const auto r = run(c, 2, 3, true);
+    const auto problem = make_scan_problem(c);
+    const auto m = c.m_zd_mev.values();
+    for (std::size_t im = 0; im < 9; ++im)
+    {
+        const auto t = make_mass_terms(m[im] * 1e-3, c.physics.qweak_q2_gev2, problem.k_apv[im]);
+        for (std::size_t ie = 0; ie < 8; ++ie)
+        {
+            for (std::size_t k = 0; k < 7; ++k)
+            {
+                const auto direct = evaluate_chi2(problem.observables, t, problem.epsilon[ie], problem.delta[k]);
+                EXPECT_EQ(r.full[(im * 8 + ie) * 7 + k], direct.total);
+            }
+            const std::size_t cell = im * 8 + ie;
+            const auto at = evaluate_chi2(problem.observables, t, problem.epsilon[ie], r.out.argmin_delta[cell]);
+            EXPECT_EQ(r.out.chi2_qweak[cell], at.qweak);
+            EXPECT_EQ(r.out.chi2_a_e[cell], at.a_e);
+            EXPECT_NEAR(r.out.chi2_qweak[cell] + r.out.chi2_apv_cs[cell] + r.out.chi2_a_mu[cell] + r.out.chi2_a_e[cell],
+                        r.out.chi2_total[cell], 1e-12 * r.out.chi2_total[cell]);
+        }
+    }
+}
+
+TEST(ScanEngine, TiesGoToTheLowestDeltaIndex)
+{
+    // With every term disabled χ² ≡ 0: the argmin must be the first δ everywhere, the best fit the first cell.
+    auto c = test::small_paper_config(5, 4, 6);
+    c.physics.a_mu.enabled = c.physics.a_e.enabled = c.physics.qweak.enabled = c.physics.apv_cs.enabled = false;
+    const auto o = run(c, 2, 2, false).out;
+    for (auto i : o.argmin_delta_index)
+    {
+        EXPECT_EQ(i, 0);
+    }
+    EXPECT_EQ(o.best.i_m, 0);
+    EXPECT_EQ(o.best.i_eps, 0);
+}
+
+TEST(ScanEngine, CpuAndCudaAgree)
+{
+    if (cuda_device_count() == 0)
+    {
+        GTEST_SKIP() << "no CUDA device (or a build without the CUDA backend): CPU/GPU agreement not checked here";
+    }
+    const auto c = test::small_paper_config(37, 29, 31);
+    const auto cpu = run(c, 2, 5, true);
+    const auto gpu = run(c, 0, 5, true, Backend::cuda);
+    EXPECT_EQ(gpu.out.backend, "cuda");
+    const auto problem = make_scan_problem(c);
+    auto cpu_engine = make_cpu_engine(problem, 1);
+    auto gpu_engine = make_cuda_engine(problem);
+    const auto mc = cpu_engine->mass_terms(), mg = gpu_engine->mass_terms();
+    for (std::size_t i = 0; i < mc.size(); ++i)
+    {
+        EXPECT_NEAR(mg[i].fv_mu, mc[i].fv_mu, 1e-14 * mc[i].fv_mu);
+        EXPECT_NEAR(mg[i].fa_e, mc[i].fa_e, 1e-14 * mc[i].fa_e);
+        EXPECT_NEAR(mg[i].fv_e, mc[i].fv_e, 1e-14 * mc[i].fv_e);
+    }
+    for (std::size_t i = 0; i < cpu.full.size(); ++i)
+    {
+        ASSERT_NEAR(gpu.full[i], cpu.full[i], 1e-12 * cpu.full[i]) << i;
+    }
+    for (std::size_t i = 0; i < cpu.out.chi2_total.size(); ++i)
+    {
+        EXPECT_NEAR(gpu.out.chi2_total[i], cpu.out.chi2_total[i], 1e-12 * cpu.out.chi2_total[i]);
+    }
+    EXPECT_EQ(gpu.out.argmin_delta_index, cpu.out.argmin_delta_index);
+    for (std::size_t k = 0; k < cpu.out.profile_delta.size(); ++k)
+    {
+        EXPECT_NEAR(gpu.out.profile_delta[k], cpu.out.profile_delta[k], 1e-12 * cpu.out.profile_delta[k]);
+    }
+}
+}  // namespace
+}  // namespace zdscan
