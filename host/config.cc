@@ -297,6 +297,14 @@ void validate_grid(const ScanConfig& c)
     check_axis(c.m_zd_mev, "grid.m_zd_mev", true);
     check_axis(c.epsilon, "grid.epsilon", false);
     check_axis(c.delta, "grid.delta", false);
+    // The profiled (m, ε) plane is held in memory: ~68 bytes a cell (χ², argmin, four terms, …).
+    constexpr long long max_cells = 1LL << 27;
+    const long long cells = static_cast<long long>(c.m_zd_mev.n) * c.epsilon.n;
+    if (cells > max_cells)
+    {
+        ObjectReader::fail("grid.m_zd_mev.n", "n_m x n_eps = " + std::to_string(cells) + " exceeds "
+                                                  + std::to_string(max_cells) + " cells (~9 GB of profile arrays)");
+    }
 }
 
 ScanConfig parse_config(const json& j)

@@ -150,6 +150,10 @@ TEST(Config, BadAxes)
     j = default_json();
     j["grid"]["delta"]["n"] = 1;
     expect_error(j, {"grid.delta.n", "min == max"});
+    j = default_json();
+    j["grid"]["m_zd_mev"]["n"] = 100000;
+    j["grid"]["epsilon"]["n"] = 100000;
+    expect_error(j, {"grid.m_zd_mev.n", "exceeds"});
 }
 
 TEST(Config, NegativeDeltaAxisIsAllowed)

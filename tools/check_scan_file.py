@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Checks a zdscan result file the way users read it: h5py (layout, shapes, attributes) and xarray (every group
+with named coordinates), then recomputes it with the independent NumPy reference (tools/reference_scan.py).
+
+Usage: check_scan_file.py RESULT.h5
+"""
+import json
+import os
+import sys
+
+import h5py
+import numpy as np
+import xarray as xr
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_scan  # noqa: E402
+
+
+def main(path):
+    with h5py.File(path, "r") as f:
+        cfg = json.loads(f.attrs["config"])
+        n = [cfg["grid"][a]["n"] for a in ("m_zd_mev", "epsilon", "delta")]
+        expect = {"axes/m_zd_mev": (n[0],), "axes/epsilon": (n[1],), "axes/delta": (n[2],),
+                  "profile/chi2_total": (n[0], n[1]), "profile/argmin_delta": (n[0], n[1]),
+                  "profile/chi2_qweak": (n[0], n[1]), "profile/chi2_apv_cs": (n[0], n[1]),
+                  "profile/chi2_a_mu": (n[0], n[1]), "profile/chi2_a_e": (n[0], n[1]),
+                  "profile1d/chi2_m_zd_mev": (n[0],), "profile1d/chi2_epsilon": (n[1],),
+                  "profile1d/chi2_delta": (n[2],), "apv/k_factor": (n[0],)}
+        for name, shape in expect.items():
+            assert f[name].shape == shape, (name, f[name].shape, shape)
+        # Each axis is one dataset under two names (/axes/<name> and the root hard link): compare basenames.
+        assert [d[0].name.split("/")[-1] for d in f["profile/chi2_total"].dims] == ["m_zd_mev", "epsilon"]
+        best = dict(f["bestfit"].attrs)
+        for key in ("chi2_min", "m_zd_mev", "epsilon", "delta"):
+            assert np.isfinite(best[key]), key
+        assert best["chi2_min"] == f["profile/chi2_total"][...].min()
+        assert isinstance(f.attrs["backend"], str) and isinstance(f.attrs["version"], str)
+        has_full = "chi2/total" in f
+    tree = xr.open_datatree(path, engine="h5netcdf")
+    profile = tree["profile"].to_dataset()
+    assert profile.chi2_total.dims == ("m_zd_mev", "epsilon"), profile.chi2_total.dims
+    cell = profile.chi2_total.sel(m_zd_mev=best["m_zd_mev"], epsilon=best["epsilon"])
+    assert float(cell) == best["chi2_min"]
+    p1 = tree["profile1d"].to_dataset()
+    assert p1.chi2_delta.dims == ("delta",)
+    if has_full:
+        full = tree["chi2"].to_dataset().total
+        assert full.dims == ("m_zd_mev", "epsilon", "delta")
+        assert np.array_equal(full.min("delta").values, profile.chi2_total.values)
+    print(f"h5py and xarray: OK ({path}, full grid: {has_full})")
+    return reference_scan.compare(path, rtol=1e-9, atol=1e-9)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

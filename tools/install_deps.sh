@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what zdscan needs to build, run and test on Debian/Ubuntu: the C++ toolchain and libraries from apt,
+# and the Python modules of the file check and the NumPy reference (tools/) from PyPI. Idempotent: packages
+# already present are not fetched again. Run as root (or with sudo available).
+set -euo pipefail
+
+apt_packages=(g++ cmake make libhdf5-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev python3 python3-pip)
+python_modules=("numpy" "h5py" "h5netcdf" "xarray>=2024.10")
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo > /dev/null; then sudo "$@"; else
+    echo "install_deps.sh: need root (or sudo) to install: $*" >&2; exit 1; fi
+}
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# python3/pip may come from elsewhere (pyenv, conda): only ask apt for them when there is none on PATH.
+if command -v python3 > /dev/null && python3 -m pip --version > /dev/null 2>&1; then
+  missing=("${missing[@]/python3-pip}")
+  missing=("${missing[@]/python3}")
+fi
+read -r -a missing <<< "${missing[*]}"
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install_deps.sh: apt-get install ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+fi
+
+if ! python3 -c "import numpy, h5py, h5netcdf, xarray; xarray.open_datatree" 2> /dev/null; then
+  echo "install_deps.sh: pip install ${python_modules[*]}"
+  python3 -m pip install --quiet --disable-pip-version-check "${python_modules[@]}" 2> /dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${python_modules[@]}" ||
+    echo "install_deps.sh: warning: Python modules not installed; the Python file check will be skipped" >&2
+fi
+echo "install_deps.sh: dependencies are in place"
