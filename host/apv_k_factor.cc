@@ -176,35 +176,39 @@ std::string to_string(ApvKModel::Kind kind)
     return "?";
 }
 
-std::vector<double> apv_k_factors(const ApvKModel& model, const std::vector<double>& m_mev)
+ApvKEvaluator::ApvKEvaluator(const ApvKModel& model) : model_(model)
 {
-    std::vector<double> k(m_mev.size(), 1.0);
-    switch (model.kind)
+    if (model_.kind == ApvKModel::Kind::dirac)
     {
-        case ApvKModel::Kind::contact:
-            break;
-        case ApvKModel::Kind::dirac:
-        {
-            const AxialElectronDensity w(c::cs133_z, model.r_rms_fm);
-            std::transform(m_mev.begin(), m_mev.end(), k.begin(), [&](double m) { return apv_k_factor(w, m); });
-            break;
-        }
+        density_ = std::make_shared<const AxialElectronDensity>(c::cs133_z, model_.r_rms_fm);
+    }
+}
+
+double ApvKEvaluator::operator()(double m) const
+{
+    switch (model_.kind)
+    {
+        case ApvKModel::Kind::contact: return 1.0;
+        case ApvKModel::Kind::dirac: return apv_k_factor(*density_, m);
         case ApvKModel::Kind::table:
         {
-            const auto& tm = model.m_mev;
-            const auto& tk = model.k;
-            for (std::size_t i = 0; i < m_mev.size(); ++i)
-            {
-                const double m = m_mev[i];
-                if (m <= tm.front()) { k[i] = tk.front(); continue; }
-                if (m >= tm.back()) { k[i] = tk.back(); continue; }
-                const auto j = static_cast<std::size_t>(std::upper_bound(tm.begin(), tm.end(), m) - tm.begin());
-                const double t = std::log(m / tm[j - 1]) / std::log(tm[j] / tm[j - 1]);
-                k[i] = tk[j - 1] + t * (tk[j] - tk[j - 1]);
-            }
-            break;
+            const auto& tm = model_.m_mev;
+            const auto& tk = model_.k;
+            if (m <= tm.front()) return tk.front();
+            if (m >= tm.back()) return tk.back();
+            const auto j = static_cast<std::size_t>(std::upper_bound(tm.begin(), tm.end(), m) - tm.begin());
+            const double t = std::log(m / tm[j - 1]) / std::log(tm[j] / tm[j - 1]);  // linear in ln m
+            return tk[j - 1] + t * (tk[j] - tk[j - 1]);
         }
     }
-    return k;
+    throw std::logic_error("unknown ApvKModel kind");
+}
+
+std::vector<double> apv_k_factors(const ApvKModel& model, const std::vector<double>& m_mev)
+{
+    const ApvKEvaluator k(model);
+    std::vector<double> out(m_mev.size());
+    std::transform(m_mev.begin(), m_mev.end(), out.begin(), k);
+    return out;
 }
 }  // namespace zdscan

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "hdf5_handle.hpp"
 #include "zdscan/build_config.hpp"
@@ -187,19 +188,55 @@ void ScanFileWriter::commit(const ScanOutput& out)
     }
     {
         Handle b(check(H5Gcreate2(s.file, "bestfit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/bestfit"), H5Gclose);
+        // The same attributes for both points; the refined one's carry the prefix "refined_".
+        auto write_point = [&](const std::string& prefix, double chi2, double m, double eps, double delta,
+                               const Chi2Terms& t) {
+            h5::write_attribute(b, (prefix + "chi2_min").c_str(), chi2);
+            h5::write_attribute(b, (prefix + "m_zd_mev").c_str(), m);
+            h5::write_attribute(b, (prefix + "epsilon").c_str(), eps);
+            h5::write_attribute(b, (prefix + "delta").c_str(), delta);
+            h5::write_attribute(b, (prefix + "chi2_qweak").c_str(), t.qweak);
+            h5::write_attribute(b, (prefix + "chi2_apv_cs").c_str(), t.apv_cs);
+            h5::write_attribute(b, (prefix + "chi2_a_mu").c_str(), t.a_mu);
+            h5::write_attribute(b, (prefix + "chi2_a_e").c_str(), t.a_e);
+        };
         const auto& f = out.best;
-        h5::write_attribute(b, "chi2_min", f.chi2);
-        h5::write_attribute(b, "m_zd_mev", f.m_zd_mev);
-        h5::write_attribute(b, "epsilon", f.epsilon);
-        h5::write_attribute(b, "delta", f.delta);
-        h5::write_attribute(b, "chi2_qweak", f.terms.qweak);
-        h5::write_attribute(b, "chi2_apv_cs", f.terms.apv_cs);
-        h5::write_attribute(b, "chi2_a_mu", f.terms.a_mu);
-        h5::write_attribute(b, "chi2_a_e", f.terms.a_e);
+        write_point("", f.chi2, f.m_zd_mev, f.epsilon, f.delta, f.terms);
         h5::write_attribute(b, "index_m_zd", f.i_m);
         h5::write_attribute(b, "index_epsilon", f.i_eps);
         h5::write_attribute(b, "index_delta", f.i_delta);
-        h5::write_attribute(b, "description", "best grid point of the total chi2");
+        h5::write_attribute(b, "description",
+                            "best grid point of the total chi2; refined_*: the minimum between grid points "
+                            "(Nelder-Mead from the grid point, inside the grid box)");
+        const auto& r = out.refined;
+        write_point("refined_", r.chi2, r.m_zd_mev, r.epsilon, r.delta, r.terms);
+        h5::write_attribute(b, "refined_converged", r.converged ? 1 : 0);
+    }
+    {
+        // Fig. 4: its own dimension (q_gev) as a scale inside the group.
+        Handle g(check(H5Gcreate2(s.file, "running", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/running"), H5Gclose);
+        h5::write_attribute(g, "description",
+                            "MS-bar sin^2 theta_W(Q): SM running and kappa_d * s^2 with the Z_d of the best grid point "
+                            "(propagator m^2/(m^2+Q^2)), seed paper Fig. 4");
+        const hsize_t n_q = out.running_q_gev.size();
+        Handle space(check(H5Screate_simple(1, &n_q, nullptr), "dataspace"), H5Sclose);
+        Handle q(check(H5Dcreate2(g, "q_gev", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "q_gev"),
+                 H5Dclose);
+        check(H5Dwrite(q, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.running_q_gev.data()), "q_gev");
+        check(H5DSset_scale(q, "q_gev"), "set dimension scale");
+        h5::write_attribute(q, "units", "GeV");
+        h5::write_attribute(q, "scale", "log");
+        for (auto [name, values, what] :
+             {std::tuple{"sin2_sm", &out.running_sin2_sm, "SM running sin^2 theta_W (MS-bar)"},
+              std::tuple{"sin2_bestfit", &out.running_sin2_bestfit, "kappa_d(Q) sin^2 theta_W(Q) at the best grid point"}})
+        {
+            Handle set(check(H5Dcreate2(g, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name),
+                       H5Dclose);
+            check(H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values->data()), name);
+            h5::write_attribute(set, "units", "1");
+            h5::write_attribute(set, "description", what);
+            check(H5DSattach_scale(set, q, 0), "attach dimension scale");
+        }
     }
     h5::write_attribute(s.file, "config", to_json(out.config).dump(2));
     h5::write_attribute(s.file, "name", out.config.name);

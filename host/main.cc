@@ -2,6 +2,7 @@
 /// The zdscan command line: `scan`, `summary`, `config`, `--version`.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -15,9 +16,19 @@ namespace
 {
 using namespace zdscan;
 
-/// Exit codes: 0 success, 1 run-time failure, 2 bad input (config or command line).
+/// Exit codes: 0 success, 1 run-time failure, 2 bad input (config or command line), 130 interrupted.
 constexpr int exit_runtime_error = 1;
 constexpr int exit_bad_input = 2;
+constexpr int exit_interrupted = 130;
+
+/// SIGINT/SIGTERM ask the scan to stop after its current tile, so that the temporary file is removed
+/// (a second signal kills at once).
+std::atomic<bool> interrupt_requested{false};
+extern "C" void request_interrupt(int signal)
+{
+    interrupt_requested = true;
+    std::signal(signal, SIG_DFL);
+}
 
 struct ScanArgs
 {
@@ -52,6 +63,9 @@ int run_scan_command(const ScanArgs& args)
     options.threads = args.threads;
     options.full_grid = args.full_grid;
     options.tile_masses = args.tile_masses;
+    options.cancel = &interrupt_requested;
+    std::signal(SIGINT, request_interrupt);
+    std::signal(SIGTERM, request_interrupt);
     const std::string out_path = args.out_path.empty() ? config.name + ".h5" : args.out_path;
 
     const std::int64_t points = static_cast<std::int64_t>(config.m_zd_mev.n) * config.epsilon.n * config.delta.n;
@@ -132,6 +146,11 @@ int main(int argc, char** argv)
             std::cout << to_json(resolve_config(config_path)).dump(2) << "\n";
             return 0;
         }
+    }
+    catch (const ScanInterrupted&)
+    {
+        std::fprintf(stderr, "\nzdscan: interrupted; no output file was written or replaced\n");
+        return exit_interrupted;
     }
     catch (const ConfigError& e)
     {

@@ -35,7 +35,8 @@ void ProgressReporter::update(std::int64_t done)
     const double rate = elapsed > 0 ? done / elapsed : 0;
     const double eta = rate > 0 ? (total_ - done) / rate : 0;
     const double percent = total_ > 0 ? 100.0 * done / total_ : 100.0;
-    std::fprintf(stream_, interactive_ ? "\r[zdscan] %5.1f%%  %.3g points/s  ETA %.0f s   "
+    // On a terminal: return to the line start and clear to its end (ESC [K) before redrawing.
+    std::fprintf(stream_, interactive_ ? "\r\033[K[zdscan] %5.1f%%  %.3g points/s  ETA %.0f s"
                                        : "[zdscan] %5.1f%%  %.3g points/s  ETA %.0f s\n",
                  percent, rate, eta);
     std::fflush(stream_);
@@ -48,7 +49,7 @@ void ProgressReporter::finish()
         return;
     }
     const double elapsed = std::chrono::duration<double>(clock::now() - start_).count();
-    std::fprintf(stream_, "%s[zdscan] done: %lld points in %.2f s (%.3g points/s)\n", interactive_ ? "\r" : "",
+    std::fprintf(stream_, "%s[zdscan] done: %lld points in %.2f s (%.3g points/s)\n", interactive_ ? "\r\033[K" : "",
                  static_cast<long long>(total_), elapsed, elapsed > 0 ? total_ / elapsed : 0.0);
     std::fflush(stream_);
 }

@@ -28,6 +28,8 @@ class CpuScanEngine final : public ScanEngine
     }
 
     std::string name() const override { return "cpu"; }
+    /// 4M points: ~25 ms a tile on one core, frequent progress reports, negligible merge cost.
+    std::int64_t preferred_tile_points() const override { return 1LL << 22; }
     std::vector<MassTerms> mass_terms() const override { return mass_; }
 
     void evaluate_tile(int m_begin, int m_end, bool want_full, TileResult& out) override

@@ -8,15 +8,18 @@
 #include <stdexcept>
 
 #include "zdscan/scan_engine.hpp"
+#include "zdscan/sin2_effective.hpp"
 
 namespace zdscan
 {
 namespace
 {
+/// Q grid of the ŝ² curves (Fig. 4): 1e-4 to 1e3 GeV, 50 points a decade.
+constexpr double running_q_min_gev = 1e-4, running_q_max_gev = 1e3;
+constexpr int running_points_per_decade = 50;
+
 /// Bytes of full-grid χ² held per tile; bounds memory for --full-grid on any grid.
 constexpr std::int64_t full_grid_tile_budget_bytes = 256LL << 20;
-/// Points per tile without the full grid: enough work per tile, and frequent progress reports.
-constexpr std::int64_t points_per_tile = 1LL << 22;
 
 std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& problem, int threads)
 {
@@ -30,14 +33,19 @@ std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& prob
     throw std::logic_error("unknown backend");
 }
 
-int choose_tile_masses(const ScanOptions& options, std::int64_t n_eps, std::int64_t n_delta, int n_m)
+int choose_tile_masses(const ScanOptions& options, const ScanEngine& engine, std::int64_t n_eps, std::int64_t n_delta,
+                       int n_m)
 {
     if (options.tile_masses > 0)
     {
         return std::min(options.tile_masses, n_m);
     }
     const std::int64_t per_mass = n_eps * n_delta;
-    const std::int64_t budget = options.full_grid ? full_grid_tile_budget_bytes / 8 : points_per_tile;
+    std::int64_t budget = engine.preferred_tile_points();
+    if (options.full_grid)
+    {
+        budget = std::min(budget, full_grid_tile_budget_bytes / static_cast<std::int64_t>(sizeof(double)));
+    }
     return static_cast<int>(std::clamp<std::int64_t>(budget / per_mass, 1, n_m));
 }
 }  // namespace
@@ -52,13 +60,18 @@ Backend parse_backend(const std::string& name)
 
 ScanProblem make_scan_problem(const ScanConfig& config)
 {
+    return make_scan_problem(config, make_physics_setup(config.physics), ApvKEvaluator(config.physics.apv_k));
+}
+
+ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup, const ApvKEvaluator& k_apv)
+{
     ScanProblem problem;
-    const PhysicsSetup setup = make_physics_setup(config.physics);
     problem.observables = setup.observables;
     const auto m_mev = config.m_zd_mev.values();
     problem.m_zd_gev.resize(m_mev.size());
     std::transform(m_mev.begin(), m_mev.end(), problem.m_zd_gev.begin(), [](double m) { return m * 1e-3; });
-    problem.k_apv = apv_k_factors(config.physics.apv_k, m_mev);
+    problem.k_apv.resize(m_mev.size());
+    std::transform(m_mev.begin(), m_mev.end(), problem.k_apv.begin(), k_apv);
     problem.epsilon = config.epsilon.values();
     problem.delta = config.delta.values();
     return problem;
@@ -67,7 +80,9 @@ ScanProblem make_scan_problem(const ScanConfig& config)
 ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const FullGridSink& sink,
                     ProgressReporter* progress)
 {
-    const ScanProblem problem = make_scan_problem(config);
+    const PhysicsSetup setup = make_physics_setup(config.physics);
+    const ApvKEvaluator k_apv(config.physics.apv_k);
+    const ScanProblem problem = make_scan_problem(config, setup, k_apv);
     auto engine = make_engine(options.backend, problem, options.threads);
 
     ScanOutput out;
@@ -87,7 +102,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.argmin_delta_index.resize(n_cells);
     out.profile_delta.assign(static_cast<std::size_t>(n_delta), HUGE_VAL);
 
-    const int tile = choose_tile_masses(options, n_eps, n_delta, n_m);
+    const int tile = choose_tile_masses(options, *engine, n_eps, n_delta, n_m);
     const auto start = std::chrono::steady_clock::now();
     TileResult result;
     for (int m_begin = 0; m_begin < n_m; m_begin += tile)
@@ -109,6 +124,10 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
         if (progress)
         {
             progress->update(static_cast<std::int64_t>(m_end) * n_eps * n_delta);
+        }
+        if (options.cancel && options.cancel->load())
+        {
+            throw ScanInterrupted();
         }
     }
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -154,6 +173,17 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     b.epsilon = out.epsilon[static_cast<std::size_t>(b.i_eps)];
     b.delta = out.delta[static_cast<std::size_t>(b.i_delta)];
     b.terms = evaluate_chi2(problem.observables, mass[static_cast<std::size_t>(b.i_m)], b.epsilon, b.delta);
+
+    out.refined = refine_best_fit(config, problem.observables, k_apv, b.m_zd_mev, b.epsilon, b.delta);
+
+    const int n_q = static_cast<int>(std::lround(std::log10(running_q_max_gev / running_q_min_gev) * running_points_per_decade)) + 1;
+    for (int i = 0; i < n_q; ++i)
+    {
+        const double q = running_q_min_gev * std::pow(running_q_max_gev / running_q_min_gev, double(i) / (n_q - 1));
+        out.running_q_gev.push_back(q);
+        out.running_sin2_sm.push_back(sin2_msbar(setup.running, q));
+        out.running_sin2_bestfit.push_back(sin2_effective(setup.running, q, b.m_zd_mev * 1e-3, b.epsilon, b.delta));
+    }
     return out;
 }
 }  // namespace zdscan

@@ -66,14 +66,21 @@ ScanFileContents read_scan_file(const std::string& path)
         {
             throw std::runtime_error("missing group /bestfit");
         }
-        f.best_chi2 = h5::read_double_attribute(best, "chi2_min");
-        f.best_m_zd_mev = h5::read_double_attribute(best, "m_zd_mev");
-        f.best_epsilon = h5::read_double_attribute(best, "epsilon");
-        f.best_delta = h5::read_double_attribute(best, "delta");
-        f.best_chi2_qweak = h5::read_double_attribute(best, "chi2_qweak");
-        f.best_chi2_apv_cs = h5::read_double_attribute(best, "chi2_apv_cs");
-        f.best_chi2_a_mu = h5::read_double_attribute(best, "chi2_a_mu");
-        f.best_chi2_a_e = h5::read_double_attribute(best, "chi2_a_e");
+        auto read_point = [&](const std::string& prefix) {
+            StoredFitPoint p;
+            p.chi2 = h5::read_double_attribute(best, (prefix + "chi2_min").c_str());
+            p.m_zd_mev = h5::read_double_attribute(best, (prefix + "m_zd_mev").c_str());
+            p.epsilon = h5::read_double_attribute(best, (prefix + "epsilon").c_str());
+            p.delta = h5::read_double_attribute(best, (prefix + "delta").c_str());
+            p.terms.qweak = h5::read_double_attribute(best, (prefix + "chi2_qweak").c_str());
+            p.terms.apv_cs = h5::read_double_attribute(best, (prefix + "chi2_apv_cs").c_str());
+            p.terms.a_mu = h5::read_double_attribute(best, (prefix + "chi2_a_mu").c_str());
+            p.terms.a_e = h5::read_double_attribute(best, (prefix + "chi2_a_e").c_str());
+            return p;
+        };
+        f.best = read_point("");
+        f.refined = read_point("refined_");
+        f.refined_converged = h5::read_double_attribute(best, "refined_converged") != 0;
         return f;
     }
     catch (const std::runtime_error& e)
@@ -91,8 +98,12 @@ std::string format_summary(const ScanFileContents& f)
     std::snprintf(line, sizeof line,
                   "best fit (grid point): chi2_min = %.4g at m_Zd = %.4g MeV, epsilon = %.4g, delta = %.4g\n"
                   "  terms: qweak %.3g, apv_cs %.3g, a_mu %.3g, a_e %.3g\n",
-                  f.best_chi2, f.best_m_zd_mev, f.best_epsilon, f.best_delta, f.best_chi2_qweak, f.best_chi2_apv_cs,
-                  f.best_chi2_a_mu, f.best_chi2_a_e);
+                  f.best.chi2, f.best.m_zd_mev, f.best.epsilon, f.best.delta, f.best.terms.qweak,
+                  f.best.terms.apv_cs, f.best.terms.a_mu, f.best.terms.a_e);
+    s << line;
+    std::snprintf(line, sizeof line, "refined (between grid points%s): chi2_min = %.4g at m_Zd = %.4g MeV, epsilon = %.4g, delta = %.4g\n",
+                  f.refined_converged ? "" : ", NOT converged", f.refined.chi2, f.refined.m_zd_mev, f.refined.epsilon,
+                  f.refined.delta);
     s << line << "1 sigma intervals (delta chi2 = 1, profiled over the other two parameters, interpolated):\n";
     s << "  m_Zd [MeV] = " << format_interval(profile_interval(f.m_zd_mev, f.profile_m, 1.0, f.m_log)) << "\n";
     s << "  epsilon    = " << format_interval(profile_interval(f.epsilon, f.profile_eps, 1.0, f.eps_log)) << "\n";

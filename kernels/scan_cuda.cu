@@ -103,6 +103,8 @@ class CudaScanEngine final : public ScanEngine
     }
 
     std::string name() const override { return "cuda"; }
+    /// 1G points: a whole 512³ grid per launch, so that even small δ axes give enough (m, ε) threads.
+    std::int64_t preferred_tile_points() const override { return 1LL << 30; }
 
     std::vector<MassTerms> mass_terms() const override
     {

@@ -103,9 +103,14 @@ TEST(ScanFile, LayoutAndValues)
     const auto back = read_scan_file(path.string());
     EXPECT_EQ(back.name, c.name);
     EXPECT_EQ(back.backend, "cpu");
-    EXPECT_EQ(back.best_chi2, out.best.chi2);
-    EXPECT_EQ(back.best_m_zd_mev, out.best.m_zd_mev);
-    EXPECT_EQ(back.best_delta, out.best.delta);
+    EXPECT_EQ(back.best.chi2, out.best.chi2);
+    EXPECT_EQ(back.best.m_zd_mev, out.best.m_zd_mev);
+    EXPECT_EQ(back.best.delta, out.best.delta);
+    EXPECT_EQ(back.best.terms.a_mu, out.best.terms.a_mu);
+    EXPECT_EQ(back.refined.chi2, out.refined.chi2);
+    EXPECT_EQ(back.refined.epsilon, out.refined.epsilon);
+    EXPECT_EQ(back.refined.terms.qweak, out.refined.terms.qweak);
+    EXPECT_EQ(back.refined_converged, out.refined.converged);
     EXPECT_TRUE(back.m_log);
     EXPECT_FALSE(back.delta_log);
     EXPECT_NE(format_summary(back).find("1 sigma intervals"), std::string::npos);
@@ -124,7 +129,7 @@ TEST(ScanFile, AbandonedWriteLeavesThePreviousFileIntact)
         // …a run that fails before commit (exception, Ctrl-C handled as an exception, …)
     }
     EXPECT_EQ(fs::file_size(path), size_before);
-    EXPECT_EQ(read_scan_file(path.string()).best_chi2, first.best.chi2);
+    EXPECT_EQ(read_scan_file(path.string()).best.chi2, first.best.chi2);
     for (const auto& entry : fs::directory_iterator(dir))
     {
         EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << "temporary left: " << entry.path();

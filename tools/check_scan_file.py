@@ -31,7 +31,8 @@ def main(path):
         # Each axis is one dataset under two names (/axes/<name> and the root hard link): compare basenames.
         assert [d[0].name.split("/")[-1] for d in f["profile/chi2_total"].dims] == ["m_zd_mev", "epsilon"]
         best = dict(f["bestfit"].attrs)
-        for key in ("chi2_min", "m_zd_mev", "epsilon", "delta"):
+        assert best["refined_chi2_min"] <= best["chi2_min"]
+        for key in ("chi2_min", "m_zd_mev", "epsilon", "delta", "refined_m_zd_mev", "refined_epsilon", "refined_delta"):
             assert np.isfinite(best[key]), key
         assert best["chi2_min"] == f["profile/chi2_total"][...].min()
         assert isinstance(f.attrs["backend"], str) and isinstance(f.attrs["version"], str)
@@ -41,6 +42,8 @@ def main(path):
     assert profile.chi2_total.dims == ("m_zd_mev", "epsilon"), profile.chi2_total.dims
     cell = profile.chi2_total.sel(m_zd_mev=best["m_zd_mev"], epsilon=best["epsilon"])
     assert float(cell) == best["chi2_min"]
+    running = tree["running"].to_dataset()
+    assert running.sin2_bestfit.dims == ("q_gev",) and running.sin2_sm.size == running.q_gev.size
     p1 = tree["profile1d"].to_dataset()
     assert p1.chi2_delta.dims == ("delta",)
     if has_full:

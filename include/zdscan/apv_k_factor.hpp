@@ -11,6 +11,7 @@
 /// Derivation, validity (m ≳ 0.3 MeV: screening is neglected) and checks: docs/physics.md, "APV factor K".
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,18 @@ struct ApvKModel
 };
 
 std::string to_string(ApvKModel::Kind kind);
+
+/// K(m) under a chosen model, for any mass: the Dirac solution is computed once, at construction.
+class ApvKEvaluator
+{
+  public:
+    explicit ApvKEvaluator(const ApvKModel& model);
+    double operator()(double m_zd_mev) const;
+
+  private:
+    ApvKModel model_;
+    std::shared_ptr<const AxialElectronDensity> density_;  // dirac kind only
+};
 
 /// K at each mass of m_mev under the chosen model.
 std::vector<double> apv_k_factors(const ApvKModel& model, const std::vector<double>& m_mev);

@@ -3,11 +3,14 @@
 /// reduces minima along the marginalised axes and hands full-grid slabs to a sink (the HDF5 writer).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "best_fit_refinement.hpp"
 #include "config.hpp"
 #include "progress.hpp"
 #include "scan_engine.hpp"
@@ -27,7 +30,16 @@ struct ScanOptions
     Backend backend = Backend::automatic;
     int threads = 0;         ///< CPU threads (0: OpenMP default)
     bool full_grid = false;  ///< also produce χ²_total on the whole 3-D grid
-    int tile_masses = 0;     ///< masses per tile (0: chosen from a memory budget)
+    int tile_masses = 0;     ///< masses per tile (0: the backend's preference, within a memory budget)
+    /// Set from elsewhere (e.g. a SIGINT handler) to stop after the current tile with ScanInterrupted.
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+/// Thrown by run_scan when ScanOptions::cancel was set.
+class ScanInterrupted : public std::runtime_error
+{
+  public:
+    ScanInterrupted() : std::runtime_error("scan interrupted") {}
 };
 
 /// The best grid point.
@@ -53,6 +65,9 @@ struct ScanOutput
     std::vector<double> chi2_qweak, chi2_apv_cs, chi2_a_mu, chi2_a_e;  ///< terms at the profiled point
     std::vector<double> profile_m, profile_eps, profile_delta;         ///< 1-D profiles (min over the others)
     BestFit best;
+    RefinedFit refined;  ///< the minimum between grid points, started from best
+    /// ŝ²(Q) in the SM and with the Z_d of the best grid point (seed paper Fig. 4), on a log grid in Q.
+    std::vector<double> running_q_gev, running_sin2_sm, running_sin2_bestfit;
     double seconds = 0;  ///< wall time of the grid evaluation
     std::int64_t points = 0;
 };
@@ -66,4 +81,5 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
 
 /// The backend problem for a config (exposed for tests and benchmarks).
 ScanProblem make_scan_problem(const ScanConfig& config);
+ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup, const ApvKEvaluator& k_apv);
 }  // namespace zdscan

@@ -39,6 +39,8 @@ class ScanEngine
     /// Per-mass terms (F_V, F_A, propagators, K) as the backend computed them.
     virtual std::vector<MassTerms> mass_terms() const = 0;
     virtual void evaluate_tile(int m_begin, int m_end, bool want_full, TileResult& out) = 0;
+    /// Grid points per tile this backend works well with (the driver also bounds full-grid memory).
+    virtual std::int64_t preferred_tile_points() const = 0;
 };
 
 /// OpenMP backend; threads ≤ 0 means the OpenMP default.

@@ -30,6 +30,13 @@ class ScanFileWriter
     std::unique_ptr<Impl> impl_;
 };
 
+/// A fit point as stored in /bestfit.
+struct StoredFitPoint
+{
+    double chi2 = 0, m_zd_mev = 0, epsilon = 0, delta = 0;
+    Chi2Terms terms;  ///< each term (total unused)
+};
+
 /// What `zdscan summary` needs from a result file.
 struct ScanFileContents
 {
@@ -37,8 +44,9 @@ struct ScanFileContents
     std::vector<double> m_zd_mev, epsilon, delta;
     bool m_log = false, eps_log = false, delta_log = false;
     std::vector<double> profile_m, profile_eps, profile_delta;
-    double best_chi2 = 0, best_m_zd_mev = 0, best_epsilon = 0, best_delta = 0;
-    double best_chi2_qweak = 0, best_chi2_apv_cs = 0, best_chi2_a_mu = 0, best_chi2_a_e = 0;
+    StoredFitPoint best;     ///< the best grid point
+    StoredFitPoint refined;  ///< the minimum between grid points
+    bool refined_converged = false;
 };
 
 /// Reads a result file; throws std::runtime_error naming the file and the missing object.

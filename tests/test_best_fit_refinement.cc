@@ -1,0 +1,86 @@
+// The continuous best fit and the Fig. 4 curve.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "zdscan/scan_driver.hpp"
+#include "zdscan/sin2_effective.hpp"
+
+namespace zdscan
+{
+namespace
+{
+ScanOutput scan(int n)
+{
+    ScanConfig c = default_config();
+    c.m_zd_mev.n = c.epsilon.n = c.delta.n = n;
+    ScanOptions o;
+    o.backend = Backend::cpu;
+    return run_scan(c, o, {}, nullptr);
+}
+
+TEST(BestFitRefinement, SameMinimumFromCoarseAndFineGrids)
+{
+    const auto coarse = scan(40), fine = scan(150);
+    for (const auto* out : {&coarse, &fine})
+    {
+        EXPECT_TRUE(out->refined.converged);
+        EXPECT_LE(out->refined.chi2, out->best.chi2);
+    }
+    EXPECT_NEAR(coarse.refined.m_zd_mev, fine.refined.m_zd_mev, 1e-4 * fine.refined.m_zd_mev);
+    EXPECT_NEAR(coarse.refined.epsilon, fine.refined.epsilon, 1e-4 * fine.refined.epsilon);
+    EXPECT_NEAR(coarse.refined.delta, fine.refined.delta, 1e-4 * fine.refined.delta);
+    EXPECT_NEAR(coarse.refined.chi2, fine.refined.chi2, 1e-9);
+}
+
+TEST(BestFitRefinement, IsALocalMinimumNearThePaperBestFit)
+{
+    const auto out = scan(40);
+    const auto& r = out.refined;
+    // Paper (eqs. 28-30, footnote 5): 47 MeV, 2.3e-3, 7.9e-4, χ²_min = 0.007.
+    EXPECT_NEAR(r.m_zd_mev, 47, 2);
+    EXPECT_NEAR(r.epsilon, 2.3e-3, 0.05e-3);
+    EXPECT_NEAR(r.delta, 7.9e-4, 0.5e-4);
+    EXPECT_LT(r.chi2, 0.01);
+    // Independent check: χ² rises along ± each axis and the diagonals, 1e-3 relative away (δ: 1e-6 absolute).
+    const ScanConfig c = default_config();
+    const PhysicsSetup setup = make_physics_setup(c.physics);
+    const ApvKEvaluator k(c.physics.apv_k);
+    for (int dm = -1; dm <= 1; ++dm)
+        for (int de = -1; de <= 1; ++de)
+            for (int dd = -1; dd <= 1; ++dd)
+            {
+                if (dm == 0 && de == 0 && dd == 0) continue;
+                const double chi2 = chi2_at(setup.observables, k, c.physics.qweak_q2_gev2, r.m_zd_mev * (1 + 1e-3 * dm),
+                                            r.epsilon * (1 + 1e-3 * de), r.delta + 1e-6 * dd)
+                                        .total;
+                EXPECT_GT(chi2, r.chi2) << dm << de << dd;
+            }
+}
+
+TEST(Sin2Effective, LimitsOfTheRunningWithAZd)
+{
+    const PhysicsSetup setup = make_physics_setup(PhysicsConfig{});
+    const auto& run = setup.running;
+    const double m = 0.047, eps = 2.3e-3, delta = 7.9e-4;
+    // No mixing: the SM curve.
+    EXPECT_DOUBLE_EQ(sin2_effective(run, 0.01, m, 0.0, 0.0), sin2_msbar(run, 0.01));
+    // Q ≫ m: f → m²/Q², the shift vanishes.
+    EXPECT_NEAR(sin2_effective(run, 80.0, m, eps, delta), sin2_msbar(run, 80.0), 1e-9);
+    // Q → 0: f = 1, κ_d = 1 − ε δ' (m_Z/m) cotθ_W (eq. 7) with θ_W at Q = 0.
+    const double s2 = sin2_msbar(run, 0.0), t = std::sqrt(s2 / (1 - s2));
+    const double dp = delta + m / constants::m_z_gev * eps * t;
+    EXPECT_NEAR(sin2_effective(run, 1e-6, m, eps, delta), (1 - eps * dp * constants::m_z_gev / m / t) * s2, 1e-12);
+}
+
+TEST(Sin2Effective, WrittenCurveCoversFigureFour)
+{
+    const auto out = scan(24);
+    ASSERT_EQ(out.running_q_gev.size(), 351u);  // 1e-4 .. 1e3 GeV, 50 per decade
+    EXPECT_DOUBLE_EQ(out.running_q_gev.front(), 1e-4);
+    EXPECT_NEAR(out.running_q_gev.back(), 1e3, 1e-9);
+    EXPECT_DOUBLE_EQ(out.running_sin2_sm.front(), 0.23857);
+    EXPECT_LT(out.running_sin2_bestfit.front(), out.running_sin2_sm.front());  // κ_d < 1 for ε δ' > 0
+}
+}  // namespace
+}  // namespace zdscan
