@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what zdscan needs to build, run and test on Debian/Ubuntu: the C++ toolchain and libraries from apt,
-# and the Python modules of the file check and the NumPy reference (tools/) from PyPI. Idempotent: packages
+# and the Python modules of the file check, the NumPy reference and the figure script (tools/) from PyPI. Idempotent: packages
 # already present are not fetched again. Run as root (or with sudo available).
 set -euo pipefail
 
 apt_packages=(g++ cmake make libhdf5-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev python3 python3-pip)
-python_modules=("numpy" "h5py" "h5netcdf" "xarray>=2024.10")
+python_modules=("numpy" "h5py" "h5netcdf" "xarray>=2024.10" "matplotlib")
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo > /dev/null; then sudo "$@"; else
@@ -28,7 +28,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
 fi
 
-if ! python3 -c "import numpy, h5py, h5netcdf, xarray; xarray.open_datatree" 2> /dev/null; then
+if ! python3 -c "import numpy, h5py, h5netcdf, matplotlib, xarray; xarray.open_datatree" 2> /dev/null; then
   echo "install_deps.sh: pip install ${python_modules[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${python_modules[@]}" 2> /dev/null ||
     python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${python_modules[@]}" ||
