@@ -59,8 +59,7 @@ double yukawa_smeared_sphere(double r, double radius, double m)
     return ((mR - 1) * std::exp(-m * (r - radius)) + (mR + 1) * std::exp(-m * (r + radius))) / (2 * mr);
 }
 
-AxialElectronDensity::AxialElectronDensity(int z, double r_rms_fm)
-    : sphere_radius_fm_(std::sqrt(5.0 / 3.0) * r_rms_fm)
+AxialElectronDensity::AxialElectronDensity(int z, double r_rms_fm) : sphere_radius_fm_(std::sqrt(5.0 / 3.0) * r_rms_fm)
 {
     if (!(z > 0 && z * c::alpha < 1) || !(r_rms_fm > 0))
     {
@@ -98,7 +97,8 @@ AxialElectronDensity::AxialElectronDensity(int z, double r_rms_fm)
         auto& df = dy_[2 * state + 1];
         std::array<double, 2> y = start[state];
         const int kappa = kappas[state];
-        auto rhs = [&](double s, const std::array<double, 2>& yy) { return dirac_rhs(s, yy, kappa, za, sphere_radius_fm_); };
+        auto rhs = [&](double s, const std::array<double, 2>& yy)
+        { return dirac_rhs(s, yy, kappa, za, sphere_radius_fm_); };
         for (std::size_t i = 0; i < s_.size(); ++i)
         {
             const auto d = rhs(s_[i], y);
@@ -157,8 +157,16 @@ double apv_k_factor(const AxialElectronDensity& w, double m_zd_mev)
     const double radius = w.sphere_radius_fm();
     const double range = 1 / m;
     // Φ_m has its structure within ~1/m of the sphere surface on both sides: grade the panels toward it.
-    auto inside = [&](double v) { const double r = radius - v; return w(r) * yukawa_smeared_sphere(r, radius, m); };
-    auto outside = [&](double v) { const double r = radius + v; return w(r) * yukawa_smeared_sphere(r, radius, m); };
+    auto inside = [&](double v)
+    {
+        const double r = radius - v;
+        return w(r) * yukawa_smeared_sphere(r, radius, m);
+    };
+    auto outside = [&](double v)
+    {
+        const double r = radius + v;
+        return w(r) * yukawa_smeared_sphere(r, radius, m);
+    };
     const double numerator = integrate_graded_toward_zero(radius, range, inside)
                              + integrate_graded_toward_zero(w.r_max_fm() * (1 - 1e-12) - radius, range, outside);
     const double denominator = integrate_graded_toward_zero(radius, radius, [&](double r) { return w(r); });

@@ -44,12 +44,14 @@ RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& 
     }
     const std::array<double, 3> start = {coords[0].to(m_zd_mev), coords[1].to(epsilon), coords[2].to(delta)};
     RefinedFit fit;
-    auto point = [&](const std::vector<double>& x) {
+    auto point = [&](const std::vector<double>& x)
+    {
         std::array<double, 3> p = start;
         for (std::size_t i = 0; i < free.size(); ++i) p[free[i]] = x[i];
         return p;
     };
-    auto objective = [&](const std::vector<double>& x) {
+    auto objective = [&](const std::vector<double>& x)
+    {
         ++fit.evaluations;
         const auto p = point(x);
         for (int d = 0; d < 3; ++d)
@@ -129,7 +131,8 @@ RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& 
                 {
                     for (std::size_t j = 1; j <= n; ++j)
                     {
-                        for (std::size_t i = 0; i < n; ++i) simplex[j][i] = simplex[0][i] + 0.5 * (simplex[j][i] - simplex[0][i]);
+                        for (std::size_t i = 0; i < n; ++i)
+                            simplex[j][i] = simplex[0][i] + 0.5 * (simplex[j][i] - simplex[0][i]);
                         f[j] = objective(simplex[j]);
                     }
                 }

@@ -173,8 +173,6 @@ class ObjectReader
     std::string path_;
 };
 
-
-
 MeasurementInput read_measurement(ObjectReader& r)
 {
     MeasurementInput m;
@@ -283,7 +281,8 @@ json axis_json(const Axis& a)
 
 json measurement_json(const MeasurementInput& m)
 {
-    json j = {{"exp", m.exp}, {"exp_sigma", m.exp_sigma}, {"sm", m.sm}, {"sm_sigma", m.sm_sigma}, {"enabled", m.enabled}};
+    json j = {
+        {"exp", m.exp}, {"exp_sigma", m.exp_sigma}, {"sm", m.sm}, {"sm_sigma", m.sm_sigma}, {"enabled", m.enabled}};
     if (!m.source.empty())
     {
         j["source"] = m.source;

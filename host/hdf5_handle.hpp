@@ -42,8 +42,7 @@ class Handle
     Closer closer_ = nullptr;
 };
 
-template<class T>
-T check(T status, const std::string& what)
+template <class T> T check(T status, const std::string& what)
 {
     if (status < 0)
     {

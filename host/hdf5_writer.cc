@@ -62,7 +62,8 @@ ScanFileWriter::ScanFileWriter(const std::string& path, const ScanConfig& config
     s.file = Handle(H5Fcreate(s.tmp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
     if (!s.file.valid())
     {
-        throw std::runtime_error("cannot create " + s.tmp_path + " (does the output directory exist and is it writable?)");
+        throw std::runtime_error("cannot create " + s.tmp_path
+                                 + " (does the output directory exist and is it writable?)");
     }
     const Axis* axes[3] = {&config.m_zd_mev, &config.epsilon, &config.delta};
     const char* names[3] = {"m_zd_mev", "epsilon", "delta"};
@@ -74,9 +75,9 @@ ScanFileWriter::ScanFileWriter(const std::string& path, const ScanConfig& config
         s.n[d] = static_cast<hsize_t>(axes[d]->n);
         const auto values = axes[d]->values();
         Handle space(check(H5Screate_simple(1, &s.n[d], nullptr), "dataspace"), H5Sclose);
-        s.axes[d] = Handle(check(H5Dcreate2(group, names[d], H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                 names[d]),
-                           H5Dclose);
+        s.axes[d] = Handle(
+            check(H5Dcreate2(group, names[d], H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), names[d]),
+            H5Dclose);
         check(H5Dwrite(s.axes[d], H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), names[d]);
         check(H5DSset_scale(s.axes[d], names[d]), "set dimension scale");
         h5::write_attribute(s.axes[d], "units", units[d]);
@@ -96,9 +97,9 @@ ScanFileWriter::ScanFileWriter(const std::string& path, const ScanConfig& config
         check(H5Pset_chunk(props, 3, chunk), "chunk");
         check(H5Pset_shuffle(props), "shuffle");
         check(H5Pset_deflate(props, 4), "deflate");
-        s.full = Handle(check(H5Dcreate2(chi2, "total", H5T_IEEE_F64LE, space, H5P_DEFAULT, props, H5P_DEFAULT),
-                              "/chi2/total"),
-                        H5Dclose);
+        s.full = Handle(
+            check(H5Dcreate2(chi2, "total", H5T_IEEE_F64LE, space, H5P_DEFAULT, props, H5P_DEFAULT), "/chi2/total"),
+            H5Dclose);
         h5::write_attribute(s.full, "units", "1");
         h5::write_attribute(s.full, "description", "total chi2 (eq. 27 summed over enabled terms) on the full grid");
         for (unsigned d = 0; d < 3; ++d)
@@ -152,16 +153,17 @@ void ScanFileWriter::commit(const ScanOutput& out)
     };
     {
         Handle p(check(H5Gcreate2(s.file, "profile", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile"), H5Gclose);
-        h5::write_attribute(p, "description", "chi2 profiled over delta (min over the delta axis) on the (m_Zd, epsilon) grid");
+        h5::write_attribute(p, "description",
+                            "chi2 profiled over delta (min over the delta axis) on the (m_Zd, epsilon) grid");
         s.write_vector(p, "chi2_total", out.chi2_total, {M, E}, "1", "min over delta of the total chi2");
         s.write_vector(p, "argmin_delta", out.argmin_delta, {M, E}, "1", "delta at the minimum (lowest index on ties)");
         {
             hsize_t shape[2] = {s.n[M], s.n[E]};
             Handle space(check(H5Screate_simple(2, shape, nullptr), "dataspace"), H5Sclose);
-            Handle set(check(H5Dcreate2(p, "argmin_delta_index", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                        H5P_DEFAULT),
-                             "argmin_delta_index"),
-                       H5Dclose);
+            Handle set(
+                check(H5Dcreate2(p, "argmin_delta_index", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                      "argmin_delta_index"),
+                H5Dclose);
             check(H5Dwrite(set, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.argmin_delta_index.data()),
                   "argmin_delta_index");
             h5::write_attribute(set, "description", "index into /axes/delta of argmin_delta");
@@ -189,8 +191,9 @@ void ScanFileWriter::commit(const ScanOutput& out)
     {
         Handle b(check(H5Gcreate2(s.file, "bestfit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/bestfit"), H5Gclose);
         // The same attributes for both points; the refined one's carry the prefix "refined_".
-        auto write_point = [&](const std::string& prefix, double chi2, double m, double eps, double delta,
-                               const Chi2Terms& t) {
+        auto write_point =
+            [&](const std::string& prefix, double chi2, double m, double eps, double delta, const Chi2Terms& t)
+        {
             h5::write_attribute(b, (prefix + "chi2_min").c_str(), chi2);
             h5::write_attribute(b, (prefix + "m_zd_mev").c_str(), m);
             h5::write_attribute(b, (prefix + "epsilon").c_str(), eps);
@@ -228,7 +231,8 @@ void ScanFileWriter::commit(const ScanOutput& out)
         h5::write_attribute(q, "scale", "log");
         for (auto [name, values, what] :
              {std::tuple{"sin2_sm", &out.running_sin2_sm, "SM running sin^2 theta_W (MS-bar)"},
-              std::tuple{"sin2_bestfit", &out.running_sin2_bestfit, "kappa_d(Q) sin^2 theta_W(Q) at the best grid point"}})
+              std::tuple{"sin2_bestfit", &out.running_sin2_bestfit,
+                         "kappa_d(Q) sin^2 theta_W(Q) at the best grid point"}})
         {
             Handle set(check(H5Dcreate2(g, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name),
                        H5Dclose);

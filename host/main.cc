@@ -97,10 +97,12 @@ int main(int argc, char** argv)
     scan_cmd->add_option("--config", scan.config_path, "JSON config (default: the embedded configs/paper2021.json)")
         ->check(CLI::ExistingFile);
     scan_cmd->add_option("--out", scan.out_path, "output HDF5 file (default: <config name>.h5)");
-    auto* n_all = scan_cmd->add_option("--n", scan.n, "points on every axis (overrides the config)")
-                      ->check(CLI::PositiveNumber);
+    auto* n_all =
+        scan_cmd->add_option("--n", scan.n, "points on every axis (overrides the config)")->check(CLI::PositiveNumber);
     scan_cmd->add_option("--n-m", scan.n_m, "points on the m_Zd axis")->check(CLI::PositiveNumber)->excludes(n_all);
-    scan_cmd->add_option("--n-eps", scan.n_eps, "points on the epsilon axis")->check(CLI::PositiveNumber)->excludes(n_all);
+    scan_cmd->add_option("--n-eps", scan.n_eps, "points on the epsilon axis")
+        ->check(CLI::PositiveNumber)
+        ->excludes(n_all);
     scan_cmd->add_option("--n-delta", scan.n_delta, "points on the delta axis")
         ->check(CLI::PositiveNumber)
         ->excludes(n_all);
@@ -118,7 +120,8 @@ int main(int argc, char** argv)
 
     std::string config_path;
     auto* config_cmd = app.add_subcommand("config", "Print the resolved configuration as JSON");
-    config_cmd->add_option("--config", config_path, "JSON config (default: the embedded one)")->check(CLI::ExistingFile);
+    config_cmd->add_option("--config", config_path, "JSON config (default: the embedded one)")
+        ->check(CLI::ExistingFile);
 
     try
     {

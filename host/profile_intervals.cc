@@ -24,7 +24,8 @@ ProfileInterval profile_interval(const std::vector<double>& axis, const std::vec
     auto coord = [&](double x) { return log_axis ? std::log(x) : x; };
     auto uncoord = [&](double c) { return log_axis ? std::exp(c) : c; };
     // Crossing between grid points a (inside) and b (outside), linear in the axis coordinate.
-    auto crossing = [&](std::ptrdiff_t a, std::ptrdiff_t b) {
+    auto crossing = [&](std::ptrdiff_t a, std::ptrdiff_t b)
+    {
         const double ya = chi2[static_cast<std::size_t>(a)], yb = chi2[static_cast<std::size_t>(b)];
         const double t = (threshold - ya) / (yb - ya);
         const double ca = coord(axis[static_cast<std::size_t>(a)]), cb = coord(axis[static_cast<std::size_t>(b)]);
@@ -62,9 +63,8 @@ std::string format_interval(const ProfileInterval& i)
     }
     else
     {
-        std::snprintf(buf, sizeof buf, "%.3g (+%.3g -%.3g)  [%.3g, %.3g]%s", i.best, i.upper - i.best,
-                      i.best - i.lower, i.lower, i.upper,
-                      i.lower_at_edge ? "  (whole grid range)" : "");
+        std::snprintf(buf, sizeof buf, "%.3g (+%.3g -%.3g)  [%.3g, %.3g]%s", i.best, i.upper - i.best, i.best - i.lower,
+                      i.lower, i.upper, i.lower_at_edge ? "  (whole grid range)" : "");
     }
     std::string s = buf;
     if (i.disjoint)

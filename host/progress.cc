@@ -36,8 +36,9 @@ void ProgressReporter::update(std::int64_t done)
     const double eta = rate > 0 ? (total_ - done) / rate : 0;
     const double percent = total_ > 0 ? 100.0 * done / total_ : 100.0;
     // On a terminal: return to the line start and clear to its end (ESC [K) before redrawing.
-    std::fprintf(stream_, interactive_ ? "\r\033[K[zdscan] %5.1f%%  %.3g points/s  ETA %.0f s"
-                                       : "[zdscan] %5.1f%%  %.3g points/s  ETA %.0f s\n",
+    std::fprintf(stream_,
+                 interactive_ ? "\r\033[K[zdscan] %5.1f%%  %.3g points/s  ETA %.0f s"
+                              : "[zdscan] %5.1f%%  %.3g points/s  ETA %.0f s\n",
                  percent, rate, eta);
     std::fflush(stream_);
 }

@@ -27,9 +27,9 @@ RunningSin2 build_running(double s2_mz, double alpha_hat_mz, double light_quark_
     namespace c = constants;
     const double mq = light_quark_threshold_gev;
     const std::vector<ChargedFermion> fermions = {
-        {c::m_e_gev, 1, -1.0, -0.5},  {c::m_mu_gev, 1, -1.0, -0.5}, {c::m_tau_gev, 1, -1.0, -0.5},
-        {mq, 3, 2.0 / 3, 0.5},        {c::m_c_gev, 3, 2.0 / 3, 0.5}, {mq, 3, -1.0 / 3, -0.5},
-        {mq, 3, -1.0 / 3, -0.5},      {c::m_b_gev, 3, -1.0 / 3, -0.5},
+        {c::m_e_gev, 1, -1.0, -0.5}, {c::m_mu_gev, 1, -1.0, -0.5},    {c::m_tau_gev, 1, -1.0, -0.5},
+        {mq, 3, 2.0 / 3, 0.5},       {c::m_c_gev, 3, 2.0 / 3, 0.5},   {mq, 3, -1.0 / 3, -0.5},
+        {mq, 3, -1.0 / 3, -0.5},     {c::m_b_gev, 3, -1.0 / 3, -0.5},
     };
     // Distinct thresholds below M_Z, descending: each closes a region [threshold, previous threshold).
     std::vector<double> thresholds;

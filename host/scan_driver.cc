@@ -110,12 +110,14 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
         const int m_end = std::min(n_m, m_begin + tile);
         engine->evaluate_tile(m_begin, m_end, options.full_grid, result);
         const std::size_t offset = static_cast<std::size_t>(m_begin) * static_cast<std::size_t>(n_eps);
-        std::copy(result.chi2_min.begin(), result.chi2_min.end(), out.chi2_total.begin() + static_cast<std::ptrdiff_t>(offset));
-        std::copy(result.argmin.begin(), result.argmin.end(), out.argmin_delta_index.begin() + static_cast<std::ptrdiff_t>(offset));
+        std::copy(result.chi2_min.begin(), result.chi2_min.end(),
+                  out.chi2_total.begin() + static_cast<std::ptrdiff_t>(offset));
+        std::copy(result.argmin.begin(), result.argmin.end(),
+                  out.argmin_delta_index.begin() + static_cast<std::ptrdiff_t>(offset));
         for (int k = 0; k < n_delta; ++k)
         {
-            out.profile_delta[static_cast<std::size_t>(k)] =
-                std::min(out.profile_delta[static_cast<std::size_t>(k)], result.delta_profile[static_cast<std::size_t>(k)]);
+            out.profile_delta[static_cast<std::size_t>(k)] = std::min(
+                out.profile_delta[static_cast<std::size_t>(k)], result.delta_profile[static_cast<std::size_t>(k)]);
         }
         if (options.full_grid && sink)
         {
@@ -176,7 +178,9 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
 
     out.refined = refine_best_fit(config, problem.observables, k_apv, b.m_zd_mev, b.epsilon, b.delta);
 
-    const int n_q = static_cast<int>(std::lround(std::log10(running_q_max_gev / running_q_min_gev) * running_points_per_decade)) + 1;
+    const int n_q =
+        static_cast<int>(std::lround(std::log10(running_q_max_gev / running_q_min_gev) * running_points_per_decade))
+        + 1;
     for (int i = 0; i < n_q; ++i)
     {
         const double q = running_q_min_gev * std::pow(running_q_max_gev / running_q_min_gev, double(i) / (n_q - 1));

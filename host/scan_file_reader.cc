@@ -66,7 +66,8 @@ ScanFileContents read_scan_file(const std::string& path)
         {
             throw std::runtime_error("missing group /bestfit");
         }
-        auto read_point = [&](const std::string& prefix) {
+        auto read_point = [&](const std::string& prefix)
+        {
             StoredFitPoint p;
             p.chi2 = h5::read_double_attribute(best, (prefix + "chi2_min").c_str());
             p.m_zd_mev = h5::read_double_attribute(best, (prefix + "m_zd_mev").c_str());
@@ -98,10 +99,11 @@ std::string format_summary(const ScanFileContents& f)
     std::snprintf(line, sizeof line,
                   "best fit (grid point): chi2_min = %.4g at m_Zd = %.4g MeV, epsilon = %.4g, delta = %.4g\n"
                   "  terms: qweak %.3g, apv_cs %.3g, a_mu %.3g, a_e %.3g\n",
-                  f.best.chi2, f.best.m_zd_mev, f.best.epsilon, f.best.delta, f.best.terms.qweak,
-                  f.best.terms.apv_cs, f.best.terms.a_mu, f.best.terms.a_e);
+                  f.best.chi2, f.best.m_zd_mev, f.best.epsilon, f.best.delta, f.best.terms.qweak, f.best.terms.apv_cs,
+                  f.best.terms.a_mu, f.best.terms.a_e);
     s << line;
-    std::snprintf(line, sizeof line, "refined (between grid points%s): chi2_min = %.4g at m_Zd = %.4g MeV, epsilon = %.4g, delta = %.4g\n",
+    std::snprintf(line, sizeof line,
+                  "refined (between grid points%s): chi2_min = %.4g at m_Zd = %.4g MeV, epsilon = %.4g, delta = %.4g\n",
                   f.refined_converged ? "" : ", NOT converged", f.refined.chi2, f.refined.m_zd_mev, f.refined.epsilon,
                   f.refined.delta);
     s << line << "1 sigma intervals (delta chi2 = 1, profiled over the other two parameters, interpolated):\n";

@@ -57,8 +57,8 @@ __device__ double warp_min(double v)
 }
 
 __global__ void profile_tile_kernel(ObservableConstants obs, const MassTerms* mass, const double* epsilon, int n_eps,
-                                    const double* delta, int n_delta, int m_begin, long long n_cells,
-                                    double* chi2_min, int* argmin, double* delta_profile, double* full)
+                                    const double* delta, int n_delta, int m_begin, long long n_cells, double* chi2_min,
+                                    int* argmin, double* delta_profile, double* full)
 {
     const long long cell = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
     // Lanes past the end evaluate the last cell but contribute nothing: the warp-wide min needs every lane.
@@ -68,18 +68,19 @@ __global__ void profile_tile_kernel(ObservableConstants obs, const MassTerms* ma
     const int i_eps = static_cast<int>(c % n_eps);
     double* row = (full && active) ? full + c * n_delta : nullptr;
     const bool lane0 = (threadIdx.x & 31) == 0;
-    const CellProfile p =
-        profile_over_delta(obs, mass[i_m], epsilon[i_eps], delta, n_delta, [&](int k, double chi2) {
-            const double m = warp_min(active ? chi2 : HUGE_VAL);
-            if (lane0)
-            {
-                atomic_min_non_negative(delta_profile + k, m);
-            }
-            if (row)
-            {
-                row[k] = chi2;
-            }
-        });
+    const CellProfile p = profile_over_delta(obs, mass[i_m], epsilon[i_eps], delta, n_delta,
+                                             [&](int k, double chi2)
+                                             {
+                                                 const double m = warp_min(active ? chi2 : HUGE_VAL);
+                                                 if (lane0)
+                                                 {
+                                                     atomic_min_non_negative(delta_profile + k, m);
+                                                 }
+                                                 if (row)
+                                                 {
+                                                     row[k] = chi2;
+                                                 }
+                                             });
     if (active)
     {
         chi2_min[c] = p.chi2_min;
@@ -128,7 +129,8 @@ class CudaScanEngine final : public ScanEngine
             problem_.observables, thrust::raw_pointer_cast(mass_.data()), thrust::raw_pointer_cast(epsilon_.data()),
             n_eps, thrust::raw_pointer_cast(delta_.data()), n_delta, m_begin, n_cells,
             thrust::raw_pointer_cast(chi2_min_.data()), thrust::raw_pointer_cast(argmin_.data()),
-            thrust::raw_pointer_cast(delta_profile_.data()), want_full ? thrust::raw_pointer_cast(full_.data()) : nullptr);
+            thrust::raw_pointer_cast(delta_profile_.data()),
+            want_full ? thrust::raw_pointer_cast(full_.data()) : nullptr);
         check_cuda(cudaGetLastError(), "profile_tile_kernel launch");
         check_cuda(cudaDeviceSynchronize(), "profile_tile_kernel");
 

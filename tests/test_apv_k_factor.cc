@@ -45,9 +45,8 @@ TEST(ApvKFactor, AgreesWithIndependentDiracSolution)
 {
     // shared/physics/apv-notes.md §1.3: an independent pure-Python RK4 solution of the same definition,
     // printed to 4 digits.
-    const double table[][2] = {{0.1, 0.0247},   {0.5012, 0.1969}, {1, 0.3310},     {2.512, 0.5111},
-                               {10, 0.7408},    {19.95, 0.8369},  {50.12, 0.9344}, {100, 0.9752},
-                               {316.2, 0.9969}, {1000, 0.9997}};
+    const double table[][2] = {{0.1, 0.0247},   {0.5012, 0.1969}, {1, 0.3310},   {2.512, 0.5111}, {10, 0.7408},
+                               {19.95, 0.8369}, {50.12, 0.9344},  {100, 0.9752}, {316.2, 0.9969}, {1000, 0.9997}};
     for (const auto& row : table)
     {
         EXPECT_NEAR(apv_k_factor(cesium(), row[0]), row[1], 1.5e-4) << row[0];

@@ -39,8 +39,8 @@ TEST(Config, DefaultIsThePaperSetup)
     EXPECT_EQ(c.name, "paper2021");
     // eq. 2; the inputs ~1.166e-3 carry a representation error of ~1e-19 each, which the difference keeps
     EXPECT_NEAR(c.physics.a_mu.exp - c.physics.a_mu.sm, 251e-11, 1e-18);
-    EXPECT_DOUBLE_EQ(c.physics.qweak.exp, 0.0719);                       // eq. 12
-    EXPECT_DOUBLE_EQ(c.physics.apv_cs.exp, -72.94);                      // eq. 23
+    EXPECT_DOUBLE_EQ(c.physics.qweak.exp, 0.0719);   // eq. 12
+    EXPECT_DOUBLE_EQ(c.physics.apv_cs.exp, -72.94);  // eq. 23
     EXPECT_DOUBLE_EQ(c.physics.qweak_q2_gev2, 0.0248);
     EXPECT_EQ(c.physics.apv_k.kind, ApvKModel::Kind::dirac);
     EXPECT_EQ(c.m_zd_mev.n, 256);

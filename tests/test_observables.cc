@@ -51,8 +51,8 @@ TEST(LeptonG2, DarkPhotonLimits)
     // δ = 0, pure kinetic mixing: a = α ε²/(2π) F_V; F_V → 1 for m ≪ m_l and → 2 m_l²/(3 m²) for m ≫ m_l.
     const auto w = make_mixing_angle(0.2385);
     const double eps = 1e-3;
-    const double light = a_lepton_vector(1e-6, eps, delta_prime(1e-6, eps, 0, w.tan), w,
-                                         loop_function_vector(1e-6 / c::m_mu_gev));
+    const double light =
+        a_lepton_vector(1e-6, eps, delta_prime(1e-6, eps, 0, w.tan), w, loop_function_vector(1e-6 / c::m_mu_gev));
     EXPECT_NEAR(light / (c::alpha / (2 * c::pi) * eps * eps), 1, 1e-4);
     const double m = 100.0, x = m / c::m_mu_gev;
     const double heavy = a_lepton_vector(m, eps, 0.0, w, loop_function_vector(x));
@@ -98,8 +98,7 @@ TEST_F(Fixture, WeakChargeShiftIsLinearInKappaWithTreeSlope)
     // ΔQ_W^p = −4 s² (1 − α/2π)(κ − 1) at ρ = 1; ΔQ_W^Cs = Z times that (ew-notes §1.3).
     const double s2 = obs.w_qweak.s2, q = 1 - c::alpha / (2 * c::pi);
     const double dk = 1e-3;
-    EXPECT_NEAR(qw_proton(1, 1 + dk, s2, obs.couplings) - qw_proton(1, 1, s2, obs.couplings), -4 * s2 * q * dk,
-                1e-15);
+    EXPECT_NEAR(qw_proton(1, 1 + dk, s2, obs.couplings) - qw_proton(1, 1, s2, obs.couplings), -4 * s2 * q * dk, 1e-15);
     const double s2a = obs.w_apv.s2;
     EXPECT_NEAR(qw_nucleus(1, 1 + dk, s2a, obs.couplings, 55, 78) - qw_nucleus(1, 1, s2a, obs.couplings, 55, 78),
                 -4 * 55 * s2a * q * dk, 1e-12);

@@ -27,11 +27,11 @@ TEST(PaperReproduction, DefaultScanGivesThePaperBestFitAndIntervals)
 
     // 1σ (Δχ² = 1) intervals, each profiled over the other two parameters.
     const auto m = profile_interval(out.m_zd_mev, out.profile_m, 1.0, true);
-    EXPECT_NEAR(m.lower, 31, 2.0);    // 47 − 16
-    EXPECT_NEAR(m.upper, 108, 5.0);   // 47 + 61
+    EXPECT_NEAR(m.lower, 31, 2.0);   // 47 − 16
+    EXPECT_NEAR(m.upper, 108, 5.0);  // 47 + 61
     const auto e = profile_interval(out.epsilon, out.profile_eps, 1.0, true);
-    EXPECT_NEAR(e.lower, 1.9e-3, 0.1e-3);  // 2.3 − 0.4
-    EXPECT_NEAR(e.upper, 3.4e-3, 0.15e-3); // 2.3 + 1.1
+    EXPECT_NEAR(e.lower, 1.9e-3, 0.1e-3);   // 2.3 − 0.4
+    EXPECT_NEAR(e.upper, 3.4e-3, 0.15e-3);  // 2.3 + 1.1
     const auto d = profile_interval(out.delta, out.profile_delta, 1.0, false);
     EXPECT_TRUE(d.lower_at_edge);  // an upper limit: the region reaches δ = 0
     EXPECT_NEAR(d.upper, 2e-3, 0.15e-3);

@@ -50,8 +50,8 @@ TEST(RunningSin2, ReproducesIndependentCalibration)
     // m_q = 0.378 GeV and the tabulated values to their 5 printed digits.
     const auto run = make_running_sin2(0.23122, 0.23857, c::alpha_hat_mz);
     EXPECT_NEAR(run.light_quark_threshold_gev, 0.378, 0.0005);
-    const double table[][2] = {{2.4e-3, 0.23854}, {c::m_mu_gev, 0.23847}, {0.157, 0.23846}, {1.0, 0.23759},
-                               {c::m_tau_gev, 0.23699}, {10.0, 0.23465}};
+    const double table[][2] = {{2.4e-3, 0.23854}, {c::m_mu_gev, 0.23847},  {0.157, 0.23846},
+                               {1.0, 0.23759},    {c::m_tau_gev, 0.23699}, {10.0, 0.23465}};
     for (const auto& row : table)
     {
         EXPECT_NEAR(sin2_msbar(run, row[0]), row[1], 0.6e-5) << row[0];

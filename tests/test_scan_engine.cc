@@ -28,9 +28,13 @@ Collected run(const ScanConfig& c, int threads, int tile, bool full, Backend bac
     o.tile_masses = tile;
     o.full_grid = full;
     r.full.assign(static_cast<std::size_t>(c.m_zd_mev.n) * c.epsilon.n * c.delta.n, NAN);
-    r.out = run_scan(c, o, [&](int b, int, const std::vector<double>& chi2) {
-        std::copy(chi2.begin(), chi2.end(), r.full.begin() + static_cast<std::ptrdiff_t>(b) * c.epsilon.n * c.delta.n);
-    }, nullptr);
+    r.out = run_scan(
+        c, o,
+        [&](int b, int, const std::vector<double>& chi2) {
+            std::copy(chi2.begin(), chi2.end(),
+                      r.full.begin() + static_cast<std::ptrdiff_t>(b) * c.epsilon.n * c.delta.n);
+        },
+        nullptr);
     return r;
 }
 
@@ -84,8 +88,9 @@ TEST(ScanEngine, ProfilesAreMinimaOfTheFullGrid)
     }
     for (std::size_t im = 0; im < n_m; ++im)
     {
-        EXPECT_EQ(o.profile_m[im], *std::min_element(o.chi2_total.begin() + static_cast<std::ptrdiff_t>(im * n_eps),
-                                                     o.chi2_total.begin() + static_cast<std::ptrdiff_t>((im + 1) * n_eps)));
+        EXPECT_EQ(o.profile_m[im],
+                  *std::min_element(o.chi2_total.begin() + static_cast<std::ptrdiff_t>(im * n_eps),
+                                    o.chi2_total.begin() + static_cast<std::ptrdiff_t>((im + 1) * n_eps)));
     }
     EXPECT_EQ(o.best.chi2, global);
     EXPECT_EQ(*std::min_element(o.profile_eps.begin(), o.profile_eps.end()), global);

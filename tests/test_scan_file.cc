@@ -47,10 +47,14 @@ ScanOutput scan_to_file(const ScanConfig& c, const fs::path& path, bool full, st
     o.full_grid = full;
     o.tile_masses = 3;
     ScanFileWriter writer(path.string(), c, full);
-    const auto out = run_scan(c, o, [&](int b, int e, const std::vector<double>& chi2) {
-        writer.write_full_slab(b, e, chi2);
-        if (full_grid) full_grid->insert(full_grid->end(), chi2.begin(), chi2.end());
-    }, nullptr);
+    const auto out = run_scan(
+        c, o,
+        [&](int b, int e, const std::vector<double>& chi2)
+        {
+            writer.write_full_slab(b, e, chi2);
+            if (full_grid) full_grid->insert(full_grid->end(), chi2.begin(), chi2.end());
+        },
+        nullptr);
     writer.commit(out);
     return out;
 }

@@ -35,9 +35,9 @@ class AxialElectronDensity
 
   private:
     double sphere_radius_fm_;
-    std::vector<double> s_;                   // ln r grid
-    std::vector<double> r_;                   // r grid [fm]
-    std::vector<double> y_[4], dy_[4];        // G_s, F_s, G_p, F_p and d/d(ln r)
+    std::vector<double> s_;             // ln r grid
+    std::vector<double> r_;             // r grid [fm]
+    std::vector<double> y_[4], dy_[4];  // G_s, F_s, G_p, F_p and d/d(ln r)
 };
 
 /// K(m) from the Dirac axial density (the definition above), m_Zd in MeV (> 0).
@@ -53,7 +53,7 @@ struct ApvKModel
         table
     };
     Kind kind = Kind::dirac;
-    double r_rms_fm = 4.821;     ///< nuclear radius for the dirac kind (seed paper R_p(133Cs), before eq. 19)
+    double r_rms_fm = 4.821;    ///< nuclear radius for the dirac kind (seed paper R_p(133Cs), before eq. 19)
     std::vector<double> m_mev;  ///< table kind: strictly increasing masses [MeV]
     std::vector<double> k;      ///< table kind: K at those masses; linear in ln m between, constant outside
 };

@@ -39,8 +39,8 @@ struct ObservableConstants
 struct MassTerms
 {
     double m_zd_gev = 0;
-    double f_qweak = 0;  ///< eq. (25) at the Qweak Q²
-    double k_apv = 0;    ///< K(133Cs; m_Zd), the APV form of f (text after eq. 26)
+    double f_qweak = 0;           ///< eq. (25) at the Qweak Q²
+    double k_apv = 0;             ///< K(133Cs; m_Zd), the APV form of f (text after eq. 26)
     double fv_mu = 0, fa_mu = 0;  ///< F_V, F_A at m_Zd/m_μ (eqs. 9, 11)
     double fv_e = 0, fa_e = 0;    ///< F_V, F_A at m_Zd/m_e
 };
@@ -74,8 +74,8 @@ ZD_HD inline double a_lepton_zd(const MassTerms& t, double epsilon, double delta
     return a_lepton_vector(t.m_zd_gev, epsilon, dp, w, f_v) + a_lepton_axial(m_lepton_gev, dp, f_a);
 }
 
-ZD_HD inline ObservablePredictions predict_observables(const ObservableConstants& c, const MassTerms& t,
-                                                       double epsilon, double delta)
+ZD_HD inline ObservablePredictions predict_observables(const ObservableConstants& c, const MassTerms& t, double epsilon,
+                                                       double delta)
 {
     ObservablePredictions p;
     {
@@ -117,8 +117,8 @@ ZD_HD inline Chi2Terms evaluate_chi2(const ObservableConstants& c, const MassTer
     r.apv_cs = chi2_term(c.apv_cs, p.qw_cs133);
     r.a_mu = chi2_term(c.a_mu, p.a_mu_zd);
     r.a_e = chi2_term(c.a_e, p.a_e_zd);
-    r.total = (c.qweak.enabled ? r.qweak : 0.0) + (c.apv_cs.enabled ? r.apv_cs : 0.0)
-              + (c.a_mu.enabled ? r.a_mu : 0.0) + (c.a_e.enabled ? r.a_e : 0.0);
+    r.total = (c.qweak.enabled ? r.qweak : 0.0) + (c.apv_cs.enabled ? r.apv_cs : 0.0) + (c.a_mu.enabled ? r.a_mu : 0.0)
+              + (c.a_e.enabled ? r.a_e : 0.0);
     return r;
 }
 }  // namespace zdscan

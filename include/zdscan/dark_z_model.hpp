@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "macros.hpp"
 #include "constants.hpp"
+#include "macros.hpp"
 
 namespace zdscan
 {

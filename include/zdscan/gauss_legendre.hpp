@@ -8,8 +8,7 @@ namespace zdscan
 {
 /// 12-point Gauss–Legendre rule on one panel [a, b]: ∫_a^b f. Exact for polynomials of degree ≤ 23.
 /// Nodes and weights were computed with mpmath at 40 digits (Newton on P_12), rounded to double.
-template<class F>
-ZD_HD inline double gauss_legendre_12(double a, double b, F&& f)
+template <class F> ZD_HD inline double gauss_legendre_12(double a, double b, F&& f)
 {
     // Positive nodes x_k of P_12 on [-1, 1] and their weights; the rule is symmetric.
     const double x[6] = {0.1252334085114689154724, 0.3678314989981801937527, 0.5873179542866174472967,
@@ -31,8 +30,7 @@ ZD_HD inline double gauss_legendre_12(double a, double b, F&& f)
 /// [0, b] has b < scale. For an integrand whose nearest singularity lies at distance ≳ scale from v = 0 every
 /// panel's Bernstein ellipse stays clear of it, so each panel converges like ~5^-24 (docs/physics.md).
 /// At most max_panels halvings: below length·2^-max_panels the innermost panel is simply wider.
-template<class H>
-ZD_HD inline double integrate_graded_toward_zero(double length, double scale, H&& h)
+template <class H> ZD_HD inline double integrate_graded_toward_zero(double length, double scale, H&& h)
 {
     constexpr int max_panels = 64;
     double sum = 0.0;

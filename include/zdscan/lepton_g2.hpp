@@ -13,9 +13,8 @@ namespace zdscan
 ZD_HD inline double a_lepton_vector(double m_zd_gev, double epsilon, double delta_p, const MixingAngle& w,
                                     double f_vector)
 {
-    const double coupling = epsilon
-                            + (m_zd_gev / constants::m_z_gev) * delta_p * (1.0 - 4.0 * w.s2)
-                                  / (4.0 * w.sin * w.cos);
+    const double coupling =
+        epsilon + (m_zd_gev / constants::m_z_gev) * delta_p * (1.0 - 4.0 * w.s2) / (4.0 * w.sin * w.cos);
     return constants::alpha / (2.0 * constants::pi) * coupling * coupling * f_vector;
 }
 
@@ -23,7 +22,7 @@ ZD_HD inline double a_lepton_vector(double m_zd_gev, double epsilon, double delt
 ZD_HD inline double a_lepton_axial(double m_lepton_gev, double delta_p, double f_axial)
 {
     constexpr double sqrt2 = 1.41421356237309504880;
-    return -constants::g_fermi_gev2 * m_lepton_gev * m_lepton_gev
-           / (8.0 * sqrt2 * constants::pi * constants::pi) * delta_p * delta_p * f_axial;
+    return -constants::g_fermi_gev2 * m_lepton_gev * m_lepton_gev / (8.0 * sqrt2 * constants::pi * constants::pi)
+           * delta_p * delta_p * f_axial;
 }
 }  // namespace zdscan

@@ -23,8 +23,7 @@ namespace detail
 {
 /// ∫_0^1 g(u, t) du with t = 1 − u: the half u ≤ 1/2 is integrated in u, the half u ≥ 1/2 in t, so that both
 /// u and t reach the integrand without cancellation.
-template<class G>
-ZD_HD inline double integrate_unit_graded(double scale_u0, double scale_u1, G&& g)
+template <class G> ZD_HD inline double integrate_unit_graded(double scale_u0, double scale_u1, G&& g)
 {
     return integrate_graded_toward_zero(0.5, scale_u0, [&](double u) { return g(u, 1.0 - u); })
            + integrate_graded_toward_zero(0.5, scale_u1, [&](double t) { return g(1.0 - t, t); });
@@ -54,9 +53,8 @@ ZD_HD inline double loop_function_vector(double x)
     const double x2 = x * x;
     const auto grading = detail::loop_grading(x);
     // In u = 1 − z, t = z: 2 t u² / (u² + x² t).
-    return detail::integrate_unit_graded(grading.scale_u0, grading.scale_u1, [x2](double u, double t) {
-        return 2.0 * t * u * u / (u * u + x2 * t);
-    });
+    return detail::integrate_unit_graded(grading.scale_u0, grading.scale_u1,
+                                         [x2](double u, double t) { return 2.0 * t * u * u / (u * u + x2 * t); });
 }
 
 /// F_A(x) = ∫_0^1 dz [2(1−z)³ + x² z(1−z)(z+3)] / ((1−z)² + x² z), seed paper eq. (11).
@@ -65,8 +63,8 @@ ZD_HD inline double loop_function_axial(double x)
     const double x2 = x * x;
     const auto grading = detail::loop_grading(x);
     // In u = 1 − z, t = z: [2u³ + x² t u (t + 3)] / (u² + x² t); every term is non-negative.
-    return detail::integrate_unit_graded(grading.scale_u0, grading.scale_u1, [x2](double u, double t) {
-        return (2.0 * u * u * u + x2 * t * u * (t + 3.0)) / (u * u + x2 * t);
-    });
+    return detail::integrate_unit_graded(grading.scale_u0, grading.scale_u1,
+                                         [x2](double u, double t)
+                                         { return (2.0 * u * u * u + x2 * t * u * (t + 3.0)) / (u * u + x2 * t); });
 }
 }  // namespace zdscan

@@ -21,14 +21,14 @@ struct MeasurementInput
 
 struct PhysicsConfig
 {
-    MeasurementInput a_mu;    ///< (g_μ − 2)/2
-    MeasurementInput a_e;     ///< (g_e − 2)/2
-    MeasurementInput qweak;   ///< Q_W^p
-    MeasurementInput apv_cs;  ///< Q_W(133Cs)
-    double qweak_q2_gev2 = 0.0248;  ///< Qweak momentum transfer Q² [GeV²] (seed paper, before eq. 12)
-    double apv_q_mev = 2.4;         ///< APV scale for ŝ² [MeV] (seed paper, before eq. 14)
-    double s2w_mz = constants::s2w_mz;    ///< ŝ²(M_Z), start of the running
-    double s2w_zero = constants::s2w_0;   ///< ŝ²(0), the running's low-energy pin
+    MeasurementInput a_mu;               ///< (g_μ − 2)/2
+    MeasurementInput a_e;                ///< (g_e − 2)/2
+    MeasurementInput qweak;              ///< Q_W^p
+    MeasurementInput apv_cs;             ///< Q_W(133Cs)
+    double qweak_q2_gev2 = 0.0248;       ///< Qweak momentum transfer Q² [GeV²] (seed paper, before eq. 12)
+    double apv_q_mev = 2.4;              ///< APV scale for ŝ² [MeV] (seed paper, before eq. 14)
+    double s2w_mz = constants::s2w_mz;   ///< ŝ²(M_Z), start of the running
+    double s2w_zero = constants::s2w_0;  ///< ŝ²(0), the running's low-energy pin
     ApvKModel apv_k;
 };
 

@@ -17,7 +17,7 @@ struct CellProfile
 };
 
 /// Calls on_delta(k, χ²_total(δ_k)) for every δ and returns the minimum. A NaN χ² never becomes the minimum.
-template<class OnDelta>
+template <class OnDelta>
 ZD_HD inline CellProfile profile_over_delta(const ObservableConstants& c, const MassTerms& t, double epsilon,
                                             const double* delta, int n_delta, OnDelta&& on_delta)
 {

@@ -11,12 +11,12 @@ namespace zdscan
 {
 struct ProfileInterval
 {
-    double best = 0;            ///< grid point of the profile minimum
+    double best = 0;  ///< grid point of the profile minimum
     double chi2_min = 0;
     double lower = 0, upper = 0;
     bool lower_at_edge = false;  ///< the region reaches the first grid point: lower is only the grid edge
     bool upper_at_edge = false;
-    bool disjoint = false;       ///< other grid points outside [lower, upper] also satisfy Δχ² ≤ level
+    bool disjoint = false;  ///< other grid points outside [lower, upper] also satisfy Δχ² ≤ level
 };
 
 ProfileInterval profile_interval(const std::vector<double>& axis, const std::vector<double>& chi2, double level,

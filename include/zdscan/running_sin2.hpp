@@ -23,9 +23,9 @@ struct RunningSin2
     /// Region k spans [q_low_gev[k], q_high_gev[k]), ordered from M_Z downward; the last has q_low = 0.
     double q_low_gev[max_regions] = {};
     double q_high_gev[max_regions] = {};
-    double alpha_high[max_regions] = {};  ///< α̂ at q_high
-    double s2_high[max_regions] = {};     ///< ŝ² at q_high
-    double charge_sum[max_regions] = {};  ///< S = Σ N_c Q_f²
+    double alpha_high[max_regions] = {};   ///< α̂ at q_high
+    double s2_high[max_regions] = {};      ///< ŝ² at q_high
+    double charge_sum[max_regions] = {};   ///< S = Σ N_c Q_f²
     double fixed_point[max_regions] = {};  ///< λ = Σ N_c Q_f T3_f / (2S); unused where S = 0
     double light_quark_threshold_gev = 0;  ///< the solved effective u, d, s threshold m_q
 };

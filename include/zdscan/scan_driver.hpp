@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
-#include <stdexcept>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 

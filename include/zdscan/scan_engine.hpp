@@ -25,10 +25,10 @@ struct ScanProblem
 /// One tile's results; cell arrays are [m_end − m_begin][n_eps] in C order.
 struct TileResult
 {
-    std::vector<double> chi2_min;        ///< min over δ of χ²_total
-    std::vector<std::int32_t> argmin;    ///< δ index of that minimum (lowest index on ties)
-    std::vector<double> delta_profile;   ///< [n_delta]: min over the tile's cells of χ²_total(δ_k)
-    std::vector<double> full;            ///< [cells][n_delta] χ²_total, only when requested
+    std::vector<double> chi2_min;       ///< min over δ of χ²_total
+    std::vector<std::int32_t> argmin;   ///< δ index of that minimum (lowest index on ties)
+    std::vector<double> delta_profile;  ///< [n_delta]: min over the tile's cells of χ²_total(δ_k)
+    std::vector<double> full;           ///< [cells][n_delta] χ²_total, only when requested
 };
 
 class ScanEngine

@@ -47,14 +47,14 @@ ZD_HD inline double qw_nucleus(double rho, double kappa, double s2, const WeakCh
 
 /// Pins c_ep to Q_W^p,SM at s2_qweak and then g_AV^en to Q_W^Cs,SM at s2_apv (eqs. 13, 14 inverted).
 ZD_HD inline WeakChargeCouplings pin_weak_charge_couplings(double qw_p_sm, double s2_qweak, double qw_cs_sm,
-                                                          double s2_apv)
+                                                           double s2_apv)
 {
     const double q = weak_charge_qed_factor();
     WeakChargeCouplings c;
     c.c_ep = -qw_p_sm / (2.0 * q) - (-0.5 + 2.0 * s2_qweak);
     const double z = constants::cs133_z, n = constants::cs133_n;
-    c.g_en = (-qw_cs_sm / (2.0 * q) - z * (g_av_ep(s2_apv, c.c_ep) + constants::cs133_box_ep)) / n
-             - constants::cs133_box_en;
+    c.g_en =
+        (-qw_cs_sm / (2.0 * q) - z * (g_av_ep(s2_apv, c.c_ep) + constants::cs133_box_ep)) / n - constants::cs133_box_en;
     return c;
 }
 }  // namespace zdscan
