@@ -77,6 +77,87 @@ ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setu
     return problem;
 }
 
+namespace
+{
+/// Runs the backend tile by tile over the mass axis: fills χ²_total, its δ argmin and the δ profile, and feeds
+/// full-grid slabs to the sink.
+void evaluate_tiles(ScanEngine& engine, const ScanOptions& options, const FullGridSink& sink,
+                    ProgressReporter* progress, ScanOutput& out)
+{
+    const int n_m = out.config.m_zd_mev.n, n_eps = out.config.epsilon.n, n_delta = out.config.delta.n;
+    const int tile = choose_tile_masses(options, engine, n_eps, n_delta, n_m);
+    const auto start = std::chrono::steady_clock::now();
+    TileResult result;
+    for (int m_begin = 0; m_begin < n_m; m_begin += tile)
+    {
+        const int m_end = std::min(n_m, m_begin + tile);
+        engine.evaluate_tile(m_begin, m_end, options.full_grid, result);
+        const auto offset = static_cast<std::ptrdiff_t>(m_begin) * n_eps;
+        std::copy(result.chi2_min.begin(), result.chi2_min.end(), out.chi2_total.begin() + offset);
+        std::copy(result.argmin.begin(), result.argmin.end(), out.argmin_delta_index.begin() + offset);
+        std::transform(out.profile_delta.begin(), out.profile_delta.end(), result.delta_profile.begin(),
+                       out.profile_delta.begin(), [](double a, double b) { return std::min(a, b); });
+        if (options.full_grid && sink) sink(m_begin, m_end, result.full);
+        if (progress) progress->update(static_cast<std::int64_t>(m_end) * n_eps * n_delta);
+        if (options.cancel && options.cancel->load()) throw ScanInterrupted();
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (progress) progress->finish();
+}
+
+/// O(n_m n_ε) host work after the grid: each term at the profiled point, the m and ε profiles, the best cell
+/// (lowest flat index on ties).
+void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<MassTerms>& mass, ScanOutput& out)
+{
+    const std::size_t n_m = out.m_zd_mev.size(), n_eps = out.epsilon.size(), n_cells = n_m * n_eps;
+    for (auto* v : {&out.argmin_delta, &out.chi2_qweak, &out.chi2_apv_cs, &out.chi2_a_mu, &out.chi2_a_e})
+    {
+        v->resize(n_cells);
+    }
+    out.profile_m.assign(n_m, HUGE_VAL);
+    out.profile_eps.assign(n_eps, HUGE_VAL);
+    std::size_t best_cell = 0;
+    for (std::size_t cell = 0; cell < n_cells; ++cell)
+    {
+        const std::size_t i_m = cell / n_eps, i_eps = cell % n_eps;
+        const double d = out.delta[static_cast<std::size_t>(out.argmin_delta_index[cell])];
+        const Chi2Terms t = evaluate_chi2(problem.observables, mass[i_m], out.epsilon[i_eps], d);
+        out.argmin_delta[cell] = d;
+        out.chi2_qweak[cell] = t.qweak;
+        out.chi2_apv_cs[cell] = t.apv_cs;
+        out.chi2_a_mu[cell] = t.a_mu;
+        out.chi2_a_e[cell] = t.a_e;
+        const double chi2 = out.chi2_total[cell];
+        out.profile_m[i_m] = std::min(out.profile_m[i_m], chi2);
+        out.profile_eps[i_eps] = std::min(out.profile_eps[i_eps], chi2);
+        if (chi2 < out.chi2_total[best_cell]) best_cell = cell;  // strict: the first minimum wins
+    }
+    BestFit& b = out.best;
+    b.i_m = static_cast<int>(best_cell / n_eps);
+    b.i_eps = static_cast<int>(best_cell % n_eps);
+    b.i_delta = out.argmin_delta_index[best_cell];
+    b.chi2 = out.chi2_total[best_cell];
+    b.m_zd_mev = out.m_zd_mev[static_cast<std::size_t>(b.i_m)];
+    b.epsilon = out.epsilon[static_cast<std::size_t>(b.i_eps)];
+    b.delta = out.delta[static_cast<std::size_t>(b.i_delta)];
+    b.terms = evaluate_chi2(problem.observables, mass[static_cast<std::size_t>(b.i_m)], b.epsilon, b.delta);
+}
+
+/// Fig. 4: ŝ²(Q) in the SM and with the best grid point's Z_d.
+void running_curves(const RunningSin2& running, const BestFit& b, ScanOutput& out)
+{
+    const double decades = std::log10(running_q_max_gev / running_q_min_gev);
+    const int n_q = static_cast<int>(std::lround(decades * running_points_per_decade)) + 1;
+    for (int i = 0; i < n_q; ++i)
+    {
+        const double q = running_q_min_gev * std::pow(10.0, decades * i / (n_q - 1));
+        out.running_q_gev.push_back(q);
+        out.running_sin2_sm.push_back(sin2_msbar(running, q));
+        out.running_sin2_bestfit.push_back(sin2_effective(running, q, b.m_zd_mev * 1e-3, b.epsilon, b.delta));
+    }
+}
+}  // namespace
+
 ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const FullGridSink& sink,
                     ProgressReporter* progress)
 {
@@ -94,100 +175,17 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.k_apv = problem.k_apv;
     const auto& w = problem.observables;
     out.sin2_scales = {w.w_qweak.s2, w.w_apv.s2, w.w_mu.s2, w.w_e.s2};
-
-    const int n_m = config.m_zd_mev.n, n_eps = config.epsilon.n, n_delta = config.delta.n;
-    const std::size_t n_cells = static_cast<std::size_t>(n_m) * static_cast<std::size_t>(n_eps);
-    out.points = static_cast<std::int64_t>(n_cells) * n_delta;
+    const std::size_t n_cells = out.m_zd_mev.size() * out.epsilon.size();
+    out.points = static_cast<std::int64_t>(n_cells) * config.delta.n;
     out.chi2_total.resize(n_cells);
     out.argmin_delta_index.resize(n_cells);
-    out.profile_delta.assign(static_cast<std::size_t>(n_delta), HUGE_VAL);
+    out.profile_delta.assign(out.delta.size(), HUGE_VAL);
 
-    const int tile = choose_tile_masses(options, *engine, n_eps, n_delta, n_m);
-    const auto start = std::chrono::steady_clock::now();
-    TileResult result;
-    for (int m_begin = 0; m_begin < n_m; m_begin += tile)
-    {
-        const int m_end = std::min(n_m, m_begin + tile);
-        engine->evaluate_tile(m_begin, m_end, options.full_grid, result);
-        const std::size_t offset = static_cast<std::size_t>(m_begin) * static_cast<std::size_t>(n_eps);
-        std::copy(result.chi2_min.begin(), result.chi2_min.end(),
-                  out.chi2_total.begin() + static_cast<std::ptrdiff_t>(offset));
-        std::copy(result.argmin.begin(), result.argmin.end(),
-                  out.argmin_delta_index.begin() + static_cast<std::ptrdiff_t>(offset));
-        for (int k = 0; k < n_delta; ++k)
-        {
-            out.profile_delta[static_cast<std::size_t>(k)] = std::min(
-                out.profile_delta[static_cast<std::size_t>(k)], result.delta_profile[static_cast<std::size_t>(k)]);
-        }
-        if (options.full_grid && sink)
-        {
-            sink(m_begin, m_end, result.full);
-        }
-        if (progress)
-        {
-            progress->update(static_cast<std::int64_t>(m_end) * n_eps * n_delta);
-        }
-        if (options.cancel && options.cancel->load())
-        {
-            throw ScanInterrupted();
-        }
-    }
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (progress)
-    {
-        progress->finish();
-    }
-
-    // Terms at each profiled point, 1-D profiles and the best fit: O(n_m n_eps) host work.
-    const auto mass = engine->mass_terms();
-    out.argmin_delta.resize(n_cells);
-    out.chi2_qweak.resize(n_cells);
-    out.chi2_apv_cs.resize(n_cells);
-    out.chi2_a_mu.resize(n_cells);
-    out.chi2_a_e.resize(n_cells);
-    out.profile_m.assign(static_cast<std::size_t>(n_m), HUGE_VAL);
-    out.profile_eps.assign(static_cast<std::size_t>(n_eps), HUGE_VAL);
-    std::size_t best_cell = 0;
-    for (std::size_t cell = 0; cell < n_cells; ++cell)
-    {
-        const std::size_t i_m = cell / static_cast<std::size_t>(n_eps), i_eps = cell % static_cast<std::size_t>(n_eps);
-        const double d = out.delta[static_cast<std::size_t>(out.argmin_delta_index[cell])];
-        const Chi2Terms t = evaluate_chi2(problem.observables, mass[i_m], out.epsilon[i_eps], d);
-        out.argmin_delta[cell] = d;
-        out.chi2_qweak[cell] = t.qweak;
-        out.chi2_apv_cs[cell] = t.apv_cs;
-        out.chi2_a_mu[cell] = t.a_mu;
-        out.chi2_a_e[cell] = t.a_e;
-        const double chi2 = out.chi2_total[cell];
-        out.profile_m[i_m] = std::min(out.profile_m[i_m], chi2);
-        out.profile_eps[i_eps] = std::min(out.profile_eps[i_eps], chi2);
-        if (chi2 < out.chi2_total[best_cell])  // strict: the lowest flat index wins ties
-        {
-            best_cell = cell;
-        }
-    }
-    BestFit& b = out.best;
-    b.i_m = static_cast<int>(best_cell / static_cast<std::size_t>(n_eps));
-    b.i_eps = static_cast<int>(best_cell % static_cast<std::size_t>(n_eps));
-    b.i_delta = out.argmin_delta_index[best_cell];
-    b.chi2 = out.chi2_total[best_cell];
-    b.m_zd_mev = out.m_zd_mev[static_cast<std::size_t>(b.i_m)];
-    b.epsilon = out.epsilon[static_cast<std::size_t>(b.i_eps)];
-    b.delta = out.delta[static_cast<std::size_t>(b.i_delta)];
-    b.terms = evaluate_chi2(problem.observables, mass[static_cast<std::size_t>(b.i_m)], b.epsilon, b.delta);
-
-    out.refined = refine_best_fit(config, problem.observables, k_apv, b.m_zd_mev, b.epsilon, b.delta);
-
-    const int n_q =
-        static_cast<int>(std::lround(std::log10(running_q_max_gev / running_q_min_gev) * running_points_per_decade))
-        + 1;
-    for (int i = 0; i < n_q; ++i)
-    {
-        const double q = running_q_min_gev * std::pow(running_q_max_gev / running_q_min_gev, double(i) / (n_q - 1));
-        out.running_q_gev.push_back(q);
-        out.running_sin2_sm.push_back(sin2_msbar(setup.running, q));
-        out.running_sin2_bestfit.push_back(sin2_effective(setup.running, q, b.m_zd_mev * 1e-3, b.epsilon, b.delta));
-    }
+    evaluate_tiles(*engine, options, sink, progress, out);
+    profile_terms_and_best_fit(problem, engine->mass_terms(), out);
+    out.refined =
+        refine_best_fit(config, problem.observables, k_apv, out.best.m_zd_mev, out.best.epsilon, out.best.delta);
+    running_curves(setup.running, out.best, out);
     return out;
 }
 }  // namespace zdscan
