@@ -68,6 +68,13 @@ int run_scan_command(const ScanArgs& args)
     std::signal(SIGTERM, request_interrupt);
     const std::string out_path = args.out_path.empty() ? config.name + ".h5" : args.out_path;
 
+    if (config.physics.apv_k.kind == ApvKModel::Kind::dirac && config.m_zd_mev.min < apv_k_dirac_validity_mev)
+    {
+        std::fprintf(stderr,
+                     "[zdscan] warning: grid.m_zd_mev.min = %g MeV: below ~%g MeV the unscreened Dirac K(Cs) is only a "
+                     "model value (atomic screening matters; docs/physics.md)\n",
+                     config.m_zd_mev.min, apv_k_dirac_validity_mev);
+    }
     const std::int64_t points = static_cast<std::int64_t>(config.m_zd_mev.n) * config.epsilon.n * config.delta.n;
     std::fprintf(stderr, "[zdscan] %s: %d x %d x %d = %lld points -> %s\n", config.name.c_str(), config.m_zd_mev.n,
                  config.epsilon.n, config.delta.n, static_cast<long long>(points), out_path.c_str());

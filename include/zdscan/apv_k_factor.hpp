@@ -17,6 +17,10 @@
 
 namespace zdscan
 {
+/// Below this mass [MeV] the Yukawa range reaches the atomic scale, where screening and the real valence
+/// orbitals matter: K from the threshold, unscreened solution is then only a model value (apv-notes §1.4).
+inline constexpr double apv_k_dirac_validity_mev = 0.3;
+
 /// Φ_m(r)/ρ0 for a uniform sphere of radius R (density ρ0 inside): closed form of the Yukawa fold,
 /// written with decaying exponentials only (no overflow for m R ≫ 1). r, R in fm; m in fm⁻¹.
 double yukawa_smeared_sphere(double r_fm, double radius_fm, double m_inv_fm);
