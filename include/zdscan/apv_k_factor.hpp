@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "constants.hpp"
+
 namespace zdscan
 {
 /// Below this mass [MeV] the Yukawa range reaches the atomic scale, where screening and the real valence
@@ -57,9 +59,9 @@ struct ApvKModel
         table
     };
     Kind kind = Kind::dirac;
-    double r_rms_fm = 4.821;    ///< nuclear radius for the dirac kind (seed paper R_p(133Cs), before eq. 19)
-    std::vector<double> m_mev;  ///< table kind: strictly increasing masses [MeV]
-    std::vector<double> k;      ///< table kind: K at those masses; linear in ln m between, constant outside
+    double r_rms_fm = constants::cs133_r_p_fm;  ///< nuclear radius [fm] for the dirac kind
+    std::vector<double> m_mev;                  ///< table kind: strictly increasing masses [MeV]
+    std::vector<double> k;  ///< table kind: K at those masses; linear in ln m between, constant outside
 };
 
 std::string to_string(ApvKModel::Kind kind);
