@@ -4,9 +4,11 @@
 
 #include <hdf5.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace zdscan::h5
 {
@@ -49,6 +51,30 @@ template <class T> T check(T status, const std::string& what)
         throw std::runtime_error("HDF5 error: " + what);
     }
     return status;
+}
+
+/// HDF5 file (little-endian, fixed) and memory types of the element types zdscan writes.
+template <class T> struct ElementTypes;
+template <> struct ElementTypes<double>
+{
+    static hid_t file() { return H5T_IEEE_F64LE; }
+    static hid_t memory() { return H5T_NATIVE_DOUBLE; }
+};
+template <> struct ElementTypes<std::int32_t>
+{
+    static hid_t file() { return H5T_STD_I32LE; }
+    static hid_t memory() { return H5T_NATIVE_INT32; }
+};
+
+/// Creates the contiguous dataset `name` of the given shape in `where` and writes data (C order, all elements).
+template <class T> Handle write_dataset(hid_t where, const char* name, const std::vector<hsize_t>& shape, const T* data)
+{
+    Handle space(check(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "dataspace"), H5Sclose);
+    Handle set(
+        check(H5Dcreate2(where, name, ElementTypes<T>::file(), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name),
+        H5Dclose);
+    check(H5Dwrite(set, ElementTypes<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data), name);
+    return set;
 }
 
 /// We report errors ourselves; the library's stack dump would only confuse users.

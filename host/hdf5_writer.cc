@@ -28,19 +28,17 @@ struct ScanFileWriter::Impl
     hsize_t n[3] = {0, 0, 0};
     bool committed = false;
 
-    Handle write_vector(hid_t where, const char* name, const std::vector<double>& v, std::initializer_list<int> dims,
+    /// A grid array indexed by the axes `dims` (0 = m, 1 = ε, 2 = δ), with its units, description and scales.
+    template <class T>
+    Handle write_vector(hid_t where, const char* name, const std::vector<T>& v, std::initializer_list<int> dims,
                         const char* units, const char* description)
     {
-        hsize_t shape[3];
-        int rank = 0;
+        std::vector<hsize_t> shape;
         for (int d : dims)
         {
-            shape[rank++] = n[d];
+            shape.push_back(n[d]);
         }
-        Handle space(check(H5Screate_simple(rank, shape, nullptr), "dataspace"), H5Sclose);
-        Handle set(check(H5Dcreate2(where, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name),
-                   H5Dclose);
-        check(H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), name);
+        Handle set = h5::write_dataset(where, name, shape, v.data());
         h5::write_attribute(set, "units", units);
         h5::write_attribute(set, "description", description);
         int index = 0;
@@ -74,11 +72,7 @@ ScanFileWriter::ScanFileWriter(const std::string& path, const ScanConfig& config
     {
         s.n[d] = static_cast<hsize_t>(axes[d]->n);
         const auto values = axes[d]->values();
-        Handle space(check(H5Screate_simple(1, &s.n[d], nullptr), "dataspace"), H5Sclose);
-        s.axes[d] = Handle(
-            check(H5Dcreate2(group, names[d], H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), names[d]),
-            H5Dclose);
-        check(H5Dwrite(s.axes[d], H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), names[d]);
+        s.axes[d] = h5::write_dataset(group, names[d], {s.n[d]}, values.data());
         check(H5DSset_scale(s.axes[d], names[d]), "set dimension scale");
         h5::write_attribute(s.axes[d], "units", units[d]);
         h5::write_attribute(s.axes[d], "description", descriptions[d]);
@@ -157,19 +151,8 @@ void ScanFileWriter::commit(const ScanOutput& out)
                             "chi2 profiled over delta (min over the delta axis) on the (m_Zd, epsilon) grid");
         s.write_vector(p, "chi2_total", out.chi2_total, {M, E}, "1", "min over delta of the total chi2");
         s.write_vector(p, "argmin_delta", out.argmin_delta, {M, E}, "1", "delta at the minimum (lowest index on ties)");
-        {
-            hsize_t shape[2] = {s.n[M], s.n[E]};
-            Handle space(check(H5Screate_simple(2, shape, nullptr), "dataspace"), H5Sclose);
-            Handle set(
-                check(H5Dcreate2(p, "argmin_delta_index", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                      "argmin_delta_index"),
-                H5Dclose);
-            check(H5Dwrite(set, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.argmin_delta_index.data()),
-                  "argmin_delta_index");
-            h5::write_attribute(set, "description", "index into /axes/delta of argmin_delta");
-            check(H5DSattach_scale(set, s.axes[M], 0), "attach");
-            check(H5DSattach_scale(set, s.axes[E], 1), "attach");
-        }
+        s.write_vector(p, "argmin_delta_index", out.argmin_delta_index, {M, E}, "1",
+                       "index into /axes/delta of argmin_delta");
         s.write_vector(p, "chi2_qweak", out.chi2_qweak, {M, E}, "1", "Qweak chi2 term at the profiled point");
         s.write_vector(p, "chi2_apv_cs", out.chi2_apv_cs, {M, E}, "1", "Cs APV chi2 term at the profiled point");
         s.write_vector(p, "chi2_a_mu", out.chi2_a_mu, {M, E}, "1", "muon g-2 chi2 term at the profiled point");
@@ -221,11 +204,8 @@ void ScanFileWriter::commit(const ScanOutput& out)
         h5::write_attribute(g, "description",
                             "MS-bar sin^2 theta_W(Q): SM running and kappa_d * s^2 with the Z_d of the best grid point "
                             "(propagator m^2/(m^2+Q^2)), seed paper Fig. 4");
-        const hsize_t n_q = out.running_q_gev.size();
-        Handle space(check(H5Screate_simple(1, &n_q, nullptr), "dataspace"), H5Sclose);
-        Handle q(check(H5Dcreate2(g, "q_gev", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "q_gev"),
-                 H5Dclose);
-        check(H5Dwrite(q, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.running_q_gev.data()), "q_gev");
+        const std::vector<hsize_t> shape = {out.running_q_gev.size()};
+        Handle q = h5::write_dataset(g, "q_gev", shape, out.running_q_gev.data());
         check(H5DSset_scale(q, "q_gev"), "set dimension scale");
         h5::write_attribute(q, "units", "GeV");
         h5::write_attribute(q, "scale", "log");
@@ -234,9 +214,7 @@ void ScanFileWriter::commit(const ScanOutput& out)
               std::tuple{"sin2_bestfit", &out.running_sin2_bestfit,
                          "kappa_d(Q) sin^2 theta_W(Q) at the best grid point"}})
         {
-            Handle set(check(H5Dcreate2(g, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name),
-                       H5Dclose);
-            check(H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values->data()), name);
+            Handle set = h5::write_dataset(g, name, shape, values->data());
             h5::write_attribute(set, "units", "1");
             h5::write_attribute(set, "description", what);
             check(H5DSattach_scale(set, q, 0), "attach dimension scale");
