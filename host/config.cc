@@ -3,15 +3,28 @@
 /// domain are errors that name the field.
 #include "zdscan/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <vector>
 
 namespace zdscan
 {
 namespace
 {
 using nlohmann::json;
+
+constexpr long long max_axis_points = 1000000;
+/// Input ranges that keep χ² finite everywhere (docs/config.md, "Ranges").
+constexpr double max_observable_magnitude = 1e6;
+constexpr double min_sigma = 1e-30;
+constexpr double min_relative_sigma = 1e-15;
+constexpr double max_m_zd_mev = 1e6;  // 1 TeV: far above every measurement's scale
+constexpr double max_abs_mixing = 1;  // ε, δ: mixing parameters
+constexpr double min_r_rms_fm = 0.5, max_r_rms_fm = 10;
+constexpr double max_q2_gev2 = 1e4, max_q_mev = 1e6;
 
 std::string fmt(double v)
 {
@@ -96,6 +109,17 @@ class ObjectReader
         }
         return x;
     }
+    /// A number in [lo, hi]; `what` says the unit and meaning in the message.
+    double in_range(const std::string& key, double fallback, double lo, double hi, const std::string& what)
+    {
+        const double x = number(key, fallback);
+        if (!(x >= lo && x <= hi))
+        {
+            fail(field(key), "must lie in [" + fmt(lo) + ", " + fmt(hi) + "] " + what + " (got " + fmt(x) + ")");
+        }
+        return x;
+    }
+
     double non_negative(const std::string& key)
     {
         const double x = number(key);
@@ -113,12 +137,14 @@ class ObjectReader
         {
             fail(field(key), "must be an integer (got " + v.dump() + ")");
         }
-        const auto x = v.get<long long>();
-        if (x < 1 || x > 1000000)
+        // The literal as written: 2^64 − 1 must not read as −1.
+        const bool in_range = v.is_number_unsigned() ? v.get<unsigned long long>() <= max_axis_points
+                                                     : (v.get<long long>() >= 1 && v.get<long long>() <= max_axis_points);
+        if (!in_range || v.get<long long>() < 1)
         {
-            fail(field(key), "must be between 1 and 1000000 (got " + std::to_string(x) + ")");
+            fail(field(key), "must be between 1 and " + std::to_string(max_axis_points) + " (got " + v.dump() + ")");
         }
-        return static_cast<int>(x);
+        return static_cast<int>(v.get<long long>());
     }
 
     std::string string(const std::string& key, const std::string& fallback)
@@ -186,6 +212,25 @@ MeasurementInput read_measurement(ObjectReader& r)
     {
         ObjectReader::fail(r.field("exp_sigma"), "exp_sigma and sm_sigma are both 0 (χ² needs σ > 0)");
     }
+    // Sane ranges keep every pull (X^exp − X^th)/σ and its square finite (the largest observable is a nuclear weak
+    // charge, |Q_W| ~ 10²; the most precise measurement is a_e, σ/a ~ 2e-10).
+    for (const auto& [key, value] : {std::pair{"exp", m.exp}, {"sm", m.sm}, {"exp_sigma", m.exp_sigma},
+                                     {"sm_sigma", m.sm_sigma}})
+    {
+        if (std::fabs(value) > max_observable_magnitude)
+        {
+            ObjectReader::fail(r.field(key), "|value| must be at most " + fmt(max_observable_magnitude) + " (got "
+                                                 + fmt(value) + ")");
+        }
+    }
+    const double sigma = std::hypot(m.exp_sigma, m.sm_sigma);
+    const double scale = std::max(std::fabs(m.exp), std::fabs(m.sm));
+    if (sigma < min_sigma || sigma < min_relative_sigma * scale)
+    {
+        ObjectReader::fail(r.field("exp_sigma"), "exp_sigma ⊕ sm_sigma = " + fmt(sigma)
+                                                     + " is implausibly small (χ² stays finite only for σ ≥ 1e-30 and "
+                                                       "σ ≥ 1e-15 × max(|exp|, |sm|))");
+    }
     return m;
 }
 
@@ -197,7 +242,7 @@ ApvKModel read_apv_k(ObjectReader& r)
     {
         r.allow({"model", "r_rms_fm"});
         k.kind = ApvKModel::Kind::dirac;
-        k.r_rms_fm = r.positive("r_rms_fm", k.r_rms_fm);
+        k.r_rms_fm = r.in_range("r_rms_fm", k.r_rms_fm, min_r_rms_fm, max_r_rms_fm, "fm (a nuclear charge radius)");
     }
     else if (kind == "contact")
     {
@@ -249,8 +294,21 @@ Axis read_axis(ObjectReader& r)
     return a;
 }
 
-void check_axis(const Axis& a, const std::string& path, bool positive)
+void check_axis(const Axis& a, const std::string& path, bool positive, double max_abs, const char* what)
 {
+    for (const auto& [key, v] : {std::pair{"min", a.min}, {"max", a.max}})
+    {
+        if (!std::isfinite(v) || std::fabs(v) > max_abs)
+        {
+            ObjectReader::fail(path + "." + key, std::string("must lie in [") + (positive ? "0" : fmt(-max_abs)) + ", "
+                                                     + fmt(max_abs) + "] (" + what + "; got " + fmt(v) + ")");
+        }
+    }
+    if (a.n > max_axis_points)
+    {
+        ObjectReader::fail(path + ".n", "must be between 1 and " + std::to_string(max_axis_points) + " (got "
+                                            + std::to_string(a.n) + ")");
+    }
     if (a.n < 1)
     {
         ObjectReader::fail(path + ".n", "axis is empty (n must be >= 1)");
@@ -274,6 +332,102 @@ void check_axis(const Axis& a, const std::string& path, bool positive)
     }
 }
 
+/// What json::parse accepts silently but a config must not contain: a key twice in one object (the last would
+/// win) and a non-zero number that underflows to 0 (1e-400). Walks the text once as SAX events, with the path.
+class StrictnessChecker : public nlohmann::json_sax<json>
+{
+  public:
+    std::string error;  ///< "field: why", empty when the text is fine
+
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t x, const string_t& literal) override
+    {
+        const std::string mantissa = literal.substr(0, literal.find_first_of("eE"));
+        if (x == 0 && mantissa.find_first_of("123456789") != std::string::npos)
+        {
+            return fail(literal + " underflows to 0 in double precision; write 0 or a representable number");
+        }
+        return value();
+    }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override
+    {
+        frames_.push_back({true, {}, {}, 0});
+        return true;
+    }
+    bool key(string_t& k) override
+    {
+        auto& f = frames_.back();
+        if (!f.keys.insert(k).second)
+        {
+            f.key = k;
+            return fail("duplicate key (each key may appear once in an object)");
+        }
+        f.key = k;
+        return true;
+    }
+    bool end_object() override { return end(); }
+    bool start_array(std::size_t) override
+    {
+        frames_.push_back({false, {}, {}, 0});
+        return true;
+    }
+    bool end_array() override { return end(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override
+    {
+        return false;  // syntax errors are reported by json::parse
+    }
+
+  private:
+    struct Frame
+    {
+        bool object;
+        std::set<std::string> keys;
+        std::string key;
+        std::size_t index;
+    };
+    std::vector<Frame> frames_;
+
+    std::string path() const
+    {
+        std::string p;
+        for (const auto& f : frames_)
+        {
+            if (f.object)
+            {
+                if (!p.empty()) p += '.';
+                p += f.key;
+            }
+            else
+            {
+                p += '[';
+                p += std::to_string(f.index);
+                p += ']';
+            }
+        }
+        return p.empty() ? "config" : p;
+    }
+    bool fail(const std::string& why)
+    {
+        error = path() + ": " + why;
+        return false;
+    }
+    bool value()
+    {
+        if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+        return true;
+    }
+    bool end()
+    {
+        frames_.pop_back();
+        return value();  // the finished container is one element of its parent
+    }
+};
+
 json axis_json(const Axis& a)
 {
     return {{"min", a.min}, {"max", a.max}, {"n", a.n}, {"scale", a.scale_name()}};
@@ -293,9 +447,9 @@ json measurement_json(const MeasurementInput& m)
 
 void validate_grid(const ScanConfig& c)
 {
-    check_axis(c.m_zd_mev, "grid.m_zd_mev", true);
-    check_axis(c.epsilon, "grid.epsilon", false);
-    check_axis(c.delta, "grid.delta", false);
+    check_axis(c.m_zd_mev, "grid.m_zd_mev", true, max_m_zd_mev, "MeV");
+    check_axis(c.epsilon, "grid.epsilon", false, max_abs_mixing, "a mixing parameter");
+    check_axis(c.delta, "grid.delta", false, max_abs_mixing, "a mixing parameter");
     // The profiled (m, ε) plane is held in memory: ~68 bytes a cell (χ², argmin, four terms, …).
     constexpr long long max_cells = 1LL << 27;
     const long long cells = static_cast<long long>(c.m_zd_mev.n) * c.epsilon.n;
@@ -331,12 +485,20 @@ ScanConfig parse_config(const json& j)
             if (key == "qweak")
             {
                 c.physics.qweak_q2_gev2 = r.positive("q2_gev2", c.physics.qweak_q2_gev2);
+                r.in_range("q2_gev2", c.physics.qweak_q2_gev2, 0, max_q2_gev2, "GeV^2");
             }
             if (key == "apv_cs")
             {
                 c.physics.apv_q_mev = r.positive("q_mev", c.physics.apv_q_mev);
+                r.in_range("q_mev", c.physics.apv_q_mev, 0, max_q_mev, "MeV");
             }
         }
+    }
+    const auto& p = c.physics;
+    if (!p.a_mu.enabled && !p.a_e.enabled && !p.qweak.enabled && !p.apv_cs.enabled)
+    {
+        ObjectReader::fail("observables", "every measurement is disabled; enable at least one (a scan of nothing "
+                                          "has no minimum)");
     }
     if (top.has("model"))
     {
@@ -379,14 +541,26 @@ ScanConfig parse_config(const json& j)
 
 ScanConfig parse_config_text(const std::string& text, const std::string& origin)
 {
+    // The parser stops at a NUL byte as at the end of the input: anything after it would be ignored.
+    if (const auto nul = text.find('\0'); nul != std::string::npos)
+    {
+        throw ConfigError(origin + ": malformed JSON: NUL byte at offset " + std::to_string(nul)
+                          + " (a config is UTF-8 text)");
+    }
     json j;
     try
     {
-        j = json::parse(text);
+        j = json::parse(text);  // strict: trailing non-whitespace is an error
     }
     catch (const json::exception& e)  // syntax errors, and numbers that overflow a double (1e999)
     {
         throw ConfigError(origin + ": malformed JSON: " + e.what());
+    }
+    StrictnessChecker strict;
+    json::sax_parse(text, &strict);
+    if (!strict.error.empty())
+    {
+        throw ConfigError(origin + ": " + strict.error);
     }
     try
     {

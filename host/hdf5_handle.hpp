@@ -28,6 +28,13 @@ class Handle
         return *this;
     }
     ~Handle() { reset(); }
+    /// Closes now and returns the library's status (the destructor cannot report a failed close).
+    herr_t close()
+    {
+        const herr_t status = (id_ >= 0 && closer_) ? closer_(id_) : 0;
+        id_ = -1;
+        return status;
+    }
     operator hid_t() const { return id_; }
     bool valid() const { return id_ >= 0; }
 
@@ -44,11 +51,36 @@ class Handle
     Closer closer_ = nullptr;
 };
 
+/// The system's reason behind the current HDF5 error, if any: the file drivers record it as
+/// "..., errno = 28, error message = 'No space left on device', ..." deep in the error stack.
+inline std::string error_stack_reason()
+{
+    std::string reason;
+    H5Ewalk2(
+        H5E_DEFAULT, H5E_WALK_DOWNWARD,
+        [](unsigned, const H5E_error2_t* e, void* data) -> herr_t
+        {
+            auto* out = static_cast<std::string*>(data);
+            if (!e->desc) return 0;
+            const std::string desc = e->desc;
+            const auto at = desc.find("error message = '");
+            if (at != std::string::npos && out->empty())
+            {
+                const auto begin = at + 17;
+                *out = desc.substr(begin, desc.find('\'', begin) - begin);
+            }
+            return 0;
+        },
+        &reason);
+    return reason;
+}
+
 template <class T> T check(T status, const std::string& what)
 {
     if (status < 0)
     {
-        throw std::runtime_error("HDF5 error: " + what);
+        const std::string reason = error_stack_reason();
+        throw std::runtime_error("HDF5 error: " + what + (reason.empty() ? "" : ": " + reason));
     }
     return status;
 }
@@ -78,8 +110,12 @@ template <class T> Handle write_dataset(hid_t where, const char* name, const std
 }
 
 /// We report errors ourselves; the library's stack dump would only confuse users.
+/// Also: no library clean-up at exit. We close every object ourselves; HDF5 1.10's exit handler retries a close
+/// that failed on a full disk and crashes in H5F__close_cb. H5dont_atexit only works before the library
+/// starts, so this is called before any other HDF5 call (a later call is a harmless no-op).
 inline void silence_error_stack()
 {
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
 }
 

@@ -5,13 +5,16 @@
 #include <hdf5_hl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <tuple>
 
 #include "hdf5_handle.hpp"
 #include "zdscan/build_config.hpp"
+#include "zdscan/output_target.hpp"
 #include "zdscan/scan_file.hpp"
 
 namespace zdscan
@@ -27,6 +30,27 @@ struct ScanFileWriter::Impl
     Handle full;
     hsize_t n[3] = {0, 0, 0};
     bool committed = false;
+    bool want_full = false;  // /chi2/total is created at the first tile, whose shape sets the chunks
+
+    void write_axes(const ScanConfig& config);
+    void create_full_grid(const Tile& first);
+    void write_results(const ScanOutput& out);  ///< everything but /chi2/total, then close
+
+    /// On every path that does not commit (an exception in the constructor included): close the datasets before
+    /// the file, then remove the temporary file.
+    ~Impl()
+    {
+        full = Handle();
+        for (auto& a : axes)
+        {
+            a = Handle();
+        }
+        file = Handle();
+        if (!committed && !tmp_path.empty())
+        {
+            std::remove(tmp_path.c_str());
+        }
+    }
 
     /// A grid array indexed by the axes `dims` (0 = m, 1 = ε, 2 = δ), with its units, description and scales.
     template <class T>
@@ -56,89 +80,135 @@ ScanFileWriter::ScanFileWriter(const std::string& path, const ScanConfig& config
     h5::silence_error_stack();
     auto& s = *impl_;
     s.path = path;
-    s.tmp_path = path + ".tmp." + std::to_string(getpid());
+    s.tmp_path = temporary_path_for(path);
     s.file = Handle(H5Fcreate(s.tmp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
     if (!s.file.valid())
     {
-        throw std::runtime_error("cannot create " + s.tmp_path
-                                 + " (does the output directory exist and is it writable?)");
+        const std::string reason = h5::error_stack_reason();
+        s.tmp_path.clear();  // nothing was created
+        throw std::runtime_error("cannot create the temporary file beside " + path + ": "
+                                 + (reason.empty() ? "does the directory exist and is it writable?" : reason));
     }
-    const Axis* axes[3] = {&config.m_zd_mev, &config.epsilon, &config.delta};
+    try
+    {
+        s.write_axes(config);
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw std::runtime_error("writing " + path + " failed: " + e.what());
+    }
+    s.want_full = full_grid;
+}
+
+void ScanFileWriter::Impl::write_axes(const ScanConfig& config)
+{
+    const Axis* config_axes[3] = {&config.m_zd_mev, &config.epsilon, &config.delta};
     const char* names[3] = {"m_zd_mev", "epsilon", "delta"};
     const char* units[3] = {"MeV", "1", "1"};
     const char* descriptions[3] = {"Z_d mass", "kinetic mixing epsilon", "Z-Z_d mass mixing delta"};
-    Handle group(check(H5Gcreate2(s.file, "axes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/axes"), H5Gclose);
+    Handle group(check(H5Gcreate2(file, "axes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/axes"), H5Gclose);
     for (int d = 0; d < 3; ++d)
     {
-        s.n[d] = static_cast<hsize_t>(axes[d]->n);
-        const auto values = axes[d]->values();
-        s.axes[d] = h5::write_dataset(group, names[d], {s.n[d]}, values.data());
-        check(H5DSset_scale(s.axes[d], names[d]), "set dimension scale");
-        h5::write_attribute(s.axes[d], "units", units[d]);
-        h5::write_attribute(s.axes[d], "description", descriptions[d]);
-        h5::write_attribute(s.axes[d], "scale", axes[d]->scale_name());
+        n[d] = static_cast<hsize_t>(config_axes[d]->n);
+        const auto values = config_axes[d]->values();
+        axes[d] = h5::write_dataset(group, names[d], {n[d]}, values.data());
+        check(H5DSset_scale(axes[d], names[d]), "set dimension scale");
+        h5::write_attribute(axes[d], "units", units[d]);
+        h5::write_attribute(axes[d], "description", descriptions[d]);
+        h5::write_attribute(axes[d], "scale", config_axes[d]->scale_name());
         // The same dataset at the root as well (a hard link, not a copy): netCDF/xarray look dimension scales up
         // only in a group and its ancestors, so /profile, /profile1d, /apv and /chi2 then see the coordinates.
-        check(H5Lcreate_hard(group, names[d], s.file, names[d], H5P_DEFAULT, H5P_DEFAULT), "link axis at root");
-    }
-    if (full_grid)
-    {
-        Handle chi2(check(H5Gcreate2(s.file, "chi2", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/chi2"), H5Gclose);
-        Handle space(check(H5Screate_simple(3, s.n, nullptr), "dataspace"), H5Sclose);
-        Handle props(check(H5Pcreate(H5P_DATASET_CREATE), "dataset properties"), H5Pclose);
-        // One chunk per mass row (capped at 512 × 512 × 8 B = 2 MiB): tiles write whole chunks.
-        const hsize_t chunk[3] = {1, std::min<hsize_t>(s.n[1], 512), std::min<hsize_t>(s.n[2], 512)};
-        check(H5Pset_chunk(props, 3, chunk), "chunk");
-        check(H5Pset_shuffle(props), "shuffle");
-        check(H5Pset_deflate(props, 4), "deflate");
-        s.full = Handle(
-            check(H5Dcreate2(chi2, "total", H5T_IEEE_F64LE, space, H5P_DEFAULT, props, H5P_DEFAULT), "/chi2/total"),
-            H5Dclose);
-        h5::write_attribute(s.full, "units", "1");
-        h5::write_attribute(s.full, "description", "total chi2 (eq. 27 summed over enabled terms) on the full grid");
-        for (unsigned d = 0; d < 3; ++d)
-        {
-            check(H5DSattach_scale(s.full, s.axes[d], d), "attach dimension scale");
-        }
+        check(H5Lcreate_hard(group, names[d], file, names[d], H5P_DEFAULT, H5P_DEFAULT), "link axis at root");
     }
 }
 
-ScanFileWriter::~ScanFileWriter()
+void ScanFileWriter::Impl::create_full_grid(const Tile& first)
 {
-    if (impl_ && !impl_->committed)
+    Handle chi2(check(H5Gcreate2(file, "chi2", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/chi2"), H5Gclose);
+    Handle space(check(H5Screate_simple(3, n, nullptr), "dataspace"), H5Sclose);
+    Handle props(check(H5Pcreate(H5P_DATASET_CREATE), "dataset properties"), H5Pclose);
+    // Chunks of one mass, ≤ 512 ε and ≤ 512 δ (≤ 2 MiB). Every tile then covers whole chunks: whole rows, or
+    // (plan_tiles) ε ranges that are this chunk's ε size or a multiple of 512. A chunk written in parts would be
+    // decompressed and compressed again for every part.
+    const hsize_t chunk[3] = {1, std::min<hsize_t>(static_cast<hsize_t>(first.n_eps()), full_grid_chunk_max),
+                              std::min<hsize_t>(n[2], full_grid_chunk_max)};
+    check(H5Pset_chunk(props, 3, chunk), "chunk");
+    check(H5Pset_shuffle(props), "shuffle");
+    check(H5Pset_deflate(props, 4), "deflate");
+    full = Handle(
+        check(H5Dcreate2(chi2, "total", H5T_IEEE_F64LE, space, H5P_DEFAULT, props, H5P_DEFAULT), "/chi2/total"),
+        H5Dclose);
+    h5::write_attribute(full, "units", "1");
+    h5::write_attribute(full, "description", "total chi2 (eq. 27 summed over enabled terms) on the full grid");
+    for (unsigned d = 0; d < 3; ++d)
     {
-        impl_->full = Handle();
-        for (auto& a : impl_->axes)
-        {
-            a = Handle();
-        }
-        impl_->file = Handle();
-        std::remove(impl_->tmp_path.c_str());
+        check(H5DSattach_scale(full, axes[d], d), "attach dimension scale");
     }
 }
 
-void ScanFileWriter::write_full_slab(int m_begin, int m_end, const std::vector<double>& chi2)
+ScanFileWriter::~ScanFileWriter() = default;
+
+const std::string& ScanFileWriter::temporary_path() const
+{
+    return impl_->tmp_path;
+}
+
+void ScanFileWriter::write_full_slab(const Tile& tile, const std::vector<double>& chi2)
 {
     auto& s = *impl_;
-    if (!s.full.valid())
+    if (!s.want_full)
     {
         throw std::logic_error("write_full_slab without a full-grid dataset");
     }
-    const hsize_t start[3] = {static_cast<hsize_t>(m_begin), 0, 0};
-    const hsize_t count[3] = {static_cast<hsize_t>(m_end - m_begin), s.n[1], s.n[2]};
+    const hsize_t start[3] = {static_cast<hsize_t>(tile.m_begin), static_cast<hsize_t>(tile.eps_begin), 0};
+    const hsize_t count[3] = {static_cast<hsize_t>(tile.m_end - tile.m_begin), static_cast<hsize_t>(tile.n_eps()),
+                              s.n[2]};
     if (chi2.size() != count[0] * count[1] * count[2])
     {
         throw std::logic_error("write_full_slab: slab size does not match the grid");
     }
-    Handle file_space(check(H5Dget_space(s.full), "dataspace"), H5Sclose);
-    check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), "hyperslab");
-    Handle mem_space(check(H5Screate_simple(3, count, nullptr), "dataspace"), H5Sclose);
-    check(H5Dwrite(s.full, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, chi2.data()), "/chi2/total");
+    try
+    {
+        if (!s.full.valid())
+        {
+            s.create_full_grid(tile);
+        }
+        Handle file_space(check(H5Dget_space(s.full), "dataspace"), H5Sclose);
+        check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), "hyperslab");
+        Handle mem_space(check(H5Screate_simple(3, count, nullptr), "dataspace"), H5Sclose);
+        check(H5Dwrite(s.full, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, chi2.data()), "/chi2/total");
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw std::runtime_error("writing " + s.path + " failed: " + e.what());
+    }
 }
 
-void ScanFileWriter::commit(const ScanOutput& out)
+void ScanFileWriter::commit(const ScanOutput& out, const std::function<void()>& before_rename)
 {
     auto& s = *impl_;
+    try
+    {
+        s.write_results(out);
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw std::runtime_error("writing " + s.path + " failed: " + e.what());
+    }
+    if (before_rename)
+    {
+        before_rename();  // e.g. a stop request, or a changed target: throws, and the destructor cleans up
+    }
+    if (std::rename(s.tmp_path.c_str(), s.path.c_str()) != 0)
+    {
+        throw std::runtime_error("cannot rename " + s.tmp_path + " to " + s.path + ": " + std::strerror(errno));
+    }
+    s.committed = true;
+}
+
+void ScanFileWriter::Impl::write_results(const ScanOutput& out)
+{
+    auto& s = *this;
     enum
     {
         M = 0,
@@ -220,6 +290,7 @@ void ScanFileWriter::commit(const ScanOutput& out)
             check(H5DSattach_scale(set, q, 0), "attach dimension scale");
         }
     }
+    h5::write_attribute(s.file, "creator", "zdscan");
     h5::write_attribute(s.file, "config", to_json(out.config).dump(2));
     h5::write_attribute(s.file, "name", out.config.name);
     h5::write_attribute(s.file, "version", ZDSCAN_VERSION);
@@ -236,11 +307,7 @@ void ScanFileWriter::commit(const ScanOutput& out)
         a = Handle();
     }
     check(H5Fflush(s.file, H5F_SCOPE_GLOBAL), "flush");
-    s.file = Handle();
-    if (std::rename(s.tmp_path.c_str(), s.path.c_str()) != 0)
-    {
-        throw std::runtime_error("cannot rename " + s.tmp_path + " to " + s.path);
-    }
-    s.committed = true;
+    // Close explicitly: a failed close (e.g. the last metadata write on a full disk) must fail the commit.
+    check(s.file.close(), "close " + s.tmp_path);
 }
 }  // namespace zdscan

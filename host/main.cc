@@ -1,14 +1,20 @@
 /// \file main.cc
 /// The zdscan command line: `scan`, `summary`, `config`, `--version`.
+/// Exit codes (docs/output.md, "Exit codes"): 0 success, 1 run-time failure, 2 bad input (config, command line,
+/// output path), 128 + signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP (129).
 #include <CLI/CLI.hpp>
 
-#include <csignal>
+#include <cerrno>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
-#include <optional>
+#include <thread>
 
 #include "zdscan/build_config.hpp"
 #include "zdscan/config.hpp"
+#include "zdscan/interrupts.hpp"
+#include "zdscan/output_target.hpp"
 #include "zdscan/scan_driver.hpp"
 #include "zdscan/scan_file.hpp"
 
@@ -16,57 +22,140 @@ namespace
 {
 using namespace zdscan;
 
-/// Exit codes: 0 success, 1 run-time failure, 2 bad input (config or command line), 130 interrupted.
 constexpr int exit_runtime_error = 1;
 constexpr int exit_bad_input = 2;
-constexpr int exit_interrupted = 130;
+constexpr long long max_axis_points = 1000000;  // as in the config (docs/config.md)
 
-/// SIGINT/SIGTERM ask the scan to stop after its current tile, so that the temporary file is removed
-/// (a second signal kills at once).
-std::atomic<bool> interrupt_requested{false};
-extern "C" void request_interrupt(int signal)
-{
-    interrupt_requested = true;
-    std::signal(signal, SIG_DFL);
-}
-
+/// The raw text of every numeric option: parsed here, so that a message names the option and shows the
+/// value as typed (CLI11 would print 2^64 − 1 as −1, or a 309-digit bound).
 struct ScanArgs
 {
     std::string config_path, out_path;
-    std::optional<int> n, n_m, n_eps, n_delta;
+    bool out_given = false;
+    std::string n, n_m, n_eps, n_delta, threads, tile_masses, max_tile_mb;
     std::string backend = "auto";
-    int threads = 0;
-    int tile_masses = 0;
     bool full_grid = false;
     bool quiet = false;
+    bool force = false;
 };
+
+/// An integer option in [lo, hi]; throws ConfigError naming the option.
+long long parse_count(const std::string& option, const std::string& text, long long lo, long long hi,
+                      const std::string& hint = "")
+{
+    long long value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || value < lo || value > hi)
+    {
+        throw ConfigError(option + ": must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi)
+                          + hint + " (got \"" + text + "\")");
+    }
+    return value;
+}
+
+int hardware_threads()
+{
+    const unsigned n = std::thread::hardware_concurrency();
+    return n > 0 ? static_cast<int>(n) : 1;
+}
 
 ScanConfig resolve_config(const std::string& path)
 {
     return path.empty() ? default_config() : load_config_file(path);
 }
 
+/// --n, --n-m, --n-eps, --n-delta over the config's axes; a grid error then names the option that set the axis.
+void apply_grid_overrides(ScanConfig& config, const ScanArgs& args)
+{
+    struct Override
+    {
+        const char* option;
+        const std::string* text;
+        const char* field;
+        Axis* axis;
+    };
+    const Override overrides[] = {{"--n-m", &args.n_m, "grid.m_zd_mev", &config.m_zd_mev},
+                                  {"--n-eps", &args.n_eps, "grid.epsilon", &config.epsilon},
+                                  {"--n-delta", &args.n_delta, "grid.delta", &config.delta}};
+    std::string set_by[3];
+    for (int i = 0; i < 3; ++i)
+    {
+        const Override& o = overrides[i];
+        const std::string& text = !args.n.empty() ? args.n : *o.text;
+        if (text.empty()) continue;
+        set_by[i] = !args.n.empty() ? "--n" : o.option;
+        o.axis->n = static_cast<int>(parse_count(set_by[i], text, 1, max_axis_points));
+    }
+    try
+    {
+        validate_grid(config);
+    }
+    catch (const ConfigError& e)
+    {
+        const std::string what = e.what();
+        for (int i = 0; i < 3; ++i)
+        {
+            if (!set_by[i].empty() && what.rfind(overrides[i].field, 0) == 0)
+            {
+                throw ConfigError(set_by[i] + ": " + what);
+            }
+        }
+        throw;
+    }
+}
+
+/// stdout must have reached its destination (a full disk or a closed pipe is a failure, not a success).
+int finish_stdout(int code)
+{
+    std::cout.flush();
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout)
+    {
+        std::fprintf(stderr, "zdscan: error: writing to standard output: %s\n", std::strerror(errno));
+        return code == 0 ? exit_runtime_error : code;
+    }
+    return code;
+}
+
 int run_scan_command(const ScanArgs& args)
 {
     ScanConfig config = resolve_config(args.config_path);
-    if (args.n)
-    {
-        config.m_zd_mev.n = config.epsilon.n = config.delta.n = *args.n;
-    }
-    if (args.n_m) config.m_zd_mev.n = *args.n_m;
-    if (args.n_eps) config.epsilon.n = *args.n_eps;
-    if (args.n_delta) config.delta.n = *args.n_delta;
-    validate_grid(config);
+    apply_grid_overrides(config, args);
 
     ScanOptions options;
     options.backend = parse_backend(args.backend);
-    options.threads = args.threads;
+    const int max_threads = 4 * hardware_threads();
+    if (!args.threads.empty())
+    {
+        options.threads = static_cast<int>(parse_count("--threads", args.threads, 1, max_threads,
+                                                       " (4 x the " + std::to_string(hardware_threads())
+                                                           + " hardware threads)"));
+    }
+    if (!args.tile_masses.empty())
+    {
+        options.tile_masses = static_cast<int>(parse_count("--tile-masses", args.tile_masses, 1, max_axis_points));
+    }
+    if (!args.max_tile_mb.empty())
+    {
+        options.full_grid_tile_bytes = parse_count("--max-tile-mb", args.max_tile_mb, 1, 1 << 20) << 20;
+    }
     options.full_grid = args.full_grid;
-    options.tile_masses = args.tile_masses;
-    options.cancel = &interrupt_requested;
-    std::signal(SIGINT, request_interrupt);
-    std::signal(SIGTERM, request_interrupt);
-    const std::string out_path = args.out_path.empty() ? config.name + ".h5" : args.out_path;
+    options.cancel = &interrupt_requested();
+
+    if (args.out_given && args.out_path.empty())
+    {
+        throw OutputRefused("--out: empty path");
+    }
+    const std::string out_path = args.out_given ? args.out_path : default_output_path(config.name);
+    const OutputRules rules{args.force, args.config_path};
+    check_output_target(out_path, rules);  // before any work
+    const OutputLock lock(out_path);
+    for (const auto& line : clean_stale_temporaries(out_path))
+    {
+        std::fprintf(stderr, "[zdscan] %s\n", line.c_str());
+    }
+    install_interrupt_handlers();
+    register_cleanup_file(CleanupSlot::lock_file, lock.path().c_str());
 
     if (config.physics.apv_k.kind == ApvKModel::Kind::dirac && config.m_zd_mev.min < apv_k_dirac_validity_mev)
     {
@@ -79,14 +168,29 @@ int run_scan_command(const ScanArgs& args)
     std::fprintf(stderr, "[zdscan] %s: %d x %d x %d = %lld points -> %s\n", config.name.c_str(), config.m_zd_mev.n,
                  config.epsilon.n, config.delta.n, static_cast<long long>(points), out_path.c_str());
     ScanFileWriter writer(out_path, config, options.full_grid);
+    register_cleanup_file(CleanupSlot::temporary_file, writer.temporary_path().c_str());
     auto progress = ProgressReporter::for_stderr(points);
     const ScanOutput out = run_scan(
-        config, options, [&](int b, int e, const std::vector<double>& chi2) { writer.write_full_slab(b, e, chi2); },
+        config, options, [&](const Tile& tile, const std::vector<double>& chi2) { writer.write_full_slab(tile, chi2); },
         args.quiet ? nullptr : &progress);
-    writer.commit(out);
+    writer.commit(out,
+                  [&]
+                  {
+                      check_cancel(options.cancel);  // a stop request counts until the rename
+                      try
+                      {
+                          check_output_target(out_path, rules);
+                      }
+                      catch (const OutputRefused& e)
+                      {
+                          throw std::runtime_error(std::string(e.what()) + " (it changed during the run; the "
+                                                                           "result was not written)");
+                      }
+                  });
+    register_cleanup_file(CleanupSlot::temporary_file, nullptr);
     std::fprintf(stderr, "[zdscan] backend %s, %.3g points/s, wrote %s\n", out.backend.c_str(),
                  out.seconds > 0 ? out.points / out.seconds : 0.0, out_path.c_str());
-    std::cout << format_summary(read_scan_file(out_path));
+    std::cout << format_summary(summary_contents(out));  // from memory: never read back from a shared path
     return 0;
 }
 }  // namespace
@@ -103,21 +207,21 @@ int main(int argc, char** argv)
     auto* scan_cmd = app.add_subcommand("scan", "Scan the (m_Zd, epsilon, delta) grid and write an HDF5 file");
     scan_cmd->add_option("--config", scan.config_path, "JSON config (default: the embedded configs/paper2021.json)")
         ->check(CLI::ExistingFile);
-    scan_cmd->add_option("--out", scan.out_path, "output HDF5 file (default: <config name>.h5)");
-    auto* n_all =
-        scan_cmd->add_option("--n", scan.n, "points on every axis (overrides the config)")->check(CLI::PositiveNumber);
-    scan_cmd->add_option("--n-m", scan.n_m, "points on the m_Zd axis")->check(CLI::PositiveNumber)->excludes(n_all);
-    scan_cmd->add_option("--n-eps", scan.n_eps, "points on the epsilon axis")
-        ->check(CLI::PositiveNumber)
-        ->excludes(n_all);
-    scan_cmd->add_option("--n-delta", scan.n_delta, "points on the delta axis")
-        ->check(CLI::PositiveNumber)
-        ->excludes(n_all);
+    auto* out_opt = scan_cmd->add_option("--out", scan.out_path,
+                                         "output HDF5 file (default: <config name>.h5); replaces only a previous "
+                                         "zdscan result unless --force");
+    scan_cmd->add_flag("--force", scan.force, "replace any regular file at --out (never the config itself)");
+    auto* n_all = scan_cmd->add_option("--n", scan.n, "points on every axis, 1 to 1000000 (overrides the config)");
+    scan_cmd->add_option("--n-m", scan.n_m, "points on the m_Zd axis")->excludes(n_all);
+    scan_cmd->add_option("--n-eps", scan.n_eps, "points on the epsilon axis")->excludes(n_all);
+    scan_cmd->add_option("--n-delta", scan.n_delta, "points on the delta axis")->excludes(n_all);
     scan_cmd->add_option("--backend", scan.backend, "cpu, cuda or auto (cuda when a GPU is present)")
         ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
-    scan_cmd->add_option("--threads", scan.threads, "CPU threads (default: all)")->check(CLI::PositiveNumber);
-    scan_cmd->add_option("--tile-masses", scan.tile_masses, "masses per tile (default: from a memory budget)")
-        ->check(CLI::PositiveNumber);
+    scan_cmd->add_option("--threads", scan.threads, "CPU threads (default: all; at most 4 x the hardware threads)");
+    scan_cmd->add_option("--tile-masses", scan.tile_masses, "at most this many masses per tile (default: from the "
+                                                            "tile budget)");
+    scan_cmd->add_option("--max-tile-mb", scan.max_tile_mb,
+                         "with --full-grid: MB of chi2 a tile holds in memory (default 256)");
     scan_cmd->add_flag("--full-grid", scan.full_grid, "also write chi2 on the full 3-D grid (/chi2/total)");
     scan_cmd->add_flag("--quiet", scan.quiet, "no progress output");
 
@@ -137,32 +241,39 @@ int main(int argc, char** argv)
     catch (const CLI::ParseError& e)
     {
         const int code = app.exit(e);
-        return code == 0 ? 0 : exit_bad_input;
+        return finish_stdout(code == 0 ? 0 : exit_bad_input);
     }
+    scan.out_given = out_opt->count() > 0;
 
     try
     {
         if (*scan_cmd)
         {
-            return run_scan_command(scan);
+            return finish_stdout(run_scan_command(scan));
         }
         if (*summary_cmd)
         {
             std::cout << format_summary(read_scan_file(summary_path));
-            return 0;
+            return finish_stdout(0);
         }
         if (*config_cmd)
         {
             std::cout << to_json(resolve_config(config_path)).dump(2) << "\n";
-            return 0;
+            return finish_stdout(0);
         }
     }
     catch (const ScanInterrupted&)
     {
-        std::fprintf(stderr, "\nzdscan: interrupted; no output file was written or replaced\n");
-        return exit_interrupted;
+        std::fprintf(stderr, "\nzdscan: interrupted by signal %d; no output file was written or replaced\n",
+                     interrupt_signal());
+        return interrupt_exit_code();
     }
     catch (const ConfigError& e)
+    {
+        std::fprintf(stderr, "zdscan: error: %s\n", e.what());
+        return exit_bad_input;
+    }
+    catch (const OutputRefused& e)
     {
         std::fprintf(stderr, "zdscan: error: %s\n", e.what());
         return exit_bad_input;

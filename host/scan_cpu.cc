@@ -41,30 +41,29 @@ class CpuScanEngine final : public ScanEngine
         return mass_;
     }
 
-    void evaluate_tile(int m_begin, int m_end, bool want_full, TileResult& out) override
+    void evaluate_tile(const Tile& tile, bool want_full, TileResult& out) override
     {
-        const int n_eps = static_cast<int>(problem_.epsilon.size());
         const int n_delta = static_cast<int>(problem_.delta.size());
-        const std::int64_t n_cells = static_cast<std::int64_t>(m_end - m_begin) * n_eps;
+        const std::int64_t n_cells = tile.cells();
         out.chi2_min.assign(static_cast<std::size_t>(n_cells), 0.0);
         out.argmin.assign(static_cast<std::size_t>(n_cells), 0);
         out.delta_profile.assign(static_cast<std::size_t>(n_delta), HUGE_VAL);
         out.full.assign(want_full ? static_cast<std::size_t>(n_cells * n_delta) : 0, 0.0);
+        out.first_nonfinite = -1;
         const ObservableConstants& obs = problem_.observables;
         const double* delta = problem_.delta.data();
 
 #pragma omp parallel num_threads(threads_)
         {
             std::vector<double> local_profile(static_cast<std::size_t>(n_delta), HUGE_VAL);
+            std::int64_t local_nonfinite = -1;
 #pragma omp for schedule(static)
             for (std::int64_t cell = 0; cell < n_cells; ++cell)
             {
-                const int i_m = m_begin + static_cast<int>(cell / n_eps);
-                const int i_eps = static_cast<int>(cell % n_eps);
                 double* row = want_full ? out.full.data() + cell * n_delta : nullptr;
                 const CellProfile p =
-                    profile_over_delta(obs, mass_[static_cast<std::size_t>(i_m)],
-                                       problem_.epsilon[static_cast<std::size_t>(i_eps)], delta, n_delta,
+                    profile_over_delta(obs, mass_[static_cast<std::size_t>(tile.i_m(cell))],
+                                       problem_.epsilon[static_cast<std::size_t>(tile.i_eps(cell))], delta, n_delta,
                                        [&](int k, double chi2)
                                        {
                                            local_profile[static_cast<std::size_t>(k)] =
@@ -76,13 +75,23 @@ class CpuScanEngine final : public ScanEngine
                                        });
                 out.chi2_min[static_cast<std::size_t>(cell)] = p.chi2_min;
                 out.argmin[static_cast<std::size_t>(cell)] = p.argmin;
+                if (p.first_nonfinite >= 0 && local_nonfinite < 0)  // cells ascend within a thread
+                {
+                    local_nonfinite = cell * n_delta + p.first_nonfinite;
+                }
             }
             // min is exact and commutative: the merge order cannot change the result.
 #pragma omp critical(zdscan_delta_profile)
-            for (int k = 0; k < n_delta; ++k)
             {
-                out.delta_profile[static_cast<std::size_t>(k)] = std::min(
-                    out.delta_profile[static_cast<std::size_t>(k)], local_profile[static_cast<std::size_t>(k)]);
+                for (int k = 0; k < n_delta; ++k)
+                {
+                    out.delta_profile[static_cast<std::size_t>(k)] = std::min(
+                        out.delta_profile[static_cast<std::size_t>(k)], local_profile[static_cast<std::size_t>(k)]);
+                }
+                if (local_nonfinite >= 0 && (out.first_nonfinite < 0 || local_nonfinite < out.first_nonfinite))
+                {
+                    out.first_nonfinite = local_nonfinite;
+                }
             }
         }
     }

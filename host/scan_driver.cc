@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <array>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 
@@ -18,9 +20,6 @@ namespace
 constexpr double running_q_min_gev = 1e-4, running_q_max_gev = 1e3;
 constexpr int running_points_per_decade = 50;
 
-/// Bytes of full-grid χ² held per tile; bounds memory for --full-grid on any grid.
-constexpr std::int64_t full_grid_tile_budget_bytes = 256LL << 20;
-
 std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& problem, int threads)
 {
     switch (backend)
@@ -33,20 +32,40 @@ std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& prob
     throw std::logic_error("unknown backend");
 }
 
-int choose_tile_masses(const ScanOptions& options, const ScanEngine& engine, std::int64_t n_eps, std::int64_t n_delta,
-                       int n_m)
+/// The measurements in the order of Chi2Terms, named as in the config.
+constexpr const char* term_names[4] = {"qweak", "apv_cs", "a_mu", "a_e"};
+std::array<double, 4> term_values(const Chi2Terms& t)
 {
-    if (options.tile_masses > 0)
+    return {t.qweak, t.apv_cs, t.a_mu, t.a_e};
+}
+
+/// "qweak = inf, a_e = nan" for the non-finite terms at one point.
+std::string nonfinite_terms(const Chi2Terms& t)
+{
+    std::string list;
+    const auto v = term_values(t);
+    for (int i = 0; i < 4; ++i)
     {
-        return std::min(options.tile_masses, n_m);
+        if (!std::isfinite(v[static_cast<std::size_t>(i)]))
+        {
+            list += std::string(list.empty() ? "" : ", ") + term_names[i] + " = "
+                    + (std::isnan(v[static_cast<std::size_t>(i)]) ? "nan" : "inf");
+        }
     }
-    const std::int64_t per_mass = n_eps * n_delta;
-    std::int64_t budget = engine.preferred_tile_points();
-    if (options.full_grid)
-    {
-        budget = std::min(budget, full_grid_tile_budget_bytes / static_cast<std::int64_t>(sizeof(double)));
-    }
-    return static_cast<int>(std::clamp<std::int64_t>(budget / per_mass, 1, n_m));
+    return list.empty() ? "the sum overflows" : list;
+}
+
+[[noreturn]] void throw_nonfinite(const ScanProblem& problem, const MassTerms& mass, double m_zd_mev, int i_m,
+                                  int i_eps, int i_delta)
+{
+    const double eps = problem.epsilon[static_cast<std::size_t>(i_eps)];
+    const double delta = problem.delta[static_cast<std::size_t>(i_delta)];
+    const Chi2Terms t = evaluate_chi2(problem.observables, mass, eps, delta);
+    char point[256];
+    std::snprintf(point, sizeof point, "m_Zd = %.6g MeV, epsilon = %.6g, delta = %.6g (grid index %d, %d, %d)",
+                  m_zd_mev, eps, delta, i_m, i_eps, i_delta);
+    throw NonFiniteChi2("chi2 is not finite at " + std::string(point) + ": " + nonfinite_terms(t)
+                        + "; check that measurement's exp and sigma values and the grid range");
 }
 }  // namespace
 
@@ -56,6 +75,56 @@ Backend parse_backend(const std::string& name)
     if (name == "cuda") return Backend::cuda;
     if (name == "auto") return Backend::automatic;
     throw std::invalid_argument("--backend must be cpu, cuda or auto (got \"" + name + "\")");
+}
+
+TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_points, int n_m, int n_eps, int n_delta)
+{
+    std::int64_t budget = options.tile_points > 0 ? options.tile_points : preferred_tile_points;
+    if (options.full_grid)
+    {
+        budget = std::min(budget, options.full_grid_tile_bytes / static_cast<std::int64_t>(sizeof(double)));
+    }
+    budget = std::max<std::int64_t>(budget, 1);
+    const std::int64_t per_mass = static_cast<std::int64_t>(n_eps) * n_delta;
+    std::int64_t masses = budget / per_mass;
+    if (options.tile_masses > 0) masses = std::min<std::int64_t>(masses, options.tile_masses);
+    TilePlan plan;
+    plan.n_m = n_m;
+    plan.n_eps = n_eps;
+    if (masses >= 1)
+    {
+        plan.masses_per_tile = static_cast<int>(std::min<std::int64_t>(masses, n_m));
+        plan.eps_per_tile = n_eps;
+    }
+    else
+    {
+        plan.masses_per_tile = 1;
+        std::int64_t eps = std::clamp<std::int64_t>(budget / n_delta, 1, n_eps);
+        if (eps > full_grid_chunk_max) eps -= eps % full_grid_chunk_max;  // whole file chunks per tile
+        plan.eps_per_tile = static_cast<int>(eps);
+    }
+    return plan;
+}
+
+Tile TilePlan::first() const
+{
+    return {0, std::min(n_m, masses_per_tile), 0, std::min(n_eps, eps_per_tile)};
+}
+
+bool TilePlan::next(Tile& t) const
+{
+    if (t.eps_end < n_eps)  // the rest of a split row
+    {
+        t.eps_begin = t.eps_end;
+        t.eps_end = std::min(n_eps, t.eps_begin + eps_per_tile);
+        return true;
+    }
+    if (t.m_end >= n_m) return false;
+    t.m_begin = t.m_end;
+    t.m_end = std::min(n_m, t.m_begin + masses_per_tile);
+    t.eps_begin = 0;
+    t.eps_end = std::min(n_eps, eps_per_tile);
+    return true;
 }
 
 ScanProblem make_scan_problem(const ScanConfig& config)
@@ -79,28 +148,39 @@ ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setu
 
 namespace
 {
-/// Runs the backend tile by tile over the mass axis: fills χ²_total, its δ argmin and the δ profile, and feeds
-/// full-grid slabs to the sink.
-void evaluate_tiles(ScanEngine& engine, const ScanOptions& options, const FullGridSink& sink,
-                    ProgressReporter* progress, ScanOutput& out)
+/// Runs the backend tile by tile: fills χ²_total, its δ argmin and the δ profile, and feeds full-grid slabs to the
+/// sink. Stops at the first non-finite χ² (NonFiniteChi2) and at a cancel request (ScanInterrupted).
+void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOptions& options,
+                    const FullGridSink& sink, ProgressReporter* progress, ScanOutput& out)
 {
     const int n_m = out.config.m_zd_mev.n, n_eps = out.config.epsilon.n, n_delta = out.config.delta.n;
-    const int tile = choose_tile_masses(options, engine, n_eps, n_delta, n_m);
+    const TilePlan plan = plan_tiles(options, engine.preferred_tile_points(), n_m, n_eps, n_delta);
     const auto start = std::chrono::steady_clock::now();
     TileResult result;
-    for (int m_begin = 0; m_begin < n_m; m_begin += tile)
+    std::int64_t points_done = 0;
+    Tile tile = plan.first();
+    do
     {
-        const int m_end = std::min(n_m, m_begin + tile);
-        engine.evaluate_tile(m_begin, m_end, options.full_grid, result);
-        const auto offset = static_cast<std::ptrdiff_t>(m_begin) * n_eps;
+        engine.evaluate_tile(tile, options.full_grid, result);
+        if (result.first_nonfinite >= 0)
+        {
+            const std::int64_t cell = result.first_nonfinite / n_delta;
+            const int i_m = tile.i_m(cell);
+            throw_nonfinite(problem, engine.mass_terms()[static_cast<std::size_t>(i_m)],
+                            out.m_zd_mev[static_cast<std::size_t>(i_m)], i_m, tile.i_eps(cell),
+                            static_cast<int>(result.first_nonfinite % n_delta));
+        }
+        // A tile is whole rows or part of one row: its cells are contiguous in the [n_m][n_eps] arrays.
+        const auto offset = static_cast<std::ptrdiff_t>(tile.m_begin) * n_eps + tile.eps_begin;
         std::copy(result.chi2_min.begin(), result.chi2_min.end(), out.chi2_total.begin() + offset);
         std::copy(result.argmin.begin(), result.argmin.end(), out.argmin_delta_index.begin() + offset);
         std::transform(out.profile_delta.begin(), out.profile_delta.end(), result.delta_profile.begin(),
                        out.profile_delta.begin(), [](double a, double b) { return std::min(a, b); });
-        if (options.full_grid && sink) sink(m_begin, m_end, result.full);
-        if (progress) progress->update(static_cast<std::int64_t>(m_end) * n_eps * n_delta);
-        if (options.cancel && options.cancel->load()) throw ScanInterrupted();
-    }
+        if (options.full_grid && sink) sink(tile, result.full);
+        points_done += tile.cells() * n_delta;
+        if (progress) progress->update(points_done);
+        check_cancel(options.cancel);
+    } while (plan.next(tile));
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (progress) progress->finish();
 }
@@ -143,6 +223,22 @@ void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<Ma
     b.terms = evaluate_chi2(problem.observables, mass[static_cast<std::size_t>(b.i_m)], b.epsilon, b.delta);
 }
 
+/// Every term at the profiled points (disabled ones too: they are written to the file) must be finite.
+void check_profiled_terms_finite(const ScanProblem& problem, const std::vector<MassTerms>& mass, const ScanOutput& out)
+{
+    const std::size_t n_eps = out.epsilon.size();
+    for (std::size_t cell = 0; cell < out.chi2_total.size(); ++cell)
+    {
+        const auto terms = {out.chi2_qweak[cell], out.chi2_apv_cs[cell], out.chi2_a_mu[cell], out.chi2_a_e[cell]};
+        if (!std::all_of(terms.begin(), terms.end(), [](double v) { return std::isfinite(v); }))
+        {
+            const std::size_t i_m = cell / n_eps;
+            throw_nonfinite(problem, mass[i_m], out.m_zd_mev[i_m], static_cast<int>(i_m),
+                            static_cast<int>(cell % n_eps), out.argmin_delta_index[cell]);
+        }
+    }
+}
+
 /// Fig. 4: ŝ²(Q) in the SM and with the best grid point's Z_d.
 void running_curves(const RunningSin2& running, const BestFit& b, ScanOutput& out)
 {
@@ -181,10 +277,19 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.argmin_delta_index.resize(n_cells);
     out.profile_delta.assign(out.delta.size(), HUGE_VAL);
 
-    evaluate_tiles(*engine, options, sink, progress, out);
-    profile_terms_and_best_fit(problem, engine->mass_terms(), out);
+    evaluate_tiles(*engine, problem, options, sink, progress, out);
+    const auto mass = engine->mass_terms();
+    profile_terms_and_best_fit(problem, mass, out);
+    check_profiled_terms_finite(problem, mass, out);
+    check_cancel(options.cancel);
     out.refined =
         refine_best_fit(config, problem.observables, k_apv, out.best.m_zd_mev, out.best.epsilon, out.best.delta);
+    if (!std::isfinite(out.refined.chi2))  // cannot beat a finite grid minimum; keep the grid point
+    {
+        out.refined = RefinedFit{out.best.chi2, out.best.m_zd_mev, out.best.epsilon, out.best.delta, out.best.terms, 0,
+                                 false};
+    }
+    check_cancel(options.cancel);
     running_curves(setup.running, out.best, out);
     return out;
 }

@@ -1,13 +1,11 @@
 /// \file scan_file_reader.cc
-/// Reading a result file back (for `zdscan summary`) and formatting the best fit and 1σ intervals.
+/// Reading a result file back (for `zdscan summary`), as untrusted input: every size and value is checked.
 #include <hdf5.h>
 
-#include <cstdio>
-#include <sstream>
+#include <cmath>
 #include <stdexcept>
 
 #include "hdf5_handle.hpp"
-#include "zdscan/profile_intervals.hpp"
 #include "zdscan/scan_file.hpp"
 
 namespace zdscan
@@ -17,7 +15,12 @@ namespace
 using h5::check;
 using h5::Handle;
 
-std::vector<double> read_vector(hid_t file, const std::string& name)
+/// Largest axis a config allows (config.md): nothing longer is read from a file, whatever it declares.
+constexpr hssize_t max_axis_points = 1000000;
+
+/// A 1-D dataset of doubles with exactly `expected` elements (or, with expected < 0, at most max_axis_points),
+/// every one finite. The size is checked before anything is allocated.
+std::vector<double> read_vector(hid_t file, const std::string& name, hssize_t expected)
 {
     Handle set(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
     if (!set.valid())
@@ -25,16 +28,64 @@ std::vector<double> read_vector(hid_t file, const std::string& name)
         throw std::runtime_error("missing dataset " + name);
     }
     Handle space(check(H5Dget_space(set), name), H5Sclose);
+    if (H5Sget_simple_extent_ndims(space) != 1)
+    {
+        throw std::runtime_error(name + " is not one-dimensional");
+    }
     const hssize_t n = check(H5Sget_simple_extent_npoints(space), name);
+    if (expected >= 0 && n != expected)
+    {
+        throw std::runtime_error(name + " has " + std::to_string(n) + " values where its axis has "
+                                 + std::to_string(expected));
+    }
+    if (n < 1 || n > max_axis_points)
+    {
+        throw std::runtime_error(name + " declares " + std::to_string(n) + " values (allowed: 1 to "
+                                 + std::to_string(max_axis_points) + ")");
+    }
     std::vector<double> v(static_cast<std::size_t>(n));
     check(H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), name);
+    for (std::size_t i = 0; i < v.size(); ++i)
+    {
+        if (!std::isfinite(v[i]))
+        {
+            throw std::runtime_error(name + "[" + std::to_string(i) + "] is not finite");
+        }
+    }
     return v;
 }
 
-bool is_log_axis(hid_t file, const std::string& name)
+/// An axis: finite, strictly increasing, positive on a log scale.
+std::vector<double> read_axis(hid_t file, const std::string& name, bool& log)
 {
-    Handle set(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), name), H5Dclose);
-    return h5::read_string_attribute(set, "scale") == "log";
+    const auto v = read_vector(file, name, -1);
+    {
+        Handle set(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), name), H5Dclose);
+        log = h5::read_string_attribute(set, "scale") == "log";
+    }
+    for (std::size_t i = 0; i < v.size(); ++i)
+    {
+        if (log && !(v[i] > 0))
+        {
+            throw std::runtime_error(name + "[" + std::to_string(i) + "] = " + std::to_string(v[i])
+                                     + " on a log axis");
+        }
+        if (i > 0 && !(v[i] > v[i - 1]))
+        {
+            throw std::runtime_error(name + " is not strictly increasing at index " + std::to_string(i));
+        }
+    }
+    return v;
+}
+
+double finite_attribute(hid_t where, const std::string& name)
+{
+    const double v = h5::read_double_attribute(where, name.c_str());
+    if (!std::isfinite(v))
+    {
+        throw std::runtime_error("attribute " + name + " is not finite");
+    }
+    return v;
 }
 }  // namespace
 
@@ -52,15 +103,13 @@ ScanFileContents read_scan_file(const std::string& path)
         f.name = h5::read_string_attribute(file, "name");
         f.backend = h5::read_string_attribute(file, "backend");
         f.version = h5::read_string_attribute(file, "version");
-        f.m_zd_mev = read_vector(file, "/axes/m_zd_mev");
-        f.epsilon = read_vector(file, "/axes/epsilon");
-        f.delta = read_vector(file, "/axes/delta");
-        f.m_log = is_log_axis(file, "/axes/m_zd_mev");
-        f.eps_log = is_log_axis(file, "/axes/epsilon");
-        f.delta_log = is_log_axis(file, "/axes/delta");
-        f.profile_m = read_vector(file, "/profile1d/chi2_m_zd_mev");
-        f.profile_eps = read_vector(file, "/profile1d/chi2_epsilon");
-        f.profile_delta = read_vector(file, "/profile1d/chi2_delta");
+        f.m_zd_mev = read_axis(file, "/axes/m_zd_mev", f.m_log);
+        f.epsilon = read_axis(file, "/axes/epsilon", f.eps_log);
+        f.delta = read_axis(file, "/axes/delta", f.delta_log);
+        const auto n = [](const std::vector<double>& axis) { return static_cast<hssize_t>(axis.size()); };
+        f.profile_m = read_vector(file, "/profile1d/chi2_m_zd_mev", n(f.m_zd_mev));
+        f.profile_eps = read_vector(file, "/profile1d/chi2_epsilon", n(f.epsilon));
+        f.profile_delta = read_vector(file, "/profile1d/chi2_delta", n(f.delta));
         Handle best(H5Gopen2(file, "/bestfit", H5P_DEFAULT), H5Gclose);
         if (!best.valid())
         {
@@ -69,14 +118,14 @@ ScanFileContents read_scan_file(const std::string& path)
         auto read_point = [&](const std::string& prefix)
         {
             StoredFitPoint p;
-            p.chi2 = h5::read_double_attribute(best, (prefix + "chi2_min").c_str());
-            p.m_zd_mev = h5::read_double_attribute(best, (prefix + "m_zd_mev").c_str());
-            p.epsilon = h5::read_double_attribute(best, (prefix + "epsilon").c_str());
-            p.delta = h5::read_double_attribute(best, (prefix + "delta").c_str());
-            p.terms.qweak = h5::read_double_attribute(best, (prefix + "chi2_qweak").c_str());
-            p.terms.apv_cs = h5::read_double_attribute(best, (prefix + "chi2_apv_cs").c_str());
-            p.terms.a_mu = h5::read_double_attribute(best, (prefix + "chi2_a_mu").c_str());
-            p.terms.a_e = h5::read_double_attribute(best, (prefix + "chi2_a_e").c_str());
+            p.chi2 = finite_attribute(best, prefix + "chi2_min");
+            p.m_zd_mev = finite_attribute(best, prefix + "m_zd_mev");
+            p.epsilon = finite_attribute(best, prefix + "epsilon");
+            p.delta = finite_attribute(best, prefix + "delta");
+            p.terms.qweak = finite_attribute(best, prefix + "chi2_qweak");
+            p.terms.apv_cs = finite_attribute(best, prefix + "chi2_apv_cs");
+            p.terms.a_mu = finite_attribute(best, prefix + "chi2_a_mu");
+            p.terms.a_e = finite_attribute(best, prefix + "chi2_a_e");
             return p;
         };
         f.best = read_point("");
@@ -90,26 +139,4 @@ ScanFileContents read_scan_file(const std::string& path)
     }
 }
 
-std::string format_summary(const ScanFileContents& f)
-{
-    std::ostringstream s;
-    char line[256];
-    s << "zdscan " << f.version << " result '" << f.name << "' (backend " << f.backend << "), grid "
-      << f.m_zd_mev.size() << " x " << f.epsilon.size() << " x " << f.delta.size() << "\n";
-    std::snprintf(line, sizeof line,
-                  "best fit (grid point): chi2_min = %.4g at m_Zd = %.4g MeV, epsilon = %.4g, delta = %.4g\n"
-                  "  terms: qweak %.3g, apv_cs %.3g, a_mu %.3g, a_e %.3g\n",
-                  f.best.chi2, f.best.m_zd_mev, f.best.epsilon, f.best.delta, f.best.terms.qweak, f.best.terms.apv_cs,
-                  f.best.terms.a_mu, f.best.terms.a_e);
-    s << line;
-    std::snprintf(line, sizeof line,
-                  "refined (between grid points%s): chi2_min = %.4g at m_Zd = %.4g MeV, epsilon = %.4g, delta = %.4g\n",
-                  f.refined_converged ? "" : ", NOT converged", f.refined.chi2, f.refined.m_zd_mev, f.refined.epsilon,
-                  f.refined.delta);
-    s << line << "1 sigma intervals (delta chi2 = 1, profiled over the other two parameters, interpolated):\n";
-    s << "  m_Zd [MeV] = " << format_interval(profile_interval(f.m_zd_mev, f.profile_m, 1.0, f.m_log)) << "\n";
-    s << "  epsilon    = " << format_interval(profile_interval(f.epsilon, f.profile_eps, 1.0, f.eps_log)) << "\n";
-    s << "  delta      = " << format_interval(profile_interval(f.delta, f.profile_delta, 1.0, f.delta_log)) << "\n";
-    return s.str();
-}
 }  // namespace zdscan

@@ -56,16 +56,17 @@ __device__ double warp_min(double v)
     return v;
 }
 
-__global__ void profile_tile_kernel(ObservableConstants obs, const MassTerms* mass, const double* epsilon, int n_eps,
-                                    const double* delta, int n_delta, int m_begin, long long n_cells, double* chi2_min,
-                                    int* argmin, double* delta_profile, double* full)
+__global__ void profile_tile_kernel(ObservableConstants obs, const MassTerms* mass, const double* epsilon,
+                                    const double* delta, int n_delta, Tile tile, long long n_cells, double* chi2_min,
+                                    int* argmin, double* delta_profile, unsigned long long* first_nonfinite,
+                                    double* full)
 {
     const long long cell = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
     // Lanes past the end evaluate the last cell but contribute nothing: the warp-wide min needs every lane.
     const bool active = cell < n_cells;
     const long long c = active ? cell : n_cells - 1;
-    const int i_m = m_begin + static_cast<int>(c / n_eps);
-    const int i_eps = static_cast<int>(c % n_eps);
+    const int i_m = tile.i_m(c);
+    const int i_eps = tile.i_eps(c);
     double* row = (full && active) ? full + c * n_delta : nullptr;
     const bool lane0 = (threadIdx.x & 31) == 0;
     const CellProfile p = profile_over_delta(obs, mass[i_m], epsilon[i_eps], delta, n_delta,
@@ -85,6 +86,10 @@ __global__ void profile_tile_kernel(ObservableConstants obs, const MassTerms* ma
     {
         chi2_min[c] = p.chi2_min;
         argmin[c] = p.argmin;
+        if (p.first_nonfinite >= 0)
+        {
+            atomicMin(first_nonfinite, static_cast<unsigned long long>(c * n_delta + p.first_nonfinite));
+        }
     }
 }
 
@@ -114,22 +119,23 @@ class CudaScanEngine final : public ScanEngine
         return host;
     }
 
-    void evaluate_tile(int m_begin, int m_end, bool want_full, TileResult& out) override
+    void evaluate_tile(const Tile& tile, bool want_full, TileResult& out) override
     {
-        const int n_eps = static_cast<int>(epsilon_.size()), n_delta = static_cast<int>(delta_.size());
-        const long long n_cells = static_cast<long long>(m_end - m_begin) * n_eps;
+        const int n_delta = static_cast<int>(delta_.size());
+        const long long n_cells = tile.cells();
         chi2_min_.resize(static_cast<std::size_t>(n_cells));
         argmin_.resize(static_cast<std::size_t>(n_cells));
         delta_profile_.resize(static_cast<std::size_t>(n_delta));
         thrust::fill(delta_profile_.begin(), delta_profile_.end(), HUGE_VAL);
+        first_nonfinite_.assign(1, ~0ULL);
         full_.resize(want_full ? static_cast<std::size_t>(n_cells * n_delta) : 0);
 
         const long long blocks = (n_cells + block_size - 1) / block_size;
         profile_tile_kernel<<<static_cast<unsigned>(blocks), block_size>>>(
             problem_.observables, thrust::raw_pointer_cast(mass_.data()), thrust::raw_pointer_cast(epsilon_.data()),
-            n_eps, thrust::raw_pointer_cast(delta_.data()), n_delta, m_begin, n_cells,
+            thrust::raw_pointer_cast(delta_.data()), n_delta, tile, n_cells,
             thrust::raw_pointer_cast(chi2_min_.data()), thrust::raw_pointer_cast(argmin_.data()),
-            thrust::raw_pointer_cast(delta_profile_.data()),
+            thrust::raw_pointer_cast(delta_profile_.data()), thrust::raw_pointer_cast(first_nonfinite_.data()),
             want_full ? thrust::raw_pointer_cast(full_.data()) : nullptr);
         check_cuda(cudaGetLastError(), "profile_tile_kernel launch");
         check_cuda(cudaDeviceSynchronize(), "profile_tile_kernel");
@@ -142,6 +148,8 @@ class CudaScanEngine final : public ScanEngine
         thrust::copy(argmin_.begin(), argmin_.end(), out.argmin.begin());
         thrust::copy(delta_profile_.begin(), delta_profile_.end(), out.delta_profile.begin());
         thrust::copy(full_.begin(), full_.end(), out.full.begin());
+        const unsigned long long nonfinite = first_nonfinite_[0];
+        out.first_nonfinite = nonfinite == ~0ULL ? -1 : static_cast<std::int64_t>(nonfinite);
     }
 
   private:
@@ -150,6 +158,7 @@ class CudaScanEngine final : public ScanEngine
     thrust::device_vector<MassTerms> mass_;
     thrust::device_vector<double> chi2_min_, delta_profile_, full_;
     thrust::device_vector<int> argmin_;
+    thrust::device_vector<unsigned long long> first_nonfinite_;
 };
 }  // namespace
 

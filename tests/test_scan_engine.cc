@@ -19,20 +19,24 @@ struct Collected
     std::vector<double> full;  // [n_m][n_eps][n_delta]
 };
 
-Collected run(const ScanConfig& c, int threads, int tile, bool full, Backend backend = Backend::cpu)
+/// tile_points > 0 bounds the tile size in points (splitting mass rows when smaller than one row).
+Collected run(const ScanConfig& c, int threads, int tile, bool full, Backend backend = Backend::cpu,
+              std::int64_t tile_points = 0)
 {
     Collected r;
     ScanOptions o;
     o.backend = backend;
     o.threads = threads;
     o.tile_masses = tile;
+    o.tile_points = tile_points;
     o.full_grid = full;
     r.full.assign(static_cast<std::size_t>(c.m_zd_mev.n) * c.epsilon.n * c.delta.n, NAN);
     r.out = run_scan(
         c, o,
-        [&](int b, int, const std::vector<double>& chi2) {
-            std::copy(chi2.begin(), chi2.end(),
-                      r.full.begin() + static_cast<std::ptrdiff_t>(b) * c.epsilon.n * c.delta.n);
+        [&](const Tile& t, const std::vector<double>& chi2)
+        {
+            const auto first = (static_cast<std::ptrdiff_t>(t.m_begin) * c.epsilon.n + t.eps_begin) * c.delta.n;
+            std::copy(chi2.begin(), chi2.end(), r.full.begin() + first);
         },
         nullptr);
     return r;

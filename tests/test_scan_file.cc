@@ -49,9 +49,9 @@ ScanOutput scan_to_file(const ScanConfig& c, const fs::path& path, bool full, st
     ScanFileWriter writer(path.string(), c, full);
     const auto out = run_scan(
         c, o,
-        [&](int b, int e, const std::vector<double>& chi2)
+        [&](const Tile& t, const std::vector<double>& chi2)
         {
-            writer.write_full_slab(b, e, chi2);
+            writer.write_full_slab(t, chi2);
             if (full_grid) full_grid->insert(full_grid->end(), chi2.begin(), chi2.end());
         },
         nullptr);
@@ -69,7 +69,7 @@ TEST(ScanFile, LayoutAndValues)
     EXPECT_TRUE(fs::exists(path));
     for (const auto& entry : fs::directory_iterator(dir))
     {
-        EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << "temporary left: " << entry.path();
+        EXPECT_EQ(entry.path().string().find(".zdscan-tmp."), std::string::npos) << "temporary left: " << entry.path();
     }
 
     const hid_t file = H5Fopen(path.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -136,7 +136,7 @@ TEST(ScanFile, AbandonedWriteLeavesThePreviousFileIntact)
     EXPECT_EQ(read_scan_file(path.string()).best.chi2, first.best.chi2);
     for (const auto& entry : fs::directory_iterator(dir))
     {
-        EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << "temporary left: " << entry.path();
+        EXPECT_EQ(entry.path().string().find(".zdscan-tmp."), std::string::npos) << "temporary left: " << entry.path();
     }
     fs::remove_all(dir);
 }

@@ -12,8 +12,9 @@ namespace zdscan
 {
 struct CellProfile
 {
-    double chi2_min;  ///< min over δ of the total χ²
-    int argmin;       ///< index of that δ
+    double chi2_min;      ///< min over δ of the total χ²
+    int argmin;           ///< index of that δ
+    int first_nonfinite;  ///< first δ index where χ² is inf or NaN (−1: none); the driver reports it as an error
 };
 
 /// Calls on_delta(k, χ²_total(δ_k)) for every δ and returns the minimum. A NaN χ² never becomes the minimum.
@@ -21,11 +22,15 @@ template <class OnDelta>
 ZD_HD inline CellProfile profile_over_delta(const ObservableConstants& c, const MassTerms& t, double epsilon,
                                             const double* delta, int n_delta, OnDelta&& on_delta)
 {
-    CellProfile p{HUGE_VAL, 0};
+    CellProfile p{HUGE_VAL, 0, -1};
     for (int k = 0; k < n_delta; ++k)
     {
         const double chi2 = evaluate_chi2(c, t, epsilon, delta[k]).total;
         on_delta(k, chi2);
+        if (!(chi2 < HUGE_VAL) && p.first_nonfinite < 0)  // inf, or NaN (every comparison false)
+        {
+            p.first_nonfinite = k;
+        }
         if (chi2 < p.chi2_min)
         {
             p.chi2_min = chi2;

@@ -25,13 +25,24 @@ enum class Backend
 };
 Backend parse_backend(const std::string& name);  ///< "cpu", "cuda", "auto"
 
+/// Largest ε and δ extent of a full-grid chunk in the file; split rows use ε ranges that fit chunks exactly.
+inline constexpr int full_grid_chunk_max = 512;
+
+/// Default bound on the full-grid χ² a tile holds in memory (--max-tile-mb).
+inline constexpr std::int64_t default_full_grid_tile_bytes = 256LL << 20;
+
 struct ScanOptions
 {
     Backend backend = Backend::automatic;
     int threads = 0;         ///< CPU threads (0: OpenMP default)
     bool full_grid = false;  ///< also produce χ²_total on the whole 3-D grid
-    int tile_masses = 0;     ///< masses per tile (0: the backend's preference, within a memory budget)
-    /// Set from elsewhere (e.g. a SIGINT handler) to stop after the current tile with ScanInterrupted.
+    int tile_masses = 0;     ///< at most this many masses per tile (0: from the budgets below)
+    /// Grid points per tile (0: the backend's preference). Tiles split a mass row when it is larger.
+    std::int64_t tile_points = 0;
+    /// With full_grid: bytes of χ² a tile may hold; bounds the memory on any grid shape.
+    std::int64_t full_grid_tile_bytes = default_full_grid_tile_bytes;
+    /// Set from elsewhere (e.g. a SIGINT handler): the scan stops at its next check (after every tile and
+    /// between the steps after the grid) with ScanInterrupted.
     const std::atomic<bool>* cancel = nullptr;
 };
 
@@ -41,6 +52,34 @@ class ScanInterrupted : public std::runtime_error
   public:
     ScanInterrupted() : std::runtime_error("scan interrupted") {}
 };
+
+/// Throws ScanInterrupted when cancel is set.
+inline void check_cancel(const std::atomic<bool>* cancel)
+{
+    if (cancel && cancel->load()) throw ScanInterrupted();
+}
+
+/// Thrown by run_scan when χ² is inf or NaN somewhere: names the measurement and the grid point.
+class NonFiniteChi2 : public std::runtime_error
+{
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The order in which a scan visits the grid: whole mass rows while a row fits the tile budget, else
+/// consecutive ε ranges of one mass row.
+struct TilePlan
+{
+    int n_m = 0, n_eps = 0;
+    int masses_per_tile = 1;  ///< ≥ 1 when tiles hold whole rows
+    int eps_per_tile = 0;     ///< n_eps for whole rows, fewer when a row is split
+    Tile first() const;
+    /// Advances t to the next tile; false after the last.
+    bool next(Tile& t) const;
+};
+
+/// The plan for a grid given the options and the backend's preferred tile size (points).
+TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_points, int n_m, int n_eps, int n_delta);
 
 /// The best grid point.
 struct BestFit
@@ -72,10 +111,11 @@ struct ScanOutput
     std::int64_t points = 0;
 };
 
-/// Receives χ²_total for masses [m_begin, m_end) × all ε × all δ, C order.
-using FullGridSink = std::function<void(int m_begin, int m_end, const std::vector<double>& chi2)>;
+/// Receives χ²_total of one tile: its cells × all δ, C order.
+using FullGridSink = std::function<void(const Tile& tile, const std::vector<double>& chi2)>;
 
-/// Runs the scan. progress may be null. Throws std::runtime_error (e.g. cuda requested but unavailable).
+/// Runs the scan. progress may be null. Throws ScanInterrupted, NonFiniteChi2, or std::runtime_error (e.g. cuda
+/// requested but unavailable).
 ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const FullGridSink& sink,
                     ProgressReporter* progress);
 

@@ -1,8 +1,10 @@
 /// \file scan_file.hpp
-/// The HDF5 result file (layout: docs/output.md). Written to "<path>.tmp.<pid>" beside the target and renamed
-/// onto it only when complete, so an interrupted run never replaces a good file with a truncated one.
+/// The HDF5 result file (layout: docs/output.md). Written to a temporary file beside the target
+/// (temporary_path_for, output_target.hpp) and renamed onto it only when complete, so an interrupted or failed run
+/// never replaces a good file with a truncated one, and removes its temporary file on every error path.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,10 +22,12 @@ class ScanFileWriter
     ScanFileWriter(const ScanFileWriter&) = delete;
     ScanFileWriter& operator=(const ScanFileWriter&) = delete;
 
-    /// χ²_total for masses [m_begin, m_end) × all ε × all δ into /chi2/total.
-    void write_full_slab(int m_begin, int m_end, const std::vector<double>& chi2);
-    /// Writes everything else, closes the file and renames it onto the target path.
-    void commit(const ScanOutput& out);
+    const std::string& temporary_path() const;
+    /// χ²_total of one tile (its cells × all δ) into /chi2/total.
+    void write_full_slab(const Tile& tile, const std::vector<double>& chi2);
+    /// Writes everything else and closes the file; then calls before_rename (which may throw to abandon the
+    /// result, e.g. on a stop request) and renames the file onto the target path.
+    void commit(const ScanOutput& out, const std::function<void()>& before_rename = {});
 
   private:
     struct Impl;
@@ -49,8 +53,12 @@ struct ScanFileContents
     bool refined_converged = false;
 };
 
-/// Reads a result file; throws std::runtime_error naming the file and the missing object.
+/// Reads a result file; throws std::runtime_error naming the file and what is missing or inconsistent. Reads are
+/// bounded by the axis lengths (at most 10⁶ points each, as in a config), whatever the file declares.
 ScanFileContents read_scan_file(const std::string& path);
+
+/// The same contents taken from a scan in memory (what `zdscan scan` prints: no read-back of the output path).
+ScanFileContents summary_contents(const ScanOutput& out);
 
 /// Human-readable best fit and 1σ (Δχ² = 1) intervals per parameter.
 std::string format_summary(const ScanFileContents& f);

@@ -12,5 +12,5 @@ grep -q "done: 64000 points" "$work/scan.log"
 diff "$work/scan.txt" "$work/summary.txt"
 grep -Eq "m_Zd \[MeV\] = [0-9.]+ \(\+" "$work/summary.txt"
 "$zdscan" config | grep -q '"name": "paper2021"'
-ls "$work" | grep -q '\.tmp\.' && { echo "temporary file left" >&2; exit 1; }
+ls -A "$work" | grep -q 'zdscan-tmp\.' && { echo "temporary file left" >&2; exit 1; }
 echo "ok"

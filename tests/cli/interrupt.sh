@@ -18,5 +18,5 @@ set -e
 [ "$rc" -eq 130 ] || { echo "exit code $rc, expected 130" >&2; cat "$work/err" >&2; exit 1; }
 grep -q "interrupted" "$work/err"
 [ "$(cksum < "$work/result.h5")" = "$before" ] || { echo "the previous result file was modified" >&2; exit 1; }
-if ls "$work" | grep -q '\.tmp\.'; then echo "temporary file left" >&2; exit 1; fi
+if ls -A "$work" | grep -q 'zdscan-tmp\.'; then echo "temporary file left" >&2; exit 1; fi
 echo "ok"

@@ -1,0 +1,35 @@
+/// \file interrupts.hpp
+/// Process-wide signal handling for a scan that writes a file.
+///
+/// - SIGINT, SIGTERM, SIGHUP (the first): set a flag that the scan polls after every tile and at every step up to
+///   the final rename; the run then removes its temporary file and exits with 128 + signal (130, 143, 129: what
+///   shells and batch systems read).
+/// - A second such signal: removes the registered files at once (async-signal-safe unlink) and _exits 128 + signal.
+/// - SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT (also std::terminate, e.g. an exception escaping an OpenMP region):
+///   remove the registered files, then the default action (core dump as usual).
+/// kill -9 cannot be caught: its leftovers are found by the next run (output_target.hpp).
+#pragma once
+
+#include <atomic>
+
+namespace zdscan
+{
+/// Installs the handlers above (idempotent).
+void install_interrupt_handlers();
+
+/// Set by the first SIGINT/SIGTERM/SIGHUP; pass it to ScanOptions::cancel.
+const std::atomic<bool>& interrupt_requested();
+/// The signal that set interrupt_requested() (0 if none).
+int interrupt_signal();
+/// 128 + interrupt_signal(), or 130 if none was recorded.
+int interrupt_exit_code();
+
+/// Files removed by the handlers (slot 0: the temporary result, slot 1: the lock file). Copies the path into
+/// static storage; an empty path clears the slot.
+enum class CleanupSlot
+{
+    temporary_file = 0,
+    lock_file = 1
+};
+void register_cleanup_file(CleanupSlot slot, const char* path);
+}  // namespace zdscan

@@ -1,0 +1,66 @@
+/// \file output_target.hpp
+/// Where a result file goes, and what may be replaced there (the guarantees: docs/output.md, "Safety").
+///
+/// - The target must be absent, or a regular file holding a previous zdscan result; any other regular file only
+///   with --force. Symbolic links, directories, devices, FIFOs and the config file itself are always refused.
+/// - All of this is checked before any work, and again just before the final rename.
+/// - The result is written to a temporary file beside the target, `.<name>.zdscan-tmp.<host>.<pid>`, and renamed
+///   onto it when complete. A run that dies leaves at most that file; the next run for the same target removes
+///   it (when its process is gone) or reports it (when it was written on another host).
+/// - One writer per target: a lock file `.<name>.zdscan-lock` (flock), held for the whole run.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace zdscan
+{
+/// The target is unusable as given (bad input: exit code 2). The message names the option.
+class OutputRefused : public std::runtime_error
+{
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct OutputRules
+{
+    bool force = false;       ///< replace any regular file
+    std::string config_path;  ///< never replace this file (empty: no config file)
+};
+
+/// The default output path from a config name: characters outside [A-Za-z0-9._+-] become '_', leading dots
+/// are dropped (no hidden files, no "../"), an empty result becomes "zdscan"; then ".h5".
+std::string default_output_path(const std::string& config_name);
+
+/// `.<basename>.zdscan-tmp.<host>.<pid>` in the target's directory.
+std::string temporary_path_for(const std::string& target);
+
+/// True when path is an HDF5 file written by zdscan (root attribute `creator` = "zdscan", or the attributes
+/// `version` and `config` with a /bestfit group, as written by 0.1).
+bool is_zdscan_result(const std::string& path);
+
+/// Throws OutputRefused (naming --out) when the rules above forbid writing `target`; the reason includes the
+/// system's error text where a system call failed.
+void check_output_target(const std::string& target, const OutputRules& rules);
+
+/// Holds the target's lock file for its lifetime; removes it at the end.
+class OutputLock
+{
+  public:
+    /// Throws std::runtime_error when another process holds the lock (naming its pid) or the lock cannot be made.
+    explicit OutputLock(const std::string& target);
+    ~OutputLock();
+    OutputLock(const OutputLock&) = delete;
+    OutputLock& operator=(const OutputLock&) = delete;
+    const std::string& path() const { return path_; }
+
+  private:
+    std::string path_;
+    int fd_ = -1;
+};
+
+/// Temporary files of earlier runs for this target (see above): removes those of dead processes on this host,
+/// and returns one line for each file removed or left in place.
+std::vector<std::string> clean_stale_temporaries(const std::string& target);
+}  // namespace zdscan
