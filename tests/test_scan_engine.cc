@@ -140,6 +140,104 @@ TEST(ScanEngine, TiesGoToTheLowestDeltaIndex)
     EXPECT_EQ(o.best.i_eps, 0);
 }
 
+TEST(ScanEngine, TilePlanCoversEveryCellOnceInOrder)
+{
+    for (const std::int64_t points : {1LL, 7LL, 16LL, 17LL, 100LL, 1LL << 20})
+    {
+        ScanOptions o;
+        o.tile_points = points;
+        const int n_m = 5, n_eps = 13, n_delta = 4;
+        const TilePlan plan = plan_tiles(o, 1 << 22, n_m, n_eps, n_delta);
+        std::int64_t next_cell = 0;
+        Tile t = plan.first();
+        do
+        {
+            EXPECT_TRUE(t.m_end - t.m_begin == 1 || (t.eps_begin == 0 && t.eps_end == n_eps));
+            EXPECT_LE(t.cells() * n_delta, std::max<std::int64_t>(points, n_delta)) << points;
+            EXPECT_EQ(static_cast<std::int64_t>(t.m_begin) * n_eps + t.eps_begin, next_cell);
+            next_cell += t.cells();
+        } while (plan.next(t));
+        EXPECT_EQ(next_cell, n_m * n_eps) << points;
+    }
+}
+
+TEST(ScanEngine, SplitRowChunksAlignWithTheFileChunks)
+{
+    // A split row uses ε ranges that are whole multiples of the 512-wide file chunk when they exceed it.
+    ScanOptions o;
+    o.tile_points = 1300LL * 1000;
+    const TilePlan plan = plan_tiles(o, 1 << 22, 2, 5000, 1000);
+    EXPECT_EQ(plan.eps_per_tile, 1024);
+    o.tile_points = 300LL * 1000;
+    EXPECT_EQ(plan_tiles(o, 1 << 22, 2, 5000, 1000).eps_per_tile, 300);
+}
+
+TEST(ScanEngine, RowSplittingTilesGiveIdenticalResults)
+{
+    // Tiles smaller than one mass row (down to a single cell) change nothing, full grid included.
+    const auto c = test::small_paper_config(7, 11, 9);
+    const auto ref = run(c, 1, 7, true);
+    for (int threads : {1, 2})
+    {
+        for (std::int64_t points : {9LL, 27LL, 50LL, 99LL})
+        {
+            const auto r = run(c, threads, 0, true, Backend::cpu, points);
+            EXPECT_EQ(r.full, ref.full) << points;
+            EXPECT_EQ(r.out.chi2_total, ref.out.chi2_total);
+            EXPECT_EQ(r.out.argmin_delta_index, ref.out.argmin_delta_index);
+            EXPECT_EQ(r.out.profile_delta, ref.out.profile_delta);
+            EXPECT_EQ(r.out.best.i_m, ref.out.best.i_m);
+            EXPECT_EQ(r.out.best.i_eps, ref.out.best.i_eps);
+        }
+    }
+}
+
+TEST(ScanEngine, NonFiniteChi2IsAnErrorNamingTheMeasurementAndPoint)
+{
+    // Inputs the config reader would refuse, set directly: σ so small that every Qweak pull squares to inf.
+    auto c = test::small_paper_config(4, 3, 5);
+    c.physics.qweak.exp_sigma = 1e-300;
+    c.physics.qweak.sm_sigma = 0;
+    try
+    {
+        run(c, 2, 0, false);
+        ADD_FAILURE() << "no error";
+    }
+    catch (const NonFiniteChi2& e)
+    {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("qweak = inf"), std::string::npos) << what;
+        EXPECT_NE(what.find("grid index 0, 0, 0"), std::string::npos) << what;  // the first point in grid order
+        EXPECT_NE(what.find("m_Zd = 1 MeV"), std::string::npos) << what;
+        EXPECT_EQ(what.find("a_e ="), std::string::npos) << what;
+    }
+}
+
+TEST(ScanEngine, NonFiniteDisabledTermIsAnErrorToo)
+{
+    // A disabled term is still written to the file: it must not be inf either.
+    auto c = test::small_paper_config(3, 3, 3);
+    c.physics.a_e.exp_sigma = 1e-300;
+    c.physics.a_e.sm_sigma = 0;
+    c.physics.a_e.enabled = false;
+    EXPECT_THROW(run(c, 1, 0, false), NonFiniteChi2);
+}
+
+TEST(ScanEngine, CancelStopsAfterTheFirstTile)
+{
+    const auto c = test::small_paper_config(6, 5, 4);
+    std::atomic<bool> cancel{true};
+    ScanOptions o;
+    o.backend = Backend::cpu;
+    o.tile_points = 20;
+    o.cancel = &cancel;
+    int tiles = 0;
+    EXPECT_THROW(run_scan(c, o, [&](const Tile&, const std::vector<double>&) { ++tiles; }, nullptr), ScanInterrupted);
+    o.full_grid = true;
+    EXPECT_THROW(run_scan(c, o, [&](const Tile&, const std::vector<double>&) { ++tiles; }, nullptr), ScanInterrupted);
+    EXPECT_EQ(tiles, 1);
+}
+
 TEST(ScanEngine, CpuAndCudaAgree)
 {
     if (cuda_device_count() == 0)
@@ -173,6 +271,10 @@ TEST(ScanEngine, CpuAndCudaAgree)
     {
         EXPECT_NEAR(gpu.out.profile_delta[k], cpu.out.profile_delta[k], 1e-12 * cpu.out.profile_delta[k]);
     }
+    // Tiles that split mass rows: the same device results.
+    const auto gpu_split = run(c, 0, 0, true, Backend::cuda, 31 * 7);
+    EXPECT_EQ(gpu_split.full, gpu.full);
+    EXPECT_EQ(gpu_split.out.argmin_delta_index, gpu.out.argmin_delta_index);
 }
 }  // namespace
 }  // namespace zdscan

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# A full disk: a clear error with the system's reason, exit code 1, no crash, nothing left behind.
+# Needs root for a small tmpfs in a private mount namespace; exits 77 (CTest: skipped) where that is not allowed.
+# Usage: disk_full.sh ZDSCAN CASE
+set -euo pipefail
+zdscan=$1 case=$2
+if [ -z "${ZDSCAN_IN_NAMESPACE:-}" ]; then
+  if [ "$(id -u)" -ne 0 ] || ! unshare -m true 2> /dev/null; then
+    echo "skipped: needs root and unshare -m for a private tmpfs"; exit 77
+  fi
+  exec env ZDSCAN_IN_NAMESPACE=1 unshare -m "$0" "$@"
+fi
+mnt=$(mktemp -d)
+case $case in
+  full_grid_2mb) size=2m; args=(--n 128 --full-grid) ;;
+  writer_constructor_64kb) size=64k; args=(--n-m 100000 --n-eps 1000 --n-delta 2) ;;
+  *) echo "unknown case" >&2; exit 1 ;;
+esac
+mount -t tmpfs -o size=$size tmpfs "$mnt" || { echo "skipped: cannot mount a tmpfs"; exit 77; }
+set +e; "$zdscan" scan "${args[@]}" --quiet --out "$mnt/x.h5" > /dev/null 2> "$mnt/../err.$$"; rc=$?; set -e
+err=$(cat "$mnt/../err.$$"); rm -f "$mnt/../err.$$"
+left=$(ls -A "$mnt")
+umount "$mnt"; rmdir "$mnt"
+echo "$err"
+[ "$rc" -eq 1 ] || { echo "FAIL: exit code $rc, expected 1" >&2; exit 1; }
+grep -q "No space left on device" <<< "$err" || { echo "FAIL: no errno text" >&2; exit 1; }
+grep -q "x.h5" <<< "$err" || { echo "FAIL: the message does not name the file" >&2; exit 1; }
+[ -z "$left" ] || { echo "FAIL: left on the file system: $left" >&2; exit 1; }
+echo "ok ($case)"
