@@ -24,7 +24,6 @@ using namespace zdscan;
 
 constexpr int exit_runtime_error = 1;
 constexpr int exit_bad_input = 2;
-constexpr long long max_axis_points = 1000000;  // as in the config (docs/config.md)
 
 /// The raw text of every numeric option: parsed here, so that a message names the option and shows the
 /// value as typed (CLI11 would print 2^64 − 1 as −1, or a 309-digit bound).

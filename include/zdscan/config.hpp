@@ -13,6 +13,9 @@
 
 namespace zdscan
 {
+/// Largest axis length, in the config and on the command line (docs/config.md).
+inline constexpr long long max_axis_points = 1000000;
+
 /// Bad user input; the message names the field ("grid.epsilon.min: ...").
 class ConfigError : public std::runtime_error
 {
