@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -30,11 +31,38 @@ constexpr double min_r_rms_fm = 0.5, max_r_rms_fm = 10;
 constexpr double max_q2_gev2 = 1e4, max_q_mev = 1e6;
 
 
-MeasurementInput read_measurement(ObjectReader& r)
+/// One measurement. `reanalysis` is given for apv_cs only: "exp": "reanalysis" then takes exp and exp_sigma from
+/// the Q_W(Cs) reanalysis (computed on first use).
+MeasurementInput read_measurement(ObjectReader& r, const std::function<const ApvReanalysis&()>* reanalysis)
 {
     MeasurementInput m;
-    m.exp = r.number("exp");
-    m.exp_sigma = r.non_negative("exp_sigma");
+    if (r.get("exp").is_string())
+    {
+        const std::string text = r.get("exp").get<std::string>();
+        if (text != "reanalysis")
+        {
+            ObjectReader::fail(r.field("exp"), "must be a number or \"reanalysis\" (got \"" + text + "\")");
+        }
+        if (!reanalysis)
+        {
+            ObjectReader::fail(r.field("exp"), "only observables.apv_cs can take \"reanalysis\" (the Q_W(Cs) "
+                                               "reanalysis, config block apv_reanalysis)");
+        }
+        if (r.has("exp_sigma"))
+        {
+            ObjectReader::fail(r.field("exp_sigma"), "comes from the reanalysis with \"exp\": \"reanalysis\"; "
+                                                     "remove it");
+        }
+        const ApvReanalysis& result = (*reanalysis)();
+        m.exp = result.qw.value;
+        m.exp_sigma = result.qw.sigma;
+        m.exp_from_reanalysis = true;
+    }
+    else
+    {
+        m.exp = r.number("exp");
+        m.exp_sigma = r.non_negative("exp_sigma");
+    }
     m.sm = r.number("sm");
     m.sm_sigma = r.non_negative("sm_sigma");
     m.enabled = r.boolean("enabled", true);
@@ -294,9 +322,28 @@ void validate_grid(const ScanConfig& c)
 ScanConfig parse_config(const json& j)
 {
     ScanConfig c;
-    ObjectReader top(j, "", {"name", "description", "observables", "model", "grid"});
+    ObjectReader top(j, "", {"name", "description", "observables", "apv_reanalysis", "model", "grid"});
     c.name = top.string("name", "unnamed");
     c.description = top.string("description", "");
+    c.apv_reanalysis = top.has("apv_reanalysis")
+                           ? read_apv_reanalysis(top.get("apv_reanalysis"), "apv_reanalysis",
+                                                 paper_apv_reanalysis_inputs())
+                           : paper_apv_reanalysis_inputs();
+    const std::function<const ApvReanalysis&()> reanalysis = [&c]() -> const ApvReanalysis&
+    {
+        if (!c.apv_reanalysis_result)
+        {
+            try
+            {
+                c.apv_reanalysis_result = compute_apv_reanalysis(c.apv_reanalysis);
+            }
+            catch (const std::invalid_argument& e)
+            {
+                ObjectReader::fail("apv_reanalysis", e.what());
+            }
+        }
+        return *c.apv_reanalysis_result;
+    };
     {
         ObjectReader obs(top.get("observables"), "observables", {"a_mu", "a_e", "qweak", "apv_cs"});
         struct Entry
@@ -312,7 +359,7 @@ ScanConfig parse_config(const json& j)
             const char* scale_key = key == "qweak" ? "q2_gev2" : key == "apv_cs" ? "q_mev" : "source";
             ObjectReader r(obs.get(key), obs.field(key),
                            {"exp", "exp_sigma", "sm", "sm_sigma", "enabled", "source", scale_key});
-            *e.target = read_measurement(r);
+            *e.target = read_measurement(r, key == "apv_cs" ? &reanalysis : nullptr);
             if (key == "qweak")
             {
                 c.physics.qweak_q2_gev2 = r.positive("q2_gev2", c.physics.qweak_q2_gev2);
@@ -427,6 +474,11 @@ json to_json(const ScanConfig& c)
     qweak["q2_gev2"] = p.qweak_q2_gev2;
     json apv = measurement_json(p.apv_cs);
     apv["q_mev"] = p.apv_q_mev;
+    if (p.apv_cs.exp_from_reanalysis)  // reproducible: the inputs, not the number they gave
+    {
+        apv["exp"] = "reanalysis";
+        apv.erase("exp_sigma");
+    }
     json k = {{"model", to_string(p.apv_k.kind)}};
     if (p.apv_k.kind == ApvKModel::Kind::dirac)
     {
@@ -441,6 +493,7 @@ json to_json(const ScanConfig& c)
             {"description", c.description},
             {"observables",
              {{"a_mu", measurement_json(p.a_mu)}, {"a_e", measurement_json(p.a_e)}, {"qweak", qweak}, {"apv_cs", apv}}},
+            {"apv_reanalysis", to_json(c.apv_reanalysis)},
             {"model", {{"s2w_mz", p.s2w_mz}, {"s2w_zero", p.s2w_zero}, {"apv_k", k}}},
             {"grid",
              {{"m_zd_mev", axis_json(c.m_zd_mev)}, {"epsilon", axis_json(c.epsilon)}, {"delta", axis_json(c.delta)}}}};

@@ -240,6 +240,17 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         Handle p(check(H5Gcreate2(s.file, "apv", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/apv"), H5Gclose);
         s.write_vector(p, "k_factor", out.k_apv, {M}, "1", "K(133Cs; m_Zd), the APV form of the propagator f");
         h5::write_attribute(p, "k_model", to_string(out.config.physics.apv_k.kind));
+        // Where Q_W(133Cs) came from; with the reanalysis, its inputs and every step (JSON, as `zdscan apv --json`).
+        const bool derived = out.config.physics.apv_cs.exp_from_reanalysis && out.config.apv_reanalysis_result;
+        h5::write_attribute(p, "qw_cs_source", derived ? "reanalysis" : "config");
+        h5::write_attribute(p, "qw_cs_exp", out.config.physics.apv_cs.exp);
+        h5::write_attribute(p, "qw_cs_exp_sigma", out.config.physics.apv_cs.exp_sigma);
+        if (derived)
+        {
+            const nlohmann::json record = {{"inputs", to_json(out.config.apv_reanalysis)},
+                                           {"result", to_json(*out.config.apv_reanalysis_result)}};
+            h5::write_attribute(p, "reanalysis", record.dump(2));
+        }
     }
     {
         Handle b(check(H5Gcreate2(s.file, "bestfit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/bestfit"), H5Gclose);

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "zdscan/apv_report.hpp"
 #include "zdscan/build_config.hpp"
 #include "zdscan/config.hpp"
 #include "zdscan/interrupts.hpp"
@@ -228,6 +229,16 @@ int main(int argc, char** argv)
     auto* summary_cmd = app.add_subcommand("summary", "Print best fit and 1-sigma intervals of a result file");
     summary_cmd->add_option("file", summary_path, "zdscan HDF5 result")->required()->check(CLI::ExistingFile);
 
+    std::string apv_config_path;
+    bool apv_json = false, apv_alternatives_table = false;
+    auto* apv_cmd = app.add_subcommand("apv", "Compute Q_W(133Cs) from APV with the neutron-skin correction (paper "
+                                              "eqs. 16-23) from the config's apv_reanalysis inputs");
+    apv_cmd->add_option("--config", apv_config_path, "JSON config (default: the embedded one, the paper's inputs)")
+        ->check(CLI::ExistingFile);
+    apv_cmd->add_flag("--json", apv_json, "print JSON: inputs, every step with its uncertainty, the budget");
+    apv_cmd->add_flag("--alternatives", apv_alternatives_table,
+                      "also the table of alternatives (hadronic skin, direct R_n, other densities, other amplitude)");
+
     std::string config_path;
     auto* config_cmd = app.add_subcommand("config", "Print the resolved configuration as JSON");
     config_cmd->add_option("--config", config_path, "JSON config (default: the embedded one)")
@@ -253,6 +264,36 @@ int main(int argc, char** argv)
         if (*summary_cmd)
         {
             std::cout << format_summary(read_scan_file(summary_path));
+            return finish_stdout(0);
+        }
+        if (*apv_cmd)
+        {
+            const ScanConfig config = resolve_config(apv_config_path);
+            const ApvReanalysis result = compute_apv_reanalysis(config.apv_reanalysis);
+            const auto alternatives =
+                apv_alternatives_table ? apv_alternatives(config.apv_reanalysis) : std::vector<ApvAlternative>{};
+            if (apv_json)
+            {
+                nlohmann::json j = {{"inputs", to_json(config.apv_reanalysis)}, {"result", to_json(result)}};
+                if (apv_alternatives_table)
+                {
+                    j["alternatives"] = nlohmann::json::array();
+                    for (const auto& a : alternatives)
+                    {
+                        j["alternatives"].push_back({{"name", a.name},
+                                                     {"qw", a.qw.value},
+                                                     {"sigma", a.qw.sigma},
+                                                     {"r_n_fm", a.r_n_fm},
+                                                     {"note", a.note}});
+                    }
+                }
+                std::cout << j.dump(2) << "\n";
+            }
+            else
+            {
+                std::cout << format_apv_reanalysis(config.apv_reanalysis, result);
+                if (apv_alternatives_table) std::cout << format_apv_alternatives(alternatives);
+            }
             return finish_stdout(0);
         }
         if (*config_cmd)

@@ -36,6 +36,10 @@ inline constexpr double hbar_c_mev_fm = 197.3269804;
 /// 133Cs: proton and neutron numbers (seed paper, text before eq. 14).
 inline constexpr int cs133_z = 55;
 inline constexpr int cs133_n = 78;
+/// 208Pb: proton and neutron numbers (PREX, seed paper eq. 17).
+inline constexpr int pb208_z = 82;
+inline constexpr int pb208_n = 126;
+
 /// 133Cs rms proton radius R_p [fm] from muonic-atom spectroscopy (seed paper, text before eq. 19).
 inline constexpr double cs133_r_p_fm = 4.821;
 

@@ -17,6 +17,8 @@ struct MeasurementInput
     double sm = 0, sm_sigma = 0;
     bool enabled = true;
     std::string source;  ///< free-text citation (config "source"), carried into the output file
+    /// apv_cs only: exp and exp_sigma come from the Q_W reanalysis (config "exp": "reanalysis").
+    bool exp_from_reanalysis = false;
 };
 
 struct PhysicsConfig
