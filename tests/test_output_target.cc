@@ -278,3 +278,52 @@ TEST_F(OutputTarget, SummaryFromMemoryEqualsSummaryFromTheFile)
 }
 }  // namespace
 }  // namespace zdscan
+
+namespace zdscan
+{
+namespace
+{
+TEST_F(OutputTarget, AFileRecordsTheApvDerivationItUsed)
+{
+    nlohmann::json j = nlohmann::json::parse(default_config_json());
+    j["observables"]["apv_cs"]["exp"] = "reanalysis";
+    j["observables"]["apv_cs"].erase("exp_sigma");
+    ScanConfig c = parse_config(j);
+    c.m_zd_mev.n = c.epsilon.n = c.delta.n = 3;
+    ScanOptions o;
+    o.backend = Backend::cpu;
+    {
+        ScanFileWriter w(path("derived.h5"), c, false);
+        w.commit(run_scan(c, o, {}, nullptr));
+    }
+    const hid_t f = H5Fopen(path("derived.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t apv = H5Gopen2(f, "/apv", H5P_DEFAULT);
+    auto read_string = [&](const char* name)
+    {
+        const hid_t attr = H5Aopen(apv, name, H5P_DEFAULT);
+        const hid_t type = H5Tcopy(H5T_C_S1);
+        H5Tset_size(type, H5T_VARIABLE);
+        H5Tset_cset(type, H5T_CSET_UTF8);
+        char* data = nullptr;
+        H5Aread(attr, type, &data);
+        std::string s = data ? data : "";
+        H5free_memory(data);
+        H5Tclose(type);
+        H5Aclose(attr);
+        return s;
+    };
+    EXPECT_EQ(read_string("qw_cs_source"), "reanalysis");
+    const auto record = nlohmann::json::parse(read_string("reanalysis"));
+    EXPECT_NEAR(record["result"]["qw"]["value"].get<double>(), -72.94, 0.02);
+    EXPECT_EQ(record["inputs"]["skin_source"], "prex");
+    EXPECT_EQ(record["result"]["r_n_fm"]["equation"], "19");
+    double qw = 0;
+    const hid_t attr = H5Aopen(apv, "qw_cs_exp", H5P_DEFAULT);
+    H5Aread(attr, H5T_NATIVE_DOUBLE, &qw);
+    H5Aclose(attr);
+    EXPECT_DOUBLE_EQ(qw, record["result"]["qw"]["value"].get<double>());
+    H5Gclose(apv);
+    H5Fclose(f);
+}
+}  // namespace
+}  // namespace zdscan

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# A scan whose Cs APV measurement comes from the reanalysis: the config resolves to the recipe, and the scan runs.
+set -euo pipefail
+zdscan=$1 config=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+"$zdscan" config --config "$config" | grep -q '"exp": "reanalysis"'
+"$zdscan" scan --config "$config" --n 8 --quiet --out "$work/scan.h5" > "$work/summary.txt"
+grep -q "best fit (grid point)" "$work/summary.txt"
+echo ok
