@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Figures 2-4 of Cadeddu et al., PRD 104, L011701 (2021) from zdscan output.
+"""Figures 1-4 of Cadeddu et al., PRD 104, L011701 (2021) from zdscan output.
 
+  Fig. 1: the Cs-Pb neutron-skin correlation with PREX-1+2 and the derived 133Cs skin, from `zdscan apv --json`
+          (tools/plot_fig1_skin.py; PNG and PDF).
   Fig. 3: 1σ/2σ/3σ contours (Δχ² = 2.30, 6.18, 11.83) of the combined fit in (m_Zd, ε), marginalised over δ,
           with the best fit, from RESULT.h5 (default: results/paper2021.h5, made by tools/quickstart.sh).
   Fig. 4: ŝ²(Q) in the SM and with the best-fit Z_d, from the same file (/running).
@@ -25,6 +27,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plot_fig1_skin  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -110,7 +115,8 @@ def main():
     figure3(d, a.out)
     figure4(d, a.out)
     figure2(a.zdscan, a.deltas, a.n, a.out)
-    print(f"wrote fig2_limits.png, fig3_contours.png, fig4_running.png to {a.out}")
+    plot_fig1_skin.figure1(plot_fig1_skin.apv_json(a.zdscan), a.out)
+    print(f"wrote fig1_skin_correlation.png/.pdf, fig2_limits.png, fig3_contours.png, fig4_running.png to {a.out}")
     return 0
 
 
