@@ -188,7 +188,7 @@ ApvKEvaluator::ApvKEvaluator(const ApvKModel& model) : model_(model)
 {
     if (model_.kind == ApvKModel::Kind::dirac)
     {
-        density_ = std::make_shared<const AxialElectronDensity>(c::cs133_z, model_.r_rms_fm);
+        density_ = std::make_shared<const AxialElectronDensity>(model_.z, model_.r_rms_fm);
     }
 }
 

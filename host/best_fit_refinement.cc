@@ -25,14 +25,13 @@ constexpr int max_evaluations = 20000;
 constexpr double chi2_spread_tolerance = 1e-13;
 }  // namespace
 
-Chi2Terms chi2_at(const ObservableConstants& obs, const ApvKEvaluator& k, double q2_qweak_gev2, double m_zd_mev,
-                  double epsilon, double delta)
+Chi2Terms chi2_at(const ObservableConstants& obs, const MassTermsAt& mass, double m_zd_mev, double epsilon,
+                  double delta)
 {
-    const MassTerms t = make_mass_terms(m_zd_mev * 1e-3, q2_qweak_gev2, k(m_zd_mev));
-    return evaluate_chi2(obs, t, epsilon, delta);
+    return evaluate_chi2(obs, mass(m_zd_mev), epsilon, delta);
 }
 
-RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& obs, const ApvKEvaluator& k,
+RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& obs, const MassTermsAt& mass,
                            double m_zd_mev, double epsilon, double delta)
 {
     const std::array<Coordinate, 3> coords = {{{&config.m_zd_mev}, {&config.epsilon}, {&config.delta}}};
@@ -58,9 +57,7 @@ RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& 
         {
             if (p[d] < coords[d].lo() || p[d] > coords[d].hi()) return HUGE_VAL;  // stay inside the grid box
         }
-        return chi2_at(obs, k, config.physics.qweak_q2_gev2, coords[0].from(p[0]), coords[1].from(p[1]),
-                       coords[2].from(p[2]))
-            .total;
+        return chi2_at(obs, mass, coords[0].from(p[0]), coords[1].from(p[1]), coords[2].from(p[2])).total;
     };
 
     const std::size_t n = free.size();
@@ -145,7 +142,7 @@ RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& 
     fit.m_zd_mev = coords[0].from(p[0]);
     fit.epsilon = coords[1].from(p[1]);
     fit.delta = coords[2].from(p[2]);
-    fit.terms = chi2_at(obs, k, config.physics.qweak_q2_gev2, fit.m_zd_mev, fit.epsilon, fit.delta);
+    fit.terms = chi2_at(obs, mass, fit.m_zd_mev, fit.epsilon, fit.delta);
     fit.chi2 = fit.terms.total;
     return fit;
 }

@@ -4,6 +4,7 @@
 #include "zdscan/config.hpp"
 
 #include "json_reader.hpp"
+#include "measurement_config.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -22,121 +23,8 @@ using detail::ObjectReader;
 using nlohmann::json;
 
 /// Input ranges that keep χ² finite everywhere (docs/config.md, "Ranges").
-constexpr double max_observable_magnitude = 1e6;
-constexpr double min_sigma = 1e-30;
-constexpr double min_relative_sigma = 1e-15;
 constexpr double max_m_zd_mev = 1e6;  // 1 TeV: far above every measurement's scale
 constexpr double max_abs_mixing = 1;  // ε, δ: mixing parameters
-constexpr double min_r_rms_fm = 0.5, max_r_rms_fm = 10;
-constexpr double max_q2_gev2 = 1e4, max_q_mev = 1e6;
-
-
-/// One measurement. `reanalysis` is given for apv_cs only: "exp": "reanalysis" then takes exp and exp_sigma from
-/// the Q_W(Cs) reanalysis (computed on first use).
-MeasurementInput read_measurement(ObjectReader& r, const std::function<const ApvReanalysis&()>* reanalysis)
-{
-    MeasurementInput m;
-    if (r.get("exp").is_string())
-    {
-        const std::string text = r.get("exp").get<std::string>();
-        if (text != "reanalysis")
-        {
-            ObjectReader::fail(r.field("exp"), "must be a number or \"reanalysis\" (got \"" + text + "\")");
-        }
-        if (!reanalysis)
-        {
-            ObjectReader::fail(r.field("exp"), "only observables.apv_cs can take \"reanalysis\" (the Q_W(Cs) "
-                                               "reanalysis, config block apv_reanalysis)");
-        }
-        if (r.has("exp_sigma"))
-        {
-            ObjectReader::fail(r.field("exp_sigma"), "comes from the reanalysis with \"exp\": \"reanalysis\"; "
-                                                     "remove it");
-        }
-        const ApvReanalysis& result = (*reanalysis)();
-        m.exp = result.qw.value;
-        m.exp_sigma = result.qw.sigma;
-        m.exp_from_reanalysis = true;
-    }
-    else
-    {
-        m.exp = r.number("exp");
-        m.exp_sigma = r.non_negative("exp_sigma");
-    }
-    m.sm = r.number("sm");
-    m.sm_sigma = r.non_negative("sm_sigma");
-    m.enabled = r.boolean("enabled", true);
-    m.source = r.string("source", "");
-    if (!(std::hypot(m.exp_sigma, m.sm_sigma) > 0))
-    {
-        ObjectReader::fail(r.field("exp_sigma"), "exp_sigma and sm_sigma are both 0 (χ² needs σ > 0)");
-    }
-    // Sane ranges keep every pull (X^exp − X^th)/σ and its square finite (the largest observable is a nuclear weak
-    // charge, |Q_W| ~ 10²; the most precise measurement is a_e, σ/a ~ 2e-10).
-    for (const auto& [key, value] : {std::pair{"exp", m.exp}, {"sm", m.sm}, {"exp_sigma", m.exp_sigma},
-                                     {"sm_sigma", m.sm_sigma}})
-    {
-        if (std::fabs(value) > max_observable_magnitude)
-        {
-            ObjectReader::fail(r.field(key), "|value| must be at most " + fmt(max_observable_magnitude) + " (got "
-                                                 + fmt(value) + ")");
-        }
-    }
-    const double sigma = std::hypot(m.exp_sigma, m.sm_sigma);
-    const double scale = std::max(std::fabs(m.exp), std::fabs(m.sm));
-    if (sigma < min_sigma || sigma < min_relative_sigma * scale)
-    {
-        ObjectReader::fail(r.field("exp_sigma"), "exp_sigma ⊕ sm_sigma = " + fmt(sigma)
-                                                     + " is implausibly small (χ² stays finite only for σ ≥ 1e-30 and "
-                                                       "σ ≥ 1e-15 × max(|exp|, |sm|))");
-    }
-    return m;
-}
-
-ApvKModel read_apv_k(ObjectReader& r)
-{
-    ApvKModel k;
-    const std::string kind = r.string("model", "dirac");
-    if (kind == "dirac")
-    {
-        r.allow({"model", "r_rms_fm"});
-        k.kind = ApvKModel::Kind::dirac;
-        k.r_rms_fm = r.in_range("r_rms_fm", k.r_rms_fm, min_r_rms_fm, max_r_rms_fm, "fm (a nuclear charge radius)");
-    }
-    else if (kind == "contact")
-    {
-        r.allow({"model"});
-        k.kind = ApvKModel::Kind::contact;
-    }
-    else if (kind == "table")
-    {
-        r.allow({"model", "m_mev", "k"});
-        k.kind = ApvKModel::Kind::table;
-        k.m_mev = r.numbers("m_mev");
-        k.k = r.numbers("k");
-        if (k.m_mev.size() != k.k.size() || k.m_mev.size() < 2)
-        {
-            ObjectReader::fail(r.field("k"), "needs as many entries as m_mev, and at least 2");
-        }
-        for (std::size_t i = 0; i < k.m_mev.size(); ++i)
-        {
-            if (!(k.m_mev[i] > 0) || (i > 0 && !(k.m_mev[i] > k.m_mev[i - 1])))
-            {
-                ObjectReader::fail(r.field("m_mev") + "[" + std::to_string(i) + "]",
-                                   "masses must be positive and strictly increasing");
-            }
-            if (!(k.k[i] >= 0 && k.k[i] <= 1.5))
-            {
-                ObjectReader::fail(r.field("k") + "[" + std::to_string(i) + "]", "K must lie in [0, 1.5]");
-            }
-        }
-    }
-    else
-    {
-        ObjectReader::fail(r.field("model"), "must be \"dirac\", \"contact\" or \"table\" (got \"" + kind + "\")");
-    }
-    return k;
-}
 
 Axis read_axis(ObjectReader& r)
 {
@@ -292,16 +180,6 @@ json axis_json(const Axis& a)
     return {{"min", a.min}, {"max", a.max}, {"n", a.n}, {"scale", a.scale_name()}};
 }
 
-json measurement_json(const MeasurementInput& m)
-{
-    json j = {
-        {"exp", m.exp}, {"exp_sigma", m.exp_sigma}, {"sm", m.sm}, {"sm_sigma", m.sm_sigma}, {"enabled", m.enabled}};
-    if (!m.source.empty())
-    {
-        j["source"] = m.source;
-    }
-    return j;
-}
 }  // namespace
 
 void validate_grid(const ScanConfig& c)
@@ -322,14 +200,15 @@ void validate_grid(const ScanConfig& c)
 ScanConfig parse_config(const json& j)
 {
     ScanConfig c;
-    ObjectReader top(j, "", {"name", "description", "observables", "apv_reanalysis", "model", "grid"});
+    ObjectReader top(j, "", {"name", "description", "measurements", "observables", "apv_reanalysis", "model", "grid"});
     c.name = top.string("name", "unnamed");
     c.description = top.string("description", "");
     c.apv_reanalysis = top.has("apv_reanalysis")
                            ? read_apv_reanalysis(top.get("apv_reanalysis"), "apv_reanalysis",
                                                  paper_apv_reanalysis_inputs())
                            : paper_apv_reanalysis_inputs();
-    const std::function<const ApvReanalysis&()> reanalysis = [&c]() -> const ApvReanalysis&
+    detail::MeasurementContext context;
+    context.reanalysis = [&c]() -> const ApvReanalysis&
     {
         if (!c.apv_reanalysis_result)
         {
@@ -344,40 +223,6 @@ ScanConfig parse_config(const json& j)
         }
         return *c.apv_reanalysis_result;
     };
-    {
-        ObjectReader obs(top.get("observables"), "observables", {"a_mu", "a_e", "qweak", "apv_cs"});
-        struct Entry
-        {
-            const char* key;
-            MeasurementInput* target;
-        };
-        for (const Entry& e : {Entry{"a_mu", &c.physics.a_mu}, Entry{"a_e", &c.physics.a_e},
-                               Entry{"qweak", &c.physics.qweak}, Entry{"apv_cs", &c.physics.apv_cs}})
-        {
-            const std::string key = e.key;
-            // Every measurement has the same keys, plus the experiment's scale for the weak charges.
-            const char* scale_key = key == "qweak" ? "q2_gev2" : key == "apv_cs" ? "q_mev" : "source";
-            ObjectReader r(obs.get(key), obs.field(key),
-                           {"exp", "exp_sigma", "sm", "sm_sigma", "enabled", "source", scale_key});
-            *e.target = read_measurement(r, key == "apv_cs" ? &reanalysis : nullptr);
-            if (key == "qweak")
-            {
-                c.physics.qweak_q2_gev2 = r.positive("q2_gev2", c.physics.qweak_q2_gev2);
-                r.in_range("q2_gev2", c.physics.qweak_q2_gev2, 0, max_q2_gev2, "GeV^2");
-            }
-            if (key == "apv_cs")
-            {
-                c.physics.apv_q_mev = r.positive("q_mev", c.physics.apv_q_mev);
-                r.in_range("q_mev", c.physics.apv_q_mev, 0, max_q_mev, "MeV");
-            }
-        }
-    }
-    const auto& p = c.physics;
-    if (!p.a_mu.enabled && !p.a_e.enabled && !p.qweak.enabled && !p.apv_cs.enabled)
-    {
-        ObjectReader::fail("observables", "every measurement is disabled; enable at least one (a scan of nothing "
-                                          "has no minimum)");
-    }
     if (top.has("model"))
     {
         ObjectReader model(top.get("model"), "model", {"s2w_mz", "s2w_zero", "apv_k"});
@@ -391,11 +236,27 @@ ScanConfig parse_config(const json& j)
                 ObjectReader::fail(model.field(key), "must lie in (0, 0.5) (got " + fmt(s2) + ")");
             }
         }
-        if (model.has("apv_k"))
+        if (model.has("apv_k"))  // the default K model of 133Cs apv entries that give none (0.1 configs)
         {
-            ObjectReader k(model.get("apv_k"), "model.apv_k", {"model", "r_rms_fm", "m_mev", "k"});
-            c.physics.apv_k = read_apv_k(k);
+            context.default_k = detail::read_k_model(model.get("apv_k"), "model.apv_k", constants::cs133_z);
         }
+    }
+    if (top.has("measurements") && top.has("observables"))
+    {
+        ObjectReader::fail("observables", "give either \"measurements\" (a list) or the 0.1 \"observables\" block, "
+                                          "not both");
+    }
+    if (top.has("measurements"))
+    {
+        c.physics.measurements = detail::read_measurements(top.get("measurements"), context);
+    }
+    else if (top.has("observables"))
+    {
+        c.physics.measurements = detail::convert_observables(top.get("observables"), context);
+    }
+    else
+    {
+        ObjectReader::fail("measurements", "required field is missing (a list of measurements; docs/config.md)");
     }
     {
         ObjectReader grid(top.get("grid"), "grid", {"m_zd_mev", "epsilon", "delta"});
@@ -470,31 +331,11 @@ ScanConfig default_config()
 json to_json(const ScanConfig& c)
 {
     const auto& p = c.physics;
-    json qweak = measurement_json(p.qweak);
-    qweak["q2_gev2"] = p.qweak_q2_gev2;
-    json apv = measurement_json(p.apv_cs);
-    apv["q_mev"] = p.apv_q_mev;
-    if (p.apv_cs.exp_from_reanalysis)  // reproducible: the inputs, not the number they gave
-    {
-        apv["exp"] = "reanalysis";
-        apv.erase("exp_sigma");
-    }
-    json k = {{"model", to_string(p.apv_k.kind)}};
-    if (p.apv_k.kind == ApvKModel::Kind::dirac)
-    {
-        k["r_rms_fm"] = p.apv_k.r_rms_fm;
-    }
-    if (p.apv_k.kind == ApvKModel::Kind::table)
-    {
-        k["m_mev"] = p.apv_k.m_mev;
-        k["k"] = p.apv_k.k;
-    }
     return {{"name", c.name},
             {"description", c.description},
-            {"observables",
-             {{"a_mu", measurement_json(p.a_mu)}, {"a_e", measurement_json(p.a_e)}, {"qweak", qweak}, {"apv_cs", apv}}},
+            {"measurements", detail::measurements_json(p.measurements)},
             {"apv_reanalysis", to_json(c.apv_reanalysis)},
-            {"model", {{"s2w_mz", p.s2w_mz}, {"s2w_zero", p.s2w_zero}, {"apv_k", k}}},
+            {"model", {{"s2w_mz", p.s2w_mz}, {"s2w_zero", p.s2w_zero}}},
             {"grid",
              {{"m_zd_mev", axis_json(c.m_zd_mev)}, {"epsilon", axis_json(c.epsilon)}, {"delta", axis_json(c.delta)}}}};
 }

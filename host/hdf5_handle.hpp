@@ -109,6 +109,21 @@ template <class T> Handle write_dataset(hid_t where, const char* name, const std
     return set;
 }
 
+/// A 1-D dataset of variable-length UTF-8 strings (h5py returns bytes objects, xarray str).
+inline Handle write_string_dataset(hid_t where, const char* name, const std::vector<std::string>& values)
+{
+    Handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
+    check(H5Tset_size(type, H5T_VARIABLE), "string type");
+    check(H5Tset_cset(type, H5T_CSET_UTF8), "string type");
+    const hsize_t n = values.size();
+    Handle space(check(H5Screate_simple(1, &n, nullptr), "dataspace"), H5Sclose);
+    Handle set(check(H5Dcreate2(where, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name), H5Dclose);
+    std::vector<const char*> pointers;
+    for (const auto& v : values) pointers.push_back(v.c_str());
+    check(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), name);
+    return set;
+}
+
 /// We report errors ourselves; the library's stack dump would only confuse users.
 /// Also: no library clean-up at exit. We close every object ourselves; HDF5 1.10's exit handler retries a close
 /// that failed on a full disk and crashes in H5F__close_cb. H5dont_atexit only works before the library

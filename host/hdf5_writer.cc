@@ -5,7 +5,9 @@
 #include <hdf5_hl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -35,6 +37,7 @@ struct ScanFileWriter::Impl
     void write_axes(const ScanConfig& config);
     void create_full_grid(const Tile& first);
     void write_results(const ScanOutput& out);  ///< everything but /chi2/total, then close
+    void write_measurement_table(const ScanOutput& out);
 
     /// On every path that does not commit (an exception in the constructor included): close the datasets before
     /// the file, then remove the temporary file.
@@ -64,7 +67,7 @@ struct ScanFileWriter::Impl
         }
         Handle set = h5::write_dataset(where, name, shape, v.data());
         h5::write_attribute(set, "units", units);
-        h5::write_attribute(set, "description", description);
+        h5::write_attribute(set, "long_name", description);
         int index = 0;
         for (int d : dims)
         {
@@ -114,7 +117,7 @@ void ScanFileWriter::Impl::write_axes(const ScanConfig& config)
         axes[d] = h5::write_dataset(group, names[d], {n[d]}, values.data());
         check(H5DSset_scale(axes[d], names[d]), "set dimension scale");
         h5::write_attribute(axes[d], "units", units[d]);
-        h5::write_attribute(axes[d], "description", descriptions[d]);
+        h5::write_attribute(axes[d], "long_name", descriptions[d]);
         h5::write_attribute(axes[d], "scale", config_axes[d]->scale_name());
         // The same dataset at the root as well (a hard link, not a copy): netCDF/xarray look dimension scales up
         // only in a group and its ancestors, so /profile, /profile1d, /apv and /chi2 then see the coordinates.
@@ -139,7 +142,7 @@ void ScanFileWriter::Impl::create_full_grid(const Tile& first)
         check(H5Dcreate2(chi2, "total", H5T_IEEE_F64LE, space, H5P_DEFAULT, props, H5P_DEFAULT), "/chi2/total"),
         H5Dclose);
     h5::write_attribute(full, "units", "1");
-    h5::write_attribute(full, "description", "total chi2 (eq. 27 summed over enabled terms) on the full grid");
+    h5::write_attribute(full, "long_name", "total chi2 (eq. 27 summed over the enabled measurements) on the full grid");
     for (unsigned d = 0; d < 3; ++d)
     {
         check(H5DSattach_scale(full, axes[d], d), "attach dimension scale");
@@ -206,6 +209,61 @@ void ScanFileWriter::commit(const ScanOutput& out, const std::function<void()>& 
     s.committed = true;
 }
 
+/// /measurements: one entry per measurement along the dimension `measurement` (its names), so that h5py and xarray
+/// read the table directly; the kind-specific fields are NaN (or 0) where they do not apply.
+void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
+{
+    const auto& list = out.config.physics.measurements;
+    Handle g(check(H5Gcreate2(file, "measurements", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/measurements"),
+             H5Gclose);
+    h5::write_attribute(g, "description", "the measurements of the scan, in the order of the chi2 sum");
+    std::vector<std::string> names, kinds, sources;
+    std::vector<double> exp, exp_sigma, sm, sm_sigma, enabled, q2, q_mev, z, n, m_lepton;
+    const double none = std::nan("");
+    for (const auto& m : list)
+    {
+        names.push_back(m.name);
+        kinds.push_back(to_string(m.kind));
+        sources.push_back(m.source);
+        exp.push_back(m.exp);
+        exp_sigma.push_back(m.exp_sigma);
+        sm.push_back(m.sm);
+        sm_sigma.push_back(m.sm_sigma);
+        enabled.push_back(m.enabled ? 1 : 0);
+        const bool pves = m.kind == MeasurementKind::pves_proton || m.kind == MeasurementKind::pves_electron;
+        q2.push_back(pves ? m.q2_gev2 : none);
+        q_mev.push_back(m.kind == MeasurementKind::apv ? m.q_mev : none);
+        z.push_back(m.kind == MeasurementKind::apv ? m.z : none);
+        n.push_back(m.kind == MeasurementKind::apv ? m.n : none);
+        m_lepton.push_back(m.kind == MeasurementKind::lepton_g2 ? m.m_lepton_gev : none);
+    }
+    Handle name_set = h5::write_string_dataset(g, "measurement", names);
+    check(H5DSset_scale(name_set, "measurement"), "set dimension scale");
+    h5::write_attribute(name_set, "long_name", "measurement name");
+    h5::write_attribute(name_set, "units", "");
+    auto column = [&](const char* key, const void* values, bool strings, const char* units, const char* what)
+    {
+        Handle set = strings ? h5::write_string_dataset(g, key, *static_cast<const std::vector<std::string>*>(values))
+                             : h5::write_dataset(g, key, {list.size()},
+                                                 static_cast<const std::vector<double>*>(values)->data());
+        h5::write_attribute(set, "units", units);
+        h5::write_attribute(set, "long_name", what);
+        check(H5DSattach_scale(set, name_set, 0), "attach dimension scale");
+    };
+    column("kind", &kinds, true, "", "pves_proton, pves_electron, apv or lepton_g2 (docs/physics.md)");
+    column("exp", &exp, false, "1", "measured value X^exp");
+    column("exp_sigma", &exp_sigma, false, "1", "its uncertainty");
+    column("sm", &sm, false, "1", "SM prediction X^SM");
+    column("sm_sigma", &sm_sigma, false, "1", "its uncertainty");
+    column("enabled", &enabled, false, "1", "1: in the total chi2");
+    column("q2_gev2", &q2, false, "GeV^2", "momentum transfer (pves kinds)");
+    column("q_mev", &q_mev, false, "MeV", "scale of sin^2 theta_W (apv)");
+    column("z", &z, false, "1", "proton number (apv)");
+    column("n", &n, false, "1", "neutron number (apv)");
+    column("m_lepton_gev", &m_lepton, false, "GeV", "lepton mass (lepton_g2)");
+    column("source", &sources, true, "", "citation");
+}
+
 void ScanFileWriter::Impl::write_results(const ScanOutput& out)
 {
     auto& s = *this;
@@ -223,11 +281,15 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         s.write_vector(p, "argmin_delta", out.argmin_delta, {M, E}, "1", "delta at the minimum (lowest index on ties)");
         s.write_vector(p, "argmin_delta_index", out.argmin_delta_index, {M, E}, "1",
                        "index into /axes/delta of argmin_delta");
-        s.write_vector(p, "chi2_qweak", out.chi2_qweak, {M, E}, "1", "Qweak chi2 term at the profiled point");
-        s.write_vector(p, "chi2_apv_cs", out.chi2_apv_cs, {M, E}, "1", "Cs APV chi2 term at the profiled point");
-        s.write_vector(p, "chi2_a_mu", out.chi2_a_mu, {M, E}, "1", "muon g-2 chi2 term at the profiled point");
-        s.write_vector(p, "chi2_a_e", out.chi2_a_e, {M, E}, "1", "electron g-2 chi2 term at the profiled point");
+        const auto& list = out.config.physics.measurements;
+        for (std::size_t i = 0; i < list.size(); ++i)
+        {
+            const std::string what = list[i].name + " (" + to_string(list[i].kind) + ") chi2 term at the profiled point"
+                                     + (list[i].enabled ? "" : "; disabled: not in the total");
+            s.write_vector(p, ("chi2_" + list[i].name).c_str(), out.chi2_terms[i], {M, E}, "1", what.c_str());
+        }
     }
+    s.write_measurement_table(out);
     {
         Handle p(check(H5Gcreate2(s.file, "profile1d", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile1d"), H5Gclose);
         h5::write_attribute(p, "description", "chi2 minimised over the two other parameters");
@@ -238,18 +300,30 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
     }
     {
         Handle p(check(H5Gcreate2(s.file, "apv", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/apv"), H5Gclose);
-        s.write_vector(p, "k_factor", out.k_apv, {M}, "1", "K(133Cs; m_Zd), the APV form of the propagator f");
-        h5::write_attribute(p, "k_model", to_string(out.config.physics.apv_k.kind));
+        h5::write_attribute(p, "description", "K(Z; m_Zd), the APV form of the propagator f, per apv measurement");
+        const auto& list = out.config.physics.measurements;
+        for (std::size_t i = 0; i < list.size(); ++i)
+        {
+            if (list[i].kind != MeasurementKind::apv) continue;
+            std::vector<double> k(out.m_zd_mev.size());
+            for (std::size_t j = 0; j < k.size(); ++j) k[j] = out.k_apv[j * max_measurements + i];
+            const std::string what = "K(Z = " + std::to_string(list[i].z) + "; m_Zd) of " + list[i].name;
+            Handle set = s.write_vector(p, ("k_" + list[i].name).c_str(), k, {M}, "1", what.c_str());
+            h5::write_attribute(set, "k_model", to_string(list[i].k.kind));
+        }
         // Where Q_W(133Cs) came from; with the reanalysis, its inputs and every step (JSON, as `zdscan apv --json`).
-        const bool derived = out.config.physics.apv_cs.exp_from_reanalysis && out.config.apv_reanalysis_result;
+        const auto from_reanalysis = std::find_if(list.begin(), list.end(),
+                                                  [](const MeasurementInput& m) { return m.exp_from_reanalysis; });
+        const bool derived = from_reanalysis != list.end() && out.config.apv_reanalysis_result;
         h5::write_attribute(p, "qw_cs_source", derived ? "reanalysis" : "config");
-        h5::write_attribute(p, "qw_cs_exp", out.config.physics.apv_cs.exp);
-        h5::write_attribute(p, "qw_cs_exp_sigma", out.config.physics.apv_cs.exp_sigma);
         if (derived)
         {
             const nlohmann::json record = {{"inputs", to_json(out.config.apv_reanalysis)},
                                            {"result", to_json(*out.config.apv_reanalysis_result)}};
             h5::write_attribute(p, "reanalysis", record.dump(2));
+            h5::write_attribute(p, "reanalysis_measurement", from_reanalysis->name);
+            h5::write_attribute(p, "qw_cs_exp", from_reanalysis->exp);
+            h5::write_attribute(p, "qw_cs_exp_sigma", from_reanalysis->exp_sigma);
         }
     }
     {
@@ -262,10 +336,11 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
             h5::write_attribute(b, (prefix + "m_zd_mev").c_str(), m);
             h5::write_attribute(b, (prefix + "epsilon").c_str(), eps);
             h5::write_attribute(b, (prefix + "delta").c_str(), delta);
-            h5::write_attribute(b, (prefix + "chi2_qweak").c_str(), t.qweak);
-            h5::write_attribute(b, (prefix + "chi2_apv_cs").c_str(), t.apv_cs);
-            h5::write_attribute(b, (prefix + "chi2_a_mu").c_str(), t.a_mu);
-            h5::write_attribute(b, (prefix + "chi2_a_e").c_str(), t.a_e);
+            const auto& list = out.config.physics.measurements;
+            for (std::size_t i = 0; i < list.size(); ++i)
+            {
+                h5::write_attribute(b, (prefix + "chi2_" + list[i].name).c_str(), t.term[i]);
+            }
         };
         const auto& f = out.best;
         write_point("", f.chi2, f.m_zd_mev, f.epsilon, f.delta, f.terms);
@@ -289,6 +364,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         Handle q = h5::write_dataset(g, "q_gev", shape, out.running_q_gev.data());
         check(H5DSset_scale(q, "q_gev"), "set dimension scale");
         h5::write_attribute(q, "units", "GeV");
+        h5::write_attribute(q, "long_name", "momentum transfer Q");
         h5::write_attribute(q, "scale", "log");
         for (auto [name, values, what] :
              {std::tuple{"sin2_sm", &out.running_sin2_sm, "SM running sin^2 theta_W (MS-bar)"},
@@ -297,7 +373,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         {
             Handle set = h5::write_dataset(g, name, shape, values->data());
             h5::write_attribute(set, "units", "1");
-            h5::write_attribute(set, "description", what);
+            h5::write_attribute(set, "long_name", what);
             check(H5DSattach_scale(set, q, 0), "attach dimension scale");
         }
     }
@@ -306,10 +382,11 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
     h5::write_attribute(s.file, "name", out.config.name);
     h5::write_attribute(s.file, "version", ZDSCAN_VERSION);
     h5::write_attribute(s.file, "backend", out.backend);
-    h5::write_attribute(s.file, "sin2_theta_w_qweak", out.sin2_scales.at(0));
-    h5::write_attribute(s.file, "sin2_theta_w_apv", out.sin2_scales.at(1));
-    h5::write_attribute(s.file, "sin2_theta_w_m_mu", out.sin2_scales.at(2));
-    h5::write_attribute(s.file, "sin2_theta_w_m_e", out.sin2_scales.at(3));
+    for (std::size_t i = 0; i < out.config.physics.measurements.size(); ++i)
+    {
+        h5::write_attribute(s.file, ("sin2_theta_w_" + out.config.physics.measurements[i].name).c_str(),
+                            out.sin2_at_scale.at(i));
+    }
     h5::write_attribute(s.file, "reference", "M. Cadeddu et al., PRD 104, L011701 (2021)");
 
     s.full = Handle();

@@ -157,12 +157,16 @@ int run_scan_command(const ScanArgs& args)
     install_interrupt_handlers();
     register_cleanup_file(CleanupSlot::lock_file, lock.path().c_str());
 
-    if (config.physics.apv_k.kind == ApvKModel::Kind::dirac && config.m_zd_mev.min < apv_k_dirac_validity_mev)
+    for (const auto& m : config.physics.measurements)
     {
-        std::fprintf(stderr,
-                     "[zdscan] warning: grid.m_zd_mev.min = %g MeV: below ~%g MeV the unscreened Dirac K(Cs) is only a "
-                     "model value (atomic screening matters; docs/physics.md)\n",
-                     config.m_zd_mev.min, apv_k_dirac_validity_mev);
+        if (m.kind == MeasurementKind::apv && m.k.kind == ApvKModel::Kind::dirac
+            && config.m_zd_mev.min < apv_k_dirac_validity_mev)
+        {
+            std::fprintf(stderr,
+                         "[zdscan] warning: %s: grid.m_zd_mev.min = %g MeV: below ~%g MeV the unscreened Dirac K is only "
+                         "a model value (atomic screening matters; docs/physics.md)\n",
+                         m.name.c_str(), config.m_zd_mev.min, apv_k_dirac_validity_mev);
+        }
     }
     const std::int64_t points = static_cast<std::int64_t>(config.m_zd_mev.n) * config.epsilon.n * config.delta.n;
     std::fprintf(stderr, "[zdscan] %s: %d x %d x %d = %lld points -> %s\n", config.name.c_str(), config.m_zd_mev.n,
@@ -225,9 +229,12 @@ int main(int argc, char** argv)
     scan_cmd->add_flag("--full-grid", scan.full_grid, "also write chi2 on the full 3-D grid (/chi2/total)");
     scan_cmd->add_flag("--quiet", scan.quiet, "no progress output");
 
-    std::string summary_path;
-    auto* summary_cmd = app.add_subcommand("summary", "Print best fit and 1-sigma intervals of a result file");
+    std::string summary_path, summary_cl = "68";
+    bool summary_as_json = false;
+    auto* summary_cmd = app.add_subcommand("summary", "Print best fit and 1-D intervals of a result file");
     summary_cmd->add_option("file", summary_path, "zdscan HDF5 result")->required()->check(CLI::ExistingFile);
+    summary_cmd->add_option("--cl", summary_cl, "interval level: 68, 90, 95, 99 (% CL, one parameter) or dchi2=X");
+    summary_cmd->add_flag("--json", summary_as_json, "print JSON");
 
     std::string apv_config_path;
     bool apv_json = false, apv_alternatives_table = false;
@@ -263,7 +270,16 @@ int main(int argc, char** argv)
         }
         if (*summary_cmd)
         {
-            std::cout << format_summary(read_scan_file(summary_path));
+            const SummaryLevel level = parse_summary_level(summary_cl);
+            const ScanFileContents contents = read_scan_file(summary_path);
+            if (summary_as_json)
+            {
+                std::cout << summary_json(contents, level).dump(2) << "\n";
+            }
+            else
+            {
+                std::cout << format_summary(contents, level);
+            }
             return finish_stdout(0);
         }
         if (*apv_cmd)

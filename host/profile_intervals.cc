@@ -34,6 +34,7 @@ ProfileInterval profile_interval(const std::vector<double>& axis, const std::vec
     std::ptrdiff_t lo = best, hi = best;
     while (lo > 0 && chi2[static_cast<std::size_t>(lo - 1)] <= threshold) --lo;
     while (hi + 1 < n && chi2[static_cast<std::size_t>(hi + 1)] <= threshold) ++hi;
+    r.points_inside = static_cast<int>(hi - lo + 1);
     r.lower_at_edge = lo == 0;
     r.upper_at_edge = hi == n - 1;
     r.lower = r.lower_at_edge ? axis.front() : crossing(lo, lo - 1);

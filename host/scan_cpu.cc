@@ -23,7 +23,7 @@ class CpuScanEngine final : public ScanEngine
 #pragma omp parallel for num_threads(threads_) schedule(dynamic)
         for (std::size_t i = 0; i < mass_.size(); ++i)
         {
-            mass_[i] = make_mass_terms(problem_.m_zd_gev[i], problem_.observables.q2_qweak_gev2, problem_.k_apv[i]);
+            mass_[i] = make_mass_terms(problem_.observables, problem_.m_zd_gev[i], &problem_.k_apv[i * max_measurements]);
         }
     }
 

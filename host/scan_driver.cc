@@ -32,31 +32,23 @@ std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& prob
     throw std::logic_error("unknown backend");
 }
 
-/// The measurements in the order of Chi2Terms, named as in the config.
-constexpr const char* term_names[4] = {"qweak", "apv_cs", "a_mu", "a_e"};
-std::array<double, 4> term_values(const Chi2Terms& t)
-{
-    return {t.qweak, t.apv_cs, t.a_mu, t.a_e};
-}
-
-/// "qweak = inf, a_e = nan" for the non-finite terms at one point.
-std::string nonfinite_terms(const Chi2Terms& t)
+/// "qweak = inf, a_e = nan" for the non-finite terms at one point (names as in the config).
+std::string nonfinite_terms(const Chi2Terms& t, const PhysicsConfig& physics)
 {
     std::string list;
-    const auto v = term_values(t);
-    for (int i = 0; i < 4; ++i)
+    for (std::size_t i = 0; i < physics.measurements.size(); ++i)
     {
-        if (!std::isfinite(v[static_cast<std::size_t>(i)]))
+        if (!std::isfinite(t.term[i]))
         {
-            list += std::string(list.empty() ? "" : ", ") + term_names[i] + " = "
-                    + (std::isnan(v[static_cast<std::size_t>(i)]) ? "nan" : "inf");
+            list += std::string(list.empty() ? "" : ", ") + physics.measurements[i].name + " = "
+                    + (std::isnan(t.term[i]) ? "nan" : "inf");
         }
     }
     return list.empty() ? "the sum overflows" : list;
 }
 
-[[noreturn]] void throw_nonfinite(const ScanProblem& problem, const MassTerms& mass, double m_zd_mev, int i_m,
-                                  int i_eps, int i_delta)
+[[noreturn]] void throw_nonfinite(const ScanProblem& problem, const PhysicsConfig& physics, const MassTerms& mass,
+                                  double m_zd_mev, int i_m, int i_eps, int i_delta)
 {
     const double eps = problem.epsilon[static_cast<std::size_t>(i_eps)];
     const double delta = problem.delta[static_cast<std::size_t>(i_delta)];
@@ -64,7 +56,7 @@ std::string nonfinite_terms(const Chi2Terms& t)
     char point[256];
     std::snprintf(point, sizeof point, "m_Zd = %.6g MeV, epsilon = %.6g, delta = %.6g (grid index %d, %d, %d)",
                   m_zd_mev, eps, delta, i_m, i_eps, i_delta);
-    throw NonFiniteChi2("chi2 is not finite at " + std::string(point) + ": " + nonfinite_terms(t)
+    throw NonFiniteChi2("chi2 is not finite at " + std::string(point) + ": " + nonfinite_terms(t, physics)
                         + "; check that measurement's exp and sigma values and the grid range");
 }
 }  // namespace
@@ -129,18 +121,17 @@ bool TilePlan::next(Tile& t) const
 
 ScanProblem make_scan_problem(const ScanConfig& config)
 {
-    return make_scan_problem(config, make_physics_setup(config.physics), ApvKEvaluator(config.physics.apv_k));
+    return make_scan_problem(config, make_physics_setup(config.physics));
 }
 
-ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup, const ApvKEvaluator& k_apv)
+ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup)
 {
     ScanProblem problem;
     problem.observables = setup.observables;
     const auto m_mev = config.m_zd_mev.values();
     problem.m_zd_gev.resize(m_mev.size());
     std::transform(m_mev.begin(), m_mev.end(), problem.m_zd_gev.begin(), [](double m) { return m * 1e-3; });
-    problem.k_apv.resize(m_mev.size());
-    std::transform(m_mev.begin(), m_mev.end(), problem.k_apv.begin(), k_apv);
+    problem.k_apv = apv_k_table(config.physics, m_mev);
     problem.epsilon = config.epsilon.values();
     problem.delta = config.delta.values();
     return problem;
@@ -166,7 +157,7 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
         {
             const std::int64_t cell = result.first_nonfinite / n_delta;
             const int i_m = tile.i_m(cell);
-            throw_nonfinite(problem, engine.mass_terms()[static_cast<std::size_t>(i_m)],
+            throw_nonfinite(problem, out.config.physics, engine.mass_terms()[static_cast<std::size_t>(i_m)],
                             out.m_zd_mev[static_cast<std::size_t>(i_m)], i_m, tile.i_eps(cell),
                             static_cast<int>(result.first_nonfinite % n_delta));
         }
@@ -190,10 +181,9 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
 void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<MassTerms>& mass, ScanOutput& out)
 {
     const std::size_t n_m = out.m_zd_mev.size(), n_eps = out.epsilon.size(), n_cells = n_m * n_eps;
-    for (auto* v : {&out.argmin_delta, &out.chi2_qweak, &out.chi2_apv_cs, &out.chi2_a_mu, &out.chi2_a_e})
-    {
-        v->resize(n_cells);
-    }
+    const int n_meas = problem.observables.n;
+    out.argmin_delta.resize(n_cells);
+    out.chi2_terms.assign(static_cast<std::size_t>(n_meas), std::vector<double>(n_cells));
     out.profile_m.assign(n_m, HUGE_VAL);
     out.profile_eps.assign(n_eps, HUGE_VAL);
     std::size_t best_cell = 0;
@@ -203,10 +193,7 @@ void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<Ma
         const double d = out.delta[static_cast<std::size_t>(out.argmin_delta_index[cell])];
         const Chi2Terms t = evaluate_chi2(problem.observables, mass[i_m], out.epsilon[i_eps], d);
         out.argmin_delta[cell] = d;
-        out.chi2_qweak[cell] = t.qweak;
-        out.chi2_apv_cs[cell] = t.apv_cs;
-        out.chi2_a_mu[cell] = t.a_mu;
-        out.chi2_a_e[cell] = t.a_e;
+        for (int i = 0; i < n_meas; ++i) out.chi2_terms[static_cast<std::size_t>(i)][cell] = t.term[i];
         const double chi2 = out.chi2_total[cell];
         out.profile_m[i_m] = std::min(out.profile_m[i_m], chi2);
         out.profile_eps[i_eps] = std::min(out.profile_eps[i_eps], chi2);
@@ -229,11 +216,11 @@ void check_profiled_terms_finite(const ScanProblem& problem, const std::vector<M
     const std::size_t n_eps = out.epsilon.size();
     for (std::size_t cell = 0; cell < out.chi2_total.size(); ++cell)
     {
-        const auto terms = {out.chi2_qweak[cell], out.chi2_apv_cs[cell], out.chi2_a_mu[cell], out.chi2_a_e[cell]};
-        if (!std::all_of(terms.begin(), terms.end(), [](double v) { return std::isfinite(v); }))
+        if (!std::all_of(out.chi2_terms.begin(), out.chi2_terms.end(),
+                         [&](const std::vector<double>& term) { return std::isfinite(term[cell]); }))
         {
             const std::size_t i_m = cell / n_eps;
-            throw_nonfinite(problem, mass[i_m], out.m_zd_mev[i_m], static_cast<int>(i_m),
+            throw_nonfinite(problem, out.config.physics, mass[i_m], out.m_zd_mev[i_m], static_cast<int>(i_m),
                             static_cast<int>(cell % n_eps), out.argmin_delta_index[cell]);
         }
     }
@@ -258,8 +245,8 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
                     ProgressReporter* progress)
 {
     const PhysicsSetup setup = make_physics_setup(config.physics);
-    const ApvKEvaluator k_apv(config.physics.apv_k);
-    const ScanProblem problem = make_scan_problem(config, setup, k_apv);
+    const ScanProblem problem = make_scan_problem(config, setup);
+    const MassTermsAt mass_at(config.physics, setup.observables);
     auto engine = make_engine(options.backend, problem, options.threads);
 
     ScanOutput out;
@@ -270,7 +257,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.delta = problem.delta;
     out.k_apv = problem.k_apv;
     const auto& w = problem.observables;
-    out.sin2_scales = {w.w_qweak.s2, w.w_apv.s2, w.w_mu.s2, w.w_e.s2};
+    for (int i = 0; i < w.n; ++i) out.sin2_at_scale.push_back(w.m[i].w.s2);
     const std::size_t n_cells = out.m_zd_mev.size() * out.epsilon.size();
     out.points = static_cast<std::int64_t>(n_cells) * config.delta.n;
     out.chi2_total.resize(n_cells);
@@ -283,7 +270,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     check_profiled_terms_finite(problem, mass, out);
     check_cancel(options.cancel);
     out.refined =
-        refine_best_fit(config, problem.observables, k_apv, out.best.m_zd_mev, out.best.epsilon, out.best.delta);
+        refine_best_fit(config, problem.observables, mass_at, out.best.m_zd_mev, out.best.epsilon, out.best.delta);
     if (!std::isfinite(out.refined.chi2))  // cannot beat a finite grid minimum; keep the grid point
     {
         out.refined = RefinedFit{out.best.chi2, out.best.m_zd_mev, out.best.epsilon, out.best.delta, out.best.terms, 0,

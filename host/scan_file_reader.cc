@@ -78,6 +78,30 @@ std::vector<double> read_axis(hid_t file, const std::string& name, bool& log)
     return v;
 }
 
+/// A 1-D string dataset of at most max_measurements entries.
+std::vector<std::string> read_names(hid_t file, const std::string& name)
+{
+    Handle set(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), name), H5Dclose);
+    Handle space(check(H5Dget_space(set), name), H5Sclose);
+    const hssize_t n = check(H5Sget_simple_extent_npoints(space), name);
+    if (H5Sget_simple_extent_ndims(space) != 1 || n < 1 || n > max_measurements)
+    {
+        throw std::runtime_error(name + " must list 1 to " + std::to_string(max_measurements) + " names");
+    }
+    Handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
+    check(H5Tset_size(type, H5T_VARIABLE), "string type");
+    check(H5Tset_cset(type, H5T_CSET_UTF8), "string type");
+    std::vector<char*> data(static_cast<std::size_t>(n), nullptr);
+    check(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), name);
+    std::vector<std::string> out;
+    for (char* d : data)
+    {
+        out.emplace_back(d ? d : "");
+        H5free_memory(d);
+    }
+    return out;
+}
+
 double finite_attribute(hid_t where, const std::string& name)
 {
     const double v = h5::read_double_attribute(where, name.c_str());
@@ -110,6 +134,17 @@ ScanFileContents read_scan_file(const std::string& path)
         f.profile_m = read_vector(file, "/profile1d/chi2_m_zd_mev", n(f.m_zd_mev));
         f.profile_eps = read_vector(file, "/profile1d/chi2_epsilon", n(f.epsilon));
         f.profile_delta = read_vector(file, "/profile1d/chi2_delta", n(f.delta));
+        if (H5Lexists(file, "measurements", H5P_DEFAULT) > 0)
+        {
+            f.measurements = read_names(file, "/measurements/measurement");
+            const auto enabled = read_vector(file, "/measurements/enabled", static_cast<hssize_t>(f.measurements.size()));
+            for (double e : enabled) f.enabled.push_back(e != 0);
+        }
+        else  // zdscan 0.1: the four observables
+        {
+            f.measurements = {"qweak", "apv_cs", "a_mu", "a_e"};
+            f.enabled.assign(4, true);
+        }
         Handle best(H5Gopen2(file, "/bestfit", H5P_DEFAULT), H5Gclose);
         if (!best.valid())
         {
@@ -122,10 +157,7 @@ ScanFileContents read_scan_file(const std::string& path)
             p.m_zd_mev = finite_attribute(best, prefix + "m_zd_mev");
             p.epsilon = finite_attribute(best, prefix + "epsilon");
             p.delta = finite_attribute(best, prefix + "delta");
-            p.terms.qweak = finite_attribute(best, prefix + "chi2_qweak");
-            p.terms.apv_cs = finite_attribute(best, prefix + "chi2_apv_cs");
-            p.terms.a_mu = finite_attribute(best, prefix + "chi2_a_mu");
-            p.terms.a_e = finite_attribute(best, prefix + "chi2_a_e");
+            for (const auto& name : f.measurements) p.terms.push_back(finite_attribute(best, prefix + "chi2_" + name));
             return p;
         };
         f.best = read_point("");

@@ -27,13 +27,13 @@ void check_cuda(cudaError_t status, const char* what)
 
 constexpr int block_size = 256;
 
-__global__ void mass_terms_kernel(int n, const double* m_zd_gev, const double* k_apv, double q2_qweak_gev2,
+__global__ void mass_terms_kernel(ObservableConstants obs, int n, const double* m_zd_gev, const double* k_apv,
                                   MassTerms* out)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n)
     {
-        out[i] = make_mass_terms(m_zd_gev[i], q2_qweak_gev2, k_apv[i]);
+        out[i] = make_mass_terms(obs, m_zd_gev[i], k_apv + static_cast<long long>(i) * max_measurements);
     }
 }
 
@@ -102,8 +102,8 @@ class CudaScanEngine final : public ScanEngine
         const thrust::device_vector<double> m(problem.m_zd_gev), k(problem.k_apv);
         const int n = static_cast<int>(m.size());
         mass_terms_kernel<<<(n + block_size - 1) / block_size, block_size>>>(
-            n, thrust::raw_pointer_cast(m.data()), thrust::raw_pointer_cast(k.data()),
-            problem.observables.q2_qweak_gev2, thrust::raw_pointer_cast(mass_.data()));
+            problem.observables, n, thrust::raw_pointer_cast(m.data()), thrust::raw_pointer_cast(k.data()),
+            thrust::raw_pointer_cast(mass_.data()));
         check_cuda(cudaGetLastError(), "mass_terms_kernel launch");
         check_cuda(cudaDeviceSynchronize(), "mass_terms_kernel");
     }

@@ -224,33 +224,33 @@ TEST(ApvReanalysis, BadInputsNameTheField)
     expect_config_error([](json& j) { j["apv_reanalysis"]["skin_source"] = "crex"; }, "apv_reanalysis.skin_source");
     expect_config_error([](json& j) { j["apv_reanalysis"]["nucleon_radius_fm"]["value"] = 1.9; j["apv_reanalysis"]["r_p_fm"]["value"] = 1.0; },
                         "apv_reanalysis.r_p_fm");
-    expect_config_error([](json& j) { j["observables"]["a_mu"]["exp"] = "reanalysis"; }, "observables.a_mu.exp");
+    expect_config_error([](json& j) { j["measurements"][2]["exp"] = "reanalysis"; }, "measurements[2].exp");
     expect_config_error(
         [](json& j)
         {
-            j["observables"]["apv_cs"]["exp"] = "reanalysis";  // exp_sigma still there
+            j["measurements"][1]["exp"] = "reanalysis";  // exp_sigma still there
         },
-        "observables.apv_cs.exp_sigma");
+        "measurements[1].exp_sigma");
 }
 
 TEST(ApvReanalysis, AScanCanTakeItsApvMeasurementFromTheReanalysis)
 {
     json j = json::parse(default_config_json());
-    j["observables"]["apv_cs"]["exp"] = "reanalysis";
-    j["observables"]["apv_cs"].erase("exp_sigma");
+    j["measurements"][1]["exp"] = "reanalysis";
+    j["measurements"][1].erase("exp_sigma");
     j["apv_reanalysis"]["skin_source"] = "hadronic";
     const ScanConfig c = parse_config(j);
     ApvReanalysisInputs hadronic = paper();
     hadronic.skin_source = ApvReanalysisInputs::SkinSource::hadronic;
     const ApvReanalysis expected = compute_apv_reanalysis(hadronic);
-    EXPECT_DOUBLE_EQ(c.physics.apv_cs.exp, expected.qw.value);
-    EXPECT_DOUBLE_EQ(c.physics.apv_cs.exp_sigma, expected.qw.sigma);
+    EXPECT_DOUBLE_EQ(c.physics.measurements[1].exp, expected.qw.value);
+    EXPECT_DOUBLE_EQ(c.physics.measurements[1].exp_sigma, expected.qw.sigma);
     ASSERT_TRUE(c.apv_reanalysis_result.has_value());
     // The resolved config keeps the recipe, not the number, and reads back to the same scan.
     const json resolved = to_json(c);
-    EXPECT_EQ(resolved["observables"]["apv_cs"]["exp"], "reanalysis");
+    EXPECT_EQ(resolved["measurements"][1]["exp"], "reanalysis");
     EXPECT_EQ(resolved["apv_reanalysis"]["skin_source"], "hadronic");
-    EXPECT_DOUBLE_EQ(parse_config(resolved).physics.apv_cs.exp, expected.qw.value);
+    EXPECT_DOUBLE_EQ(parse_config(resolved).physics.measurements[1].exp, expected.qw.value);
 }
 }  // namespace
 }  // namespace zdscan

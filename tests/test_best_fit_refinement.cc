@@ -45,13 +45,13 @@ TEST(BestFitRefinement, IsALocalMinimumNearThePaperBestFit)
     // Independent check: χ² rises along ± each axis and the diagonals, 1e-3 relative away (δ: 1e-6 absolute).
     const ScanConfig c = default_config();
     const PhysicsSetup setup = make_physics_setup(c.physics);
-    const ApvKEvaluator k(c.physics.apv_k);
+    const MassTermsAt mass(c.physics, setup.observables);
     for (int dm = -1; dm <= 1; ++dm)
         for (int de = -1; de <= 1; ++de)
             for (int dd = -1; dd <= 1; ++dd)
             {
                 if (dm == 0 && de == 0 && dd == 0) continue;
-                const double chi2 = chi2_at(setup.observables, k, c.physics.qweak_q2_gev2, r.m_zd_mev * (1 + 1e-3 * dm),
+                const double chi2 = chi2_at(setup.observables, mass, r.m_zd_mev * (1 + 1e-3 * dm),
                                             r.epsilon * (1 + 1e-3 * de), r.delta + 1e-6 * dd)
                                         .total;
                 EXPECT_GT(chi2, r.chi2) << dm << de << dd;

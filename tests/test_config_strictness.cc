@@ -53,7 +53,7 @@ TEST(ConfigStrictness, DuplicateKeysAreErrorsWithTheirPath)
     expect_text_error(replaced("\"name\": \"paper2021\",", "\"name\": \"a\", \"name\": \"paper2021\","),
                       {"test.json: name: duplicate key"});
     expect_text_error(replaced("\"exp\": 0.0719,", "\"exp\": 0.0719, \"exp\": 0.08,"),
-                      {"observables.qweak.exp: duplicate key"});
+                      {"measurements[0].exp: duplicate key"});
     // The same key in two different objects is fine.
     EXPECT_NO_THROW(parse_config_text(default_text(), "test.json"));
 }
@@ -70,7 +70,7 @@ TEST(ConfigStrictness, BytesAfterTheValueAreErrors)
 TEST(ConfigStrictness, UnderflowToZeroIsAnError)
 {
     expect_text_error(replaced("\"sm_sigma\": 0.0002", "\"sm_sigma\": 1e-400"),
-                      {"observables.qweak.sm_sigma", "1e-400 underflows to 0"});
+                      {"measurements[0].sm_sigma", "1e-400 underflows to 0"});
     // A literal zero, in any spelling, stays zero.
     EXPECT_NO_THROW(parse_config_text(replaced("\"sm_sigma\": 0.0002", "\"sm_sigma\": 0.0e-5"), "test.json"));
 }
@@ -88,22 +88,22 @@ TEST(ConfigStrictness, ValuesThatWouldMakeChi2NonFinite)
 {
     const json d = json::parse(default_text());
     json j = d;
-    j["observables"]["apv_cs"]["exp"] = 1e308;
-    expect_error(j, {"observables.apv_cs.exp", "at most 1000000"});
+    j["measurements"][1]["exp"] = 1e308;  // apv_cs
+    expect_error(j, {"measurements[1].exp", "at most 1000000"});
     j = d;
-    j["observables"]["qweak"]["exp_sigma"] = 1e-300;
-    j["observables"]["qweak"]["sm_sigma"] = 0;
-    expect_error(j, {"observables.qweak.exp_sigma", "implausibly small"});
+    j["measurements"][0]["exp_sigma"] = 1e-300;  // qweak
+    j["measurements"][0]["sm_sigma"] = 0;
+    expect_error(j, {"measurements[0].exp_sigma", "implausibly small"});
     j = d;  // a tiny σ relative to the value: (X/σ)² would overflow
-    j["observables"]["apv_cs"]["exp_sigma"] = 1e-20;
-    j["observables"]["apv_cs"]["sm_sigma"] = 0;
-    expect_error(j, {"observables.apv_cs.exp_sigma"});
+    j["measurements"][1]["exp_sigma"] = 1e-20;
+    j["measurements"][1]["sm_sigma"] = 0;
+    expect_error(j, {"measurements[1].exp_sigma"});
     j = d;
-    j["model"]["apv_k"]["r_rms_fm"] = 1e10;
-    expect_error(j, {"model.apv_k.r_rms_fm", "[0.5, 10]"});
+    j["measurements"][1]["k"]["r_rms_fm"] = 1e10;
+    expect_error(j, {"measurements[1].k.r_rms_fm", "[0.5, 10]"});
     j = d;
-    j["observables"]["qweak"]["q2_gev2"] = 1e300;
-    expect_error(j, {"observables.qweak.q2_gev2"});
+    j["measurements"][0]["q2_gev2"] = 1e300;
+    expect_error(j, {"measurements[0].q2_gev2"});
     // The paper's most precise input, a_e (σ/a ≈ 2.5e-10), stays well inside the bounds.
     EXPECT_NO_THROW(parse_config(d));
 }
@@ -125,9 +125,9 @@ TEST(ConfigStrictness, AxisValuesMustBeFiniteAndInRange)
 TEST(ConfigStrictness, AllMeasurementsDisabledIsAnError)
 {
     json j = json::parse(default_text());
-    for (const char* k : {"a_mu", "a_e", "qweak", "apv_cs"}) j["observables"][k]["enabled"] = false;
-    expect_error(j, {"observables", "every measurement is disabled"});
-    j["observables"]["a_e"]["enabled"] = true;
+    for (auto& m : j["measurements"]) m["enabled"] = false;
+    expect_error(j, {"measurements", "every measurement is disabled"});
+    j["measurements"][3]["enabled"] = true;
     EXPECT_NO_THROW(parse_config(j));
 }
 }  // namespace

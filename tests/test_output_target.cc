@@ -286,8 +286,8 @@ namespace
 TEST_F(OutputTarget, AFileRecordsTheApvDerivationItUsed)
 {
     nlohmann::json j = nlohmann::json::parse(default_config_json());
-    j["observables"]["apv_cs"]["exp"] = "reanalysis";
-    j["observables"]["apv_cs"].erase("exp_sigma");
+    j["measurements"][1]["exp"] = "reanalysis";
+    j["measurements"][1].erase("exp_sigma");
     ScanConfig c = parse_config(j);
     c.m_zd_mev.n = c.epsilon.n = c.delta.n = 3;
     ScanOptions o;

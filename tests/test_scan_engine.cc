@@ -108,7 +108,7 @@ TEST(ScanEngine, CellsMatchDirectEvaluation)
     const auto m = c.m_zd_mev.values();
     for (std::size_t im = 0; im < 9; ++im)
     {
-        const auto t = make_mass_terms(m[im] * 1e-3, c.physics.qweak_q2_gev2, problem.k_apv[im]);
+        const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.k_apv[im * max_measurements]);
         for (std::size_t ie = 0; ie < 8; ++ie)
         {
             for (std::size_t k = 0; k < 7; ++k)
@@ -118,10 +118,13 @@ TEST(ScanEngine, CellsMatchDirectEvaluation)
             }
             const std::size_t cell = im * 8 + ie;
             const auto at = evaluate_chi2(problem.observables, t, problem.epsilon[ie], r.out.argmin_delta[cell]);
-            EXPECT_EQ(r.out.chi2_qweak[cell], at.qweak);
-            EXPECT_EQ(r.out.chi2_a_e[cell], at.a_e);
-            EXPECT_NEAR(r.out.chi2_qweak[cell] + r.out.chi2_apv_cs[cell] + r.out.chi2_a_mu[cell] + r.out.chi2_a_e[cell],
-                        r.out.chi2_total[cell], 1e-12 * r.out.chi2_total[cell]);
+            double sum = 0;
+            for (int i = 0; i < problem.observables.n; ++i)
+            {
+                EXPECT_EQ(r.out.chi2_terms[static_cast<std::size_t>(i)][cell], at.term[i]);
+                sum += r.out.chi2_terms[static_cast<std::size_t>(i)][cell];
+            }
+            EXPECT_NEAR(sum, r.out.chi2_total[cell], 1e-12 * r.out.chi2_total[cell]);
         }
     }
 }
@@ -130,7 +133,7 @@ TEST(ScanEngine, TiesGoToTheLowestDeltaIndex)
 {
     // With every term disabled χ² ≡ 0: the argmin must be the first δ everywhere, the best fit the first cell.
     auto c = test::small_paper_config(5, 4, 6);
-    c.physics.a_mu.enabled = c.physics.a_e.enabled = c.physics.qweak.enabled = c.physics.apv_cs.enabled = false;
+    for (auto& m : c.physics.measurements) m.enabled = false;
     const auto o = run(c, 2, 2, false).out;
     for (auto i : o.argmin_delta_index)
     {
@@ -196,8 +199,8 @@ TEST(ScanEngine, NonFiniteChi2IsAnErrorNamingTheMeasurementAndPoint)
 {
     // Inputs the config reader would refuse, set directly: σ so small that every Qweak pull squares to inf.
     auto c = test::small_paper_config(4, 3, 5);
-    c.physics.qweak.exp_sigma = 1e-300;
-    c.physics.qweak.sm_sigma = 0;
+    c.physics.measurements[0].exp_sigma = 1e-300;  // qweak
+    c.physics.measurements[0].sm_sigma = 0;
     try
     {
         run(c, 2, 0, false);
@@ -217,9 +220,9 @@ TEST(ScanEngine, NonFiniteDisabledTermIsAnErrorToo)
 {
     // A disabled term is still written to the file: it must not be inf either.
     auto c = test::small_paper_config(3, 3, 3);
-    c.physics.a_e.exp_sigma = 1e-300;
-    c.physics.a_e.sm_sigma = 0;
-    c.physics.a_e.enabled = false;
+    c.physics.measurements[3].exp_sigma = 1e-300;  // a_e
+    c.physics.measurements[3].sm_sigma = 0;
+    c.physics.measurements[3].enabled = false;
     EXPECT_THROW(run(c, 1, 0, false), NonFiniteChi2);
 }
 
@@ -254,9 +257,11 @@ TEST(ScanEngine, CpuAndCudaAgree)
     const auto mc = cpu_engine->mass_terms(), mg = gpu_engine->mass_terms();
     for (std::size_t i = 0; i < mc.size(); ++i)
     {
-        EXPECT_NEAR(mg[i].fv_mu, mc[i].fv_mu, 1e-14 * mc[i].fv_mu);
-        EXPECT_NEAR(mg[i].fa_e, mc[i].fa_e, 1e-14 * mc[i].fa_e);
-        EXPECT_NEAR(mg[i].fv_e, mc[i].fv_e, 1e-14 * mc[i].fv_e);
+        for (int k = 0; k < problem.observables.n; ++k)
+        {
+            EXPECT_NEAR(mg[i].f[k], mc[i].f[k], 1e-14 * mc[i].f[k]) << i << " " << k;
+            EXPECT_NEAR(mg[i].fa[k], mc[i].fa[k], 1e-14 * mc[i].fa[k]) << i << " " << k;
+        }
     }
     for (std::size_t i = 0; i < cpu.full.size(); ++i)
     {

@@ -3,6 +3,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -82,14 +83,19 @@ TEST(ScanFile, LayoutAndValues)
     EXPECT_EQ(read_dataset(file, "/profile/chi2_total", &dims), out.chi2_total);
     EXPECT_EQ(dims, (std::vector<hsize_t>{11, 9}));
     EXPECT_EQ(read_dataset(file, "/profile/argmin_delta"), out.argmin_delta);
-    EXPECT_EQ(read_dataset(file, "/profile/chi2_qweak"), out.chi2_qweak);
-    EXPECT_EQ(read_dataset(file, "/profile/chi2_apv_cs"), out.chi2_apv_cs);
-    EXPECT_EQ(read_dataset(file, "/profile/chi2_a_mu"), out.chi2_a_mu);
-    EXPECT_EQ(read_dataset(file, "/profile/chi2_a_e"), out.chi2_a_e);
+    for (std::size_t i = 0; i < c.physics.measurements.size(); ++i)
+    {
+        EXPECT_EQ(read_dataset(file, ("/profile/chi2_" + c.physics.measurements[i].name).c_str()), out.chi2_terms[i]);
+    }
+    EXPECT_EQ(read_dataset(file, "/measurements/exp")[0], 0.0719);  // the table, in config order
+    EXPECT_EQ(read_dataset(file, "/measurements/z")[1], 55.0);
+    EXPECT_TRUE(std::isnan(read_dataset(file, "/measurements/z")[0]));
     EXPECT_EQ(read_dataset(file, "/profile1d/chi2_m_zd_mev"), out.profile_m);
     EXPECT_EQ(read_dataset(file, "/profile1d/chi2_epsilon"), out.profile_eps);
     EXPECT_EQ(read_dataset(file, "/profile1d/chi2_delta"), out.profile_delta);
-    EXPECT_EQ(read_dataset(file, "/apv/k_factor"), out.k_apv);
+    const auto k = read_dataset(file, "/apv/k_apv_cs");
+    ASSERT_EQ(k.size(), 11u);
+    for (std::size_t j = 0; j < k.size(); ++j) EXPECT_EQ(k[j], out.k_apv[j * max_measurements + 1]);
     EXPECT_EQ(read_dataset(file, "/chi2/total", &dims), full);
     EXPECT_EQ(dims, (std::vector<hsize_t>{11, 9, 7}));
 
@@ -110,14 +116,15 @@ TEST(ScanFile, LayoutAndValues)
     EXPECT_EQ(back.best.chi2, out.best.chi2);
     EXPECT_EQ(back.best.m_zd_mev, out.best.m_zd_mev);
     EXPECT_EQ(back.best.delta, out.best.delta);
-    EXPECT_EQ(back.best.terms.a_mu, out.best.terms.a_mu);
+    EXPECT_EQ(back.measurements, (std::vector<std::string>{"qweak", "apv_cs", "a_mu", "a_e"}));
+    EXPECT_EQ(back.best.terms.at(2), out.best.terms.term[2]);
     EXPECT_EQ(back.refined.chi2, out.refined.chi2);
     EXPECT_EQ(back.refined.epsilon, out.refined.epsilon);
-    EXPECT_EQ(back.refined.terms.qweak, out.refined.terms.qweak);
+    EXPECT_EQ(back.refined.terms.at(0), out.refined.terms.term[0]);
     EXPECT_EQ(back.refined_converged, out.refined.converged);
     EXPECT_TRUE(back.m_log);
     EXPECT_FALSE(back.delta_log);
-    EXPECT_NE(format_summary(back).find("1 sigma intervals"), std::string::npos);
+    EXPECT_NE(format_summary(back).find("(1 sigma) intervals"), std::string::npos);
     fs::remove_all(dir);
 }
 

@@ -20,14 +20,21 @@ def main(path):
     with h5py.File(path, "r") as f:
         cfg = json.loads(f.attrs["config"])
         n = [cfg["grid"][a]["n"] for a in ("m_zd_mev", "epsilon", "delta")]
+        names = [o["name"] for o in cfg["measurements"]]
         expect = {"axes/m_zd_mev": (n[0],), "axes/epsilon": (n[1],), "axes/delta": (n[2],),
                   "profile/chi2_total": (n[0], n[1]), "profile/argmin_delta": (n[0], n[1]),
-                  "profile/chi2_qweak": (n[0], n[1]), "profile/chi2_apv_cs": (n[0], n[1]),
-                  "profile/chi2_a_mu": (n[0], n[1]), "profile/chi2_a_e": (n[0], n[1]),
                   "profile1d/chi2_m_zd_mev": (n[0],), "profile1d/chi2_epsilon": (n[1],),
-                  "profile1d/chi2_delta": (n[2],), "apv/k_factor": (n[0],)}
+                  "profile1d/chi2_delta": (n[2],), "measurements/measurement": (len(names),)}
+        expect.update({f"profile/chi2_{name}": (n[0], n[1]) for name in names})
+        expect.update({f"apv/k_{o['name']}": (n[0],) for o in cfg["measurements"] if o["kind"] == "apv"})
         for name, shape in expect.items():
             assert f[name].shape == shape, (name, f[name].shape, shape)
+        # Every dataset carries units and long_name (CF conventions, read by xarray for labels).
+        def labelled(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                assert "long_name" in obj.attrs and "units" in obj.attrs, f"{name}: long_name/units missing"
+        f.visititems(labelled)
+        assert [v.decode() if isinstance(v, bytes) else v for v in f["measurements/measurement"][...]] == names
         # Each axis is one dataset under two names (/axes/<name> and the root hard link): compare basenames.
         assert [d[0].name.split("/")[-1] for d in f["profile/chi2_total"].dims] == ["m_zd_mev", "epsilon"]
         best = dict(f["bestfit"].attrs)
@@ -44,6 +51,8 @@ def main(path):
     assert float(cell) == best["chi2_min"]
     running = tree["running"].to_dataset()
     assert running.sin2_bestfit.dims == ("q_gev",) and running.sin2_sm.size == running.q_gev.size
+    table = tree["measurements"].to_dataset()
+    assert list(table.measurement.values) == names, table.measurement.values
     p1 = tree["profile1d"].to_dataset()
     assert p1.chi2_delta.dims == ("delta",)
     if has_full:

@@ -24,7 +24,6 @@ M_E = 0.51099895000e-3  # GeV
 M_MU = 0.1056583745  # GeV
 M_TAU, M_C, M_B = 1.77686, 1.27, 4.18  # GeV
 ALPHA_HAT_MZ = 1 / 127.952
-Z_CS, N_CS = 55, 78
 
 
 # ---- running ŝ²(Q): leading order, step thresholds (ew-notes §2.2) ----------------------------------------
@@ -106,55 +105,54 @@ def loop_functions(x):
 
 # ---- the χ² of eq. 27 on an (ε, δ) plane at one mass --------------------------------------------------------
 class Physics:
+    """The measurements of a resolved config. The weak charges are written without the pinned couplings:
+    X^th = ρ_d [X^SM − c (κ_d − 1)] with c = 4 Z ŝ² (1 − α/2π) (proton: Z = 1; Møller: c = −4 ŝ², no QED factor),
+    which is what eqs. 24 and 26 and the Møller charge reduce to once the couplings are pinned to X^SM."""
+
     def __init__(self, cfg):
-        obs, model = cfg["observables"], cfg.get("model", {})
+        model = cfg.get("model", {})
         s2 = running_sin2(model.get("s2w_mz", 0.23121), model.get("s2w_zero", 0.23857))
-        self.q2 = obs["qweak"].get("q2_gev2", 0.0248)
-        self.s2 = {"qweak": s2(math.sqrt(self.q2)), "apv": s2(obs["apv_cs"].get("q_mev", 2.4) * 1e-3),
-                   "mu": s2(M_MU), "e": s2(M_E)}
         qed = 1 - ALPHA / (2 * math.pi)
-        self.qed = qed
-        self.c_ep = -obs["qweak"]["sm"] / (2 * qed) - (-0.5 + 2 * self.s2["qweak"])
-        g_ep_apv = -0.5 + 2 * self.s2["apv"] + self.c_ep
-        self.g_en = (-obs["apv_cs"]["sm"] / (2 * qed) - Z_CS * (g_ep_apv + 0.00005)) / N_CS - 0.00006
-        self.meas = {}
-        for key, anomaly in (("qweak", False), ("apv_cs", False), ("a_mu", True), ("a_e", True)):
-            o = obs[key]
-            x = o["exp"] - o["sm"] if anomaly else o["exp"]
-            self.meas[key] = (x, math.hypot(o["exp_sigma"], o["sm_sigma"]), o.get("enabled", True))
+        self.meas = []
+        for o in cfg["measurements"]:
+            kind = o["kind"]
+            entry = dict(name=o["name"], kind=kind, enabled=o.get("enabled", True), sm=o["sm"],
+                         sigma=math.hypot(o["exp_sigma"], o["sm_sigma"]))
+            entry["x"] = o["exp"] - o["sm"] if kind == "lepton_g2" else o["exp"]
+            if kind in ("pves_proton", "pves_electron"):
+                entry["q2"] = o["q2_gev2"]
+                entry["s2"] = s2(math.sqrt(o["q2_gev2"]))
+                entry["slope"] = 4 * entry["s2"] * qed if kind == "pves_proton" else -4 * entry["s2"]
+            elif kind == "apv":
+                entry["s2"] = s2(o.get("q_mev", 2.4) * 1e-3)
+                entry["slope"] = 4 * o["z"] * entry["s2"] * qed
+            else:
+                entry["m_l"] = M_MU if o["lepton"] == "mu" else M_E
+                entry["s2"] = s2(entry["m_l"])
+            self.meas.append(entry)
 
     def chi2_plane(self, m_gev, k_apv, eps, delta):
-        """Total χ² on the plane eps[:, None] × delta[None, :]."""
+        """Total χ² on the plane eps[:, None] × delta[None, :]; k_apv: name -> K at this mass (apv kinds)."""
         e, d = eps[:, None], delta[None, :]
         total = np.zeros((eps.size, delta.size))
-
-        def angle(s2):
+        for o in self.meas:
+            s2 = o["s2"]
             s, c = math.sqrt(s2), math.sqrt(1 - s2)
-            return s2, s, c, s / c
-
-        def add(key, theory):
-            x, sigma, enabled = self.meas[key]
-            if enabled:
-                total[...] += ((x - theory) / sigma) ** 2
-
-        for key, f, scale in (("qweak", m_gev ** 2 / (m_gev ** 2 + self.q2), "qweak"), ("apv_cs", k_apv, "apv")):
-            s2, s, c, t = angle(self.s2[scale])
-            dp = d + m_gev / M_Z * e * t  # eq. 4
-            rho = 1 + dp * dp * f  # eq. 6
-            kappa = 1 - e * dp * (M_Z / m_gev) * (c / s) * f  # eq. 7
-            g_ep = -0.5 + 2 * kappa * s2 + self.c_ep
-            if key == "qweak":
-                add(key, -2 * rho * g_ep * self.qed)  # eq. 24
+            dp = d + m_gev / M_Z * e * (s / c)  # eq. 4
+            if o["kind"] == "lepton_g2":
+                m_l = o["m_l"]
+                fv, fa = loop_functions(m_gev / m_l)
+                coupling = e + m_gev / M_Z * dp * (1 - 4 * s2) / (4 * s * c)
+                a_v = ALPHA / (2 * math.pi) * coupling ** 2 * fv  # eq. 8
+                a_a = -G_F * m_l ** 2 / (8 * math.sqrt(2) * math.pi ** 2) * dp * dp * fa  # eq. 10
+                theory = a_v + a_a
             else:
-                add(key, -2 * rho * (Z_CS * (g_ep + 0.00005) + N_CS * (self.g_en + 0.00006)) * self.qed)  # eq. 26
-        for key, m_l, scale in (("a_mu", M_MU, "mu"), ("a_e", M_E, "e")):
-            s2, s, c, t = angle(self.s2[scale])
-            fv, fa = loop_functions(m_gev / m_l)
-            dp = d + m_gev / M_Z * e * t
-            coupling = e + m_gev / M_Z * dp * (1 - 4 * s2) / (4 * s * c)
-            a_v = ALPHA / (2 * math.pi) * coupling ** 2 * fv  # eq. 8
-            a_a = -G_F * m_l ** 2 / (8 * math.sqrt(2) * math.pi ** 2) * dp * dp * fa  # eq. 10
-            add(key, a_v + a_a)
+                f = k_apv[o["name"]] if o["kind"] == "apv" else m_gev ** 2 / (m_gev ** 2 + o["q2"])  # eq. 25
+                rho = 1 + dp * dp * f  # eq. 6
+                kappa = 1 - e * dp * (M_Z / m_gev) * (c / s) * f  # eq. 7
+                theory = rho * (o["sm"] - o["slope"] * (kappa - 1))
+            if o["enabled"]:
+                total += ((o["x"] - theory) / o["sigma"]) ** 2
         return total
 
 
@@ -171,17 +169,17 @@ def axis_values(a):
 
 
 def run(cfg, k_apv=None):
+    """k_apv: name -> K per mass for each apv measurement (default: the contact limit K = 1)."""
     g = cfg["grid"]
     m, eps, delta = axis_values(g["m_zd_mev"]), axis_values(g["epsilon"]), axis_values(g["delta"])
-    if k_apv is None:
-        k_apv = np.ones_like(m)  # contact limit; --compare takes zdscan's K table
     phys = Physics(cfg)
+    k_apv = k_apv or {o["name"]: np.ones_like(m) for o in phys.meas if o["kind"] == "apv"}
     profile = np.empty((m.size, eps.size))
     argmin = np.empty((m.size, eps.size), dtype=np.int64)
     profile_delta = np.full(delta.size, np.inf)
     start = time.perf_counter()
-    for i, (mm, k) in enumerate(zip(m, k_apv)):
-        plane = phys.chi2_plane(mm * 1e-3, k, eps, delta)
+    for i, mm in enumerate(m):
+        plane = phys.chi2_plane(mm * 1e-3, {name: k[i] for name, k in k_apv.items()}, eps, delta)
         argmin[i] = plane.argmin(axis=1)
         profile[i] = plane.min(axis=1)
         np.minimum(profile_delta, plane.min(axis=0), out=profile_delta)
@@ -195,7 +193,7 @@ def compare(path, rtol, atol):
 
     with h5py.File(path, "r") as f:
         cfg = json.loads(f.attrs["config"])
-        k = f["apv/k_factor"][...]
+        k = {o["name"]: f["apv/k_" + o["name"]][...] for o in cfg["measurements"] if o["kind"] == "apv"}
         z = {name: f[name][...] for name in ("profile/chi2_total", "profile/argmin_delta_index",
                                              "profile1d/chi2_delta", "axes/m_zd_mev", "axes/epsilon", "axes/delta")}
     ref = run(cfg, k)
@@ -231,6 +229,12 @@ def main():
 
     path = a.config or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "configs", "paper2021.json")
     cfg = json.load(open(path))
+    if "measurements" not in cfg:  # a zdscan 0.1 config: the resolved form has the list
+        import subprocess
+
+        exe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "zdscan")
+        cfg = json.loads(subprocess.run([exe, "config", "--config", path], check=True, capture_output=True,
+                                        text=True).stdout)
     if a.n:
         for axis in cfg["grid"].values():
             axis["n"] = a.n

@@ -59,6 +59,7 @@ struct ApvKModel
         table
     };
     Kind kind = Kind::dirac;
+    int z = constants::cs133_z;                 ///< nuclear charge for the dirac kind (the measurement's Z)
     double r_rms_fm = constants::cs133_r_p_fm;  ///< nuclear radius [fm] for the dirac kind
     std::vector<double> m_mev;                  ///< table kind: strictly increasing masses [MeV]
     std::vector<double> k;  ///< table kind: K at those masses; linear in ln m between, constant outside

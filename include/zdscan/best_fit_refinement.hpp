@@ -20,9 +20,9 @@ struct RefinedFit
 };
 
 /// χ² at an arbitrary point: per-mass terms (quadrature, K) recomputed at m.
-Chi2Terms chi2_at(const ObservableConstants& obs, const ApvKEvaluator& k, double q2_qweak_gev2, double m_zd_mev,
-                  double epsilon, double delta);
+Chi2Terms chi2_at(const ObservableConstants& obs, const MassTermsAt& mass, double m_zd_mev, double epsilon,
+                  double delta);
 
-RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& obs, const ApvKEvaluator& k,
+RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& obs, const MassTermsAt& mass,
                            double m_zd_mev, double epsilon, double delta);
 }  // namespace zdscan

@@ -1,8 +1,15 @@
 /// \file chi2.hpp
-/// The four χ² terms of the seed paper, eq. (27): χ²_i = (X_i^exp − X_i^th(ε, δ, m_Zd))² / σ_i², with σ_i the
-/// experimental and SM uncertainties in quadrature, i ∈ {Qweak, APV(Cs), a_μ, a_e}.
-/// The per-mass work (loop-function quadrature, propagators, K) is hoisted into MassTerms so that the inner
-/// (ε, δ) loop is a few dozen flops; the same functions run in the OpenMP loop and in the CUDA kernel.
+/// χ² of a set of measurements (seed paper eq. 27): χ²_i = (X_i^exp − X_i^th(ε, δ, m_Zd))² / σ_i², with σ_i the
+/// experimental and SM uncertainties in quadrature; the total sums the enabled ones in list order.
+///
+/// A measurement is data: a kind (the formula) and its constants. The kinds (docs/physics.md, "Measurement kinds"):
+/// - pves_proton:   Q_W^p = −2 ρ_d g_AV^ep(κ_d ŝ²) (1 − α/2π), f = m²/(m² + Q²) at its Q²     (eqs. 24, 25)
+/// - pves_electron: Q_W^e = −2 ρ_d g_AV^ee(κ_d ŝ²), g_AV^ee(s²) = 1/2 − 2s² + c_ee, f as above (Møller; DLM)
+/// - apv:           Q_W(Z, N) of eq. (26), f = K(Z; m) (text after eq. 26)
+/// - lepton_g2:     Δa_ℓ = a_ℓ^V + a_ℓ^A                                                        (eqs. 8–11)
+/// The per-mass work (loop-function quadrature, propagators, K) is hoisted into MassTerms, one slot per measurement,
+/// so that the inner (ε, δ) loop is a few dozen flops per measurement. Plain data, no allocation: the same code runs
+/// in the OpenMP loop and in the CUDA kernel.
 #pragma once
 
 #include "constants.hpp"
@@ -14,111 +21,134 @@
 
 namespace zdscan
 {
-/// One measurement entering eq. (27).
-struct Chi2Measurement
+/// Measurements a scan takes at once (fixed capacity: device code does not allocate).
+inline constexpr int max_measurements = 16;
+
+enum class MeasurementKind : int
 {
-    /// X^exp. For g−2 this is the anomaly a^exp − a^SM, because X^th = a^SM + a^Zd.
-    double x_exp = 0;
-    double sigma = 1;     ///< σ = σ_exp ⊕ σ_SM
-    bool enabled = true;  ///< counted in the total
+    pves_proton = 0,
+    pves_electron = 1,
+    apv = 2,
+    lepton_g2 = 3
 };
 
-/// Scan-wide constants of the four observables (built on the host from the config, copied to the device).
+/// One measurement as the inner loop sees it (built on the host from the config).
+struct MeasurementConstants
+{
+    MeasurementKind kind = MeasurementKind::pves_proton;
+    bool enabled = true;  ///< counted in the total
+    /// X^exp. For lepton_g2 this is the anomaly a^exp − a^SM, because X^th = a^SM + a^Zd.
+    double x_exp = 0;
+    double sigma = 1;  ///< σ = σ_exp ⊕ σ_SM
+    MixingAngle w;     ///< θ_W at the measurement's scale (ŝ² running)
+    /// pves_proton, apv: c_ep and g_en (pinned: ε = δ = 0 gives the configured SM value); pves_electron: c_ee in
+    /// c_ep.
+    WeakChargeCouplings couplings;
+    int z = 0, n = 0;                   ///< apv: the nucleus
+    double box_ep = 0, box_en = 0;      ///< apv: γZ-box terms added to g_AV^ep, g_AV^en (eq. 26)
+    double m_lepton_gev = 0;            ///< lepton_g2
+    double q2_gev2 = 0;                 ///< pves_*: momentum transfer of the propagator
+};
+
+/// All measurements of a scan.
 struct ObservableConstants
 {
-    MixingAngle w_qweak;  ///< θ_W at the Qweak scale Q = sqrt(Q²)
-    MixingAngle w_apv;    ///< θ_W at the APV scale
-    MixingAngle w_mu;     ///< θ_W at m_μ (text after eq. 8)
-    MixingAngle w_e;      ///< θ_W at m_e
-    double q2_qweak_gev2 = 0;
-    WeakChargeCouplings couplings;
-    Chi2Measurement qweak, apv_cs, a_mu, a_e;
+    int n = 0;
+    MeasurementConstants m[max_measurements];
 };
 
-/// Everything that depends on m_Zd alone.
+/// Everything that depends on m_Zd alone, one slot per measurement: the propagator f (pves), K (apv), or the loop
+/// functions F_V (in f) and F_A (in fa) at m_Zd/m_ℓ (lepton_g2).
 struct MassTerms
 {
     double m_zd_gev = 0;
-    double f_qweak = 0;           ///< eq. (25) at the Qweak Q²
-    double k_apv = 0;             ///< K(133Cs; m_Zd), the APV form of f (text after eq. 26)
-    double fv_mu = 0, fa_mu = 0;  ///< F_V, F_A at m_Zd/m_μ (eqs. 9, 11)
-    double fv_e = 0, fa_e = 0;    ///< F_V, F_A at m_Zd/m_e
+    double f[max_measurements] = {};
+    double fa[max_measurements] = {};
 };
 
-ZD_HD inline MassTerms make_mass_terms(double m_zd_gev, double q2_qweak_gev2, double k_apv)
+/// k_apv[i]: K(Z_i; m_Zd) for apv measurement i (host table); unused for other kinds.
+ZD_HD inline MassTerms make_mass_terms(const ObservableConstants& c, double m_zd_gev, const double* k_apv)
 {
     MassTerms t;
     t.m_zd_gev = m_zd_gev;
-    t.f_qweak = propagator_pv_scattering(m_zd_gev, q2_qweak_gev2);
-    t.k_apv = k_apv;
-    t.fv_mu = loop_function_vector(m_zd_gev / constants::m_mu_gev);
-    t.fa_mu = loop_function_axial(m_zd_gev / constants::m_mu_gev);
-    t.fv_e = loop_function_vector(m_zd_gev / constants::m_e_gev);
-    t.fa_e = loop_function_axial(m_zd_gev / constants::m_e_gev);
+    for (int i = 0; i < c.n; ++i)
+    {
+        const MeasurementConstants& m = c.m[i];
+        switch (m.kind)
+        {
+            case MeasurementKind::pves_proton:
+            case MeasurementKind::pves_electron: t.f[i] = propagator_pv_scattering(m_zd_gev, m.q2_gev2); break;
+            case MeasurementKind::apv: t.f[i] = k_apv[i]; break;
+            case MeasurementKind::lepton_g2:
+                t.f[i] = loop_function_vector(m_zd_gev / m.m_lepton_gev);
+                t.fa[i] = loop_function_axial(m_zd_gev / m.m_lepton_gev);
+                break;
+        }
+    }
     return t;
 }
 
-/// The theory side X^th of the four observables (g−2: the Z_d contribution only).
-struct ObservablePredictions
-{
-    double qw_proton = 0;  ///< eq. (24)
-    double qw_cs133 = 0;   ///< eq. (26)
-    double a_mu_zd = 0;    ///< eqs. (8) + (10) for the muon
-    double a_e_zd = 0;     ///< eqs. (8) + (10) for the electron
-};
-
-ZD_HD inline double a_lepton_zd(const MassTerms& t, double epsilon, double delta, const MixingAngle& w,
+ZD_HD inline double a_lepton_zd(double m_zd_gev, double epsilon, double delta, const MixingAngle& w,
                                 double m_lepton_gev, double f_v, double f_a)
 {
-    const double dp = delta_prime(t.m_zd_gev, epsilon, delta, w.tan);
-    return a_lepton_vector(t.m_zd_gev, epsilon, dp, w, f_v) + a_lepton_axial(m_lepton_gev, dp, f_a);
+    const double dp = delta_prime(m_zd_gev, epsilon, delta, w.tan);
+    return a_lepton_vector(m_zd_gev, epsilon, dp, w, f_v) + a_lepton_axial(m_lepton_gev, dp, f_a);
 }
 
-ZD_HD inline ObservablePredictions predict_observables(const ObservableConstants& c, const MassTerms& t, double epsilon,
-                                                       double delta)
+/// X^th of measurement i (lepton_g2: the Z_d contribution only).
+ZD_HD inline double predict_measurement(const MeasurementConstants& c, const MassTerms& t, int i, double epsilon,
+                                        double delta)
 {
-    ObservablePredictions p;
+    if (c.kind == MeasurementKind::lepton_g2)
     {
-        const double dp = delta_prime(t.m_zd_gev, epsilon, delta, c.w_qweak.tan);
-        const double rho = rho_d(dp, t.f_qweak);
-        const double kappa = kappa_d(t.m_zd_gev, epsilon, dp, c.w_qweak.cot, t.f_qweak);
-        p.qw_proton = qw_proton(rho, kappa, c.w_qweak.s2, c.couplings);
+        return a_lepton_zd(t.m_zd_gev, epsilon, delta, c.w, c.m_lepton_gev, t.f[i], t.fa[i]);
     }
+    // Neutral-current kinds: G_F → ρ_d G_F, ŝ² → κ_d ŝ² with the measurement's propagator (eqs. 4–7).
+    const double f = t.f[i];
+    const double dp = delta_prime(t.m_zd_gev, epsilon, delta, c.w.tan);
+    const double rho = rho_d(dp, f);
+    const double kappa = kappa_d(t.m_zd_gev, epsilon, dp, c.w.cot, f);
+    switch (c.kind)
     {
-        const double dp = delta_prime(t.m_zd_gev, epsilon, delta, c.w_apv.tan);
-        const double rho = rho_d(dp, t.k_apv);
-        const double kappa = kappa_d(t.m_zd_gev, epsilon, dp, c.w_apv.cot, t.k_apv);
-        p.qw_cs133 = qw_nucleus(rho, kappa, c.w_apv.s2, c.couplings, constants::cs133_z, constants::cs133_n);
+        case MeasurementKind::pves_proton: return qw_proton(rho, kappa, c.w.s2, c.couplings);
+        case MeasurementKind::pves_electron: return qw_electron(rho, kappa, c.w.s2, c.couplings.c_ep);
+        default: return qw_nucleus(rho, kappa, c.w.s2, c.couplings, c.z, c.n, c.box_ep, c.box_en);
     }
-    p.a_mu_zd = a_lepton_zd(t, epsilon, delta, c.w_mu, constants::m_mu_gev, t.fv_mu, t.fa_mu);
-    p.a_e_zd = a_lepton_zd(t, epsilon, delta, c.w_e, constants::m_e_gev, t.fv_e, t.fa_e);
-    return p;
 }
 
 /// χ² = (X^exp − X^th)² / σ², eq. (27).
-ZD_HD inline double chi2_term(const Chi2Measurement& m, double x_th)
+ZD_HD inline double chi2_term(const MeasurementConstants& m, double x_th)
 {
     const double pull = (m.x_exp - x_th) / m.sigma;
     return pull * pull;
 }
 
-/// The four terms at one point and their total over the enabled ones.
+/// Each measurement's term at one point and the total over the enabled ones.
 struct Chi2Terms
 {
-    double qweak = 0, apv_cs = 0, a_mu = 0, a_e = 0;
+    double term[max_measurements] = {};
     double total = 0;
 };
 
 ZD_HD inline Chi2Terms evaluate_chi2(const ObservableConstants& c, const MassTerms& t, double epsilon, double delta)
 {
-    const ObservablePredictions p = predict_observables(c, t, epsilon, delta);
     Chi2Terms r;
-    r.qweak = chi2_term(c.qweak, p.qw_proton);
-    r.apv_cs = chi2_term(c.apv_cs, p.qw_cs133);
-    r.a_mu = chi2_term(c.a_mu, p.a_mu_zd);
-    r.a_e = chi2_term(c.a_e, p.a_e_zd);
-    r.total = (c.qweak.enabled ? r.qweak : 0.0) + (c.apv_cs.enabled ? r.apv_cs : 0.0) + (c.a_mu.enabled ? r.a_mu : 0.0)
-              + (c.a_e.enabled ? r.a_e : 0.0);
+    for (int i = 0; i < c.n; ++i)
+    {
+        r.term[i] = chi2_term(c.m[i], predict_measurement(c.m[i], t, i, epsilon, delta));
+        r.total += c.m[i].enabled ? r.term[i] : 0.0;  // list order: the sum is reproducible
+    }
     return r;
+}
+
+/// The total alone (the inner loop of every backend).
+ZD_HD inline double chi2_total(const ObservableConstants& c, const MassTerms& t, double epsilon, double delta)
+{
+    double total = 0;
+    for (int i = 0; i < c.n; ++i)
+    {
+        total += c.m[i].enabled ? chi2_term(c.m[i], predict_measurement(c.m[i], t, i, epsilon, delta)) : 0.0;
+    }
+    return total;
 }
 }  // namespace zdscan

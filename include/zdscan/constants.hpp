@@ -47,4 +47,10 @@ inline constexpr double cs133_r_p_fm = 4.821;
 /// PRL 109, 262301 (2012)).
 inline constexpr double cs133_box_ep = 0.00005;
 inline constexpr double cs133_box_en = 0.00006;
+
+/// SM proton weak charge Q_W^p = 0.0711 (PDG 2020, seed eq. 13) at the Qweak momentum transfer Q² = 0.0248 GeV².
+/// It fixes c_ep, the radiative constant of g_AV^ep, for the apv kind. Only Z c_ep + N g_AV^en enters Q_W(Z, N),
+/// and g_AV^en is pinned after c_ep to the measurement's own SM value, so APV physics does not depend on it.
+inline constexpr double qw_proton_sm_reference = 0.0711;
+inline constexpr double qw_proton_reference_q2_gev2 = 0.0248;
 }  // namespace zdscan::constants

@@ -25,7 +25,7 @@ ZD_HD inline CellProfile profile_over_delta(const ObservableConstants& c, const 
     CellProfile p{HUGE_VAL, 0, -1};
     for (int k = 0; k < n_delta; ++k)
     {
-        const double chi2 = evaluate_chi2(c, t, epsilon, delta[k]).total;
+        const double chi2 = chi2_total(c, t, epsilon, delta[k]);
         on_delta(k, chi2);
         if (!(chi2 < HUGE_VAL) && p.first_nonfinite < 0)  // inf, or NaN (every comparison false)
         {

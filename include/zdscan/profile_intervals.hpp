@@ -17,6 +17,7 @@ struct ProfileInterval
     bool lower_at_edge = false;  ///< the region reaches the first grid point: lower is only the grid edge
     bool upper_at_edge = false;
     bool disjoint = false;  ///< other grid points outside [lower, upper] also satisfy Δχ² ≤ level
+    int points_inside = 0;  ///< grid points of the connected region (few: the grid does not resolve it)
 };
 
 ProfileInterval profile_interval(const std::vector<double>& axis, const std::vector<double>& chi2, double level,

@@ -96,12 +96,12 @@ struct ScanOutput
     ScanConfig config;
     std::string backend;
     std::vector<double> m_zd_mev, epsilon, delta;  ///< axes
-    std::vector<double> k_apv;                     ///< K(133Cs; m) per mass
-    std::vector<double> sin2_scales;               ///< ŝ² at the Qweak, APV, m_μ, m_e scales
+    std::vector<double> k_apv;                     ///< K of each apv measurement: [mass][max_measurements]
+    std::vector<double> sin2_at_scale;             ///< ŝ² at each measurement's scale
     std::vector<double> chi2_total;                ///< profiled (min over δ)
     std::vector<std::int32_t> argmin_delta_index;
     std::vector<double> argmin_delta;
-    std::vector<double> chi2_qweak, chi2_apv_cs, chi2_a_mu, chi2_a_e;  ///< terms at the profiled point
+    std::vector<std::vector<double>> chi2_terms;  ///< [measurement][cell]: each term at the profiled point
     std::vector<double> profile_m, profile_eps, profile_delta;         ///< 1-D profiles (min over the others)
     BestFit best;
     RefinedFit refined;  ///< the minimum between grid points, started from best
@@ -121,5 +121,5 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
 
 /// The backend problem for a config (exposed for tests and benchmarks).
 ScanProblem make_scan_problem(const ScanConfig& config);
-ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup, const ApvKEvaluator& k_apv);
+ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup);
 }  // namespace zdscan

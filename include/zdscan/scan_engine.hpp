@@ -16,7 +16,7 @@ struct ScanProblem
 {
     ObservableConstants observables;
     std::vector<double> m_zd_gev;  ///< mass axis [GeV]
-    std::vector<double> k_apv;     ///< K(133Cs; m) at each mass
+    std::vector<double> k_apv;     ///< K of each apv measurement: [mass][max_measurements] (apv_k_table)
     std::vector<double> epsilon;
     std::vector<double> delta;
 };
@@ -51,7 +51,7 @@ class ScanEngine
   public:
     virtual ~ScanEngine() = default;
     virtual std::string name() const = 0;
-    /// Per-mass terms (F_V, F_A, propagators, K) as the backend computed them.
+    /// Per-mass terms (F_V, F_A, propagators, K of every measurement) as the backend computed them.
     virtual std::vector<MassTerms> mass_terms() const = 0;
     virtual void evaluate_tile(const Tile& tile, bool want_full, TileResult& out) = 0;
     /// Grid points per tile this backend works well with (the driver also bounds full-grid memory).

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <functional>
+
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,13 +40,15 @@ class ScanFileWriter
 struct StoredFitPoint
 {
     double chi2 = 0, m_zd_mev = 0, epsilon = 0, delta = 0;
-    Chi2Terms terms;  ///< each term (total unused)
+    std::vector<double> terms;  ///< each measurement's term, in the order of ScanFileContents::measurements
 };
 
 /// What `zdscan summary` needs from a result file.
 struct ScanFileContents
 {
     std::string name, backend, version;
+    std::vector<std::string> measurements;  ///< names, in the order of the χ² sum
+    std::vector<bool> enabled;
     std::vector<double> m_zd_mev, epsilon, delta;
     bool m_log = false, eps_log = false, delta_log = false;
     std::vector<double> profile_m, profile_eps, profile_delta;
@@ -60,6 +64,17 @@ ScanFileContents read_scan_file(const std::string& path);
 /// The same contents taken from a scan in memory (what `zdscan scan` prints: no read-back of the output path).
 ScanFileContents summary_contents(const ScanOutput& out);
 
-/// Human-readable best fit and 1σ (Δχ² = 1) intervals per parameter.
-std::string format_summary(const ScanFileContents& f);
+/// The confidence level of the 1-D intervals: Δχ² for one parameter.
+struct SummaryLevel
+{
+    double delta_chi2 = 1.0;
+    std::string label = "68.27% CL (1 sigma)";
+};
+/// "68", "90", "95", "99" (% CL, one parameter: Δχ² = 1, 2.706, 3.841, 6.635) or "dchi2=X". Throws
+/// std::invalid_argument naming --cl.
+SummaryLevel parse_summary_level(const std::string& text);
+
+/// Best fit (centres from the refined fit), each parameter's interval at the level, and warnings.
+std::string format_summary(const ScanFileContents& f, const SummaryLevel& level = {});
+nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level = {});
 }  // namespace zdscan
