@@ -3,7 +3,8 @@
 set -euo pipefail
 zdscan=$1 config=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
-"$zdscan" config --config "$config" | grep -q '"exp": "reanalysis"'
+"$zdscan" config --config "$config" > "$work/config.json"
+grep -q '"exp": "reanalysis"' "$work/config.json"
 "$zdscan" scan --config "$config" --n 8 --quiet --out "$work/scan.h5" > "$work/summary.txt"
 grep -q "best fit (grid point)" "$work/summary.txt"
 echo ok

@@ -11,6 +11,7 @@ grep -q "done: 64000 points" "$work/scan.log"
 "$zdscan" summary "$work/scan.h5" > "$work/summary.txt"
 diff "$work/scan.txt" "$work/summary.txt"
 grep -Eq "m_Zd \[MeV\] = [0-9.]+ \(\+" "$work/summary.txt"
-"$zdscan" config | grep -q '"name": "paper2021"'
+"$zdscan" config > "$work/config.json"
+grep -q '"name": "paper2021"' "$work/config.json"
 ls -A "$work" | grep -q 'zdscan-tmp\.' && { echo "temporary file left" >&2; exit 1; }
 echo "ok"
