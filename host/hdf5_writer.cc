@@ -38,6 +38,7 @@ struct ScanFileWriter::Impl
     void create_full_grid(const Tile& first);
     void write_results(const ScanOutput& out);  ///< everything but /chi2/total, then close
     void write_measurement_table(const ScanOutput& out);
+    void write_slices(const ScanOutput& out);
 
     /// On every path that does not commit (an exception in the constructor included): close the datasets before
     /// the file, then remove the temporary file.
@@ -264,6 +265,34 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     column("source", &sources, true, "", "citation");
 }
 
+/// /slices: every measurement's χ² over (m, ε) at fixed δ values, dimensions (delta_slice, m_zd_mev, epsilon).
+void ScanFileWriter::Impl::write_slices(const ScanOutput& out)
+{
+    Handle g(check(H5Gcreate2(file, "slices", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/slices"), H5Gclose);
+    h5::write_attribute(g, "description", "chi2 of each measurement (and the total) on the (m_Zd, epsilon) grid at "
+                                          "fixed delta values (zdscan scan --delta-slices), for Figs. 2 and 5");
+    const hsize_t n_slices = out.delta_slices.size();
+    Handle axis = h5::write_dataset(g, "delta_slice", {n_slices}, out.delta_slices.data());
+    check(H5DSset_scale(axis, "delta_slice"), "set dimension scale");
+    h5::write_attribute(axis, "units", "1");
+    h5::write_attribute(axis, "long_name", "fixed Z-Z_d mass mixing delta of the slice");
+    const auto& list = out.config.physics.measurements;
+    for (std::size_t i = 0; i <= list.size(); ++i)
+    {
+        const bool total = i == list.size();
+        std::vector<double> data;
+        for (const auto& slice : out.slices) data.insert(data.end(), slice[i].begin(), slice[i].end());
+        const std::string name = total ? "chi2_total" : "chi2_" + list[i].name;
+        const std::string what = total ? "total chi2 at fixed delta" : list[i].name + " chi2 term at fixed delta";
+        Handle set = h5::write_dataset(g, name.c_str(), {n_slices, n[0], n[1]}, data.data());
+        h5::write_attribute(set, "units", "1");
+        h5::write_attribute(set, "long_name", what.c_str());
+        check(H5DSattach_scale(set, axis, 0), "attach dimension scale");
+        check(H5DSattach_scale(set, axes[0], 1), "attach dimension scale");
+        check(H5DSattach_scale(set, axes[1], 2), "attach dimension scale");
+    }
+}
+
 void ScanFileWriter::Impl::write_results(const ScanOutput& out)
 {
     auto& s = *this;
@@ -290,6 +319,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         }
     }
     s.write_measurement_table(out);
+    if (!out.delta_slices.empty()) s.write_slices(out);
     {
         Handle p(check(H5Gcreate2(s.file, "profile1d", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile1d"), H5Gclose);
         h5::write_attribute(p, "description", "chi2 minimised over the two other parameters");

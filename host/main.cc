@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -32,7 +33,7 @@ struct ScanArgs
 {
     std::string config_path, out_path;
     bool out_given = false;
-    std::string n, n_m, n_eps, n_delta, threads, tile_masses, max_tile_mb;
+    std::string n, n_m, n_eps, n_delta, threads, tile_masses, max_tile_mb, delta_slices;
     std::string backend = "auto";
     bool full_grid = false;
     bool quiet = false;
@@ -52,6 +53,38 @@ long long parse_count(const std::string& option, const std::string& text, long l
                           + hint + " (got \"" + text + "\")");
     }
     return value;
+}
+
+/// "0,1e-3,5e-3": finite values in [−1, 1], at most 64, memory for the slices within 4 GB.
+std::vector<double> parse_delta_slices(const std::string& text, const ScanConfig& config)
+{
+    std::vector<double> values;
+    std::size_t start = 0;
+    while (start <= text.size())
+    {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, comma - start);
+        double v = 0;
+        const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+        if (item.empty() || ec != std::errc() || ptr != item.data() + item.size() || !std::isfinite(v) || std::fabs(v) > 1)
+        {
+            throw ConfigError("--delta-slices: each value must be a number in [-1, 1] (got \"" + item + "\")");
+        }
+        values.push_back(v);
+        start = comma + 1;
+    }
+    if (values.size() > 64)
+    {
+        throw ConfigError("--delta-slices: at most 64 values (got " + std::to_string(values.size()) + ")");
+    }
+    const double bytes = 8.0 * values.size() * (config.physics.measurements.size() + 1) * config.m_zd_mev.n *
+                         static_cast<double>(config.epsilon.n);
+    if (bytes > 4e9)
+    {
+        throw ConfigError("--delta-slices: " + std::to_string(values.size()) + " slices of this grid need " +
+                          std::to_string(static_cast<long long>(bytes / 1e9)) + " GB (at most 4)");
+    }
+    return values;
 }
 
 int hardware_threads()
@@ -141,6 +174,7 @@ int run_scan_command(const ScanArgs& args)
     }
     options.full_grid = args.full_grid;
     options.cancel = &interrupt_requested();
+    if (!args.delta_slices.empty()) options.delta_slices = parse_delta_slices(args.delta_slices, config);
 
     if (args.out_given && args.out_path.empty())
     {
@@ -226,6 +260,9 @@ int main(int argc, char** argv)
                                                             "tile budget)");
     scan_cmd->add_option("--max-tile-mb", scan.max_tile_mb,
                          "with --full-grid: MB of chi2 a tile holds in memory (default 256)");
+    scan_cmd->add_option("--delta-slices", scan.delta_slices,
+                         "comma-separated fixed delta values: every measurement's chi2 over (m, epsilon) at each, in "
+                         "/slices (Figs. 2, 5); at most 64");
     scan_cmd->add_flag("--full-grid", scan.full_grid, "also write chi2 on the full 3-D grid (/chi2/total)");
     scan_cmd->add_flag("--quiet", scan.quiet, "no progress output");
 

@@ -226,6 +226,44 @@ void check_profiled_terms_finite(const ScanProblem& problem, const std::vector<M
     }
 }
 
+/// Every measurement's χ² (and the total, last) over (m, ε) at each fixed δ of options.delta_slices.
+void delta_slices(const ScanProblem& problem, const std::vector<MassTerms>& mass, const ScanOptions& options,
+                  ScanOutput& out)
+{
+    const std::size_t n_eps = out.epsilon.size(), n_cells = out.m_zd_mev.size() * n_eps;
+    const int n_meas = problem.observables.n;
+    out.delta_slices = options.delta_slices;
+    out.slices.assign(options.delta_slices.size(),
+                      std::vector<std::vector<double>>(static_cast<std::size_t>(n_meas) + 1,
+                                                       std::vector<double>(n_cells)));
+    for (std::size_t s = 0; s < options.delta_slices.size(); ++s)
+    {
+        const double delta = options.delta_slices[s];
+        auto& slice = out.slices[s];
+#pragma omp parallel for schedule(static)
+        for (std::int64_t cell = 0; cell < static_cast<std::int64_t>(n_cells); ++cell)
+        {
+            const auto c = static_cast<std::size_t>(cell);
+            const Chi2Terms t = evaluate_chi2(problem.observables, mass[c / n_eps], out.epsilon[c % n_eps], delta);
+            for (int i = 0; i < n_meas; ++i) slice[static_cast<std::size_t>(i)][c] = t.term[i];
+            slice[static_cast<std::size_t>(n_meas)][c] = t.total;
+        }
+        for (std::size_t cell = 0; cell < n_cells; ++cell)
+        {
+            for (const auto& term : slice)
+            {
+                if (!std::isfinite(term[cell]))
+                {
+                    throw NonFiniteChi2("chi2 is not finite in the delta slice " + std::to_string(delta) + " at m_Zd = "
+                                        + std::to_string(out.m_zd_mev[cell / n_eps]) + " MeV, epsilon = "
+                                        + std::to_string(out.epsilon[cell % n_eps]));
+                }
+            }
+        }
+        check_cancel(options.cancel);
+    }
+}
+
 /// Fig. 4: ŝ²(Q) in the SM and with the best grid point's Z_d.
 void running_curves(const RunningSin2& running, const BestFit& b, ScanOutput& out)
 {
@@ -269,6 +307,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     profile_terms_and_best_fit(problem, mass, out);
     check_profiled_terms_finite(problem, mass, out);
     check_cancel(options.cancel);
+    delta_slices(problem, mass, options, out);
     out.refined =
         refine_best_fit(config, problem.observables, mass_at, out.best.m_zd_mev, out.best.epsilon, out.best.delta);
     if (!std::isfinite(out.refined.chi2))  // cannot beat a finite grid minimum; keep the grid point

@@ -241,6 +241,30 @@ TEST(ScanEngine, CancelStopsAfterTheFirstTile)
     EXPECT_EQ(tiles, 1);
 }
 
+TEST(ScanEngine, DeltaSlicesEqualTheFullGridAtThoseDeltas)
+{
+    const auto c = test::small_paper_config(6, 5, 5);  // δ axis −0.004 … 0.01: 0.0025 is index 2
+    ScanOptions o;
+    o.backend = Backend::cpu;
+    o.full_grid = true;
+    o.delta_slices = {c.delta.values()[2], 7.9e-4};
+    std::vector<double> full;
+    const ScanOutput out = run_scan(
+        c, o, [&](const Tile&, const std::vector<double>& v) { full.insert(full.end(), v.begin(), v.end()); }, nullptr);
+    ASSERT_EQ(out.slices.size(), 2u);
+    const std::size_t n_meas = c.physics.measurements.size();
+    const auto problem = make_scan_problem(c);
+    const auto m = c.m_zd_mev.values();
+    for (std::size_t cell = 0; cell < 30; ++cell)
+    {
+        EXPECT_EQ(out.slices[0][n_meas][cell], full[cell * 5 + 2]);  // the total, last
+        const auto t = make_mass_terms(problem.observables, m[cell / 5] * 1e-3,
+                                       &problem.k_apv[(cell / 5) * max_measurements]);
+        const auto direct = evaluate_chi2(problem.observables, t, problem.epsilon[cell % 5], 7.9e-4);
+        for (std::size_t i = 0; i < n_meas; ++i) EXPECT_EQ(out.slices[1][i][cell], direct.term[i]);
+    }
+}
+
 TEST(ScanEngine, CpuAndCudaAgree)
 {
     if (cuda_device_count() == 0)

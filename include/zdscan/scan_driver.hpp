@@ -41,6 +41,8 @@ struct ScanOptions
     std::int64_t tile_points = 0;
     /// With full_grid: bytes of χ² a tile may hold; bounds the memory on any grid shape.
     std::int64_t full_grid_tile_bytes = default_full_grid_tile_bytes;
+    /// Fixed δ values at which every measurement's χ² is also stored over (m, ε) (/slices; Figs. 2 and 5).
+    std::vector<double> delta_slices;
     /// Set from elsewhere (e.g. a SIGINT handler): the scan stops at its next check (after every tile and
     /// between the steps after the grid) with ScanInterrupted.
     const std::atomic<bool>* cancel = nullptr;
@@ -102,6 +104,9 @@ struct ScanOutput
     std::vector<std::int32_t> argmin_delta_index;
     std::vector<double> argmin_delta;
     std::vector<std::vector<double>> chi2_terms;  ///< [measurement][cell]: each term at the profiled point
+    std::vector<double> delta_slices;             ///< the fixed δ values of the slices
+    /// [slice][measurement][cell]: each term at δ = delta_slices[slice]; [slice][n_measurements][cell]: the total
+    std::vector<std::vector<std::vector<double>>> slices;
     std::vector<double> profile_m, profile_eps, profile_delta;         ///< 1-D profiles (min over the others)
     BestFit best;
     RefinedFit refined;  ///< the minimum between grid points, started from best
