@@ -1,25 +1,26 @@
 #!/usr/bin/env python3
-"""Figures 1-4 of Cadeddu et al., PRD 104, L011701 (2021) from zdscan output.
+"""Figures 1-5 of Cadeddu et al., PRD 104, L011701 (2021) from zdscan result files (PNG and PDF).
 
-  Fig. 1: the Cs-Pb neutron-skin correlation with PREX-1+2 and the derived 133Cs skin, from `zdscan apv --json`
-          (tools/plot_fig1_skin.py; PNG and PDF).
-  Fig. 3: 1σ/2σ/3σ contours (Δχ² = 2.30, 6.18, 11.83) of the combined fit in (m_Zd, ε), marginalised over δ,
-          with the best fit, from RESULT.h5 (default: results/paper2021.h5, made by tools/quickstart.sh).
-  Fig. 4: ŝ²(Q) in the SM and with the best-fit Z_d, from the same file (/running).
-  Fig. 2: 90% CL (Δχ² = 4.61) regions in (m_Zd, ε) at fixed δ: Qweak, APV and their combination (allowed
-          regions), and the a_μ and a_e favoured regions. Each δ is a separate zdscan run on a single-δ grid.
+  Fig. 1: the Cs-Pb neutron-skin correlation, from `zdscan apv --json` (tools/plot_fig1_skin.py).
+  Fig. 2: 90% CL (Δχ² = 4.61) regions in (m_Zd, ε) at fixed δ, from the /slices of RESULT.h5 (a scan with
+          --delta-slices): every parity-violating measurement (pves_proton, pves_electron, apv) as its own line, their
+          combination solid with the excluded side hatched, and the a_μ and a_e favoured regions filled.
+  Fig. 3: 1σ/2σ/3σ regions (Δχ² = 2.30, 6.18, 11.83) of the combined fit marginalised over δ, the refined best fit,
+          and the 1-D profiles of m_Zd and ε (Δχ² = 1 marked), from RESULT.h5.
+  Fig. 4: ŝ²(Q) in the SM and with the best-fit Z_d, from RESULT.h5 (/running).
+  Fig. 5: as Fig. 2 for the projections (configs/projections2021.json), from PROJECTIONS.h5 if given.
 
-Fig. 5 needs MOLLER and P2 projections, which zdscan does not model yet.
+Make the inputs with, e.g.:
+  zdscan scan --delta-slices 0,0.001,0.005,0.01 --out results/paper2021.h5
+  zdscan scan --config configs/projections2021.json --delta-slices 0,0.001,0.005,0.01 --out results/projections2021.h5
 
-Usage: plot_paper_figures.py [--result results/paper2021.h5] [--zdscan build/zdscan] [--out results]
-                             [--deltas 0 0.001 0.005 0.01] [--n 200]
+Usage: plot_paper_figures.py [--result results/paper2021.h5] [--projections results/projections2021.h5]
+                             [--zdscan build/zdscan] [--out results]
 """
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 import h5py
 import matplotlib
@@ -32,29 +33,106 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plot_fig1_skin  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PV_KINDS = ("pves_proton", "pves_electron", "apv")
+PV_STYLES = ["--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 3))]
+LEVEL_90_2D = 4.61
+LEVELS_2D = [2.30, 6.18, 11.83]
+LABELS = {"qweak": "Qweak", "apv_cs": "APV (Cs)", "p2": "P2", "moller": "MOLLER", "a_mu": r"$a_\mu$", "a_e": r"$a_e$"}
+
+
+def label(name):
+    return LABELS.get(name, name)
 
 
 def load(path):
+    """Axes, profiles, best fit, measurement table and (if present) the δ slices of a result file."""
     with h5py.File(path, "r") as f:
-        d = {k: f[k][...] for k in ("axes/m_zd_mev", "axes/epsilon", "profile/chi2_total", "profile/chi2_qweak",
-                                    "profile/chi2_apv_cs", "profile/chi2_a_mu", "profile/chi2_a_e",
+        d = {k: f[k][...] for k in ("axes/m_zd_mev", "axes/epsilon", "axes/delta", "profile/chi2_total",
+                                    "profile1d/chi2_m_zd_mev", "profile1d/chi2_epsilon",
                                     "running/q_gev", "running/sin2_sm", "running/sin2_bestfit")}
         d["best"] = dict(f["bestfit"].attrs)
+        config = json.loads(f.attrs["config"])
+        d["measurements"] = [(m["name"], m["kind"], m.get("enabled", True)) for m in config["measurements"]]
+        d["name"] = config["name"]
+        if "slices" in f:
+            d["slices"] = {k: f["slices"][k][...] for k in f["slices"]}
     return d
+
+
+def save(fig, out, stem):
+    paths = [os.path.join(out, f"{stem}.{ext}") for ext in ("png", "pdf")]
+    for p in paths:
+        fig.savefig(p, dpi=150)
+    plt.close(fig)
+    return paths
+
+
+def limits_figure(d, out, stem, title):
+    """Figs. 2 and 5: one panel per δ slice."""
+    if "slices" not in d:
+        print(f"{stem}: {d['name']} has no /slices (scan it with --delta-slices); skipped", file=sys.stderr)
+        return []
+    m, eps, sl = d["axes/m_zd_mev"], d["axes/epsilon"], d["slices"]
+    deltas = sl["delta_slice"]
+    pv = [(n, k) for n, k, on in d["measurements"] if k in PV_KINDS]
+    g2 = [(n, k) for n, k, on in d["measurements"] if k == "lepton_g2"]
+    fig, axes = plt.subplots(1, len(deltas), figsize=(4.3 * len(deltas), 4.2), squeeze=False, sharey=True)
+    for ax, s in zip(axes[0], range(len(deltas))):
+        # The a_μ and a_e favoured regions: Δχ² ≤ 4.61 around each one's own minimum in the slice.
+        for (name, _), color in zip(g2, ("tab:green", "tab:cyan", "tab:olive")):
+            chi2 = sl["chi2_" + name][s]
+            ax.contourf(m, eps, (chi2 - chi2.min()).T, levels=[-1, LEVEL_90_2D], colors=[color], alpha=0.45)
+            ax.plot([], [], "s", color=color, alpha=0.6, ms=9, label=f"{label(name)} favoured")
+        # Each PV measurement: the 90% CL boundary of its own Δχ²; the region above it is excluded.
+        for (name, _), style in zip(pv, PV_STYLES):
+            chi2 = sl["chi2_" + name][s]
+            ax.contour(m, eps, (chi2 - chi2.min()).T, levels=[LEVEL_90_2D], colors="0.2", linestyles=[style],
+                       linewidths=1.2)
+            ax.plot([], [], color="0.2", linestyle=style, label=label(name))
+        if len(pv) > 1:
+            combined = sum(sl["chi2_" + name][s] for name, _ in pv)
+            dchi2 = (combined - combined.min()).T
+            ax.contour(m, eps, dchi2, levels=[LEVEL_90_2D], colors="k", linewidths=2)
+            ax.contourf(m, eps, dchi2, levels=[LEVEL_90_2D, np.inf], colors="none", hatches=["////"])
+            ax.plot([], [], "k-", lw=2, label="PV combined (hatched: excluded)")
+        ax.set(xscale="log", yscale="log", xlabel=r"$m_{Z_d}$ [MeV]", title=rf"$\delta = {deltas[s]:g}$")
+    axes[0][0].set_ylabel(r"$\varepsilon$")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
+    fig.suptitle(f"{title}: 90% CL (Δχ² = 4.61) at fixed δ — {d['name']}")
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return save(fig, out, stem)
 
 
 def figure3(d, out):
     m, eps, chi2 = d["axes/m_zd_mev"], d["axes/epsilon"], d["profile/chi2_total"]
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    cs = ax.contour(m, eps, (chi2 - chi2.min()).T, levels=[2.30, 6.18, 11.83], colors=["C0", "C1", "C2"])
-    ax.clabel(cs, fmt={2.30: "1σ", 6.18: "2σ", 11.83: "3σ"})
+    dchi2 = chi2 - chi2.min()
+    fig = plt.figure(figsize=(9.5, 4.3))
+    ax = fig.add_axes([0.08, 0.13, 0.42, 0.78])
+    ax.contourf(m, eps, dchi2.T, levels=[0] + LEVELS_2D, colors=["#1f4e8c", "#4f86c6", "#a9c7ea"])
+    ax.contour(m, eps, dchi2.T, levels=LEVELS_2D, colors="k", linewidths=0.6)
     b = d["best"]
-    ax.plot(b["refined_m_zd_mev"], b["refined_epsilon"], "ko", label="best fit")
+    ax.plot(b["refined_m_zd_mev"], b["refined_epsilon"], "r*", ms=11, label="best fit (refined)")
+    for lev, color, name in zip(LEVELS_2D, ["#1f4e8c", "#4f86c6", "#a9c7ea"], ["1σ", "2σ", "3σ"]):
+        ax.plot([], [], "s", color=color, ms=9, label=name)
     ax.set(xscale="log", yscale="log", xlabel=r"$m_{Z_d}$ [MeV]", ylabel=r"$\varepsilon$",
            title=r"combined fit, marginalised over $\delta$ (Fig. 3)")
-    ax.legend(loc="upper left")
-    fig.tight_layout()
-    fig.savefig(os.path.join(out, "fig3_contours.png"), dpi=120)
+    ax.legend(fontsize=8, loc="upper left")
+    # The regions may reach the mass axis's end: say so rather than suggest a closed region.
+    edge = dchi2[-1, :].min()
+    if edge < LEVELS_2D[-1]:
+        reached = [n for lev, n in zip(LEVELS_2D, ["1σ", "2σ", "3σ"]) if edge < lev]
+        ax.text(0.98, 0.03, f"{', '.join(reached)} region(s) open at the grid edge\nm = {m[-1]:g} MeV "
+                f"(Δχ² there = {edge:.2f})", transform=ax.transAxes, ha="right", va="bottom", fontsize=7.5,
+                bbox=dict(fc="white", alpha=0.8, lw=0))
+    for i, (axis, prof, xlabel, key) in enumerate(((m, d["profile1d/chi2_m_zd_mev"], r"$m_{Z_d}$ [MeV]", "m_zd_mev"),
+                                                   (eps, d["profile1d/chi2_epsilon"], r"$\varepsilon$", "epsilon"))):
+        a = fig.add_axes([0.59 + 0.205 * i, 0.13, 0.17, 0.78])
+        a.plot(axis, prof - prof.min(), "k-")
+        a.axhline(1.0, color="r", lw=0.8, ls="--")
+        a.axvline(b["refined_" + key], color="r", lw=0.8)
+        a.set(xscale="log", ylim=(0, 6), xlabel=xlabel, ylabel=r"$\Delta\chi^2$" if i == 0 else None)
+    return save(fig, out, "fig3_contours")
 
 
 def figure4(d, out):
@@ -66,57 +144,23 @@ def figure4(d, out):
     ax.set(xscale="log", xlabel="Q [GeV]", ylabel=r"$\sin^2\theta_W(Q)$", title="running of the weak mixing angle (Fig. 4)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "fig4_running.png"), dpi=120)
-
-
-def figure2(zdscan, deltas, n, out):
-    base = json.load(open(os.path.join(ROOT, "configs", "paper2021.json")))
-    fig, axes = plt.subplots(1, len(deltas), figsize=(4.2 * len(deltas), 4.0), squeeze=False)
-    with tempfile.TemporaryDirectory() as tmp:
-        for ax, delta in zip(axes[0], deltas):
-            cfg = json.loads(json.dumps(base))
-            cfg["grid"]["delta"] = {"min": delta, "max": delta, "n": 1, "scale": "linear"}
-            cfg["grid"]["m_zd_mev"]["n"] = cfg["grid"]["epsilon"]["n"] = n
-            path = os.path.join(tmp, "c.json")
-            json.dump(cfg, open(path, "w"))
-            result = os.path.join(tmp, f"delta_{delta}.h5")
-            subprocess.run([zdscan, "scan", "--quiet", "--config", path, "--out", result], check=True,
-                           stdout=subprocess.DEVNULL)
-            d = load(result)
-            m, eps = d["axes/m_zd_mev"], d["axes/epsilon"]
-            terms = {"Qweak": d["profile/chi2_qweak"], "APV": d["profile/chi2_apv_cs"]}
-            terms["Qweak+APV"] = terms["Qweak"] + terms["APV"]
-            style = {"Qweak": "--", "APV": ":", "Qweak+APV": "-"}
-            for name, chi2 in terms.items():  # allowed below the 90% CL line
-                ax.contour(m, eps, (chi2 - chi2.min()).T, levels=[4.61], colors="k", linestyles=style[name])
-                ax.plot([], [], "k" + style[name], label=name)
-            for name, key, color in (("$a_\\mu$", "profile/chi2_a_mu", "green"), ("$a_e$", "profile/chi2_a_e", "skyblue")):
-                chi2 = d[key]
-                ax.contourf(m, eps, (chi2 - chi2.min()).T, levels=[-1, 4.61], colors=[color], alpha=0.5)
-                ax.plot([], [], "s", color=color, label=name + " favoured")
-            ax.set(xscale="log", yscale="log", xlabel=r"$m_{Z_d}$ [MeV]", title=rf"$\delta$ = {delta:g}")
-        axes[0][0].set_ylabel(r"$\varepsilon$")
-        axes[0][0].legend(fontsize=7, loc="upper left")
-    fig.suptitle("90% CL (Δχ² = 4.61) at fixed δ (Fig. 2)")
-    fig.tight_layout()
-    fig.savefig(os.path.join(out, "fig2_limits.png"), dpi=120)
+    return save(fig, out, "fig4_running")
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--result", default=os.path.join(ROOT, "results", "paper2021.h5"))
-    p.add_argument("--zdscan", default=os.path.join(ROOT, "build", "zdscan"))
+    p.add_argument("--projections", help="a scan of configs/projections2021.json with --delta-slices (Fig. 5)")
+    p.add_argument("--zdscan", default=os.path.join(ROOT, "build", "zdscan"), help="for Fig. 1 (zdscan apv)")
     p.add_argument("--out", default=os.path.join(ROOT, "results"))
-    p.add_argument("--deltas", type=float, nargs="+", default=[0.0, 1e-3, 5e-3, 1e-2])
-    p.add_argument("--n", type=int, default=200, help="m and ε points of the Fig. 2 scans")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     d = load(a.result)
-    figure3(d, a.out)
-    figure4(d, a.out)
-    figure2(a.zdscan, a.deltas, a.n, a.out)
-    plot_fig1_skin.figure1(plot_fig1_skin.apv_json(a.zdscan), a.out)
-    print(f"wrote fig1_skin_correlation.png/.pdf, fig2_limits.png, fig3_contours.png, fig4_running.png to {a.out}")
+    written = figure3(d, a.out) + figure4(d, a.out) + limits_figure(d, a.out, "fig2_limits", "Fig. 2")
+    if a.projections:
+        written += limits_figure(load(a.projections), a.out, "fig5_projections", "Fig. 5")
+    written += plot_fig1_skin.figure1(plot_fig1_skin.apv_json(a.zdscan), a.out)
+    print("wrote " + ", ".join(os.path.basename(w) for w in written) + f" to {a.out}")
     return 0
 
 
