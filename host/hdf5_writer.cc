@@ -396,15 +396,24 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         h5::write_attribute(q, "units", "GeV");
         h5::write_attribute(q, "long_name", "momentum transfer Q");
         h5::write_attribute(q, "scale", "log");
-        for (auto [name, values, what] :
-             {std::tuple{"sin2_sm", &out.running_sin2_sm, "SM running sin^2 theta_W (MS-bar)"},
-              std::tuple{"sin2_bestfit", &out.running_sin2_bestfit,
-                         "kappa_d(Q) sin^2 theta_W(Q) at the best grid point"}})
+        auto curve = [&](const std::string& name, const std::vector<double>& values, const std::string& what)
         {
-            Handle set = h5::write_dataset(g, name, shape, values->data());
+            Handle set = h5::write_dataset(g, name.c_str(), shape, values.data());
             h5::write_attribute(set, "units", "1");
-            h5::write_attribute(set, "long_name", what);
+            h5::write_attribute(set, "long_name", what.c_str());
             check(H5DSattach_scale(set, q, 0), "attach dimension scale");
+            return set;
+        };
+        curve("sin2_sm", out.running_sin2_sm,
+              "SM running sin^2 theta_W (MS-bar; smooth light-fermion decoupling, W loop above M_Z): Fig. 4");
+        curve("sin2_sm_step", out.running_sin2_sm_step, "SM running sin^2 theta_W, step thresholds: the chi2 model");
+        curve("sin2_bestfit", out.running_sin2_bestfit, "kappa_d(Q) sin^2 theta_W(Q) at the best grid point");
+        for (const auto& c : out.running_zd)
+        {
+            Handle set = curve("sin2_" + c.name, c.sin2, "kappa_d(Q) sin^2 theta_W(Q) with the Z_d of " + c.name);
+            h5::write_attribute(set, "m_zd_mev", c.m_zd_mev);
+            h5::write_attribute(set, "epsilon", c.epsilon);
+            h5::write_attribute(set, "delta", c.delta);
         }
     }
     h5::write_attribute(s.file, "creator", "zdscan");

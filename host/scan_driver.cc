@@ -8,8 +8,11 @@
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
+#include <tuple>
 
 #include "zdscan/scan_engine.hpp"
+#include "zdscan/profile_intervals.hpp"
+#include "zdscan/running_sin2_smooth.hpp"
 #include "zdscan/sin2_effective.hpp"
 
 namespace zdscan
@@ -264,17 +267,51 @@ void delta_slices(const ScanProblem& problem, const std::vector<MassTerms>& mass
     }
 }
 
-/// Fig. 4: ŝ²(Q) in the SM and with the best grid point's Z_d.
-void running_curves(const RunningSin2& running, const BestFit& b, ScanOutput& out)
+/// The grid cell of the profile minimum over ε at mass index i_m: (m, ε, δ at the profiled point).
+std::array<double, 3> best_point_at_mass(const ScanOutput& out, std::size_t i_m)
 {
+    const std::size_t n_eps = out.epsilon.size();
+    std::size_t best = i_m * n_eps;
+    for (std::size_t j = 0; j < n_eps; ++j)
+        if (out.chi2_total[i_m * n_eps + j] < out.chi2_total[best]) best = i_m * n_eps + j;
+    return {out.m_zd_mev[i_m], out.epsilon[best % n_eps], out.argmin_delta[best]};
+}
+
+/// Fig. 4: ŝ²(Q) in the SM (smooth and step models) and κ_d ŝ² with several Z_d points.
+void running_curves(const RunningSin2& running, const PhysicsConfig& physics, ScanOutput& out)
+{
+    const SmoothRunningSin2 smooth(physics.s2w_mz, physics.s2w_zero, constants::alpha_hat_mz);
     const double decades = std::log10(running_q_max_gev / running_q_min_gev);
     const int n_q = static_cast<int>(std::lround(decades * running_points_per_decade)) + 1;
-    for (int i = 0; i < n_q; ++i)
+    // The Z_d points: best grid point, refined best fit, and the grid masses just inside the 1σ m_Zd interval
+    // with their best ε and δ.
+    const BestFit& b = out.best;
+    const RefinedFit& r = out.refined;
+    out.running_zd = {{"refined", r.m_zd_mev, r.epsilon, r.delta, {}}};
+    const ProfileInterval i = profile_interval(out.m_zd_mev, out.profile_m, 1.0, out.config.m_zd_mev.log);
+    auto inside = [&](double bound, bool lower)
     {
-        const double q = running_q_min_gev * std::pow(10.0, decades * i / (n_q - 1));
+        std::size_t k = 0;
+        while (k + 1 < out.m_zd_mev.size() && out.m_zd_mev[k] < bound) ++k;  // first grid mass ≥ bound
+        if (!lower && k > 0 && out.m_zd_mev[k] > bound) --k;
+        return k;
+    };
+    for (const auto& [name, bound, lower] : {std::tuple{"m_lower_1sigma", i.lower, true},
+                                             std::tuple{"m_upper_1sigma", i.upper, false}})
+    {
+        const auto p = best_point_at_mass(out, inside(bound, lower));
+        out.running_zd.push_back({name, p[0], p[1], p[2], {}});
+    }
+    for (int k = 0; k < n_q; ++k)
+    {
+        const double q = running_q_min_gev * std::pow(10.0, decades * k / (n_q - 1));
+        const double s2 = smooth(q);
         out.running_q_gev.push_back(q);
-        out.running_sin2_sm.push_back(sin2_msbar(running, q));
-        out.running_sin2_bestfit.push_back(sin2_effective(running, q, b.m_zd_mev * 1e-3, b.epsilon, b.delta));
+        out.running_sin2_sm.push_back(s2);
+        out.running_sin2_sm_step.push_back(sin2_msbar(running, q));
+        out.running_sin2_bestfit.push_back(sin2_effective_at(s2, q, b.m_zd_mev * 1e-3, b.epsilon, b.delta));
+        for (auto& c : out.running_zd)
+            c.sin2.push_back(sin2_effective_at(s2, q, c.m_zd_mev * 1e-3, c.epsilon, c.delta));
     }
 }
 }  // namespace
@@ -316,7 +353,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
                                  false};
     }
     check_cancel(options.cancel);
-    running_curves(setup.running, out.best, out);
+    running_curves(setup.running, config.physics, out);
     return out;
 }
 }  // namespace zdscan

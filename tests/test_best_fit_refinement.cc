@@ -79,8 +79,16 @@ TEST(Sin2Effective, WrittenCurveCoversFigureFour)
     ASSERT_EQ(out.running_q_gev.size(), 351u);  // 1e-4 .. 1e3 GeV, 50 per decade
     EXPECT_DOUBLE_EQ(out.running_q_gev.front(), 1e-4);
     EXPECT_NEAR(out.running_q_gev.back(), 1e3, 1e-9);
-    EXPECT_DOUBLE_EQ(out.running_sin2_sm.front(), 0.23857);
+    EXPECT_DOUBLE_EQ(out.running_sin2_sm_step.front(), 0.23857);  // the χ² model is pinned exactly
+    EXPECT_NEAR(out.running_sin2_sm.front(), 0.23857, 1e-7);       // the smooth figure curve too
     EXPECT_LT(out.running_sin2_bestfit.front(), out.running_sin2_sm.front());  // κ_d < 1 for ε δ' > 0
+    // The Z_d curves: the refined best fit and the grid masses just inside the 1σ m_Zd interval around it.
+    ASSERT_EQ(out.running_zd.size(), 3u);
+    EXPECT_EQ(out.running_zd[0].name, "refined");
+    EXPECT_EQ(out.running_zd[0].m_zd_mev, out.refined.m_zd_mev);
+    EXPECT_LT(out.running_zd[1].m_zd_mev, out.refined.m_zd_mev);
+    EXPECT_GT(out.running_zd[2].m_zd_mev, out.refined.m_zd_mev);
+    for (const auto& c : out.running_zd) EXPECT_EQ(c.sin2.size(), out.running_q_gev.size());
 }
 }  // namespace
 }  // namespace zdscan

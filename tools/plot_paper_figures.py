@@ -50,6 +50,8 @@ def load(path):
         d = {k: f[k][...] for k in ("axes/m_zd_mev", "axes/epsilon", "axes/delta", "profile/chi2_total",
                                     "profile1d/chi2_m_zd_mev", "profile1d/chi2_epsilon",
                                     "running/q_gev", "running/sin2_sm", "running/sin2_bestfit")}
+        d["zd_curves"] = {k[5:]: (f["running"][k][...], dict(f["running"][k].attrs)) for k in f["running"]
+                          if k in ("sin2_refined", "sin2_m_lower_1sigma", "sin2_m_upper_1sigma")}
         d["best"] = dict(f["bestfit"].attrs)
         config = json.loads(f.attrs["config"])
         d["measurements"] = [(m["name"], m["kind"], m.get("enabled", True)) for m in config["measurements"]]
@@ -136,13 +138,37 @@ def figure3(d, out):
 
 
 def figure4(d, out):
-    fig, ax = plt.subplots(figsize=(5.5, 4.0))
-    ax.plot(d["running/q_gev"], d["running/sin2_sm"], label="SM (MS-bar, LO running)")
-    b = d["best"]
-    ax.plot(d["running/q_gev"], d["running/sin2_bestfit"], "r--",
-            label=rf"with $Z_d$: {b['m_zd_mev']:.0f} MeV, $\varepsilon$={b['epsilon']:.2g}, $\delta$={b['delta']:.2g}")
-    ax.set(xscale="log", xlabel="Q [GeV]", ylabel=r"$\sin^2\theta_W(Q)$", title="running of the weak mixing angle (Fig. 4)")
-    ax.legend(fontsize=8)
+    """ŝ²(Q): the SM curve, the Z_d curves at the refined best fit and the ends of the 1σ m_Zd interval, the measured
+    points (tools/data/sin2_points.json) with this paper's APV value in red, and the P2/MOLLER/SoLID projections."""
+    q, sm = d["running/q_gev"], d["running/sin2_sm"]
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    ax.plot(q, sm, "k-", lw=1.2, label="SM (MS-bar)")
+    styles = {"refined": ("r-", "best fit"), "m_lower_1sigma": ("r:", r"1$\sigma$ ends in $m_{Z_d}$"),
+              "m_upper_1sigma": ("r:", None)}
+    for name, (values, attrs) in d["zd_curves"].items():
+        style, text = styles[name]
+        if text == "best fit":
+            text = (rf"$Z_d$ best fit: {attrs['m_zd_mev']:.0f} MeV, $\varepsilon$ = {attrs['epsilon']:.2g}, "
+                    rf"$\delta$ = {attrs['delta']:.2g}")
+        ax.plot(q, values, style, lw=1.2, label=text)
+    points = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sin2_points.json")))
+    for p in points["points"]:
+        if p["kind"] == "projection":
+            y = float(np.interp(np.log(p["q_gev"]), np.log(q), sm))
+            ax.errorbar(p["q_gev"], y, yerr=p["sigma"], fmt="o", mfc="white", color="tab:blue", capsize=3, ms=4)
+            ax.annotate(p["label"].replace(" (projected)", ""), (p["q_gev"], y - p["sigma"]), fontsize=6.5,
+                        ha="center", va="top", color="tab:blue", xytext=p.get("label_offset_pt", (0, -2)),
+                        textcoords="offset points")
+        else:
+            color = "red" if p["kind"] == "this_paper" else "tab:green"
+            ax.errorbar(p["q_gev"], p["s2"], yerr=p["sigma"], fmt="s", color=color, capsize=3, ms=4)
+            ax.annotate(p["label"], (p["q_gev"], p["s2"] + p["sigma"]), fontsize=6.5, ha="center", va="bottom",
+                        color=color, xytext=p.get("label_offset_pt", (0, 2)), textcoords="offset points")
+    ax.errorbar([], [], yerr=[], fmt="s", color="tab:green", label="measurements")
+    ax.errorbar([], [], yerr=[], fmt="o", mfc="white", color="tab:blue", label="projections (on the SM curve)")
+    ax.set(xscale="log", xlim=(1e-3, 1e3), ylim=(0.2275, 0.2435), xlabel="Q [GeV]",
+           ylabel=r"$\hat s^2_{\rm eff}(Q)$", title="running of the weak mixing angle (Fig. 4)")
+    ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     return save(fig, out, "fig4_running")
 

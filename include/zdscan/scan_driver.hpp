@@ -110,8 +110,17 @@ struct ScanOutput
     std::vector<double> profile_m, profile_eps, profile_delta;         ///< 1-D profiles (min over the others)
     BestFit best;
     RefinedFit refined;  ///< the minimum between grid points, started from best
-    /// ŝ²(Q) in the SM and with the Z_d of the best grid point (seed paper Fig. 4), on a log grid in Q.
-    std::vector<double> running_q_gev, running_sin2_sm, running_sin2_bestfit;
+    /// ŝ²(Q) on a log grid in Q (seed paper Fig. 4): the smooth SM curve (running_sin2_smooth.hpp), the step model
+    /// the χ² uses, and κ_d ŝ² with the Z_d of the best grid point, the refined best fit and the two ends of the 1σ
+    /// m_Zd interval (points: m, ε, δ).
+    std::vector<double> running_q_gev, running_sin2_sm, running_sin2_sm_step, running_sin2_bestfit;
+    struct ZdCurve
+    {
+        std::string name;
+        double m_zd_mev, epsilon, delta;
+        std::vector<double> sin2;
+    };
+    std::vector<ZdCurve> running_zd;
     double seconds = 0;  ///< wall time of the grid evaluation
     std::int64_t points = 0;
 };

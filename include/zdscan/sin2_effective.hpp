@@ -9,6 +9,15 @@
 
 namespace zdscan
 {
+/// κ_d(Q) ŝ² with the SM value ŝ² at Q given.
+ZD_HD inline double sin2_effective_at(double s2_sm, double q_gev, double m_zd_gev, double epsilon, double delta)
+{
+    const MixingAngle w = make_mixing_angle(s2_sm);
+    const double f = propagator_pv_scattering(m_zd_gev, q_gev * q_gev);
+    const double dp = delta_prime(m_zd_gev, epsilon, delta, w.tan);
+    return kappa_d(m_zd_gev, epsilon, dp, w.cot, f) * w.s2;
+}
+
 ZD_HD inline double sin2_effective(const RunningSin2& run, double q_gev, double m_zd_gev, double epsilon, double delta)
 {
     const MixingAngle w = make_mixing_angle(sin2_msbar(run, q_gev));
