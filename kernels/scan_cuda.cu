@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "zdscan/profile_cell.hpp"
-#include "zdscan/scan_engine.hpp"
+#include "zdscan/scan/profile_cell.hpp"
+#include "zdscan/scan/scan_engine.hpp"
 
 namespace zdscan
 {
@@ -133,9 +133,9 @@ class CudaScanEngine final : public ScanEngine
         const long long blocks = (n_cells + block_size - 1) / block_size;
         profile_tile_kernel<<<static_cast<unsigned>(blocks), block_size>>>(
             problem_.observables, thrust::raw_pointer_cast(mass_.data()), thrust::raw_pointer_cast(epsilon_.data()),
-            thrust::raw_pointer_cast(delta_.data()), n_delta, tile, n_cells,
-            thrust::raw_pointer_cast(chi2_min_.data()), thrust::raw_pointer_cast(argmin_.data()),
-            thrust::raw_pointer_cast(delta_profile_.data()), thrust::raw_pointer_cast(first_nonfinite_.data()),
+            thrust::raw_pointer_cast(delta_.data()), n_delta, tile, n_cells, thrust::raw_pointer_cast(chi2_min_.data()),
+            thrust::raw_pointer_cast(argmin_.data()), thrust::raw_pointer_cast(delta_profile_.data()),
+            thrust::raw_pointer_cast(first_nonfinite_.data()),
             want_full ? thrust::raw_pointer_cast(full_.data()) : nullptr);
         check_cuda(cudaGetLastError(), "profile_tile_kernel launch");
         check_cuda(cudaDeviceSynchronize(), "profile_tile_kernel");

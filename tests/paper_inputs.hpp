@@ -3,7 +3,7 @@
 /// (Cadeddu et al., PRD 104, L011701 (2021), eqs. 1–3, 12–14, 23), in the order of the paper config.
 #pragma once
 
-#include "zdscan/physics_config.hpp"
+#include "zdscan/physics/physics_config.hpp"
 
 namespace zdscan::test
 {
@@ -40,7 +40,8 @@ inline PhysicsConfig paper_physics()
     auto a_mu = measurement("a_mu", MeasurementKind::lepton_g2, 116592061e-11, 41e-11, 116591810e-11, 43e-11);  // 1, 2
     a_mu.m_lepton_gev = constants::m_mu_gev;
     // eq. 3, Δa_e = 0.48(30)e-12: a_e^exp (Hanneke 2008) and a_e^SM with α(Rb) (Morel 2020)
-    auto a_e = measurement("a_e", MeasurementKind::lepton_g2, 1159652180.73e-12, 0.28e-12, 1159652180.252e-12, 0.095e-12);
+    auto a_e =
+        measurement("a_e", MeasurementKind::lepton_g2, 1159652180.73e-12, 0.28e-12, 1159652180.252e-12, 0.095e-12);
     a_e.m_lepton_gev = constants::m_e_gev;
     p.measurements = {qweak, apv, a_mu, a_e};
     return p;

@@ -2,7 +2,7 @@
 /// Small grids around the paper's best fit for the scan tests.
 #pragma once
 
-#include "zdscan/config.hpp"
+#include "zdscan/io/config.hpp"
 
 namespace zdscan::test
 {

@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "zdscan/apv_k_factor.hpp"
-#include "zdscan/constants.hpp"
-#include "zdscan/gauss_legendre.hpp"
+#include "zdscan/physics/apv_k_factor.hpp"
+#include "zdscan/physics/constants.hpp"
+#include "zdscan/physics/gauss_legendre.hpp"
 
 namespace zdscan
 {

@@ -6,9 +6,9 @@
 #include <functional>
 #include <random>
 
-#include "zdscan/apv_reanalysis.hpp"
-#include "zdscan/config.hpp"
-#include "zdscan/constants.hpp"
+#include "zdscan/io/config.hpp"
+#include "zdscan/physics/apv_reanalysis.hpp"
+#include "zdscan/physics/constants.hpp"
 
 namespace zdscan
 {
@@ -76,11 +76,14 @@ TEST(ApvReanalysis, LinearBudgetAgreesWithAMonteCarlo)
     const AxialElectronDensity w(constants::cs133_z, in.r_p_fm.value);
     std::mt19937_64 rng(20210716);
     std::normal_distribution<double> gauss;
-    MeasuredInput ApvReanalysisInputs::*fields[] = {
-        &ApvReanalysisInputs::im_epnc_over_beta_exp, &ApvReanalysisInputs::beta_ab3,
-        &ApvReanalysisInputs::im_epnc_wns_th,        &ApvReanalysisInputs::qw_sm,
-        &ApvReanalysisInputs::r_p_fm,                &ApvReanalysisInputs::pb208_skin_point_fm,
-        &ApvReanalysisInputs::skin_slope,            &ApvReanalysisInputs::skin_intercept_fm};
+    MeasuredInput ApvReanalysisInputs::*fields[] = {&ApvReanalysisInputs::im_epnc_over_beta_exp,
+                                                    &ApvReanalysisInputs::beta_ab3,
+                                                    &ApvReanalysisInputs::im_epnc_wns_th,
+                                                    &ApvReanalysisInputs::qw_sm,
+                                                    &ApvReanalysisInputs::r_p_fm,
+                                                    &ApvReanalysisInputs::pb208_skin_point_fm,
+                                                    &ApvReanalysisInputs::skin_slope,
+                                                    &ApvReanalysisInputs::skin_intercept_fm};
     const int n = 4000;
     double sum = 0, sum2 = 0;
     for (int i = 0; i < n; ++i)
@@ -222,8 +225,13 @@ TEST(ApvReanalysis, BadInputsNameTheField)
     expect_config_error([](json& j) { j["apv_reanalysis"]["beta_ab3"]["err"] = 1; },
                         "apv_reanalysis.beta_ab3.err: unknown key");
     expect_config_error([](json& j) { j["apv_reanalysis"]["skin_source"] = "crex"; }, "apv_reanalysis.skin_source");
-    expect_config_error([](json& j) { j["apv_reanalysis"]["nucleon_radius_fm"]["value"] = 1.9; j["apv_reanalysis"]["r_p_fm"]["value"] = 1.0; },
-                        "apv_reanalysis.r_p_fm");
+    expect_config_error(
+        [](json& j)
+        {
+            j["apv_reanalysis"]["nucleon_radius_fm"]["value"] = 1.9;
+            j["apv_reanalysis"]["r_p_fm"]["value"] = 1.0;
+        },
+        "apv_reanalysis.r_p_fm");
     expect_config_error([](json& j) { j["measurements"][2]["exp"] = "reanalysis"; }, "measurements[2].exp");
     expect_config_error(
         [](json& j)

@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "zdscan/scan_driver.hpp"
-#include "zdscan/sin2_effective.hpp"
+#include "zdscan/physics/sin2_effective.hpp"
+#include "zdscan/scan/scan_driver.hpp"
 
 namespace zdscan
 {
@@ -79,8 +79,8 @@ TEST(Sin2Effective, WrittenCurveCoversFigureFour)
     ASSERT_EQ(out.running_q_gev.size(), 351u);  // 1e-4 .. 1e3 GeV, 50 per decade
     EXPECT_DOUBLE_EQ(out.running_q_gev.front(), 1e-4);
     EXPECT_NEAR(out.running_q_gev.back(), 1e3, 1e-9);
-    EXPECT_DOUBLE_EQ(out.running_sin2_sm_step.front(), 0.23857);  // the χ² model is pinned exactly
-    EXPECT_NEAR(out.running_sin2_sm.front(), 0.23857, 1e-7);       // the smooth figure curve too
+    EXPECT_DOUBLE_EQ(out.running_sin2_sm_step.front(), 0.23857);               // the χ² model is pinned exactly
+    EXPECT_NEAR(out.running_sin2_sm.front(), 0.23857, 1e-7);                   // the smooth figure curve too
     EXPECT_LT(out.running_sin2_bestfit.front(), out.running_sin2_sm.front());  // κ_d < 1 for ε δ' > 0
     // The Z_d curves: the refined best fit and the grid masses just inside the 1σ m_Zd interval around it.
     ASSERT_EQ(out.running_zd.size(), 3u);

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <string>
 
-#include "zdscan/config.hpp"
+#include "zdscan/io/config.hpp"
 
 namespace zdscan
 {
@@ -70,7 +70,7 @@ TEST(Config, DefaultIsThePaperSetup)
     EXPECT_EQ(m[2].name, "a_mu");
     EXPECT_EQ(m[3].name, "a_e");
     EXPECT_NEAR(m[2].exp - m[2].sm, 251e-11, 1e-18);
-    EXPECT_DOUBLE_EQ(m[0].exp, 0.0719);   // eq. 12
+    EXPECT_DOUBLE_EQ(m[0].exp, 0.0719);  // eq. 12
     EXPECT_DOUBLE_EQ(m[1].exp, -72.94);  // eq. 23
     EXPECT_DOUBLE_EQ(m[0].q2_gev2, 0.0248);
     EXPECT_EQ(m[1].k.kind, ApvKModel::Kind::dirac);

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "zdscan/config.hpp"
+#include "zdscan/io/config.hpp"
 
 namespace zdscan
 {

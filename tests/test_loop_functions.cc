@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "loop_function_oracles.hpp"
-#include "zdscan/loop_functions.hpp"
+#include "zdscan/physics/loop_functions.hpp"
 
 namespace zdscan
 {

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "paper_inputs.hpp"
-#include "zdscan/scan_driver.hpp"
+#include "zdscan/scan/scan_driver.hpp"
 
 namespace zdscan
 {
@@ -146,8 +146,7 @@ TEST(MeasurementCapacity, SixteenMeasurementsScanOnTheCpu)
     for (std::size_t cell = 0; cell < one.chi2_total.size(); ++cell)
     {
         EXPECT_NEAR(many.chi2_total[cell], 4 * one.chi2_total[cell], 1e-12 * many.chi2_total[cell]);
-        for (std::size_t i = 0; i < 16; ++i)
-            EXPECT_EQ(many.chi2_terms[i][cell], many.chi2_terms[i % 4][cell]);
+        for (std::size_t i = 0; i < 16; ++i) EXPECT_EQ(many.chi2_terms[i][cell], many.chi2_terms[i % 4][cell]);
     }
     EXPECT_EQ(many.argmin_delta_index, one.argmin_delta_index);
     if (cuda_device_count() > 0)

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "paper_inputs.hpp"
-#include "zdscan/chi2.hpp"
-#include "zdscan/physics_config.hpp"
+#include "zdscan/physics/chi2.hpp"
+#include "zdscan/physics/physics_config.hpp"
 
 namespace zdscan
 {

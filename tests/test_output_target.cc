@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include "scan_test_configs.hpp"
-#include "zdscan/output_target.hpp"
-#include "zdscan/scan_file.hpp"
+#include "zdscan/io/output_target.hpp"
+#include "zdscan/io/scan_file.hpp"
 
 namespace zdscan
 {
@@ -250,7 +250,9 @@ TEST_F(OutputTarget, SummaryReadsAreBoundedAndChecked)
     expect_read_error(path("huge.h5"), "has 536870912 values where its axis has 3");
 
     replace_dataset(result("nan.h5"), "/profile1d/chi2_epsilon",
-                    [](hid_t f, const char* name) { write_doubles(f, name, {1.0, NAN, 2.0}); });
+                    [](hid_t f, const char* name) {
+                        write_doubles(f, name, {1.0, NAN, 2.0});
+                    });
     expect_read_error(path("nan.h5"), "/profile1d/chi2_epsilon[1] is not finite");
 
     // A negative value on a log axis (the axis is a dimension scale: rewrite its values in place).

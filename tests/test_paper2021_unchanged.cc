@@ -5,7 +5,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "zdscan/scan_driver.hpp"
+#include "zdscan/scan/scan_driver.hpp"
 
 namespace zdscan
 {
@@ -39,9 +39,8 @@ TEST(Paper2021Unchanged, EveryChi2MapMatchesThePreviousRelease)
     o.backend = Backend::cpu;
     o.full_grid = true;
     std::vector<double> full;
-    const ScanOutput out =
-        run_scan(c, o, [&](const Tile&, const std::vector<double>& v) { full.insert(full.end(), v.begin(), v.end()); },
-                 nullptr);
+    const ScanOutput out = run_scan(
+        c, o, [&](const Tile&, const std::vector<double>& v) { full.insert(full.end(), v.begin(), v.end()); }, nullptr);
     const auto ref_total = ref["chi2_total"].get<std::vector<double>>();
     ASSERT_EQ(full.size(), ref_total.size());
     double worst = 0;

@@ -2,8 +2,8 @@
 // eqs. 28–30: m_Zd = 47 (+61 −16) MeV, ε = 2.3 (+1.1 −0.4)e-3, δ < 2e-3, best δ = 7.9e-4, χ²_min = 0.007.
 #include <gtest/gtest.h>
 
-#include "zdscan/profile_intervals.hpp"
-#include "zdscan/scan_driver.hpp"
+#include "zdscan/scan/profile_intervals.hpp"
+#include "zdscan/scan/scan_driver.hpp"
 
 namespace zdscan
 {

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "zdscan/profile_intervals.hpp"
+#include "zdscan/scan/profile_intervals.hpp"
 
 namespace zdscan
 {

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "zdscan/constants.hpp"
-#include "zdscan/running_sin2.hpp"
+#include "zdscan/physics/constants.hpp"
+#include "zdscan/physics/running_sin2.hpp"
 
 namespace zdscan
 {

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "zdscan/constants.hpp"
-#include "zdscan/running_sin2.hpp"
-#include "zdscan/running_sin2_smooth.hpp"
+#include "zdscan/physics/constants.hpp"
+#include "zdscan/physics/running_sin2.hpp"
+#include "zdscan/physics/running_sin2_smooth.hpp"
 
 namespace zdscan
 {
@@ -23,7 +23,7 @@ TEST(SmoothRunning, DecouplingWeightLimits)
     EXPECT_NEAR(decoupling_weight(1e-2) / (1e-4 / 5), 1, 1e-4);  // r²/5 for r ≪ 1
     const double r = 1.0001e-3;  // just above the switch to quadrature: the two branches meet
     EXPECT_NEAR(decoupling_weight(r), r * r / 5 - 3 * r * r * r * r / 70, 1e-19);  // ∫u² = 1/30, ∫u³ = 1/140
-    EXPECT_NEAR(decoupling_weight(1e3), 1 - 6 * std::log(1e3) / 1e6 * 1, 1e-4);  // → 1
+    EXPECT_NEAR(decoupling_weight(1e3), 1 - 6 * std::log(1e3) / 1e6 * 1, 1e-4);    // → 1
     EXPECT_GT(decoupling_weight(3), decoupling_weight(2));
 }
 
@@ -42,9 +42,15 @@ TEST(SmoothRunning, AnchorsOfTheNotes)
     {
         double q, s2, tolerance;
     };
-    for (const Anchor& a : {Anchor{0.0024, 0.23854, 1e-4}, {0.067, 0.23848, 1e-4}, {0.075, 0.23848, 1e-4},
-                            {0.1575, 0.23846, 2e-4}, {1.0, 0.23728, 8e-4}, {4.47, 0.23552, 8e-4}, {10, 0.23428, 8e-4},
-                            {172.6, 0.23459, 2e-4}, {1000, 0.2434, 2e-4}})
+    for (const Anchor& a : {Anchor{0.0024, 0.23854, 1e-4},
+                            {0.067, 0.23848, 1e-4},
+                            {0.075, 0.23848, 1e-4},
+                            {0.1575, 0.23846, 2e-4},
+                            {1.0, 0.23728, 8e-4},
+                            {4.47, 0.23552, 8e-4},
+                            {10, 0.23428, 8e-4},
+                            {172.6, 0.23459, 2e-4},
+                            {1000, 0.2434, 2e-4}})
     {
         EXPECT_NEAR(curve()(a.q), a.s2, a.tolerance) << a.q;
     }

@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "scan_test_configs.hpp"
-#include "zdscan/profile_cell.hpp"
-#include "zdscan/scan_driver.hpp"
+#include "zdscan/scan/profile_cell.hpp"
+#include "zdscan/scan/scan_driver.hpp"
 
 namespace zdscan
 {
@@ -235,9 +235,13 @@ TEST(ScanEngine, CancelStopsAfterTheFirstTile)
     o.tile_points = 20;
     o.cancel = &cancel;
     int tiles = 0;
-    EXPECT_THROW(run_scan(c, o, [&](const Tile&, const std::vector<double>&) { ++tiles; }, nullptr), ScanInterrupted);
+    EXPECT_THROW(run_scan(
+                     c, o, [&](const Tile&, const std::vector<double>&) { ++tiles; }, nullptr),
+                 ScanInterrupted);
     o.full_grid = true;
-    EXPECT_THROW(run_scan(c, o, [&](const Tile&, const std::vector<double>&) { ++tiles; }, nullptr), ScanInterrupted);
+    EXPECT_THROW(run_scan(
+                     c, o, [&](const Tile&, const std::vector<double>&) { ++tiles; }, nullptr),
+                 ScanInterrupted);
     EXPECT_EQ(tiles, 1);
 }
 
@@ -258,8 +262,8 @@ TEST(ScanEngine, DeltaSlicesEqualTheFullGridAtThoseDeltas)
     for (std::size_t cell = 0; cell < 30; ++cell)
     {
         EXPECT_EQ(out.slices[0][n_meas][cell], full[cell * 5 + 2]);  // the total, last
-        const auto t = make_mass_terms(problem.observables, m[cell / 5] * 1e-3,
-                                       &problem.k_apv[(cell / 5) * max_measurements]);
+        const auto t =
+            make_mass_terms(problem.observables, m[cell / 5] * 1e-3, &problem.k_apv[(cell / 5) * max_measurements]);
         const auto direct = evaluate_chi2(problem.observables, t, problem.epsilon[cell % 5], 7.9e-4);
         for (std::size_t i = 0; i < n_meas; ++i) EXPECT_EQ(out.slices[1][i][cell], direct.term[i]);
     }

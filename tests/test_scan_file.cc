@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "scan_test_configs.hpp"
-#include "zdscan/scan_file.hpp"
+#include "zdscan/io/scan_file.hpp"
 
 namespace zdscan
 {

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-# Constants: PDG 2020 (same sources as include/zdscan/constants.hpp).
+# Constants: PDG 2020 (same sources as include/zdscan/physics/constants.hpp).
 ALPHA = 1 / 137.035999084
 G_F = 1.1663787e-5  # GeV^-2
 M_Z = 91.1876  # GeV

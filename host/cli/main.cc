@@ -1,0 +1,389 @@
+/// \file main.cc
+/// The zdscan command line: `scan`, `summary`, `config`, `--version`.
+/// Exit codes (docs/output.md, "Exit codes"): 0 success, 1 run-time failure, 2 bad input (config, command line,
+/// output path), 128 + signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP (129).
+#include <CLI/CLI.hpp>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "zdscan/build_config.hpp"
+#include "zdscan/cli/interrupts.hpp"
+#include "zdscan/io/apv_report.hpp"
+#include "zdscan/io/config.hpp"
+#include "zdscan/io/output_target.hpp"
+#include "zdscan/io/scan_file.hpp"
+#include "zdscan/scan/scan_driver.hpp"
+
+namespace
+{
+using namespace zdscan;
+
+constexpr int exit_runtime_error = 1;
+constexpr int exit_bad_input = 2;
+
+/// The raw text of every numeric option: parsed here, so that a message names the option and shows the
+/// value as typed (CLI11 would print 2^64 − 1 as −1, or a 309-digit bound).
+struct ScanArgs
+{
+    std::string config_path, out_path;
+    bool out_given = false;
+    std::string n, n_m, n_eps, n_delta, threads, tile_masses, max_tile_mb, delta_slices;
+    std::string backend = "auto";
+    bool full_grid = false;
+    bool quiet = false;
+    bool force = false;
+};
+
+/// An integer option in [lo, hi]; throws ConfigError naming the option.
+long long parse_count(const std::string& option, const std::string& text, long long lo, long long hi,
+                      const std::string& hint = "")
+{
+    long long value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || value < lo || value > hi)
+    {
+        throw ConfigError(option + ": must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi)
+                          + hint + " (got \"" + text + "\")");
+    }
+    return value;
+}
+
+/// "0,1e-3,5e-3": finite values in [−1, 1], at most 64, memory for the slices within 4 GB.
+std::vector<double> parse_delta_slices(const std::string& text, const ScanConfig& config)
+{
+    std::vector<double> values;
+    std::size_t start = 0;
+    while (start <= text.size())
+    {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, comma - start);
+        double v = 0;
+        const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+        if (item.empty() || ec != std::errc() || ptr != item.data() + item.size() || !std::isfinite(v)
+            || std::fabs(v) > 1)
+        {
+            throw ConfigError("--delta-slices: each value must be a number in [-1, 1] (got \"" + item + "\")");
+        }
+        values.push_back(v);
+        start = comma + 1;
+    }
+    if (values.size() > 64)
+    {
+        throw ConfigError("--delta-slices: at most 64 values (got " + std::to_string(values.size()) + ")");
+    }
+    const double bytes = 8.0 * values.size() * (config.physics.measurements.size() + 1) * config.m_zd_mev.n
+                         * static_cast<double>(config.epsilon.n);
+    if (bytes > 4e9)
+    {
+        throw ConfigError("--delta-slices: " + std::to_string(values.size()) + " slices of this grid need "
+                          + std::to_string(static_cast<long long>(bytes / 1e9)) + " GB (at most 4)");
+    }
+    return values;
+}
+
+int hardware_threads()
+{
+    const unsigned n = std::thread::hardware_concurrency();
+    return n > 0 ? static_cast<int>(n) : 1;
+}
+
+ScanConfig resolve_config(const std::string& path)
+{
+    return path.empty() ? default_config() : load_config_file(path);
+}
+
+/// --n, --n-m, --n-eps, --n-delta over the config's axes; a grid error then names the option that set the axis.
+void apply_grid_overrides(ScanConfig& config, const ScanArgs& args)
+{
+    struct Override
+    {
+        const char* option;
+        const std::string* text;
+        const char* field;
+        Axis* axis;
+    };
+    const Override overrides[] = {{"--n-m", &args.n_m, "grid.m_zd_mev", &config.m_zd_mev},
+                                  {"--n-eps", &args.n_eps, "grid.epsilon", &config.epsilon},
+                                  {"--n-delta", &args.n_delta, "grid.delta", &config.delta}};
+    std::string set_by[3];
+    for (int i = 0; i < 3; ++i)
+    {
+        const Override& o = overrides[i];
+        const std::string& text = !args.n.empty() ? args.n : *o.text;
+        if (text.empty()) continue;
+        set_by[i] = !args.n.empty() ? "--n" : o.option;
+        o.axis->n = static_cast<int>(parse_count(set_by[i], text, 1, max_axis_points));
+    }
+    try
+    {
+        validate_grid(config);
+    }
+    catch (const ConfigError& e)
+    {
+        const std::string what = e.what();
+        for (int i = 0; i < 3; ++i)
+        {
+            if (!set_by[i].empty() && what.rfind(overrides[i].field, 0) == 0)
+            {
+                throw ConfigError(set_by[i] + ": " + what);
+            }
+        }
+        throw;
+    }
+}
+
+/// stdout must have reached its destination (a full disk or a closed pipe is a failure, not a success).
+int finish_stdout(int code)
+{
+    std::cout.flush();
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout)
+    {
+        std::fprintf(stderr, "zdscan: error: writing to standard output: %s\n", std::strerror(errno));
+        return code == 0 ? exit_runtime_error : code;
+    }
+    return code;
+}
+
+int run_scan_command(const ScanArgs& args)
+{
+    ScanConfig config = resolve_config(args.config_path);
+    apply_grid_overrides(config, args);
+
+    ScanOptions options;
+    options.backend = parse_backend(args.backend);
+    const int max_threads = 4 * hardware_threads();
+    if (!args.threads.empty())
+    {
+        options.threads =
+            static_cast<int>(parse_count("--threads", args.threads, 1, max_threads,
+                                         " (4 x the " + std::to_string(hardware_threads()) + " hardware threads)"));
+    }
+    if (!args.tile_masses.empty())
+    {
+        options.tile_masses = static_cast<int>(parse_count("--tile-masses", args.tile_masses, 1, max_axis_points));
+    }
+    if (!args.max_tile_mb.empty())
+    {
+        options.full_grid_tile_bytes = parse_count("--max-tile-mb", args.max_tile_mb, 1, 1 << 20) << 20;
+    }
+    options.full_grid = args.full_grid;
+    options.cancel = &interrupt_requested();
+    if (!args.delta_slices.empty()) options.delta_slices = parse_delta_slices(args.delta_slices, config);
+
+    if (args.out_given && args.out_path.empty())
+    {
+        throw OutputRefused("--out: empty path");
+    }
+    const std::string out_path = args.out_given ? args.out_path : default_output_path(config.name);
+    const OutputRules rules{args.force, args.config_path};
+    check_output_target(out_path, rules);  // before any work
+    const OutputLock lock(out_path);
+    for (const auto& line : clean_stale_temporaries(out_path))
+    {
+        std::fprintf(stderr, "[zdscan] %s\n", line.c_str());
+    }
+    install_interrupt_handlers();
+    register_cleanup_file(CleanupSlot::lock_file, lock.path().c_str());
+
+    for (const auto& m : config.physics.measurements)
+    {
+        if (m.kind == MeasurementKind::apv && m.k.kind == ApvKModel::Kind::dirac
+            && config.m_zd_mev.min < apv_k_dirac_validity_mev)
+        {
+            std::fprintf(
+                stderr,
+                "[zdscan] warning: %s: grid.m_zd_mev.min = %g MeV: below ~%g MeV the unscreened Dirac K is only "
+                "a model value (atomic screening matters; docs/physics.md)\n",
+                m.name.c_str(), config.m_zd_mev.min, apv_k_dirac_validity_mev);
+        }
+    }
+    const std::int64_t points = static_cast<std::int64_t>(config.m_zd_mev.n) * config.epsilon.n * config.delta.n;
+    std::fprintf(stderr, "[zdscan] %s: %d x %d x %d = %lld points -> %s\n", config.name.c_str(), config.m_zd_mev.n,
+                 config.epsilon.n, config.delta.n, static_cast<long long>(points), out_path.c_str());
+    ScanFileWriter writer(out_path, config, options.full_grid);
+    register_cleanup_file(CleanupSlot::temporary_file, writer.temporary_path().c_str());
+    auto progress = ProgressReporter::for_stderr(points);
+    const ScanOutput out = run_scan(
+        config, options, [&](const Tile& tile, const std::vector<double>& chi2) { writer.write_full_slab(tile, chi2); },
+        args.quiet ? nullptr : &progress);
+    writer.commit(out,
+                  [&]
+                  {
+                      check_cancel(options.cancel);  // a stop request counts until the rename
+                      try
+                      {
+                          check_output_target(out_path, rules);
+                      }
+                      catch (const OutputRefused& e)
+                      {
+                          throw std::runtime_error(std::string(e.what())
+                                                   + " (it changed during the run; the "
+                                                     "result was not written)");
+                      }
+                  });
+    register_cleanup_file(CleanupSlot::temporary_file, nullptr);
+    std::fprintf(stderr, "[zdscan] backend %s, %.3g points/s, wrote %s\n", out.backend.c_str(),
+                 out.seconds > 0 ? out.points / out.seconds : 0.0, out_path.c_str());
+    std::cout << format_summary(summary_contents(out));  // from memory: never read back from a shared path
+    return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"zdscan: chi2 scans of dark Z_d models against muon/electron g-2, Qweak and Cs APV\n"
+                 "(Cadeddu et al., PRD 104, L011701 (2021))"};
+    app.set_version_flag("--version", std::string("zdscan ") + ZDSCAN_VERSION
+                                          + (ZDSCAN_USE_CUDA ? " (CUDA backend built)" : " (CPU backend only)"));
+    app.require_subcommand(1);
+
+    ScanArgs scan;
+    auto* scan_cmd = app.add_subcommand("scan", "Scan the (m_Zd, epsilon, delta) grid and write an HDF5 file");
+    scan_cmd->add_option("--config", scan.config_path, "JSON config (default: the embedded configs/paper2021.json)")
+        ->check(CLI::ExistingFile);
+    auto* out_opt = scan_cmd->add_option("--out", scan.out_path,
+                                         "output HDF5 file (default: <config name>.h5); replaces only a previous "
+                                         "zdscan result unless --force");
+    scan_cmd->add_flag("--force", scan.force, "replace any regular file at --out (never the config itself)");
+    auto* n_all = scan_cmd->add_option("--n", scan.n, "points on every axis, 1 to 1000000 (overrides the config)");
+    scan_cmd->add_option("--n-m", scan.n_m, "points on the m_Zd axis")->excludes(n_all);
+    scan_cmd->add_option("--n-eps", scan.n_eps, "points on the epsilon axis")->excludes(n_all);
+    scan_cmd->add_option("--n-delta", scan.n_delta, "points on the delta axis")->excludes(n_all);
+    scan_cmd->add_option("--backend", scan.backend, "cpu, cuda or auto (cuda when a GPU is present)")
+        ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+    scan_cmd->add_option("--threads", scan.threads, "CPU threads (default: all; at most 4 x the hardware threads)");
+    scan_cmd->add_option("--tile-masses", scan.tile_masses,
+                         "at most this many masses per tile (default: from the "
+                         "tile budget)");
+    scan_cmd->add_option("--max-tile-mb", scan.max_tile_mb,
+                         "with --full-grid: MB of chi2 a tile holds in memory (default 256)");
+    scan_cmd->add_option("--delta-slices", scan.delta_slices,
+                         "comma-separated fixed delta values: every measurement's chi2 over (m, epsilon) at each, in "
+                         "/slices (Figs. 2, 5); at most 64");
+    scan_cmd->add_flag("--full-grid", scan.full_grid, "also write chi2 on the full 3-D grid (/chi2/total)");
+    scan_cmd->add_flag("--quiet", scan.quiet, "no progress output");
+
+    std::string summary_path, summary_cl = "68";
+    bool summary_as_json = false;
+    auto* summary_cmd = app.add_subcommand("summary", "Print best fit and 1-D intervals of a result file");
+    summary_cmd->add_option("file", summary_path, "zdscan HDF5 result")->required()->check(CLI::ExistingFile);
+    summary_cmd->add_option("--cl", summary_cl, "interval level: 68, 90, 95, 99 (% CL, one parameter) or dchi2=X");
+    summary_cmd->add_flag("--json", summary_as_json, "print JSON");
+
+    std::string apv_config_path;
+    bool apv_json = false, apv_alternatives_table = false;
+    auto* apv_cmd = app.add_subcommand("apv", "Compute Q_W(133Cs) from APV with the neutron-skin correction (paper "
+                                              "eqs. 16-23) from the config's apv_reanalysis inputs");
+    apv_cmd->add_option("--config", apv_config_path, "JSON config (default: the embedded one, the paper's inputs)")
+        ->check(CLI::ExistingFile);
+    apv_cmd->add_flag("--json", apv_json, "print JSON: inputs, every step with its uncertainty, the budget");
+    apv_cmd->add_flag("--alternatives", apv_alternatives_table,
+                      "also the table of alternatives (hadronic skin, direct R_n, other densities, other amplitude)");
+
+    std::string config_path;
+    auto* config_cmd = app.add_subcommand("config", "Print the resolved configuration as JSON");
+    config_cmd->add_option("--config", config_path, "JSON config (default: the embedded one)")
+        ->check(CLI::ExistingFile);
+
+    try
+    {
+        app.parse(argc, argv);
+    }
+    catch (const CLI::ParseError& e)
+    {
+        const int code = app.exit(e);
+        return finish_stdout(code == 0 ? 0 : exit_bad_input);
+    }
+    scan.out_given = out_opt->count() > 0;
+
+    try
+    {
+        if (*scan_cmd)
+        {
+            return finish_stdout(run_scan_command(scan));
+        }
+        if (*summary_cmd)
+        {
+            const SummaryLevel level = parse_summary_level(summary_cl);
+            const ScanFileContents contents = read_scan_file(summary_path);
+            if (summary_as_json)
+            {
+                std::cout << summary_json(contents, level).dump(2) << "\n";
+            }
+            else
+            {
+                std::cout << format_summary(contents, level);
+            }
+            return finish_stdout(0);
+        }
+        if (*apv_cmd)
+        {
+            const ScanConfig config = resolve_config(apv_config_path);
+            const ApvReanalysis result = compute_apv_reanalysis(config.apv_reanalysis);
+            const auto alternatives =
+                apv_alternatives_table ? apv_alternatives(config.apv_reanalysis) : std::vector<ApvAlternative>{};
+            if (apv_json)
+            {
+                nlohmann::json j = {{"inputs", to_json(config.apv_reanalysis)}, {"result", to_json(result)}};
+                if (apv_alternatives_table)
+                {
+                    j["alternatives"] = nlohmann::json::array();
+                    for (const auto& a : alternatives)
+                    {
+                        j["alternatives"].push_back({{"name", a.name},
+                                                     {"qw", a.qw.value},
+                                                     {"sigma", a.qw.sigma},
+                                                     {"r_n_fm", a.r_n_fm},
+                                                     {"note", a.note}});
+                    }
+                }
+                std::cout << j.dump(2) << "\n";
+            }
+            else
+            {
+                std::cout << format_apv_reanalysis(config.apv_reanalysis, result);
+                if (apv_alternatives_table) std::cout << format_apv_alternatives(alternatives);
+            }
+            return finish_stdout(0);
+        }
+        if (*config_cmd)
+        {
+            std::cout << to_json(resolve_config(config_path)).dump(2) << "\n";
+            return finish_stdout(0);
+        }
+    }
+    catch (const ScanInterrupted&)
+    {
+        std::fprintf(stderr, "\nzdscan: interrupted by signal %d; no output file was written or replaced\n",
+                     interrupt_signal());
+        return interrupt_exit_code();
+    }
+    catch (const ConfigError& e)
+    {
+        std::fprintf(stderr, "zdscan: error: %s\n", e.what());
+        return exit_bad_input;
+    }
+    catch (const OutputRefused& e)
+    {
+        std::fprintf(stderr, "zdscan: error: %s\n", e.what());
+        return exit_bad_input;
+    }
+    catch (const std::invalid_argument& e)
+    {
+        std::fprintf(stderr, "zdscan: error: %s\n", e.what());
+        return exit_bad_input;
+    }
+    catch (const std::exception& e)
+    {
+        std::fprintf(stderr, "zdscan: error: %s\n", e.what());
+        return exit_runtime_error;
+    }
+    return exit_runtime_error;
+}

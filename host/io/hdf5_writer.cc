@@ -1,0 +1,440 @@
+/// \file hdf5_writer.cc
+/// HDF5 output through the C API (HDF5 1.10+) with the dimension-scale (HL) API so that h5py and xarray
+/// see named axes.
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+#include "hdf5_handle.hpp"
+#include "zdscan/build_config.hpp"
+#include "zdscan/io/output_target.hpp"
+#include "zdscan/io/scan_file.hpp"
+
+namespace zdscan
+{
+using h5::check;
+using h5::Handle;
+
+struct ScanFileWriter::Impl
+{
+    std::string path, tmp_path;
+    Handle file;
+    Handle axes[3];  // m, ε, δ dimension scales
+    Handle full;
+    hsize_t n[3] = {0, 0, 0};
+    bool committed = false;
+    bool want_full = false;  // /chi2/total is created at the first tile, whose shape sets the chunks
+
+    void write_axes(const ScanConfig& config);
+    void create_full_grid(const Tile& first);
+    void write_results(const ScanOutput& out);  ///< everything but /chi2/total, then close
+    void write_measurement_table(const ScanOutput& out);
+    void write_slices(const ScanOutput& out);
+
+    /// On every path that does not commit (an exception in the constructor included): close the datasets before
+    /// the file, then remove the temporary file.
+    ~Impl()
+    {
+        full = Handle();
+        for (auto& a : axes)
+        {
+            a = Handle();
+        }
+        file = Handle();
+        if (!committed && !tmp_path.empty())
+        {
+            std::remove(tmp_path.c_str());
+        }
+    }
+
+    /// A grid array indexed by the axes `dims` (0 = m, 1 = ε, 2 = δ), with its units, description and scales.
+    template <class T>
+    Handle write_vector(hid_t where, const char* name, const std::vector<T>& v, std::initializer_list<int> dims,
+                        const char* units, const char* description)
+    {
+        std::vector<hsize_t> shape;
+        for (int d : dims)
+        {
+            shape.push_back(n[d]);
+        }
+        Handle set = h5::write_dataset(where, name, shape, v.data());
+        h5::write_attribute(set, "units", units);
+        h5::write_attribute(set, "long_name", description);
+        int index = 0;
+        for (int d : dims)
+        {
+            check(H5DSattach_scale(set, axes[d], static_cast<unsigned>(index++)), "attach dimension scale");
+        }
+        return set;
+    }
+};
+
+ScanFileWriter::ScanFileWriter(const std::string& path, const ScanConfig& config, bool full_grid)
+    : impl_(std::make_unique<Impl>())
+{
+    h5::silence_error_stack();
+    auto& s = *impl_;
+    s.path = path;
+    s.tmp_path = temporary_path_for(path);
+    s.file = Handle(H5Fcreate(s.tmp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!s.file.valid())
+    {
+        const std::string reason = h5::error_stack_reason();
+        s.tmp_path.clear();  // nothing was created
+        throw std::runtime_error("cannot create the temporary file beside " + path + ": "
+                                 + (reason.empty() ? "does the directory exist and is it writable?" : reason));
+    }
+    try
+    {
+        s.write_axes(config);
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw std::runtime_error("writing " + path + " failed: " + e.what());
+    }
+    s.want_full = full_grid;
+}
+
+void ScanFileWriter::Impl::write_axes(const ScanConfig& config)
+{
+    const Axis* config_axes[3] = {&config.m_zd_mev, &config.epsilon, &config.delta};
+    const char* names[3] = {"m_zd_mev", "epsilon", "delta"};
+    const char* units[3] = {"MeV", "1", "1"};
+    const char* descriptions[3] = {"Z_d mass", "kinetic mixing epsilon", "Z-Z_d mass mixing delta"};
+    Handle group(check(H5Gcreate2(file, "axes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/axes"), H5Gclose);
+    for (int d = 0; d < 3; ++d)
+    {
+        n[d] = static_cast<hsize_t>(config_axes[d]->n);
+        const auto values = config_axes[d]->values();
+        axes[d] = h5::write_dataset(group, names[d], {n[d]}, values.data());
+        check(H5DSset_scale(axes[d], names[d]), "set dimension scale");
+        h5::write_attribute(axes[d], "units", units[d]);
+        h5::write_attribute(axes[d], "long_name", descriptions[d]);
+        h5::write_attribute(axes[d], "scale", config_axes[d]->scale_name());
+        // The same dataset at the root as well (a hard link, not a copy): netCDF/xarray look dimension scales up
+        // only in a group and its ancestors, so /profile, /profile1d, /apv and /chi2 then see the coordinates.
+        check(H5Lcreate_hard(group, names[d], file, names[d], H5P_DEFAULT, H5P_DEFAULT), "link axis at root");
+    }
+}
+
+void ScanFileWriter::Impl::create_full_grid(const Tile& first)
+{
+    Handle chi2(check(H5Gcreate2(file, "chi2", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/chi2"), H5Gclose);
+    Handle space(check(H5Screate_simple(3, n, nullptr), "dataspace"), H5Sclose);
+    Handle props(check(H5Pcreate(H5P_DATASET_CREATE), "dataset properties"), H5Pclose);
+    // Chunks of one mass, ≤ 512 ε and ≤ 512 δ (≤ 2 MiB). Every tile then covers whole chunks: whole rows, or
+    // (plan_tiles) ε ranges that are this chunk's ε size or a multiple of 512. A chunk written in parts would be
+    // decompressed and compressed again for every part.
+    const hsize_t chunk[3] = {1, std::min<hsize_t>(static_cast<hsize_t>(first.n_eps()), full_grid_chunk_max),
+                              std::min<hsize_t>(n[2], full_grid_chunk_max)};
+    check(H5Pset_chunk(props, 3, chunk), "chunk");
+    check(H5Pset_shuffle(props), "shuffle");
+    check(H5Pset_deflate(props, 4), "deflate");
+    full =
+        Handle(check(H5Dcreate2(chi2, "total", H5T_IEEE_F64LE, space, H5P_DEFAULT, props, H5P_DEFAULT), "/chi2/total"),
+               H5Dclose);
+    h5::write_attribute(full, "units", "1");
+    h5::write_attribute(full, "long_name", "total chi2 (eq. 27 summed over the enabled measurements) on the full grid");
+    for (unsigned d = 0; d < 3; ++d)
+    {
+        check(H5DSattach_scale(full, axes[d], d), "attach dimension scale");
+    }
+}
+
+ScanFileWriter::~ScanFileWriter() = default;
+
+const std::string& ScanFileWriter::temporary_path() const
+{
+    return impl_->tmp_path;
+}
+
+void ScanFileWriter::write_full_slab(const Tile& tile, const std::vector<double>& chi2)
+{
+    auto& s = *impl_;
+    if (!s.want_full)
+    {
+        throw std::logic_error("write_full_slab without a full-grid dataset");
+    }
+    const hsize_t start[3] = {static_cast<hsize_t>(tile.m_begin), static_cast<hsize_t>(tile.eps_begin), 0};
+    const hsize_t count[3] = {static_cast<hsize_t>(tile.m_end - tile.m_begin), static_cast<hsize_t>(tile.n_eps()),
+                              s.n[2]};
+    if (chi2.size() != count[0] * count[1] * count[2])
+    {
+        throw std::logic_error("write_full_slab: slab size does not match the grid");
+    }
+    try
+    {
+        if (!s.full.valid())
+        {
+            s.create_full_grid(tile);
+        }
+        Handle file_space(check(H5Dget_space(s.full), "dataspace"), H5Sclose);
+        check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), "hyperslab");
+        Handle mem_space(check(H5Screate_simple(3, count, nullptr), "dataspace"), H5Sclose);
+        check(H5Dwrite(s.full, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, chi2.data()), "/chi2/total");
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw std::runtime_error("writing " + s.path + " failed: " + e.what());
+    }
+}
+
+void ScanFileWriter::commit(const ScanOutput& out, const std::function<void()>& before_rename)
+{
+    auto& s = *impl_;
+    try
+    {
+        s.write_results(out);
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw std::runtime_error("writing " + s.path + " failed: " + e.what());
+    }
+    if (before_rename)
+    {
+        before_rename();  // e.g. a stop request, or a changed target: throws, and the destructor cleans up
+    }
+    if (std::rename(s.tmp_path.c_str(), s.path.c_str()) != 0)
+    {
+        throw std::runtime_error("cannot rename " + s.tmp_path + " to " + s.path + ": " + std::strerror(errno));
+    }
+    s.committed = true;
+}
+
+/// /measurements: one entry per measurement along the dimension `measurement` (its names), so that h5py and xarray
+/// read the table directly; the kind-specific fields are NaN (or 0) where they do not apply.
+void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
+{
+    const auto& list = out.config.physics.measurements;
+    Handle g(check(H5Gcreate2(file, "measurements", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/measurements"), H5Gclose);
+    h5::write_attribute(g, "description", "the measurements of the scan, in the order of the chi2 sum");
+    std::vector<std::string> names, kinds, sources;
+    std::vector<double> exp, exp_sigma, sm, sm_sigma, enabled, q2, q_mev, z, n, m_lepton;
+    const double none = std::nan("");
+    for (const auto& m : list)
+    {
+        names.push_back(m.name);
+        kinds.push_back(to_string(m.kind));
+        sources.push_back(m.source);
+        exp.push_back(m.exp);
+        exp_sigma.push_back(m.exp_sigma);
+        sm.push_back(m.sm);
+        sm_sigma.push_back(m.sm_sigma);
+        enabled.push_back(m.enabled ? 1 : 0);
+        const bool pves = m.kind == MeasurementKind::pves_proton || m.kind == MeasurementKind::pves_electron;
+        q2.push_back(pves ? m.q2_gev2 : none);
+        q_mev.push_back(m.kind == MeasurementKind::apv ? m.q_mev : none);
+        z.push_back(m.kind == MeasurementKind::apv ? m.z : none);
+        n.push_back(m.kind == MeasurementKind::apv ? m.n : none);
+        m_lepton.push_back(m.kind == MeasurementKind::lepton_g2 ? m.m_lepton_gev : none);
+    }
+    Handle name_set = h5::write_string_dataset(g, "measurement", names);
+    check(H5DSset_scale(name_set, "measurement"), "set dimension scale");
+    h5::write_attribute(name_set, "long_name", "measurement name");
+    h5::write_attribute(name_set, "units", "");
+    auto column = [&](const char* key, const void* values, bool strings, const char* units, const char* what)
+    {
+        Handle set =
+            strings ? h5::write_string_dataset(g, key, *static_cast<const std::vector<std::string>*>(values))
+                    : h5::write_dataset(g, key, {list.size()}, static_cast<const std::vector<double>*>(values)->data());
+        h5::write_attribute(set, "units", units);
+        h5::write_attribute(set, "long_name", what);
+        check(H5DSattach_scale(set, name_set, 0), "attach dimension scale");
+    };
+    column("kind", &kinds, true, "", "pves_proton, pves_electron, apv or lepton_g2 (docs/physics.md)");
+    column("exp", &exp, false, "1", "measured value X^exp");
+    column("exp_sigma", &exp_sigma, false, "1", "its uncertainty");
+    column("sm", &sm, false, "1", "SM prediction X^SM");
+    column("sm_sigma", &sm_sigma, false, "1", "its uncertainty");
+    column("enabled", &enabled, false, "1", "1: in the total chi2");
+    column("q2_gev2", &q2, false, "GeV^2", "momentum transfer (pves kinds)");
+    column("q_mev", &q_mev, false, "MeV", "scale of sin^2 theta_W (apv)");
+    column("z", &z, false, "1", "proton number (apv)");
+    column("n", &n, false, "1", "neutron number (apv)");
+    column("m_lepton_gev", &m_lepton, false, "GeV", "lepton mass (lepton_g2)");
+    column("source", &sources, true, "", "citation");
+}
+
+/// /slices: every measurement's χ² over (m, ε) at fixed δ values, dimensions (delta_slice, m_zd_mev, epsilon).
+void ScanFileWriter::Impl::write_slices(const ScanOutput& out)
+{
+    Handle g(check(H5Gcreate2(file, "slices", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/slices"), H5Gclose);
+    h5::write_attribute(g, "description",
+                        "chi2 of each measurement (and the total) on the (m_Zd, epsilon) grid at "
+                        "fixed delta values (zdscan scan --delta-slices), for Figs. 2 and 5");
+    const hsize_t n_slices = out.delta_slices.size();
+    Handle axis = h5::write_dataset(g, "delta_slice", {n_slices}, out.delta_slices.data());
+    check(H5DSset_scale(axis, "delta_slice"), "set dimension scale");
+    h5::write_attribute(axis, "units", "1");
+    h5::write_attribute(axis, "long_name", "fixed Z-Z_d mass mixing delta of the slice");
+    const auto& list = out.config.physics.measurements;
+    for (std::size_t i = 0; i <= list.size(); ++i)
+    {
+        const bool total = i == list.size();
+        std::vector<double> data;
+        for (const auto& slice : out.slices) data.insert(data.end(), slice[i].begin(), slice[i].end());
+        const std::string name = total ? "chi2_total" : "chi2_" + list[i].name;
+        const std::string what = total ? "total chi2 at fixed delta" : list[i].name + " chi2 term at fixed delta";
+        Handle set = h5::write_dataset(g, name.c_str(), {n_slices, n[0], n[1]}, data.data());
+        h5::write_attribute(set, "units", "1");
+        h5::write_attribute(set, "long_name", what.c_str());
+        check(H5DSattach_scale(set, axis, 0), "attach dimension scale");
+        check(H5DSattach_scale(set, axes[0], 1), "attach dimension scale");
+        check(H5DSattach_scale(set, axes[1], 2), "attach dimension scale");
+    }
+}
+
+void ScanFileWriter::Impl::write_results(const ScanOutput& out)
+{
+    auto& s = *this;
+    enum
+    {
+        M = 0,
+        E = 1,
+        D = 2
+    };
+    {
+        Handle p(check(H5Gcreate2(s.file, "profile", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile"), H5Gclose);
+        h5::write_attribute(p, "description",
+                            "chi2 profiled over delta (min over the delta axis) on the (m_Zd, epsilon) grid");
+        s.write_vector(p, "chi2_total", out.chi2_total, {M, E}, "1", "min over delta of the total chi2");
+        s.write_vector(p, "argmin_delta", out.argmin_delta, {M, E}, "1", "delta at the minimum (lowest index on ties)");
+        s.write_vector(p, "argmin_delta_index", out.argmin_delta_index, {M, E}, "1",
+                       "index into /axes/delta of argmin_delta");
+        const auto& list = out.config.physics.measurements;
+        for (std::size_t i = 0; i < list.size(); ++i)
+        {
+            const std::string what = list[i].name + " (" + to_string(list[i].kind) + ") chi2 term at the profiled point"
+                                     + (list[i].enabled ? "" : "; disabled: not in the total");
+            s.write_vector(p, ("chi2_" + list[i].name).c_str(), out.chi2_terms[i], {M, E}, "1", what.c_str());
+        }
+    }
+    s.write_measurement_table(out);
+    if (!out.delta_slices.empty()) s.write_slices(out);
+    {
+        Handle p(check(H5Gcreate2(s.file, "profile1d", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile1d"), H5Gclose);
+        h5::write_attribute(p, "description", "chi2 minimised over the two other parameters");
+        // Named chi2_<axis>, not <axis>: a variable named like its dimension is a coordinate to netCDF/xarray.
+        s.write_vector(p, "chi2_m_zd_mev", out.profile_m, {M}, "1", "min over epsilon and delta of the total chi2");
+        s.write_vector(p, "chi2_epsilon", out.profile_eps, {E}, "1", "min over m_Zd and delta of the total chi2");
+        s.write_vector(p, "chi2_delta", out.profile_delta, {D}, "1", "min over m_Zd and epsilon of the total chi2");
+    }
+    {
+        Handle p(check(H5Gcreate2(s.file, "apv", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/apv"), H5Gclose);
+        h5::write_attribute(p, "description", "K(Z; m_Zd), the APV form of the propagator f, per apv measurement");
+        const auto& list = out.config.physics.measurements;
+        for (std::size_t i = 0; i < list.size(); ++i)
+        {
+            if (list[i].kind != MeasurementKind::apv) continue;
+            std::vector<double> k(out.m_zd_mev.size());
+            for (std::size_t j = 0; j < k.size(); ++j) k[j] = out.k_apv[j * max_measurements + i];
+            const std::string what = "K(Z = " + std::to_string(list[i].z) + "; m_Zd) of " + list[i].name;
+            Handle set = s.write_vector(p, ("k_" + list[i].name).c_str(), k, {M}, "1", what.c_str());
+            h5::write_attribute(set, "k_model", to_string(list[i].k.kind));
+        }
+        // Where Q_W(133Cs) came from; with the reanalysis, its inputs and every step (JSON, as `zdscan apv --json`).
+        const auto from_reanalysis =
+            std::find_if(list.begin(), list.end(), [](const MeasurementInput& m) { return m.exp_from_reanalysis; });
+        const bool derived = from_reanalysis != list.end() && out.config.apv_reanalysis_result;
+        h5::write_attribute(p, "qw_cs_source", derived ? "reanalysis" : "config");
+        if (derived)
+        {
+            const nlohmann::json record = {{"inputs", to_json(out.config.apv_reanalysis)},
+                                           {"result", to_json(*out.config.apv_reanalysis_result)}};
+            h5::write_attribute(p, "reanalysis", record.dump(2));
+            h5::write_attribute(p, "reanalysis_measurement", from_reanalysis->name);
+            h5::write_attribute(p, "qw_cs_exp", from_reanalysis->exp);
+            h5::write_attribute(p, "qw_cs_exp_sigma", from_reanalysis->exp_sigma);
+        }
+    }
+    {
+        Handle b(check(H5Gcreate2(s.file, "bestfit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/bestfit"), H5Gclose);
+        // The same attributes for both points; the refined one's carry the prefix "refined_".
+        auto write_point =
+            [&](const std::string& prefix, double chi2, double m, double eps, double delta, const Chi2Terms& t)
+        {
+            h5::write_attribute(b, (prefix + "chi2_min").c_str(), chi2);
+            h5::write_attribute(b, (prefix + "m_zd_mev").c_str(), m);
+            h5::write_attribute(b, (prefix + "epsilon").c_str(), eps);
+            h5::write_attribute(b, (prefix + "delta").c_str(), delta);
+            const auto& list = out.config.physics.measurements;
+            for (std::size_t i = 0; i < list.size(); ++i)
+            {
+                h5::write_attribute(b, (prefix + "chi2_" + list[i].name).c_str(), t.term[i]);
+            }
+        };
+        const auto& f = out.best;
+        write_point("", f.chi2, f.m_zd_mev, f.epsilon, f.delta, f.terms);
+        h5::write_attribute(b, "index_m_zd", f.i_m);
+        h5::write_attribute(b, "index_epsilon", f.i_eps);
+        h5::write_attribute(b, "index_delta", f.i_delta);
+        h5::write_attribute(b, "description",
+                            "best grid point of the total chi2; refined_*: the minimum between grid points "
+                            "(Nelder-Mead from the grid point, inside the grid box)");
+        const auto& r = out.refined;
+        write_point("refined_", r.chi2, r.m_zd_mev, r.epsilon, r.delta, r.terms);
+        h5::write_attribute(b, "refined_converged", r.converged ? 1 : 0);
+    }
+    {
+        // Fig. 4: its own dimension (q_gev) as a scale inside the group.
+        Handle g(check(H5Gcreate2(s.file, "running", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/running"), H5Gclose);
+        h5::write_attribute(g, "description",
+                            "MS-bar sin^2 theta_W(Q): SM running and kappa_d * s^2 with the Z_d of the best grid point "
+                            "(propagator m^2/(m^2+Q^2)), seed paper Fig. 4");
+        const std::vector<hsize_t> shape = {out.running_q_gev.size()};
+        Handle q = h5::write_dataset(g, "q_gev", shape, out.running_q_gev.data());
+        check(H5DSset_scale(q, "q_gev"), "set dimension scale");
+        h5::write_attribute(q, "units", "GeV");
+        h5::write_attribute(q, "long_name", "momentum transfer Q");
+        h5::write_attribute(q, "scale", "log");
+        auto curve = [&](const std::string& name, const std::vector<double>& values, const std::string& what)
+        {
+            Handle set = h5::write_dataset(g, name.c_str(), shape, values.data());
+            h5::write_attribute(set, "units", "1");
+            h5::write_attribute(set, "long_name", what.c_str());
+            check(H5DSattach_scale(set, q, 0), "attach dimension scale");
+            return set;
+        };
+        curve("sin2_sm", out.running_sin2_sm,
+              "SM running sin^2 theta_W (MS-bar; smooth light-fermion decoupling, W loop above M_Z): Fig. 4");
+        curve("sin2_sm_step", out.running_sin2_sm_step, "SM running sin^2 theta_W, step thresholds: the chi2 model");
+        curve("sin2_bestfit", out.running_sin2_bestfit, "kappa_d(Q) sin^2 theta_W(Q) at the best grid point");
+        for (const auto& c : out.running_zd)
+        {
+            Handle set = curve("sin2_" + c.name, c.sin2, "kappa_d(Q) sin^2 theta_W(Q) with the Z_d of " + c.name);
+            h5::write_attribute(set, "m_zd_mev", c.m_zd_mev);
+            h5::write_attribute(set, "epsilon", c.epsilon);
+            h5::write_attribute(set, "delta", c.delta);
+        }
+    }
+    h5::write_attribute(s.file, "creator", "zdscan");
+    h5::write_attribute(s.file, "config", to_json(out.config).dump(2));
+    h5::write_attribute(s.file, "name", out.config.name);
+    h5::write_attribute(s.file, "version", ZDSCAN_VERSION);
+    h5::write_attribute(s.file, "backend", out.backend);
+    for (std::size_t i = 0; i < out.config.physics.measurements.size(); ++i)
+    {
+        h5::write_attribute(s.file, ("sin2_theta_w_" + out.config.physics.measurements[i].name).c_str(),
+                            out.sin2_at_scale.at(i));
+    }
+    h5::write_attribute(s.file, "reference", "M. Cadeddu et al., PRD 104, L011701 (2021)");
+
+    s.full = Handle();
+    for (auto& a : s.axes)
+    {
+        a = Handle();
+    }
+    check(H5Fflush(s.file, H5F_SCOPE_GLOBAL), "flush");
+    // Close explicitly: a failed close (e.g. the last metadata write on a full disk) must fail the commit.
+    check(s.file.close(), "close " + s.tmp_path);
+}
+}  // namespace zdscan

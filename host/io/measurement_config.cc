@@ -1,0 +1,391 @@
+/// \file measurement_config.cc
+#include "measurement_config.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "json_reader.hpp"
+#include "zdscan/io/config.hpp"
+
+namespace zdscan::detail
+{
+namespace
+{
+using nlohmann::json;
+
+/// Input ranges that keep χ² finite everywhere (docs/config.md, "Ranges").
+constexpr double max_observable_magnitude = 1e6;
+constexpr double min_sigma = 1e-30;
+constexpr double min_relative_sigma = 1e-15;
+constexpr double min_r_rms_fm = 0.5, max_r_rms_fm = 10;
+constexpr double max_q2_gev2 = 1e4, max_q_mev = 1e6;
+constexpr std::size_t max_name_length = 32;
+
+const char* common_keys[] = {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "enabled", "source"};
+
+bool is_cs133(int z, int n)
+{
+    return z == constants::cs133_z && n == constants::cs133_n;
+}
+
+/// exp, exp_sigma (or "reanalysis"), sm, sm_sigma, enabled, source, with the ranges that keep χ² finite.
+void read_values(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context)
+{
+    if (r.get("exp").is_string())
+    {
+        const std::string text = r.get("exp").get<std::string>();
+        if (text != "reanalysis")
+        {
+            ObjectReader::fail(r.field("exp"), "must be a number or \"reanalysis\" (got \"" + text + "\")");
+        }
+        if (m.kind != MeasurementKind::apv || !is_cs133(m.z, m.n))
+        {
+            ObjectReader::fail(r.field("exp"), "only an apv measurement of 133Cs (z 55, n 78) can take \"reanalysis\" "
+                                               "(the Q_W(Cs) reanalysis, config block apv_reanalysis)");
+        }
+        if (r.has("exp_sigma"))
+        {
+            ObjectReader::fail(r.field("exp_sigma"),
+                               "comes from the reanalysis with \"exp\": \"reanalysis\"; remove it");
+        }
+        const ApvReanalysis& result = context.reanalysis();
+        m.exp = result.qw.value;
+        m.exp_sigma = result.qw.sigma;
+        m.exp_from_reanalysis = true;
+    }
+    else
+    {
+        m.exp = r.number("exp");
+        m.exp_sigma = r.non_negative("exp_sigma");
+    }
+    m.sm = r.number("sm");
+    m.sm_sigma = r.non_negative("sm_sigma");
+    m.enabled = r.boolean("enabled", true);
+    m.source = r.string("source", "");
+    if (!(std::hypot(m.exp_sigma, m.sm_sigma) > 0))
+    {
+        ObjectReader::fail(r.field("exp_sigma"), "exp_sigma and sm_sigma are both 0 (χ² needs σ > 0)");
+    }
+    // Sane ranges keep every pull (X^exp − X^th)/σ and its square finite (the largest observable is a nuclear weak
+    // charge, |Q_W| ~ 10²; the most precise measurement is a_e, σ/a ~ 2e-10).
+    for (const auto& [key, value] :
+         {std::pair{"exp", m.exp}, {"sm", m.sm}, {"exp_sigma", m.exp_sigma}, {"sm_sigma", m.sm_sigma}})
+    {
+        if (std::fabs(value) > max_observable_magnitude)
+        {
+            ObjectReader::fail(r.field(key), "|value| must be at most " + fmt(max_observable_magnitude) + " (got "
+                                                 + fmt(value) + ")");
+        }
+    }
+    const double sigma = std::hypot(m.exp_sigma, m.sm_sigma);
+    const double scale = std::max(std::fabs(m.exp), std::fabs(m.sm));
+    if (sigma < min_sigma || sigma < min_relative_sigma * scale)
+    {
+        ObjectReader::fail(r.field("exp_sigma"), "exp_sigma ⊕ sm_sigma = " + fmt(sigma)
+                                                     + " is implausibly small (χ² stays finite only for σ ≥ 1e-30 and "
+                                                       "σ ≥ 1e-15 × max(|exp|, |sm|))");
+    }
+}
+
+int nucleon_count(ObjectReader& r, const char* key, int max)
+{
+    const json& v = r.get(key);
+    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > max)
+    {
+        ObjectReader::fail(r.field(key),
+                           "must be an integer between 1 and " + std::to_string(max) + " (got " + v.dump() + ")");
+    }
+    return static_cast<int>(v.get<long long>());
+}
+
+/// The kind-specific fields, read after the kind (so that the allowed keys are known).
+void read_kind_fields(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context)
+{
+    switch (m.kind)
+    {
+        case MeasurementKind::pves_proton:
+        case MeasurementKind::pves_electron:
+            m.q2_gev2 = r.in_range("q2_gev2", r.number("q2_gev2"), 1e-12, max_q2_gev2, "GeV^2");
+            break;
+        case MeasurementKind::apv:
+        {
+            m.z = nucleon_count(r, "z", 137);  // Zα < 1 for the Dirac solution
+            m.n = nucleon_count(r, "n", 300);
+            m.q_mev = r.in_range("q_mev", m.q_mev, 1e-6, max_q_mev, "MeV");
+            const bool cs = is_cs133(m.z, m.n);
+            for (const char* key : {"box_ep", "box_en"})
+            {
+                if (!cs && !r.has(key))
+                {
+                    ObjectReader::fail(r.field(key), "required for nuclei other than 133Cs (eq. 26 gives Cs's)");
+                }
+            }
+            m.box_ep = r.in_range("box_ep", m.box_ep, -0.1, 0.1, "a correction to g_AV^ep");
+            m.box_en = r.in_range("box_en", m.box_en, -0.1, 0.1, "a correction to g_AV^en");
+            if (r.has("k"))
+            {
+                m.k = read_k_model(r.get("k"), r.field("k"), m.z);
+            }
+            else if (cs)
+            {
+                m.k = context.default_k;
+                m.k.z = m.z;
+            }
+            else
+            {
+                ObjectReader::fail(r.field("k"), "required for nuclei other than 133Cs (e.g. {\"model\": \"dirac\", "
+                                                 "\"r_rms_fm\": 5.5})");
+            }
+            break;
+        }
+        case MeasurementKind::lepton_g2:
+        {
+            const std::string lepton = r.string("lepton", "");
+            if (lepton == "e")
+                m.m_lepton_gev = constants::m_e_gev;
+            else if (lepton == "mu")
+                m.m_lepton_gev = constants::m_mu_gev;
+            else
+                ObjectReader::fail(r.field("lepton"), "must be \"e\" or \"mu\" (got \"" + lepton + "\")");
+            break;
+        }
+    }
+}
+
+MeasurementKind parse_kind(ObjectReader& r)
+{
+    const std::string kind = r.string("kind", "");
+    if (!r.has("kind")) ObjectReader::fail(r.field("kind"), "required field is missing");
+    if (kind == "pves_proton") return MeasurementKind::pves_proton;
+    if (kind == "pves_electron") return MeasurementKind::pves_electron;
+    if (kind == "apv") return MeasurementKind::apv;
+    if (kind == "lepton_g2") return MeasurementKind::lepton_g2;
+    ObjectReader::fail(r.field("kind"), "must be pves_proton, pves_electron, apv or lepton_g2 (got \"" + kind + "\")");
+}
+
+std::vector<const char*> allowed_keys(MeasurementKind kind)
+{
+    std::vector<const char*> keys(std::begin(common_keys), std::end(common_keys));
+    switch (kind)
+    {
+        case MeasurementKind::pves_proton:
+        case MeasurementKind::pves_electron: keys.push_back("q2_gev2"); break;
+        case MeasurementKind::apv:
+            for (const char* k : {"z", "n", "q_mev", "k", "box_ep", "box_en"}) keys.push_back(k);
+            break;
+        case MeasurementKind::lepton_g2: keys.push_back("lepton"); break;
+    }
+    return keys;
+}
+
+void check_name(const std::string& name, const std::string& field)
+{
+    const bool ok = !name.empty() && name.size() <= max_name_length && std::isalpha(static_cast<unsigned char>(name[0]))
+                    && std::all_of(name.begin(), name.end(),
+                                   [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
+    if (!ok)
+    {
+        ObjectReader::fail(field, "must start with a letter and hold only letters, digits and _ (at most 32; it names "
+                                  "HDF5 datasets: /profile/chi2_<name>); got \""
+                                      + name + "\"");
+    }
+    if (name == "total")
+    {
+        ObjectReader::fail(field, "\"total\" is reserved (/profile/chi2_total is the sum)");
+    }
+}
+
+void check_common(const std::vector<MeasurementInput>& list, const std::string& path)
+{
+    if (list.size() > static_cast<std::size_t>(max_measurements))
+    {
+        ObjectReader::fail(path, "at most " + std::to_string(max_measurements) + " measurements per scan (got "
+                                     + std::to_string(list.size()) + ")");
+    }
+    if (list.empty())
+    {
+        ObjectReader::fail(path, "needs at least one measurement");
+    }
+    if (std::none_of(list.begin(), list.end(), [](const MeasurementInput& m) { return m.enabled; }))
+    {
+        ObjectReader::fail(path, "every measurement is disabled; enable at least one (a scan of nothing has no "
+                                 "minimum)");
+    }
+}
+}  // namespace
+
+ApvKModel read_k_model(const json& j, const std::string& path, int z)
+{
+    ObjectReader r(j, path, {"model", "r_rms_fm", "m_mev", "k"});
+    ApvKModel k;
+    k.z = z;
+    const std::string kind = r.string("model", "dirac");
+    if (kind == "dirac")
+    {
+        r.allow({"model", "r_rms_fm"});
+        k.kind = ApvKModel::Kind::dirac;
+        k.r_rms_fm = r.in_range("r_rms_fm", k.r_rms_fm, min_r_rms_fm, max_r_rms_fm, "fm (a nuclear charge radius)");
+    }
+    else if (kind == "contact")
+    {
+        r.allow({"model"});
+        k.kind = ApvKModel::Kind::contact;
+    }
+    else if (kind == "table")
+    {
+        r.allow({"model", "m_mev", "k"});
+        k.kind = ApvKModel::Kind::table;
+        k.m_mev = r.numbers("m_mev");
+        k.k = r.numbers("k");
+        if (k.m_mev.size() != k.k.size() || k.m_mev.size() < 2)
+        {
+            ObjectReader::fail(r.field("k"), "needs as many entries as m_mev, and at least 2");
+        }
+        for (std::size_t i = 0; i < k.m_mev.size(); ++i)
+        {
+            if (!(k.m_mev[i] > 0) || (i > 0 && !(k.m_mev[i] > k.m_mev[i - 1])))
+            {
+                ObjectReader::fail(r.field("m_mev") + "[" + std::to_string(i) + "]",
+                                   "masses must be positive and strictly increasing");
+            }
+            if (!(k.k[i] >= 0 && k.k[i] <= 1.5))
+            {
+                ObjectReader::fail(r.field("k") + "[" + std::to_string(i) + "]", "K must lie in [0, 1.5]");
+            }
+        }
+    }
+    else
+    {
+        ObjectReader::fail(r.field("model"), "must be \"dirac\", \"contact\" or \"table\" (got \"" + kind + "\")");
+    }
+    return k;
+}
+
+std::vector<MeasurementInput> read_measurements(const json& list, const MeasurementContext& context)
+{
+    const std::string path = "measurements";
+    if (!list.is_array())
+    {
+        ObjectReader::fail(path, "must be a list of measurement objects");
+    }
+    std::vector<MeasurementInput> out;
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < list.size(); ++i)
+    {
+        const std::string entry = path + "[" + std::to_string(i) + "]";
+        ObjectReader r(list[i], entry,
+                       {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "enabled", "source", "q2_gev2", "z", "n",
+                        "q_mev", "k", "box_ep", "box_en", "lepton"});
+        MeasurementInput m;
+        if (!r.has("name")) ObjectReader::fail(r.field("name"), "required field is missing");
+        m.name = r.string("name", "");
+        check_name(m.name, r.field("name"));
+        if (!names.insert(m.name).second)
+        {
+            ObjectReader::fail(r.field("name"), "duplicate name \"" + m.name + "\" (names must be unique)");
+        }
+        m.kind = parse_kind(r);
+        const auto keys = allowed_keys(m.kind);
+        for (const auto& item : list[i].items())  // keys of another kind are errors too
+        {
+            if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return item.key() == k; }))
+            {
+                ObjectReader::fail(r.field(item.key()), "not a field of kind " + to_string(m.kind));
+            }
+        }
+        read_kind_fields(r, m, context);
+        read_values(r, m, context);
+        out.push_back(m);
+    }
+    check_common(out, path);
+    return out;
+}
+
+std::vector<MeasurementInput> convert_observables(const json& block, const MeasurementContext& context)
+{
+    ObjectReader obs(block, "observables", {"a_mu", "a_e", "qweak", "apv_cs"});
+    std::vector<MeasurementInput> out;
+    for (const char* key : {"qweak", "apv_cs", "a_mu", "a_e"})
+    {
+        const std::string k = key;
+        const char* scale_key = k == "qweak" ? "q2_gev2" : k == "apv_cs" ? "q_mev" : "source";
+        ObjectReader r(obs.get(key), obs.field(key),
+                       {"exp", "exp_sigma", "sm", "sm_sigma", "enabled", "source", scale_key});
+        MeasurementInput m;
+        m.name = k;
+        if (k == "qweak")
+        {
+            m.kind = MeasurementKind::pves_proton;
+            m.q2_gev2 = r.in_range("q2_gev2", 0.0248, 1e-12, max_q2_gev2, "GeV^2");
+        }
+        else if (k == "apv_cs")
+        {
+            m.kind = MeasurementKind::apv;
+            m.z = constants::cs133_z;
+            m.n = constants::cs133_n;
+            m.q_mev = r.in_range("q_mev", 2.4, 1e-6, max_q_mev, "MeV");
+            m.k = context.default_k;
+        }
+        else
+        {
+            m.kind = MeasurementKind::lepton_g2;
+            m.m_lepton_gev = k == "a_mu" ? constants::m_mu_gev : constants::m_e_gev;
+        }
+        read_values(r, m, context);
+        out.push_back(m);
+    }
+    check_common(out, "observables");
+    return out;
+}
+
+json k_model_json(const ApvKModel& k)
+{
+    json j = {{"model", to_string(k.kind)}};
+    if (k.kind == ApvKModel::Kind::dirac) j["r_rms_fm"] = k.r_rms_fm;
+    if (k.kind == ApvKModel::Kind::table)
+    {
+        j["m_mev"] = k.m_mev;
+        j["k"] = k.k;
+    }
+    return j;
+}
+
+json measurements_json(const std::vector<MeasurementInput>& measurements)
+{
+    json list = json::array();
+    for (const auto& m : measurements)
+    {
+        json j = {{"name", m.name}, {"kind", to_string(m.kind)}};
+        if (m.exp_from_reanalysis)  // reproducible: the recipe, not the number it gave
+        {
+            j["exp"] = "reanalysis";
+        }
+        else
+        {
+            j["exp"] = m.exp;
+            j["exp_sigma"] = m.exp_sigma;
+        }
+        j["sm"] = m.sm;
+        j["sm_sigma"] = m.sm_sigma;
+        j["enabled"] = m.enabled;
+        switch (m.kind)
+        {
+            case MeasurementKind::pves_proton:
+            case MeasurementKind::pves_electron: j["q2_gev2"] = m.q2_gev2; break;
+            case MeasurementKind::apv:
+                j["z"] = m.z;
+                j["n"] = m.n;
+                j["q_mev"] = m.q_mev;
+                j["box_ep"] = m.box_ep;
+                j["box_en"] = m.box_en;
+                j["k"] = k_model_json(m.k);
+                break;
+            case MeasurementKind::lepton_g2: j["lepton"] = m.m_lepton_gev == constants::m_e_gev ? "e" : "mu"; break;
+        }
+        if (!m.source.empty()) j["source"] = m.source;
+        list.push_back(j);
+    }
+    return list;
+}
+}  // namespace zdscan::detail

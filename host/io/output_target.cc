@@ -1,0 +1,318 @@
+/// \file output_target.cc
+#include "zdscan/io/output_target.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "hdf5_handle.hpp"
+
+namespace zdscan
+{
+namespace
+{
+std::string errno_text(int err)
+{
+    return std::strerror(err);
+}
+
+std::string directory_of(const std::string& path)
+{
+    const auto slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+std::string basename_of(const std::string& path)
+{
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string join(const std::string& dir, const std::string& name)
+{
+    if (dir == ".") return name;
+    std::string path = dir;
+    if (path.back() != '/') path += '/';
+    path += name;
+    return path;
+}
+
+/// The host name as one file-name component (dots would confuse parsing the temporary names).
+std::string host_tag()
+{
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "localhost";
+    std::string tag;
+    for (const char* c = host; *c; ++c)
+    {
+        const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-';
+        tag += ok ? *c : '-';
+    }
+    return tag;
+}
+
+const char* temporary_marker = ".zdscan-tmp.";
+
+/// ".<base><suffix>" (appended piecewise: GCC 12 warns falsely on "." + std::string, PR 105651).
+std::string hidden_name(const std::string& base, const std::string& suffix)
+{
+    std::string name = ".";
+    name += base;
+    name += suffix;
+    return name;
+}
+
+std::string lock_path_for(const std::string& target)
+{
+    return join(directory_of(target), hidden_name(basename_of(target), ".zdscan-lock"));
+}
+
+bool process_is_gone(long pid)
+{
+    return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+/// Digits only, as a positive number; -1 otherwise.
+long parse_pid(const std::string& s)
+{
+    if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return -1;
+    return std::stol(s);
+}
+}  // namespace
+
+std::string default_output_path(const std::string& config_name)
+{
+    std::string name;
+    for (char c : config_name)
+    {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                        || c == '_' || c == '+' || c == '-';
+        name += ok ? c : '_';
+    }
+    name.erase(0, name.find_first_not_of('.'));
+    if (name.find_first_not_of("._") == std::string::npos) name = "zdscan";
+    return name + ".h5";
+}
+
+std::string temporary_path_for(const std::string& target)
+{
+    return join(directory_of(target),
+                hidden_name(basename_of(target), temporary_marker + host_tag() + "." + std::to_string(::getpid())));
+}
+
+bool is_zdscan_result(const std::string& path)
+{
+    h5::silence_error_stack();
+    if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+    h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (!file.valid()) return false;
+    if (H5Aexists(file, "creator") > 0)
+    {
+        try
+        {
+            return h5::read_string_attribute(file, "creator") == "zdscan";
+        }
+        catch (const std::runtime_error&)
+        {
+            return false;
+        }
+    }
+    return H5Aexists(file, "version") > 0 && H5Aexists(file, "config") > 0
+           && H5Lexists(file, "bestfit", H5P_DEFAULT) > 0;
+}
+
+void check_output_target(const std::string& target, const OutputRules& rules)
+{
+    if (target.empty())
+    {
+        throw OutputRefused("--out: empty path");
+    }
+    if (target.back() == '/')
+    {
+        throw OutputRefused("--out: " + target + " names a directory; give a file name");
+    }
+    const std::string dir = directory_of(target);
+    struct stat dir_info = {};
+    if (::stat(dir.c_str(), &dir_info) != 0)
+    {
+        throw OutputRefused("--out: directory " + dir + ": " + errno_text(errno));
+    }
+    if (!S_ISDIR(dir_info.st_mode))
+    {
+        throw OutputRefused("--out: " + dir + " is not a directory");
+    }
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    {
+        throw OutputRefused("--out: cannot write in directory " + dir + ": " + errno_text(errno));
+    }
+
+    struct stat info = {};
+    if (::lstat(target.c_str(), &info) != 0)
+    {
+        if (errno == ENOENT) return;  // a new file
+        throw OutputRefused("--out: " + target + ": " + errno_text(errno));
+    }
+    if (S_ISLNK(info.st_mode))
+    {
+        throw OutputRefused("--out: " + target
+                            + " is a symbolic link; zdscan replaces its target by rename, which would replace the link "
+                              "itself: give the file it points to");
+    }
+    if (S_ISDIR(info.st_mode))
+    {
+        throw OutputRefused("--out: " + target + " is a directory; give a file name");
+    }
+    if (!S_ISREG(info.st_mode))
+    {
+        throw OutputRefused("--out: " + target
+                            + " is not a regular file (a device, FIFO or socket); refusing to replace it");
+    }
+    if (!rules.config_path.empty())
+    {
+        struct stat config_info = {};
+        if (::stat(rules.config_path.c_str(), &config_info) == 0 && config_info.st_dev == info.st_dev
+            && config_info.st_ino == info.st_ino)
+        {
+            throw OutputRefused("--out: " + target + " is the config file (--config); choose another output file");
+        }
+    }
+    if (rules.force) return;
+    if ((info.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0)
+    {
+        throw OutputRefused("--out: " + target + " is read-only; refusing to replace it (--force replaces it)");
+    }
+    if (!is_zdscan_result(target))
+    {
+        throw OutputRefused("--out: " + target
+                            + " exists and is not a zdscan result; refusing to replace it (--force replaces it)");
+    }
+}
+
+OutputLock::OutputLock(const std::string& target) : path_(lock_path_for(target))
+{
+    // The lock file may be unlinked by its holder as it finishes; re-check that the locked file is still the one
+    // at the path, or two runs could each hold a lock on a different file.
+    for (int attempt = 0; attempt < 100; ++attempt)
+    {
+        fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0)
+        {
+            throw std::runtime_error("cannot create the lock file " + path_ + ": " + errno_text(errno));
+        }
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0)
+        {
+            const int err = errno;
+            char holder[64] = {};
+            const ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
+            ::close(fd_);
+            fd_ = -1;
+            if (err == EWOULDBLOCK)
+            {
+                std::string who = n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : "";
+                while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
+                throw std::runtime_error("another zdscan run (" + (who.empty() ? "pid unknown" : who) + ") is writing "
+                                         + target + " (lock " + path_
+                                         + "); wait for it to finish or choose another --out");
+            }
+            throw std::runtime_error("cannot lock " + path_ + ": " + errno_text(err));
+        }
+        struct stat held = {}, at_path = {};
+        if (::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &at_path) == 0 && held.st_ino == at_path.st_ino
+            && held.st_dev == at_path.st_dev)
+        {
+            const std::string me = "pid " + std::to_string(::getpid()) + " on " + host_tag() + "\n";
+            if (::ftruncate(fd_, 0) == 0)
+            {
+                const ssize_t ignored = ::pwrite(fd_, me.data(), me.size(), 0);
+                (void)ignored;
+            }
+            return;
+        }
+        ::close(fd_);
+        fd_ = -1;
+    }
+    throw std::runtime_error("cannot lock " + path_ + ": it keeps being replaced");
+}
+
+OutputLock::~OutputLock()
+{
+    if (fd_ >= 0)
+    {
+        ::unlink(path_.c_str());  // while still holding the lock (see the constructor)
+        ::close(fd_);
+    }
+}
+
+std::vector<std::string> clean_stale_temporaries(const std::string& target)
+{
+    std::vector<std::string> report;
+    const std::string dir = directory_of(target);
+    const std::string prefix = hidden_name(basename_of(target), temporary_marker);
+    const std::string legacy_prefix = basename_of(target) + ".tmp.";  // zdscan 0.1: <name>.tmp.<pid>
+    const std::string host = host_tag();
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return report;
+    std::vector<std::string> names;
+    while (const dirent* e = ::readdir(d))
+    {
+        names.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    for (const std::string& name : names)
+    {
+        std::string file_host;
+        long pid = -1;
+        if (name.rfind(prefix, 0) == 0)
+        {
+            const std::string rest = name.substr(prefix.size());  // <host>.<pid>
+            const auto dot = rest.rfind('.');
+            if (dot == std::string::npos) continue;
+            file_host = rest.substr(0, dot);
+            pid = parse_pid(rest.substr(dot + 1));
+        }
+        else if (name.rfind(legacy_prefix, 0) == 0)
+        {
+            file_host = host;
+            pid = parse_pid(name.substr(legacy_prefix.size()));
+        }
+        if (pid < 0) continue;
+        const std::string path = join(dir, name);
+        if (file_host != host)
+        {
+            report.push_back("left " + path + ": temporary file of a run on host " + file_host
+                             + "; remove it if that run is over");
+        }
+        else if (pid == ::getpid())
+        {
+            continue;
+        }
+        else if (process_is_gone(pid))
+        {
+            if (::unlink(path.c_str()) == 0)
+            {
+                report.push_back("removed " + path + ": temporary file of an earlier run (pid " + std::to_string(pid)
+                                 + ") that no longer runs");
+            }
+            else
+            {
+                report.push_back("cannot remove stale temporary file " + path + ": " + errno_text(errno));
+            }
+        }
+        else
+        {
+            report.push_back("left " + path + ": its process (pid " + std::to_string(pid) + ") is still running");
+        }
+    }
+    return report;
+}
+}  // namespace zdscan

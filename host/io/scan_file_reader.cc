@@ -1,0 +1,174 @@
+/// \file scan_file_reader.cc
+/// Reading a result file back (for `zdscan summary`), as untrusted input: every size and value is checked.
+#include <hdf5.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "hdf5_handle.hpp"
+#include "zdscan/io/scan_file.hpp"
+
+namespace zdscan
+{
+namespace
+{
+using h5::check;
+using h5::Handle;
+
+/// Largest axis a config allows (config.md): nothing longer is read from a file, whatever it declares.
+constexpr hssize_t max_axis_points = 1000000;
+
+/// A 1-D dataset of doubles with exactly `expected` elements (or, with expected < 0, at most max_axis_points),
+/// every one finite. The size is checked before anything is allocated.
+std::vector<double> read_vector(hid_t file, const std::string& name, hssize_t expected)
+{
+    Handle set(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!set.valid())
+    {
+        throw std::runtime_error("missing dataset " + name);
+    }
+    Handle space(check(H5Dget_space(set), name), H5Sclose);
+    if (H5Sget_simple_extent_ndims(space) != 1)
+    {
+        throw std::runtime_error(name + " is not one-dimensional");
+    }
+    const hssize_t n = check(H5Sget_simple_extent_npoints(space), name);
+    if (expected >= 0 && n != expected)
+    {
+        throw std::runtime_error(name + " has " + std::to_string(n) + " values where its axis has "
+                                 + std::to_string(expected));
+    }
+    if (n < 1 || n > max_axis_points)
+    {
+        throw std::runtime_error(name + " declares " + std::to_string(n) + " values (allowed: 1 to "
+                                 + std::to_string(max_axis_points) + ")");
+    }
+    std::vector<double> v(static_cast<std::size_t>(n));
+    check(H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), name);
+    for (std::size_t i = 0; i < v.size(); ++i)
+    {
+        if (!std::isfinite(v[i]))
+        {
+            throw std::runtime_error(name + "[" + std::to_string(i) + "] is not finite");
+        }
+    }
+    return v;
+}
+
+/// An axis: finite, strictly increasing, positive on a log scale.
+std::vector<double> read_axis(hid_t file, const std::string& name, bool& log)
+{
+    const auto v = read_vector(file, name, -1);
+    {
+        Handle set(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), name), H5Dclose);
+        log = h5::read_string_attribute(set, "scale") == "log";
+    }
+    for (std::size_t i = 0; i < v.size(); ++i)
+    {
+        if (log && !(v[i] > 0))
+        {
+            throw std::runtime_error(name + "[" + std::to_string(i) + "] = " + std::to_string(v[i]) + " on a log axis");
+        }
+        if (i > 0 && !(v[i] > v[i - 1]))
+        {
+            throw std::runtime_error(name + " is not strictly increasing at index " + std::to_string(i));
+        }
+    }
+    return v;
+}
+
+/// A 1-D string dataset of at most max_measurements entries.
+std::vector<std::string> read_names(hid_t file, const std::string& name)
+{
+    Handle set(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), name), H5Dclose);
+    Handle space(check(H5Dget_space(set), name), H5Sclose);
+    const hssize_t n = check(H5Sget_simple_extent_npoints(space), name);
+    if (H5Sget_simple_extent_ndims(space) != 1 || n < 1 || n > max_measurements)
+    {
+        throw std::runtime_error(name + " must list 1 to " + std::to_string(max_measurements) + " names");
+    }
+    Handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
+    check(H5Tset_size(type, H5T_VARIABLE), "string type");
+    check(H5Tset_cset(type, H5T_CSET_UTF8), "string type");
+    std::vector<char*> data(static_cast<std::size_t>(n), nullptr);
+    check(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), name);
+    std::vector<std::string> out;
+    for (char* d : data)
+    {
+        out.emplace_back(d ? d : "");
+        H5free_memory(d);
+    }
+    return out;
+}
+
+double finite_attribute(hid_t where, const std::string& name)
+{
+    const double v = h5::read_double_attribute(where, name.c_str());
+    if (!std::isfinite(v))
+    {
+        throw std::runtime_error("attribute " + name + " is not finite");
+    }
+    return v;
+}
+}  // namespace
+
+ScanFileContents read_scan_file(const std::string& path)
+{
+    h5::silence_error_stack();
+    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (!file.valid())
+    {
+        throw std::runtime_error(path + ": cannot open as HDF5");
+    }
+    try
+    {
+        ScanFileContents f;
+        f.name = h5::read_string_attribute(file, "name");
+        f.backend = h5::read_string_attribute(file, "backend");
+        f.version = h5::read_string_attribute(file, "version");
+        f.m_zd_mev = read_axis(file, "/axes/m_zd_mev", f.m_log);
+        f.epsilon = read_axis(file, "/axes/epsilon", f.eps_log);
+        f.delta = read_axis(file, "/axes/delta", f.delta_log);
+        const auto n = [](const std::vector<double>& axis) { return static_cast<hssize_t>(axis.size()); };
+        f.profile_m = read_vector(file, "/profile1d/chi2_m_zd_mev", n(f.m_zd_mev));
+        f.profile_eps = read_vector(file, "/profile1d/chi2_epsilon", n(f.epsilon));
+        f.profile_delta = read_vector(file, "/profile1d/chi2_delta", n(f.delta));
+        if (H5Lexists(file, "measurements", H5P_DEFAULT) > 0)
+        {
+            f.measurements = read_names(file, "/measurements/measurement");
+            const auto enabled =
+                read_vector(file, "/measurements/enabled", static_cast<hssize_t>(f.measurements.size()));
+            for (double e : enabled) f.enabled.push_back(e != 0);
+        }
+        else  // zdscan 0.1: the four observables
+        {
+            f.measurements = {"qweak", "apv_cs", "a_mu", "a_e"};
+            f.enabled.assign(4, true);
+        }
+        Handle best(H5Gopen2(file, "/bestfit", H5P_DEFAULT), H5Gclose);
+        if (!best.valid())
+        {
+            throw std::runtime_error("missing group /bestfit");
+        }
+        auto read_point = [&](const std::string& prefix)
+        {
+            StoredFitPoint p;
+            p.chi2 = finite_attribute(best, prefix + "chi2_min");
+            p.m_zd_mev = finite_attribute(best, prefix + "m_zd_mev");
+            p.epsilon = finite_attribute(best, prefix + "epsilon");
+            p.delta = finite_attribute(best, prefix + "delta");
+            for (const auto& name : f.measurements) p.terms.push_back(finite_attribute(best, prefix + "chi2_" + name));
+            return p;
+        };
+        f.best = read_point("");
+        f.refined = read_point("refined_");
+        f.refined_converged = h5::read_double_attribute(best, "refined_converged") != 0;
+        return f;
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw std::runtime_error(path + ": not a zdscan result file (" + e.what() + ")");
+    }
+}
+
+}  // namespace zdscan

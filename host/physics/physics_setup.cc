@@ -1,0 +1,106 @@
+/// \file physics_setup.cc
+/// From user inputs to the scan-wide constants of every measurement.
+#include <cmath>
+#include <stdexcept>
+
+#include "zdscan/physics/constants.hpp"
+#include "zdscan/physics/physics_config.hpp"
+
+namespace zdscan
+{
+std::string to_string(MeasurementKind kind)
+{
+    switch (kind)
+    {
+        case MeasurementKind::pves_proton: return "pves_proton";
+        case MeasurementKind::pves_electron: return "pves_electron";
+        case MeasurementKind::apv: return "apv";
+        case MeasurementKind::lepton_g2: return "lepton_g2";
+    }
+    return "?";
+}
+
+PhysicsSetup make_physics_setup(const PhysicsConfig& config)
+{
+    namespace c = constants;
+    if (config.measurements.size() > static_cast<std::size_t>(max_measurements))
+    {
+        throw std::invalid_argument("measurements: at most " + std::to_string(max_measurements) + " per scan");
+    }
+    PhysicsSetup setup;
+    setup.running = make_running_sin2(config.s2w_mz, config.s2w_zero, c::alpha_hat_mz);
+    const auto& run = setup.running;
+    auto& obs = setup.observables;
+    obs.n = static_cast<int>(config.measurements.size());
+    for (int i = 0; i < obs.n; ++i)
+    {
+        const MeasurementInput& in = config.measurements[static_cast<std::size_t>(i)];
+        MeasurementConstants& m = obs.m[i];
+        m.kind = in.kind;
+        m.enabled = in.enabled;
+        // σ = σ_exp ⊕ σ_SM (eq. 27). For g−2 X^exp is the anomaly a^exp − a^SM since X^th = a^SM + a^Zd.
+        m.x_exp = in.kind == MeasurementKind::lepton_g2 ? in.exp - in.sm : in.exp;
+        m.sigma = std::hypot(in.exp_sigma, in.sm_sigma);
+        switch (in.kind)
+        {
+            case MeasurementKind::pves_proton:  // θ_W at Q = sqrt(Q²)
+                m.q2_gev2 = in.q2_gev2;
+                m.w = make_mixing_angle(sin2_msbar(run, std::sqrt(in.q2_gev2)));
+                m.couplings.c_ep = pin_c_ep(in.sm, m.w.s2);
+                break;
+            case MeasurementKind::pves_electron:
+                m.q2_gev2 = in.q2_gev2;
+                m.w = make_mixing_angle(sin2_msbar(run, std::sqrt(in.q2_gev2)));
+                m.couplings.c_ep = pin_c_ee(in.sm, m.w.s2);
+                break;
+            case MeasurementKind::apv:
+            {
+                m.w = make_mixing_angle(sin2_msbar(run, in.q_mev * 1e-3));
+                m.z = in.z;
+                m.n = in.n;
+                m.box_ep = in.box_ep;
+                m.box_en = in.box_en;
+                const double s2_reference = sin2_msbar(run, std::sqrt(c::qw_proton_reference_q2_gev2));
+                m.couplings.c_ep = pin_c_ep(c::qw_proton_sm_reference, make_mixing_angle(s2_reference).s2);
+                m.couplings.g_en = pin_g_en(in.sm, m.w.s2, m.couplings.c_ep, in.z, in.n, in.box_ep, in.box_en);
+                break;
+            }
+            case MeasurementKind::lepton_g2:  // θ_W at the lepton mass (text after eq. 8)
+                m.m_lepton_gev = in.m_lepton_gev;
+                m.w = make_mixing_angle(sin2_msbar(run, in.m_lepton_gev));
+                break;
+        }
+    }
+    return setup;
+}
+
+std::vector<double> apv_k_table(const PhysicsConfig& config, const std::vector<double>& m_zd_mev)
+{
+    std::vector<double> table(m_zd_mev.size() * max_measurements, 0.0);
+    for (std::size_t i = 0; i < config.measurements.size(); ++i)
+    {
+        if (config.measurements[i].kind != MeasurementKind::apv) continue;
+        const auto k = apv_k_factors(config.measurements[i].k, m_zd_mev);
+        for (std::size_t j = 0; j < m_zd_mev.size(); ++j) table[j * max_measurements + i] = k[j];
+    }
+    return table;
+}
+
+MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants& observables)
+    : observables_(&observables)
+{
+    for (const auto& m : config.measurements)
+    {
+        ApvKModel contact;
+        contact.kind = ApvKModel::Kind::contact;
+        k_.emplace_back(m.kind == MeasurementKind::apv ? m.k : contact);
+    }
+}
+
+MassTerms MassTermsAt::operator()(double m_zd_mev) const
+{
+    double k[max_measurements] = {};
+    for (std::size_t i = 0; i < k_.size(); ++i) k[i] = k_[i](m_zd_mev);
+    return make_mass_terms(*observables_, m_zd_mev * 1e-3, k);
+}
+}  // namespace zdscan

@@ -1,0 +1,149 @@
+/// \file running_sin2_smooth.cc
+#include "zdscan/physics/running_sin2_smooth.hpp"
+
+#include <array>
+#include <cmath>
+#include <stdexcept>
+
+#include "zdscan/physics/constants.hpp"
+#include "zdscan/physics/gauss_legendre.hpp"
+
+namespace zdscan
+{
+namespace
+{
+namespace c = constants;
+
+/// W boson mass [GeV], PDG 2020; top-quark mass [GeV], PDG 2024 (inputs2025.md §2.3).
+constexpr double m_w_gev = 80.379;
+constexpr double m_t_gev = 172.57;
+constexpr double q_min_gev = 1e-5, q_max_gev = 1e4;
+constexpr double step = 5e-3;  // in ln Q: RK4 on a smooth integrand, error ≪ 1e-8
+
+struct Species
+{
+    double mass;
+    double b;           ///< contribution to B at full strength
+    double c;           ///< contribution to C at full strength
+    bool step = false;  ///< MS-bar decoupling at its mass (W, top: integrated out below, as in the PDG curve)
+};
+
+std::vector<Species> species(double m_q)
+{
+    auto fermion = [](double m, int colours, double charge, double t3) {
+        return Species{m, 4.0 / 3 * colours * charge * charge, 2.0 / 3 * colours * charge * t3};
+    };
+    return {fermion(c::m_e_gev, 1, -1, -0.5), fermion(c::m_mu_gev, 1, -1, -0.5), fermion(c::m_tau_gev, 1, -1, -0.5),
+            fermion(m_q, 3, 2.0 / 3, 0.5), fermion(m_q, 3, -1.0 / 3, -0.5), fermion(m_q, 3, -1.0 / 3, -0.5),
+            fermion(c::m_c_gev, 3, 2.0 / 3, 0.5), fermion(c::m_b_gev, 3, -1.0 / 3, -0.5),
+            Species{m_t_gev, 4.0 / 3 * 3 * 4.0 / 9, 2.0 / 3 * 3 * 2.0 / 3 * 0.5, true},
+            // The W loop from M_Z up. Active from M_W with no matching term, it would need u, d, s at 32 MeV to reach
+            // ŝ²(0) and would move ŝ² at the Qweak scale by 7e-4 (inputs2025.md §2.3, variant A's problem).
+            Species{c::m_z_gev, -7.0, -43.0 / 6, true}};
+}
+
+/// d(α̂, ŝ²)/dt at t = ln μ.
+std::array<double, 2> rhs(const std::vector<Species>& all, double t, const std::array<double, 2>& y)
+{
+    const double mu = std::exp(t);
+    double b = 0, cc = 0;
+    for (const auto& s : all)
+    {
+        const double w = s.step ? (mu >= s.mass ? 1.0 : 0.0) : decoupling_weight(mu / s.mass);
+        b += w * s.b;
+        cc += w * s.c;
+    }
+    const double a = y[0];
+    return {a * a / (2 * c::pi) * b, a / (2 * c::pi) * (b * y[1] - cc)};
+}
+
+/// ŝ² on the t grid from t_min, integrated from M_Z both ways (RK4).
+std::vector<double> integrate(double m_q, double s2_mz, double alpha_hat_mz, double t_min, int n)
+{
+    const auto all = species(m_q);
+    std::vector<double> s2(static_cast<std::size_t>(n));
+    const double t_z = std::log(c::m_z_gev);
+    const int i_z = static_cast<int>(std::lround((t_z - t_min) / step));
+    auto run = [&](int from, int to)
+    {
+        std::array<double, 2> y = {alpha_hat_mz, s2_mz};
+        double t = t_z;
+        const int dir = to > from ? 1 : -1;
+        // First a partial step from M_Z onto the grid node i_z.
+        const double h0 = t_min + i_z * step - t_z;
+        auto advance = [&](double h)
+        {
+            const auto k1 = rhs(all, t, y);
+            const auto k2 = rhs(all, t + h / 2, {y[0] + h / 2 * k1[0], y[1] + h / 2 * k1[1]});
+            const auto k3 = rhs(all, t + h / 2, {y[0] + h / 2 * k2[0], y[1] + h / 2 * k2[1]});
+            const auto k4 = rhs(all, t + h, {y[0] + h * k3[0], y[1] + h * k3[1]});
+            for (int j = 0; j < 2; ++j) y[j] += h / 6 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]);
+            t += h;
+        };
+        if (h0 != 0) advance(h0);
+        s2[static_cast<std::size_t>(from)] = y[1];
+        for (int i = from; i != to; i += dir)
+        {
+            advance(dir * step);
+            s2[static_cast<std::size_t>(i + dir)] = y[1];
+        }
+    };
+    run(i_z, 0);
+    run(i_z, n - 1);
+    return s2;
+}
+}  // namespace
+
+double decoupling_weight(double r)
+{
+    if (r < 1e-3) return r * r / 5;  // the leading term; the next is −3r⁴/70 (relative 2e-7 here)
+    return 6
+           * gauss_legendre_12(0.0, 0.5,
+                               [r](double x)
+                               {
+                                   const double u = x * (1 - x), v = u * r * r;
+                                   return 2 * u * v / (1 + v);  // symmetric in x ↔ 1 − x: twice the half
+                               });
+}
+
+SmoothRunningSin2::SmoothRunningSin2(double s2_mz, double s2_zero, double alpha_hat_mz)
+{
+    // M_Z on a node: the curve has its corner there (the W step), which linear interpolation must not cut.
+    const double t_z = std::log(c::m_z_gev);
+    t_min_ = t_z - std::ceil((t_z - std::log(q_min_gev)) / step) * step;
+    dt_ = step;
+    const int n = static_cast<int>(std::ceil((std::log(q_max_gev) - t_min_) / step)) + 1;
+    auto low_end = [&](double m_q) { return integrate(m_q, s2_mz, alpha_hat_mz, t_min_, n).front() - s2_zero; };
+    double lo = 0.02, hi = c::m_c_gev;
+    double f_lo = low_end(lo);
+    if (f_lo * low_end(hi) > 0)
+    {
+        throw std::invalid_argument("smooth running: no light-quark mass in (0.02 GeV, m_c) gives s2(0) = s2w_zero");
+    }
+    for (int i = 0; i < 40; ++i)  // m_q to 1e-7 relative
+    {
+        const double mid = std::sqrt(lo * hi);
+        const double f = low_end(mid);
+        if ((f < 0) == (f_lo < 0))
+        {
+            lo = mid;
+            f_lo = f;
+        }
+        else
+        {
+            hi = mid;
+        }
+    }
+    m_q_ = std::sqrt(lo * hi);
+    s2_ = integrate(m_q_, s2_mz, alpha_hat_mz, t_min_, n);
+}
+
+double SmoothRunningSin2::operator()(double q_gev) const
+{
+    if (!(q_gev > q_min_gev)) return s2_.front();
+    const double x = (std::log(q_gev) - t_min_) / dt_;
+    const auto i = std::min(static_cast<std::size_t>(x), s2_.size() - 2);
+    const double f = x - static_cast<double>(i);
+    return s2_[i] + f * (s2_[i + 1] - s2_[i]);  // linear between nodes 0.2 % apart in Q
+}
+}  // namespace zdscan

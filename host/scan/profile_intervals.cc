@@ -1,0 +1,77 @@
+/// \file profile_intervals.cc
+#include "zdscan/scan/profile_intervals.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace zdscan
+{
+ProfileInterval profile_interval(const std::vector<double>& axis, const std::vector<double>& chi2, double level,
+                                 bool log_axis)
+{
+    if (axis.size() != chi2.size() || axis.empty())
+    {
+        throw std::invalid_argument("profile_interval: axis and profile must have the same, non-zero length");
+    }
+    const auto n = static_cast<std::ptrdiff_t>(axis.size());
+    const std::ptrdiff_t best = std::min_element(chi2.begin(), chi2.end()) - chi2.begin();
+    ProfileInterval r;
+    r.best = axis[static_cast<std::size_t>(best)];
+    r.chi2_min = chi2[static_cast<std::size_t>(best)];
+    const double threshold = r.chi2_min + level;
+    auto coord = [&](double x) { return log_axis ? std::log(x) : x; };
+    auto uncoord = [&](double c) { return log_axis ? std::exp(c) : c; };
+    // Crossing between grid points a (inside) and b (outside), linear in the axis coordinate.
+    auto crossing = [&](std::ptrdiff_t a, std::ptrdiff_t b)
+    {
+        const double ya = chi2[static_cast<std::size_t>(a)], yb = chi2[static_cast<std::size_t>(b)];
+        const double t = (threshold - ya) / (yb - ya);
+        const double ca = coord(axis[static_cast<std::size_t>(a)]), cb = coord(axis[static_cast<std::size_t>(b)]);
+        return uncoord(ca + t * (cb - ca));
+    };
+    std::ptrdiff_t lo = best, hi = best;
+    while (lo > 0 && chi2[static_cast<std::size_t>(lo - 1)] <= threshold) --lo;
+    while (hi + 1 < n && chi2[static_cast<std::size_t>(hi + 1)] <= threshold) ++hi;
+    r.points_inside = static_cast<int>(hi - lo + 1);
+    r.lower_at_edge = lo == 0;
+    r.upper_at_edge = hi == n - 1;
+    r.lower = r.lower_at_edge ? axis.front() : crossing(lo, lo - 1);
+    r.upper = r.upper_at_edge ? axis.back() : crossing(hi, hi + 1);
+    for (std::ptrdiff_t i = 0; i < n; ++i)
+    {
+        if ((i < lo || i > hi) && chi2[static_cast<std::size_t>(i)] <= threshold)
+        {
+            r.disjoint = true;
+        }
+    }
+    return r;
+}
+
+std::string format_interval(const ProfileInterval& i)
+{
+    char buf[160];
+    if (i.lower_at_edge && !i.upper_at_edge)
+    {
+        std::snprintf(buf, sizeof buf, "< %.3g  (best %.3g; region reaches the grid edge %.3g)", i.upper, i.best,
+                      i.lower);
+    }
+    else if (i.upper_at_edge && !i.lower_at_edge)
+    {
+        std::snprintf(buf, sizeof buf, "> %.3g  (best %.3g; region reaches the grid edge %.3g)", i.lower, i.best,
+                      i.upper);
+    }
+    else
+    {
+        std::snprintf(buf, sizeof buf, "%.3g (+%.3g -%.3g)  [%.3g, %.3g]%s", i.best, i.upper - i.best, i.best - i.lower,
+                      i.lower, i.upper, i.lower_at_edge ? "  (whole grid range)" : "");
+    }
+    std::string s = buf;
+    if (i.disjoint)
+    {
+        s += "  (other disjoint regions also pass)";
+    }
+    return s;
+}
+}  // namespace zdscan

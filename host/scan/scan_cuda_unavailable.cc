@@ -1,0 +1,19 @@
+/// \file scan_cuda_unavailable.cc
+/// The CUDA entry points of a build without the CUDA backend (ZDSCAN_CUDA=OFF or no nvcc).
+#include <stdexcept>
+
+#include "zdscan/scan/scan_engine.hpp"
+
+namespace zdscan
+{
+std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem&)
+{
+    throw std::runtime_error("--backend cuda: this zdscan was built without the CUDA backend "
+                             "(configure with nvcc on PATH, or -DZDSCAN_CUDA=ON)");
+}
+
+int cuda_device_count()
+{
+    return 0;
+}
+}  // namespace zdscan

@@ -1,0 +1,359 @@
+/// \file scan_driver.cc
+#include "zdscan/scan/scan_driver.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+#include <tuple>
+
+#include "zdscan/physics/running_sin2_smooth.hpp"
+#include "zdscan/physics/sin2_effective.hpp"
+#include "zdscan/scan/profile_intervals.hpp"
+#include "zdscan/scan/scan_engine.hpp"
+
+namespace zdscan
+{
+namespace
+{
+/// Q grid of the ŝ² curves (Fig. 4): 1e-4 to 1e3 GeV, 50 points a decade.
+constexpr double running_q_min_gev = 1e-4, running_q_max_gev = 1e3;
+constexpr int running_points_per_decade = 50;
+
+std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& problem, int threads)
+{
+    switch (backend)
+    {
+        case Backend::cpu: return make_cpu_engine(problem, threads);
+        case Backend::cuda: return make_cuda_engine(problem);
+        case Backend::automatic:
+            return cuda_device_count() > 0 ? make_cuda_engine(problem) : make_cpu_engine(problem, threads);
+    }
+    throw std::logic_error("unknown backend");
+}
+
+/// "qweak = inf, a_e = nan" for the non-finite terms at one point (names as in the config).
+std::string nonfinite_terms(const Chi2Terms& t, const PhysicsConfig& physics)
+{
+    std::string list;
+    for (std::size_t i = 0; i < physics.measurements.size(); ++i)
+    {
+        if (!std::isfinite(t.term[i]))
+        {
+            list += std::string(list.empty() ? "" : ", ") + physics.measurements[i].name + " = "
+                    + (std::isnan(t.term[i]) ? "nan" : "inf");
+        }
+    }
+    return list.empty() ? "the sum overflows" : list;
+}
+
+[[noreturn]] void throw_nonfinite(const ScanProblem& problem, const PhysicsConfig& physics, const MassTerms& mass,
+                                  double m_zd_mev, int i_m, int i_eps, int i_delta)
+{
+    const double eps = problem.epsilon[static_cast<std::size_t>(i_eps)];
+    const double delta = problem.delta[static_cast<std::size_t>(i_delta)];
+    const Chi2Terms t = evaluate_chi2(problem.observables, mass, eps, delta);
+    char point[256];
+    std::snprintf(point, sizeof point, "m_Zd = %.6g MeV, epsilon = %.6g, delta = %.6g (grid index %d, %d, %d)",
+                  m_zd_mev, eps, delta, i_m, i_eps, i_delta);
+    throw NonFiniteChi2("chi2 is not finite at " + std::string(point) + ": " + nonfinite_terms(t, physics)
+                        + "; check that measurement's exp and sigma values and the grid range");
+}
+}  // namespace
+
+Backend parse_backend(const std::string& name)
+{
+    if (name == "cpu") return Backend::cpu;
+    if (name == "cuda") return Backend::cuda;
+    if (name == "auto") return Backend::automatic;
+    throw std::invalid_argument("--backend must be cpu, cuda or auto (got \"" + name + "\")");
+}
+
+TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_points, int n_m, int n_eps, int n_delta)
+{
+    std::int64_t budget = options.tile_points > 0 ? options.tile_points : preferred_tile_points;
+    if (options.full_grid)
+    {
+        budget = std::min(budget, options.full_grid_tile_bytes / static_cast<std::int64_t>(sizeof(double)));
+    }
+    budget = std::max<std::int64_t>(budget, 1);
+    const std::int64_t per_mass = static_cast<std::int64_t>(n_eps) * n_delta;
+    std::int64_t masses = budget / per_mass;
+    if (options.tile_masses > 0) masses = std::min<std::int64_t>(masses, options.tile_masses);
+    TilePlan plan;
+    plan.n_m = n_m;
+    plan.n_eps = n_eps;
+    if (masses >= 1)
+    {
+        plan.masses_per_tile = static_cast<int>(std::min<std::int64_t>(masses, n_m));
+        plan.eps_per_tile = n_eps;
+    }
+    else
+    {
+        plan.masses_per_tile = 1;
+        std::int64_t eps = std::clamp<std::int64_t>(budget / n_delta, 1, n_eps);
+        if (eps > full_grid_chunk_max) eps -= eps % full_grid_chunk_max;  // whole file chunks per tile
+        plan.eps_per_tile = static_cast<int>(eps);
+    }
+    return plan;
+}
+
+Tile TilePlan::first() const
+{
+    return {0, std::min(n_m, masses_per_tile), 0, std::min(n_eps, eps_per_tile)};
+}
+
+bool TilePlan::next(Tile& t) const
+{
+    if (t.eps_end < n_eps)  // the rest of a split row
+    {
+        t.eps_begin = t.eps_end;
+        t.eps_end = std::min(n_eps, t.eps_begin + eps_per_tile);
+        return true;
+    }
+    if (t.m_end >= n_m) return false;
+    t.m_begin = t.m_end;
+    t.m_end = std::min(n_m, t.m_begin + masses_per_tile);
+    t.eps_begin = 0;
+    t.eps_end = std::min(n_eps, eps_per_tile);
+    return true;
+}
+
+ScanProblem make_scan_problem(const ScanConfig& config)
+{
+    return make_scan_problem(config, make_physics_setup(config.physics));
+}
+
+ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup)
+{
+    ScanProblem problem;
+    problem.observables = setup.observables;
+    const auto m_mev = config.m_zd_mev.values();
+    problem.m_zd_gev.resize(m_mev.size());
+    std::transform(m_mev.begin(), m_mev.end(), problem.m_zd_gev.begin(), [](double m) { return m * 1e-3; });
+    problem.k_apv = apv_k_table(config.physics, m_mev);
+    problem.epsilon = config.epsilon.values();
+    problem.delta = config.delta.values();
+    return problem;
+}
+
+namespace
+{
+/// Runs the backend tile by tile: fills χ²_total, its δ argmin and the δ profile, and feeds full-grid slabs to the
+/// sink. Stops at the first non-finite χ² (NonFiniteChi2) and at a cancel request (ScanInterrupted).
+void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOptions& options,
+                    const FullGridSink& sink, ProgressReporter* progress, ScanOutput& out)
+{
+    const int n_m = out.config.m_zd_mev.n, n_eps = out.config.epsilon.n, n_delta = out.config.delta.n;
+    const TilePlan plan = plan_tiles(options, engine.preferred_tile_points(), n_m, n_eps, n_delta);
+    const auto start = std::chrono::steady_clock::now();
+    TileResult result;
+    std::int64_t points_done = 0;
+    Tile tile = plan.first();
+    do
+    {
+        engine.evaluate_tile(tile, options.full_grid, result);
+        if (result.first_nonfinite >= 0)
+        {
+            const std::int64_t cell = result.first_nonfinite / n_delta;
+            const int i_m = tile.i_m(cell);
+            throw_nonfinite(problem, out.config.physics, engine.mass_terms()[static_cast<std::size_t>(i_m)],
+                            out.m_zd_mev[static_cast<std::size_t>(i_m)], i_m, tile.i_eps(cell),
+                            static_cast<int>(result.first_nonfinite % n_delta));
+        }
+        // A tile is whole rows or part of one row: its cells are contiguous in the [n_m][n_eps] arrays.
+        const auto offset = static_cast<std::ptrdiff_t>(tile.m_begin) * n_eps + tile.eps_begin;
+        std::copy(result.chi2_min.begin(), result.chi2_min.end(), out.chi2_total.begin() + offset);
+        std::copy(result.argmin.begin(), result.argmin.end(), out.argmin_delta_index.begin() + offset);
+        std::transform(out.profile_delta.begin(), out.profile_delta.end(), result.delta_profile.begin(),
+                       out.profile_delta.begin(), [](double a, double b) { return std::min(a, b); });
+        if (options.full_grid && sink) sink(tile, result.full);
+        points_done += tile.cells() * n_delta;
+        if (progress) progress->update(points_done);
+        check_cancel(options.cancel);
+    } while (plan.next(tile));
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (progress) progress->finish();
+}
+
+/// O(n_m n_ε) host work after the grid: each term at the profiled point, the m and ε profiles, the best cell
+/// (lowest flat index on ties).
+void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<MassTerms>& mass, ScanOutput& out)
+{
+    const std::size_t n_m = out.m_zd_mev.size(), n_eps = out.epsilon.size(), n_cells = n_m * n_eps;
+    const int n_meas = problem.observables.n;
+    out.argmin_delta.resize(n_cells);
+    out.chi2_terms.assign(static_cast<std::size_t>(n_meas), std::vector<double>(n_cells));
+    out.profile_m.assign(n_m, HUGE_VAL);
+    out.profile_eps.assign(n_eps, HUGE_VAL);
+    std::size_t best_cell = 0;
+    for (std::size_t cell = 0; cell < n_cells; ++cell)
+    {
+        const std::size_t i_m = cell / n_eps, i_eps = cell % n_eps;
+        const double d = out.delta[static_cast<std::size_t>(out.argmin_delta_index[cell])];
+        const Chi2Terms t = evaluate_chi2(problem.observables, mass[i_m], out.epsilon[i_eps], d);
+        out.argmin_delta[cell] = d;
+        for (int i = 0; i < n_meas; ++i) out.chi2_terms[static_cast<std::size_t>(i)][cell] = t.term[i];
+        const double chi2 = out.chi2_total[cell];
+        out.profile_m[i_m] = std::min(out.profile_m[i_m], chi2);
+        out.profile_eps[i_eps] = std::min(out.profile_eps[i_eps], chi2);
+        if (chi2 < out.chi2_total[best_cell]) best_cell = cell;  // strict: the first minimum wins
+    }
+    BestFit& b = out.best;
+    b.i_m = static_cast<int>(best_cell / n_eps);
+    b.i_eps = static_cast<int>(best_cell % n_eps);
+    b.i_delta = out.argmin_delta_index[best_cell];
+    b.chi2 = out.chi2_total[best_cell];
+    b.m_zd_mev = out.m_zd_mev[static_cast<std::size_t>(b.i_m)];
+    b.epsilon = out.epsilon[static_cast<std::size_t>(b.i_eps)];
+    b.delta = out.delta[static_cast<std::size_t>(b.i_delta)];
+    b.terms = evaluate_chi2(problem.observables, mass[static_cast<std::size_t>(b.i_m)], b.epsilon, b.delta);
+}
+
+/// Every term at the profiled points (disabled ones too: they are written to the file) must be finite.
+void check_profiled_terms_finite(const ScanProblem& problem, const std::vector<MassTerms>& mass, const ScanOutput& out)
+{
+    const std::size_t n_eps = out.epsilon.size();
+    for (std::size_t cell = 0; cell < out.chi2_total.size(); ++cell)
+    {
+        if (!std::all_of(out.chi2_terms.begin(), out.chi2_terms.end(),
+                         [&](const std::vector<double>& term) { return std::isfinite(term[cell]); }))
+        {
+            const std::size_t i_m = cell / n_eps;
+            throw_nonfinite(problem, out.config.physics, mass[i_m], out.m_zd_mev[i_m], static_cast<int>(i_m),
+                            static_cast<int>(cell % n_eps), out.argmin_delta_index[cell]);
+        }
+    }
+}
+
+/// Every measurement's χ² (and the total, last) over (m, ε) at each fixed δ of options.delta_slices.
+void delta_slices(const ScanProblem& problem, const std::vector<MassTerms>& mass, const ScanOptions& options,
+                  ScanOutput& out)
+{
+    const std::size_t n_eps = out.epsilon.size(), n_cells = out.m_zd_mev.size() * n_eps;
+    const int n_meas = problem.observables.n;
+    out.delta_slices = options.delta_slices;
+    out.slices.assign(
+        options.delta_slices.size(),
+        std::vector<std::vector<double>>(static_cast<std::size_t>(n_meas) + 1, std::vector<double>(n_cells)));
+    for (std::size_t s = 0; s < options.delta_slices.size(); ++s)
+    {
+        const double delta = options.delta_slices[s];
+        auto& slice = out.slices[s];
+#pragma omp parallel for schedule(static)
+        for (std::int64_t cell = 0; cell < static_cast<std::int64_t>(n_cells); ++cell)
+        {
+            const auto c = static_cast<std::size_t>(cell);
+            const Chi2Terms t = evaluate_chi2(problem.observables, mass[c / n_eps], out.epsilon[c % n_eps], delta);
+            for (int i = 0; i < n_meas; ++i) slice[static_cast<std::size_t>(i)][c] = t.term[i];
+            slice[static_cast<std::size_t>(n_meas)][c] = t.total;
+        }
+        for (std::size_t cell = 0; cell < n_cells; ++cell)
+        {
+            for (const auto& term : slice)
+            {
+                if (!std::isfinite(term[cell]))
+                {
+                    throw NonFiniteChi2("chi2 is not finite in the delta slice " + std::to_string(delta)
+                                        + " at m_Zd = " + std::to_string(out.m_zd_mev[cell / n_eps])
+                                        + " MeV, epsilon = " + std::to_string(out.epsilon[cell % n_eps]));
+                }
+            }
+        }
+        check_cancel(options.cancel);
+    }
+}
+
+/// The grid cell of the profile minimum over ε at mass index i_m: (m, ε, δ at the profiled point).
+std::array<double, 3> best_point_at_mass(const ScanOutput& out, std::size_t i_m)
+{
+    const std::size_t n_eps = out.epsilon.size();
+    std::size_t best = i_m * n_eps;
+    for (std::size_t j = 0; j < n_eps; ++j)
+        if (out.chi2_total[i_m * n_eps + j] < out.chi2_total[best]) best = i_m * n_eps + j;
+    return {out.m_zd_mev[i_m], out.epsilon[best % n_eps], out.argmin_delta[best]};
+}
+
+/// Fig. 4: ŝ²(Q) in the SM (smooth and step models) and κ_d ŝ² with several Z_d points.
+void running_curves(const RunningSin2& running, const PhysicsConfig& physics, ScanOutput& out)
+{
+    const SmoothRunningSin2 smooth(physics.s2w_mz, physics.s2w_zero, constants::alpha_hat_mz);
+    const double decades = std::log10(running_q_max_gev / running_q_min_gev);
+    const int n_q = static_cast<int>(std::lround(decades * running_points_per_decade)) + 1;
+    // The Z_d points: best grid point, refined best fit, and the grid masses just inside the 1σ m_Zd interval
+    // with their best ε and δ.
+    const BestFit& b = out.best;
+    const RefinedFit& r = out.refined;
+    out.running_zd = {{"refined", r.m_zd_mev, r.epsilon, r.delta, {}}};
+    const ProfileInterval i = profile_interval(out.m_zd_mev, out.profile_m, 1.0, out.config.m_zd_mev.log);
+    auto inside = [&](double bound, bool lower)
+    {
+        std::size_t k = 0;
+        while (k + 1 < out.m_zd_mev.size() && out.m_zd_mev[k] < bound) ++k;  // first grid mass ≥ bound
+        if (!lower && k > 0 && out.m_zd_mev[k] > bound) --k;
+        return k;
+    };
+    for (const auto& [name, bound, lower] :
+         {std::tuple{"m_lower_1sigma", i.lower, true}, std::tuple{"m_upper_1sigma", i.upper, false}})
+    {
+        const auto p = best_point_at_mass(out, inside(bound, lower));
+        out.running_zd.push_back({name, p[0], p[1], p[2], {}});
+    }
+    for (int k = 0; k < n_q; ++k)
+    {
+        const double q = running_q_min_gev * std::pow(10.0, decades * k / (n_q - 1));
+        const double s2 = smooth(q);
+        out.running_q_gev.push_back(q);
+        out.running_sin2_sm.push_back(s2);
+        out.running_sin2_sm_step.push_back(sin2_msbar(running, q));
+        out.running_sin2_bestfit.push_back(sin2_effective_at(s2, q, b.m_zd_mev * 1e-3, b.epsilon, b.delta));
+        for (auto& c : out.running_zd)
+            c.sin2.push_back(sin2_effective_at(s2, q, c.m_zd_mev * 1e-3, c.epsilon, c.delta));
+    }
+}
+}  // namespace
+
+ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const FullGridSink& sink,
+                    ProgressReporter* progress)
+{
+    const PhysicsSetup setup = make_physics_setup(config.physics);
+    const ScanProblem problem = make_scan_problem(config, setup);
+    const MassTermsAt mass_at(config.physics, setup.observables);
+    auto engine = make_engine(options.backend, problem, options.threads);
+
+    ScanOutput out;
+    out.config = config;
+    out.backend = engine->name();
+    out.m_zd_mev = config.m_zd_mev.values();
+    out.epsilon = problem.epsilon;
+    out.delta = problem.delta;
+    out.k_apv = problem.k_apv;
+    const auto& w = problem.observables;
+    for (int i = 0; i < w.n; ++i) out.sin2_at_scale.push_back(w.m[i].w.s2);
+    const std::size_t n_cells = out.m_zd_mev.size() * out.epsilon.size();
+    out.points = static_cast<std::int64_t>(n_cells) * config.delta.n;
+    out.chi2_total.resize(n_cells);
+    out.argmin_delta_index.resize(n_cells);
+    out.profile_delta.assign(out.delta.size(), HUGE_VAL);
+
+    evaluate_tiles(*engine, problem, options, sink, progress, out);
+    const auto mass = engine->mass_terms();
+    profile_terms_and_best_fit(problem, mass, out);
+    check_profiled_terms_finite(problem, mass, out);
+    check_cancel(options.cancel);
+    delta_slices(problem, mass, options, out);
+    out.refined =
+        refine_best_fit(config, problem.observables, mass_at, out.best.m_zd_mev, out.best.epsilon, out.best.delta);
+    if (!std::isfinite(out.refined.chi2))  // cannot beat a finite grid minimum; keep the grid point
+    {
+        out.refined =
+            RefinedFit{out.best.chi2, out.best.m_zd_mev, out.best.epsilon, out.best.delta, out.best.terms, 0, false};
+    }
+    check_cancel(options.cancel);
+    running_curves(setup.running, config.physics, out);
+    return out;
+}
+}  // namespace zdscan

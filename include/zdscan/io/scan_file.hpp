@@ -1,0 +1,80 @@
+/// \file scan_file.hpp
+/// The HDF5 result file (layout: docs/output.md). Written to a temporary file beside the target
+/// (temporary_path_for, output_target.hpp) and renamed onto it only when complete, so an interrupted or failed run
+/// never replaces a good file with a truncated one, and removes its temporary file on every error path.
+#pragma once
+
+#include <functional>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "zdscan/scan/scan_driver.hpp"
+
+namespace zdscan
+{
+class ScanFileWriter
+{
+  public:
+    /// Creates the temporary file; with full_grid also the chunked, compressed /chi2/total dataset.
+    ScanFileWriter(const std::string& path, const ScanConfig& config, bool full_grid);
+    ~ScanFileWriter();  ///< removes the temporary file unless commit() succeeded
+    ScanFileWriter(const ScanFileWriter&) = delete;
+    ScanFileWriter& operator=(const ScanFileWriter&) = delete;
+
+    const std::string& temporary_path() const;
+    /// χ²_total of one tile (its cells × all δ) into /chi2/total.
+    void write_full_slab(const Tile& tile, const std::vector<double>& chi2);
+    /// Writes everything else and closes the file; then calls before_rename (which may throw to abandon the
+    /// result, e.g. on a stop request) and renames the file onto the target path.
+    void commit(const ScanOutput& out, const std::function<void()>& before_rename = {});
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// A fit point as stored in /bestfit.
+struct StoredFitPoint
+{
+    double chi2 = 0, m_zd_mev = 0, epsilon = 0, delta = 0;
+    std::vector<double> terms;  ///< each measurement's term, in the order of ScanFileContents::measurements
+};
+
+/// What `zdscan summary` needs from a result file.
+struct ScanFileContents
+{
+    std::string name, backend, version;
+    std::vector<std::string> measurements;  ///< names, in the order of the χ² sum
+    std::vector<bool> enabled;
+    std::vector<double> m_zd_mev, epsilon, delta;
+    bool m_log = false, eps_log = false, delta_log = false;
+    std::vector<double> profile_m, profile_eps, profile_delta;
+    StoredFitPoint best;     ///< the best grid point
+    StoredFitPoint refined;  ///< the minimum between grid points
+    bool refined_converged = false;
+};
+
+/// Reads a result file; throws std::runtime_error naming the file and what is missing or inconsistent. Reads are
+/// bounded by the axis lengths (at most 10⁶ points each, as in a config), whatever the file declares.
+ScanFileContents read_scan_file(const std::string& path);
+
+/// The same contents taken from a scan in memory (what `zdscan scan` prints: no read-back of the output path).
+ScanFileContents summary_contents(const ScanOutput& out);
+
+/// The confidence level of the 1-D intervals: Δχ² for one parameter.
+struct SummaryLevel
+{
+    double delta_chi2 = 1.0;
+    std::string label = "68.27% CL (1 sigma)";
+};
+/// "68", "90", "95", "99" (% CL, one parameter: Δχ² = 1, 2.706, 3.841, 6.635) or "dchi2=X". Throws
+/// std::invalid_argument naming --cl.
+SummaryLevel parse_summary_level(const std::string& text);
+
+/// Best fit (centres from the refined fit), each parameter's interval at the level, and warnings.
+std::string format_summary(const ScanFileContents& f, const SummaryLevel& level = {});
+nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level = {});
+}  // namespace zdscan

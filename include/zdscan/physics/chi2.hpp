@@ -1,0 +1,154 @@
+/// \file chi2.hpp
+/// χ² of a set of measurements (seed paper eq. 27): χ²_i = (X_i^exp − X_i^th(ε, δ, m_Zd))² / σ_i², with σ_i the
+/// experimental and SM uncertainties in quadrature; the total sums the enabled ones in list order.
+///
+/// A measurement is data: a kind (the formula) and its constants. The kinds (docs/physics.md, "Measurement kinds"):
+/// - pves_proton:   Q_W^p = −2 ρ_d g_AV^ep(κ_d ŝ²) (1 − α/2π), f = m²/(m² + Q²) at its Q²     (eqs. 24, 25)
+/// - pves_electron: Q_W^e = −2 ρ_d g_AV^ee(κ_d ŝ²), g_AV^ee(s²) = 1/2 − 2s² + c_ee, f as above (Møller; DLM)
+/// - apv:           Q_W(Z, N) of eq. (26), f = K(Z; m) (text after eq. 26)
+/// - lepton_g2:     Δa_ℓ = a_ℓ^V + a_ℓ^A                                                        (eqs. 8–11)
+/// The per-mass work (loop-function quadrature, propagators, K) is hoisted into MassTerms, one slot per measurement,
+/// so that the inner (ε, δ) loop is a few dozen flops per measurement. Plain data, no allocation: the same code runs
+/// in the OpenMP loop and in the CUDA kernel.
+#pragma once
+
+#include "zdscan/physics/constants.hpp"
+#include "zdscan/physics/dark_z_model.hpp"
+#include "zdscan/physics/lepton_g2.hpp"
+#include "zdscan/physics/loop_functions.hpp"
+#include "zdscan/physics/macros.hpp"
+#include "zdscan/physics/weak_charges.hpp"
+
+namespace zdscan
+{
+/// Measurements a scan takes at once (fixed capacity: device code does not allocate).
+inline constexpr int max_measurements = 16;
+
+enum class MeasurementKind : int
+{
+    pves_proton = 0,
+    pves_electron = 1,
+    apv = 2,
+    lepton_g2 = 3
+};
+
+/// One measurement as the inner loop sees it (built on the host from the config).
+struct MeasurementConstants
+{
+    MeasurementKind kind = MeasurementKind::pves_proton;
+    bool enabled = true;  ///< counted in the total
+    /// X^exp. For lepton_g2 this is the anomaly a^exp − a^SM, because X^th = a^SM + a^Zd.
+    double x_exp = 0;
+    double sigma = 1;  ///< σ = σ_exp ⊕ σ_SM
+    MixingAngle w;     ///< θ_W at the measurement's scale (ŝ² running)
+    /// pves_proton, apv: c_ep and g_en (pinned: ε = δ = 0 gives the configured SM value); pves_electron: c_ee in
+    /// c_ep.
+    WeakChargeCouplings couplings;
+    int z = 0, n = 0;               ///< apv: the nucleus
+    double box_ep = 0, box_en = 0;  ///< apv: γZ-box terms added to g_AV^ep, g_AV^en (eq. 26)
+    double m_lepton_gev = 0;        ///< lepton_g2
+    double q2_gev2 = 0;             ///< pves_*: momentum transfer of the propagator
+};
+
+/// All measurements of a scan.
+struct ObservableConstants
+{
+    int n = 0;
+    MeasurementConstants m[max_measurements];
+};
+
+/// Everything that depends on m_Zd alone, one slot per measurement: the propagator f (pves), K (apv), or the loop
+/// functions F_V (in f) and F_A (in fa) at m_Zd/m_ℓ (lepton_g2).
+struct MassTerms
+{
+    double m_zd_gev = 0;
+    double f[max_measurements] = {};
+    double fa[max_measurements] = {};
+};
+
+/// k_apv[i]: K(Z_i; m_Zd) for apv measurement i (host table); unused for other kinds.
+ZD_HD inline MassTerms make_mass_terms(const ObservableConstants& c, double m_zd_gev, const double* k_apv)
+{
+    MassTerms t;
+    t.m_zd_gev = m_zd_gev;
+    for (int i = 0; i < c.n; ++i)
+    {
+        const MeasurementConstants& m = c.m[i];
+        switch (m.kind)
+        {
+            case MeasurementKind::pves_proton:
+            case MeasurementKind::pves_electron: t.f[i] = propagator_pv_scattering(m_zd_gev, m.q2_gev2); break;
+            case MeasurementKind::apv: t.f[i] = k_apv[i]; break;
+            case MeasurementKind::lepton_g2:
+                t.f[i] = loop_function_vector(m_zd_gev / m.m_lepton_gev);
+                t.fa[i] = loop_function_axial(m_zd_gev / m.m_lepton_gev);
+                break;
+        }
+    }
+    return t;
+}
+
+ZD_HD inline double a_lepton_zd(double m_zd_gev, double epsilon, double delta, const MixingAngle& w,
+                                double m_lepton_gev, double f_v, double f_a)
+{
+    const double dp = delta_prime(m_zd_gev, epsilon, delta, w.tan);
+    return a_lepton_vector(m_zd_gev, epsilon, dp, w, f_v) + a_lepton_axial(m_lepton_gev, dp, f_a);
+}
+
+/// X^th of measurement i (lepton_g2: the Z_d contribution only).
+ZD_HD inline double predict_measurement(const MeasurementConstants& c, const MassTerms& t, int i, double epsilon,
+                                        double delta)
+{
+    if (c.kind == MeasurementKind::lepton_g2)
+    {
+        return a_lepton_zd(t.m_zd_gev, epsilon, delta, c.w, c.m_lepton_gev, t.f[i], t.fa[i]);
+    }
+    // Neutral-current kinds: G_F → ρ_d G_F, ŝ² → κ_d ŝ² with the measurement's propagator (eqs. 4–7).
+    const double f = t.f[i];
+    const double dp = delta_prime(t.m_zd_gev, epsilon, delta, c.w.tan);
+    const double rho = rho_d(dp, f);
+    const double kappa = kappa_d(t.m_zd_gev, epsilon, dp, c.w.cot, f);
+    switch (c.kind)
+    {
+        case MeasurementKind::pves_proton: return qw_proton(rho, kappa, c.w.s2, c.couplings);
+        case MeasurementKind::pves_electron: return qw_electron(rho, kappa, c.w.s2, c.couplings.c_ep);
+        default: return qw_nucleus(rho, kappa, c.w.s2, c.couplings, c.z, c.n, c.box_ep, c.box_en);
+    }
+}
+
+/// χ² = (X^exp − X^th)² / σ², eq. (27).
+ZD_HD inline double chi2_term(const MeasurementConstants& m, double x_th)
+{
+    const double pull = (m.x_exp - x_th) / m.sigma;
+    return pull * pull;
+}
+
+/// Each measurement's term at one point and the total over the enabled ones.
+struct Chi2Terms
+{
+    double term[max_measurements] = {};
+    double total = 0;
+};
+
+ZD_HD inline Chi2Terms evaluate_chi2(const ObservableConstants& c, const MassTerms& t, double epsilon, double delta)
+{
+    Chi2Terms r;
+    for (int i = 0; i < c.n; ++i)
+    {
+        r.term[i] = chi2_term(c.m[i], predict_measurement(c.m[i], t, i, epsilon, delta));
+        r.total += c.m[i].enabled ? r.term[i] : 0.0;  // list order: the sum is reproducible
+    }
+    return r;
+}
+
+/// The total alone (the inner loop of every backend).
+ZD_HD inline double chi2_total(const ObservableConstants& c, const MassTerms& t, double epsilon, double delta)
+{
+    double total = 0;
+    for (int i = 0; i < c.n; ++i)
+    {
+        total += c.m[i].enabled ? chi2_term(c.m[i], predict_measurement(c.m[i], t, i, epsilon, delta)) : 0.0;
+    }
+    return total;
+}
+}  // namespace zdscan

@@ -1,0 +1,28 @@
+/// \file best_fit_refinement.hpp
+/// The minimum of χ² between grid points: Nelder–Mead from the best grid point, in each axis's own coordinate
+/// (ln for a log axis), confined to the grid's box. The grid best fit stays the primary result; this one says
+/// how far below the grid spacing the minimum goes.
+#pragma once
+
+#include "zdscan/io/config.hpp"
+#include "zdscan/physics/apv_k_factor.hpp"
+#include "zdscan/physics/chi2.hpp"
+
+namespace zdscan
+{
+struct RefinedFit
+{
+    double chi2 = 0;
+    double m_zd_mev = 0, epsilon = 0, delta = 0;
+    Chi2Terms terms;
+    int evaluations = 0;
+    bool converged = false;  ///< the simplex's χ² spread fell below 1e-13 within the evaluation budget
+};
+
+/// χ² at an arbitrary point: per-mass terms (quadrature, K) recomputed at m.
+Chi2Terms chi2_at(const ObservableConstants& obs, const MassTermsAt& mass, double m_zd_mev, double epsilon,
+                  double delta);
+
+RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& obs, const MassTermsAt& mass,
+                           double m_zd_mev, double epsilon, double delta);
+}  // namespace zdscan

@@ -1,0 +1,139 @@
+/// \file scan_driver.hpp
+/// The host orchestrator: builds the physics, tiles the grid over masses, runs a backend on each tile,
+/// reduces minima along the marginalised axes and hands full-grid slabs to a sink (the HDF5 writer).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "zdscan/io/config.hpp"
+#include "zdscan/scan/best_fit_refinement.hpp"
+#include "zdscan/scan/progress.hpp"
+#include "zdscan/scan/scan_engine.hpp"
+
+namespace zdscan
+{
+enum class Backend
+{
+    cpu,
+    cuda,
+    automatic  ///< cuda when a device is present, else cpu
+};
+Backend parse_backend(const std::string& name);  ///< "cpu", "cuda", "auto"
+
+/// Largest ε and δ extent of a full-grid chunk in the file; split rows use ε ranges that fit chunks exactly.
+inline constexpr int full_grid_chunk_max = 512;
+
+/// Default bound on the full-grid χ² a tile holds in memory (--max-tile-mb).
+inline constexpr std::int64_t default_full_grid_tile_bytes = 256LL << 20;
+
+struct ScanOptions
+{
+    Backend backend = Backend::automatic;
+    int threads = 0;         ///< CPU threads (0: OpenMP default)
+    bool full_grid = false;  ///< also produce χ²_total on the whole 3-D grid
+    int tile_masses = 0;     ///< at most this many masses per tile (0: from the budgets below)
+    /// Grid points per tile (0: the backend's preference). Tiles split a mass row when it is larger.
+    std::int64_t tile_points = 0;
+    /// With full_grid: bytes of χ² a tile may hold; bounds the memory on any grid shape.
+    std::int64_t full_grid_tile_bytes = default_full_grid_tile_bytes;
+    /// Fixed δ values at which every measurement's χ² is also stored over (m, ε) (/slices; Figs. 2 and 5).
+    std::vector<double> delta_slices;
+    /// Set from elsewhere (e.g. a SIGINT handler): the scan stops at its next check (after every tile and
+    /// between the steps after the grid) with ScanInterrupted.
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+/// Thrown by run_scan when ScanOptions::cancel was set.
+class ScanInterrupted : public std::runtime_error
+{
+  public:
+    ScanInterrupted() : std::runtime_error("scan interrupted") {}
+};
+
+/// Throws ScanInterrupted when cancel is set.
+inline void check_cancel(const std::atomic<bool>* cancel)
+{
+    if (cancel && cancel->load()) throw ScanInterrupted();
+}
+
+/// Thrown by run_scan when χ² is inf or NaN somewhere: names the measurement and the grid point.
+class NonFiniteChi2 : public std::runtime_error
+{
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The order in which a scan visits the grid: whole mass rows while a row fits the tile budget, else
+/// consecutive ε ranges of one mass row.
+struct TilePlan
+{
+    int n_m = 0, n_eps = 0;
+    int masses_per_tile = 1;  ///< ≥ 1 when tiles hold whole rows
+    int eps_per_tile = 0;     ///< n_eps for whole rows, fewer when a row is split
+    Tile first() const;
+    /// Advances t to the next tile; false after the last.
+    bool next(Tile& t) const;
+};
+
+/// The plan for a grid given the options and the backend's preferred tile size (points).
+TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_points, int n_m, int n_eps, int n_delta);
+
+/// The best grid point.
+struct BestFit
+{
+    double chi2 = 0;
+    int i_m = 0, i_eps = 0, i_delta = 0;
+    double m_zd_mev = 0, epsilon = 0, delta = 0;
+    Chi2Terms terms;  ///< each χ² term there
+};
+
+/// Everything a scan produces apart from the optional full grid. Cell arrays are [n_m][n_eps] in C order.
+struct ScanOutput
+{
+    ScanConfig config;
+    std::string backend;
+    std::vector<double> m_zd_mev, epsilon, delta;  ///< axes
+    std::vector<double> k_apv;                     ///< K of each apv measurement: [mass][max_measurements]
+    std::vector<double> sin2_at_scale;             ///< ŝ² at each measurement's scale
+    std::vector<double> chi2_total;                ///< profiled (min over δ)
+    std::vector<std::int32_t> argmin_delta_index;
+    std::vector<double> argmin_delta;
+    std::vector<std::vector<double>> chi2_terms;  ///< [measurement][cell]: each term at the profiled point
+    std::vector<double> delta_slices;             ///< the fixed δ values of the slices
+    /// [slice][measurement][cell]: each term at δ = delta_slices[slice]; [slice][n_measurements][cell]: the total
+    std::vector<std::vector<std::vector<double>>> slices;
+    std::vector<double> profile_m, profile_eps, profile_delta;  ///< 1-D profiles (min over the others)
+    BestFit best;
+    RefinedFit refined;  ///< the minimum between grid points, started from best
+    /// ŝ²(Q) on a log grid in Q (seed paper Fig. 4): the smooth SM curve (running_sin2_smooth.hpp), the step model
+    /// the χ² uses, and κ_d ŝ² with the Z_d of the best grid point, the refined best fit and the two ends of the 1σ
+    /// m_Zd interval (points: m, ε, δ).
+    std::vector<double> running_q_gev, running_sin2_sm, running_sin2_sm_step, running_sin2_bestfit;
+    struct ZdCurve
+    {
+        std::string name;
+        double m_zd_mev, epsilon, delta;
+        std::vector<double> sin2;
+    };
+    std::vector<ZdCurve> running_zd;
+    double seconds = 0;  ///< wall time of the grid evaluation
+    std::int64_t points = 0;
+};
+
+/// Receives χ²_total of one tile: its cells × all δ, C order.
+using FullGridSink = std::function<void(const Tile& tile, const std::vector<double>& chi2)>;
+
+/// Runs the scan. progress may be null. Throws ScanInterrupted, NonFiniteChi2, or std::runtime_error (e.g. cuda
+/// requested but unavailable).
+ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const FullGridSink& sink,
+                    ProgressReporter* progress);
+
+/// The backend problem for a config (exposed for tests and benchmarks).
+ScanProblem make_scan_problem(const ScanConfig& config);
+ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup);
+}  // namespace zdscan

@@ -1,0 +1,69 @@
+/// \file scan_engine.hpp
+/// The backend interface: a backend evaluates tiles of (m, ε) cells × all δ and reduces them over δ. The host driver
+/// (scan_driver.hpp) tiles the grid, merges the reductions and writes output.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "zdscan/physics/chi2.hpp"
+
+namespace zdscan
+{
+/// Everything a backend needs; built once per scan on the host.
+struct ScanProblem
+{
+    ObservableConstants observables;
+    std::vector<double> m_zd_gev;  ///< mass axis [GeV]
+    std::vector<double> k_apv;     ///< K of each apv measurement: [mass][max_measurements] (apv_k_table)
+    std::vector<double> epsilon;
+    std::vector<double> delta;
+};
+
+/// A block of grid cells: masses [m_begin, m_end) × ε [eps_begin, eps_end) × every δ. A tile holds either
+/// whole ε rows or part of one mass row (m_end = m_begin + 1), so that its size, and with it the memory and the
+/// latency of a stop request, is bounded on any grid (a single (m, ε) cell is at most 10⁶ δ points).
+struct Tile
+{
+    int m_begin = 0, m_end = 0;
+    int eps_begin = 0, eps_end = 0;
+    ZD_HD int n_eps() const { return eps_end - eps_begin; }
+    ZD_HD std::int64_t cells() const { return static_cast<std::int64_t>(m_end - m_begin) * n_eps(); }
+    /// Grid indices of the tile's cell c (C order over [m][ε] inside the tile).
+    ZD_HD int i_m(std::int64_t c) const { return m_begin + static_cast<int>(c / n_eps()); }
+    ZD_HD int i_eps(std::int64_t c) const { return eps_begin + static_cast<int>(c % n_eps()); }
+};
+
+/// One tile's results; cell arrays are [tile.cells()] in the tile's C order.
+struct TileResult
+{
+    std::vector<double> chi2_min;       ///< min over δ of χ²_total
+    std::vector<std::int32_t> argmin;   ///< δ index of that minimum (lowest index on ties)
+    std::vector<double> delta_profile;  ///< [n_delta]: min over the tile's cells of χ²_total(δ_k)
+    std::vector<double> full;           ///< [cells][n_delta] χ²_total, only when requested
+    /// The first point (lowest cell·n_delta + δ index) where χ²_total is inf or NaN; −1 when all are finite.
+    std::int64_t first_nonfinite = -1;
+};
+
+class ScanEngine
+{
+  public:
+    virtual ~ScanEngine() = default;
+    virtual std::string name() const = 0;
+    /// Per-mass terms (F_V, F_A, propagators, K of every measurement) as the backend computed them.
+    virtual std::vector<MassTerms> mass_terms() const = 0;
+    virtual void evaluate_tile(const Tile& tile, bool want_full, TileResult& out) = 0;
+    /// Grid points per tile this backend works well with (the driver also bounds full-grid memory).
+    virtual std::int64_t preferred_tile_points() const = 0;
+};
+
+/// OpenMP backend; threads ≤ 0 means the OpenMP default.
+std::unique_ptr<ScanEngine> make_cpu_engine(const ScanProblem& problem, int threads);
+
+/// CUDA backend (kernels/scan_cuda.cu). Throws std::runtime_error when built without CUDA or without a device.
+std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem);
+/// Number of usable CUDA devices (0 in a build without CUDA).
+int cuda_device_count();
+}  // namespace zdscan
