@@ -390,6 +390,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         h5::write_attribute(g, "description",
                             "MS-bar sin^2 theta_W(Q): SM running and kappa_d * s^2 with the Z_d of the best grid point "
                             "(propagator m^2/(m^2+Q^2)), seed paper Fig. 4");
+        if (!out.running_note.empty()) h5::write_attribute(g, "note", out.running_note);
         const std::vector<hsize_t> shape = {out.running_q_gev.size()};
         Handle q = h5::write_dataset(g, "q_gev", shape, out.running_q_gev.data());
         check(H5DSset_scale(q, "q_gev"), "set dimension scale");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -278,9 +279,27 @@ std::array<double, 3> best_point_at_mass(const ScanOutput& out, std::size_t i_m)
 }
 
 /// Fig. 4: ŝ²(Q) in the SM (smooth and step models) and κ_d ŝ² with several Z_d points.
-void running_curves(const RunningSin2& running, const PhysicsConfig& physics, ScanOutput& out)
+/// The SM curve of the figure: the smooth running, or (when its light-quark mass cannot reach ŝ²(0) for these pins)
+/// the step model, with a note in the file. Built before the grid, so that nothing fails after a long scan.
+std::function<double(double)> figure_sm_curve(const RunningSin2& running, const PhysicsConfig& physics,
+                                              std::string& note)
 {
-    const SmoothRunningSin2 smooth(physics.s2w_mz, physics.s2w_zero, constants::alpha_hat_mz);
+    try
+    {
+        const auto smooth = std::make_shared<SmoothRunningSin2>(physics.s2w_mz, physics.s2w_zero,
+                                                                constants::alpha_hat_mz);
+        return [smooth](double q) { return (*smooth)(q); };
+    }
+    catch (const std::invalid_argument& e)
+    {
+        note = std::string("the smooth SM curve is not available for these s2w pins (") + e.what()
+               + "); /running/sin2_sm is the step model";
+        return [running](double q) { return sin2_msbar(running, q); };
+    }
+}
+
+void running_curves(const RunningSin2& running, const std::function<double(double)>& smooth, ScanOutput& out)
+{
     const double decades = std::log10(running_q_max_gev / running_q_min_gev);
     const int n_q = static_cast<int>(std::lround(decades * running_points_per_decade)) + 1;
     // The Z_d points: best grid point, refined best fit, and the grid masses just inside the 1σ m_Zd interval
@@ -322,9 +341,12 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     const PhysicsSetup setup = make_physics_setup(config.physics);
     const ScanProblem problem = make_scan_problem(config, setup);
     const MassTermsAt mass_at(config.physics, setup.observables);
+    std::string running_note;
+    const auto sm_curve = figure_sm_curve(setup.running, config.physics, running_note);
     auto engine = make_engine(options.backend, problem, options.threads);
 
     ScanOutput out;
+    out.running_note = running_note;
     out.config = config;
     out.backend = engine->name();
     out.m_zd_mev = config.m_zd_mev.values();
@@ -353,7 +375,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
             RefinedFit{out.best.chi2, out.best.m_zd_mev, out.best.epsilon, out.best.delta, out.best.terms, 0, false};
     }
     check_cancel(options.cancel);
-    running_curves(setup.running, config.physics, out);
+    running_curves(setup.running, sm_curve, out);
     return out;
 }
 }  // namespace zdscan

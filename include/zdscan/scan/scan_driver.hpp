@@ -121,6 +121,7 @@ struct ScanOutput
         std::vector<double> sin2;
     };
     std::vector<ZdCurve> running_zd;
+    std::string running_note;  ///< non-empty when the figure's SM curve fell back to the step model
     double seconds = 0;  ///< wall time of the grid evaluation
     std::int64_t points = 0;
 };
