@@ -63,13 +63,19 @@ void set_handler(int sig, void (*handler)(int))
     struct sigaction action = {};
     action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
+    action.sa_flags = SA_RESTART | SA_ONSTACK;
     ::sigaction(sig, &action, nullptr);
 }
 }  // namespace
 
 void install_interrupt_handlers()
 {
+    // A stack of its own for the handlers: a stack overflow must still reach on_fatal_signal.
+    static char alternate_stack[1 << 16];
+    stack_t ss = {};
+    ss.ss_sp = alternate_stack;
+    ss.ss_size = sizeof alternate_stack;
+    ::sigaltstack(&ss, nullptr);
     for (int sig : {SIGINT, SIGTERM, SIGHUP})
     {
         set_handler(sig, on_stop_signal);

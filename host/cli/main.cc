@@ -158,7 +158,7 @@ int run_scan_command(const ScanArgs& args)
 
     ScanOptions options;
     options.backend = parse_backend(args.backend);
-    const int max_threads = 4 * hardware_threads();
+    const int max_threads = max_cpu_threads();
     if (!args.threads.empty())
     {
         options.threads =

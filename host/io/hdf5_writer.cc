@@ -218,7 +218,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     Handle g(check(H5Gcreate2(file, "measurements", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/measurements"), H5Gclose);
     h5::write_attribute(g, "description", "the measurements of the scan, in the order of the chi2 sum");
     std::vector<std::string> names, kinds, sources;
-    std::vector<double> exp, exp_sigma, sm, sm_sigma, enabled, q2, q_mev, z, n, m_lepton;
+    std::vector<double> exp, exp_sigma, sm, sm_sigma, enabled, q2, q_mev, z, neutrons, m_lepton;
     const double none = std::nan("");
     for (const auto& m : list)
     {
@@ -234,7 +234,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
         q2.push_back(pves ? m.q2_gev2 : none);
         q_mev.push_back(m.kind == MeasurementKind::apv ? m.q_mev : none);
         z.push_back(m.kind == MeasurementKind::apv ? m.z : none);
-        n.push_back(m.kind == MeasurementKind::apv ? m.n : none);
+        neutrons.push_back(m.kind == MeasurementKind::apv ? m.n : none);
         m_lepton.push_back(m.kind == MeasurementKind::lepton_g2 ? m.m_lepton_gev : none);
     }
     Handle name_set = h5::write_string_dataset(g, "measurement", names);
@@ -259,7 +259,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     column("q2_gev2", &q2, false, "GeV^2", "momentum transfer (pves kinds)");
     column("q_mev", &q_mev, false, "MeV", "scale of sin^2 theta_W (apv)");
     column("z", &z, false, "1", "proton number (apv)");
-    column("n", &n, false, "1", "neutron number (apv)");
+    column("n", &neutrons, false, "1", "neutron number (apv)");
     column("m_lepton_gev", &m_lepton, false, "GeV", "lepton mass (lepton_g2)");
     column("source", &sources, true, "", "citation");
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "zdscan/scan/profile_cell.hpp"
 #include "zdscan/scan/scan_engine.hpp"
@@ -16,7 +17,7 @@ class CpuScanEngine final : public ScanEngine
 {
   public:
     CpuScanEngine(const ScanProblem& problem, int threads)
-        : problem_(problem), threads_(threads > 0 ? threads : omp_get_max_threads())
+        : problem_(problem), threads_(cpu_threads(threads))
     {
         mass_.resize(problem_.m_zd_gev.size());
         // Hoisted per-mass work: the loop-function quadratures dominate it.
@@ -103,6 +104,17 @@ class CpuScanEngine final : public ScanEngine
     std::vector<MassTerms> mass_;
 };
 }  // namespace
+
+int max_cpu_threads()
+{
+    const unsigned hardware = std::thread::hardware_concurrency();
+    return 4 * static_cast<int>(hardware > 0 ? hardware : 1);
+}
+
+int cpu_threads(int requested)
+{
+    return std::min(requested > 0 ? requested : omp_get_max_threads(), max_cpu_threads());
+}
 
 std::unique_ptr<ScanEngine> make_cpu_engine(const ScanProblem& problem, int threads)
 {

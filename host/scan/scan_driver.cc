@@ -244,7 +244,7 @@ void delta_slices(const ScanProblem& problem, const std::vector<MassTerms>& mass
     {
         const double delta = options.delta_slices[s];
         auto& slice = out.slices[s];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(cpu_threads(options.threads)) schedule(static)
         for (std::int64_t cell = 0; cell < static_cast<std::int64_t>(n_cells); ++cell)
         {
             const auto c = static_cast<std::size_t>(cell);

@@ -59,6 +59,12 @@ class ScanEngine
     virtual std::int64_t preferred_tile_points() const = 0;
 };
 
+/// Most CPU threads a scan uses: 4 × the hardware threads (libgomp crashes creating ~10⁵ threads).
+int max_cpu_threads();
+/// The threads a CPU loop uses: `requested` if > 0, else the OpenMP default (e.g. OMP_NUM_THREADS); never more
+/// than max_cpu_threads().
+int cpu_threads(int requested);
+
 /// OpenMP backend; threads ≤ 0 means the OpenMP default.
 std::unique_ptr<ScanEngine> make_cpu_engine(const ScanProblem& problem, int threads);
 
