@@ -1,0 +1,91 @@
+/// \file pull_polynomial.hpp
+/// At fixed (m_Zd, ε) every pull (X^exp − X^th)/σ is a cubic in δ, for every measurement kind: δ′ = δ + a is linear,
+/// ρ_d = 1 + f δ′² quadratic and κ_d = 1 − b δ′ linear (eqs. 4, 6, 7), so the weak charges ρ_d (A ∓ B δ′) are cubic
+/// and the g−2 terms (eqs. 8, 10) quadratic. The coefficients, computed once per cell, let an inner loop over δ run
+/// as Horner evaluations with no division and no call into the physics (groundwork of the speed issue: not yet used
+/// by the scan, which calls predict_measurement; the tests check the two against each other).
+#pragma once
+
+#include "zdscan/physics/chi2.hpp"
+
+namespace zdscan
+{
+/// pull(δ) = c[0] + c[1] δ + c[2] δ² + c[3] δ³.
+struct PullPolynomial
+{
+    double c[4] = {};
+};
+
+ZD_HD inline double evaluate(const PullPolynomial& p, double delta)
+{
+    return ((p.c[3] * delta + p.c[2]) * delta + p.c[1]) * delta + p.c[0];
+}
+
+namespace detail
+{
+/// Σ_k q_k δ′^k with δ′ = δ + a, rewritten in powers of δ (binomial shift, degree ≤ 3).
+ZD_HD inline PullPolynomial shift_to_delta(const double q[4], double a)
+{
+    PullPolynomial p;
+    p.c[3] = q[3];
+    p.c[2] = q[2] + 3.0 * q[3] * a;
+    p.c[1] = q[1] + 2.0 * q[2] * a + 3.0 * q[3] * a * a;
+    p.c[0] = q[0] + q[1] * a + q[2] * a * a + q[3] * a * a * a;
+    return p;
+}
+}  // namespace detail
+
+/// The pull of measurement i of c at mass terms t and kinetic mixing epsilon, as a cubic in δ.
+ZD_HD inline PullPolynomial pull_polynomial(const MeasurementConstants& c, const MassTerms& t, int i, double epsilon)
+{
+    const double m = t.m_zd_gev;
+    const double a = (m / constants::m_z_gev) * epsilon * c.w.tan;  // δ′ = δ + a (eq. 4)
+    double x[4] = {};                                               // X^th as a polynomial in δ′
+    if (c.kind == MeasurementKind::lepton_g2)
+    {
+        // a^V = α/2π F_V (ε + K δ′)², K = (m/m_Z)(1 − 4s²)/(4 s c) (eq. 8); a^A = −D F_A δ′² (eq. 10).
+        constexpr double sqrt2 = 1.41421356237309504880;
+        const double cv = constants::alpha / (2.0 * constants::pi) * t.f[i];
+        const double k = (m / constants::m_z_gev) * (1.0 - 4.0 * c.w.s2) / (4.0 * c.w.sin * c.w.cos);
+        const double d = constants::g_fermi_gev2 * c.m_lepton_gev * c.m_lepton_gev
+                         / (8.0 * sqrt2 * constants::pi * constants::pi) * t.fa[i];
+        x[0] = cv * epsilon * epsilon;
+        x[1] = cv * 2.0 * epsilon * k;
+        x[2] = cv * k * k - d;
+    }
+    else
+    {
+        // ρ_d = 1 + f δ′², κ_d ŝ² = ŝ² − ŝ² b δ′ with b = ε (m_Z/m) cotθ f (eqs. 6, 7); the weak charge is
+        // X = s_0 (1 + f δ′²)(A + B δ′) with the kind's constants.
+        const double f = t.f[i];
+        const double b = epsilon * (constants::m_z_gev / m) * c.w.cot * f;
+        const double s2 = c.w.s2;
+        double s0 = 0, big_a = 0, big_b = 0;
+        switch (c.kind)
+        {
+            case MeasurementKind::pves_proton:  // −2q ρ g_AV^ep(κ ŝ²), g = −1/2 + 2κŝ² + c_ep
+                s0 = -2.0 * weak_charge_qed_factor();
+                big_a = -0.5 + 2.0 * s2 + c.couplings.c_ep;
+                big_b = -2.0 * s2 * b;
+                break;
+            case MeasurementKind::pves_electron:  // −2 ρ g_AV^ee(κ ŝ²), g = 1/2 − 2κŝ² + c_ee
+                s0 = -2.0;
+                big_a = 0.5 - 2.0 * s2 + c.couplings.c_ep;
+                big_b = 2.0 * s2 * b;
+                break;
+            default:  // apv: −2q ρ [Z (g_AV^ep(κŝ²) + b_ep) + N (g_en + b_en)]
+                s0 = -2.0 * weak_charge_qed_factor();
+                big_a = c.z * (-0.5 + 2.0 * s2 + c.couplings.c_ep + c.box_ep) + c.n * (c.couplings.g_en + c.box_en);
+                big_b = -2.0 * c.z * s2 * b;
+                break;
+        }
+        x[0] = s0 * big_a;
+        x[1] = s0 * big_b;
+        x[2] = s0 * big_a * f;
+        x[3] = s0 * big_b * f;
+    }
+    const double inv_sigma = 1.0 / c.sigma;
+    const double q[4] = {(c.x_exp - x[0]) * inv_sigma, -x[1] * inv_sigma, -x[2] * inv_sigma, -x[3] * inv_sigma};
+    return detail::shift_to_delta(q, a);
+}
+}  // namespace zdscan
