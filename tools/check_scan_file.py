@@ -51,6 +51,11 @@ def main(path):
     assert float(cell) == best["chi2_min"]
     running = tree["running"].to_dataset()
     assert running.sin2_bestfit.dims == ("q_gev",) and running.sin2_sm.size == running.q_gev.size
+    if "slices" in tree:
+        sl = tree["slices"].to_dataset()
+        assert sl.chi2_total.dims == ("delta_slice", "m_zd_mev", "epsilon"), sl.chi2_total.dims
+        total = sum(sl["chi2_" + o["name"]] for o in cfg["measurements"] if o.get("enabled", True))
+        assert np.allclose(total.values, sl.chi2_total.values, rtol=1e-12, atol=0)
     table = tree["measurements"].to_dataset()
     assert list(table.measurement.values) == names, table.measurement.values
     p1 = tree["profile1d"].to_dataset()
