@@ -109,6 +109,13 @@ class CudaScanEngine final : public ScanEngine
     }
 
     std::string name() const override { return "cuda"; }
+    std::string device() const override
+    {
+        int id = 0;
+        cudaDeviceProp props{};
+        if (cudaGetDevice(&id) != cudaSuccess || cudaGetDeviceProperties(&props, id) != cudaSuccess) return "CUDA device";
+        return std::string(props.name) + " (device " + std::to_string(id) + ")";
+    }
     /// 1G points: a whole 512³ grid per launch, so that even small δ axes give enough (m, ε) threads.
     std::int64_t preferred_tile_points() const override { return 1LL << 30; }
 

@@ -43,6 +43,9 @@ def main(path):
             assert np.isfinite(best[key]), key
         assert best["chi2_min"] == f["profile/chi2_total"][...].min()
         assert isinstance(f.attrs["backend"], str) and isinstance(f.attrs["version"], str)
+        for key in ("git_commit", "build_type", "compiler", "device", "command_line", "start_time"):
+            assert isinstance(f.attrs[key], str) and f.attrs[key], f"provenance attribute {key} missing"
+        assert f.attrs["command_line"].split()[1] == "scan" and 0 < f.attrs["wall_time_s"] < 3600
         has_full = "chi2/total" in f
     tree = xr.open_datatree(path, engine="h5netcdf")
     profile = tree["profile"].to_dataset()

@@ -38,6 +38,7 @@ struct ScanArgs
     bool full_grid = false;
     bool quiet = false;
     bool force = false;
+    std::string command_line;  ///< argv joined, for the file's provenance
 };
 
 /// An integer option in [lo, hi]; throws ConfigError naming the option.
@@ -208,6 +209,7 @@ int run_scan_command(const ScanArgs& args)
     std::fprintf(stderr, "[zdscan] %s: %d x %d x %d = %lld points -> %s\n", config.name.c_str(), config.m_zd_mev.n,
                  config.epsilon.n, config.delta.n, static_cast<long long>(points), out_path.c_str());
     ScanFileWriter writer(out_path, config, options.full_grid);
+    writer.set_command_line(args.command_line);
     register_cleanup_file(CleanupSlot::temporary_file, writer.temporary_path().c_str());
     auto progress = ProgressReporter::for_stderr(points);
     const ScanOutput out = run_scan(
@@ -302,6 +304,7 @@ int main(int argc, char** argv)
         return finish_stdout(code == 0 ? 0 : exit_bad_input);
     }
     scan.out_given = out_opt->count() > 0;
+    for (int i = 0; i < argc; ++i) scan.command_line += std::string(i ? " " : "") + argv[i];
 
     try
     {

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -32,7 +34,10 @@ struct ScanFileWriter::Impl
     Handle full;
     hsize_t n[3] = {0, 0, 0};
     bool committed = false;
-    bool want_full = false;  // /chi2/total is created at the first tile, whose shape sets the chunks
+    bool want_full = false;
+    std::string command_line;
+    std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  // /chi2/total is created at the first tile, whose shape sets the chunks
 
     void write_axes(const ScanConfig& config);
     void create_full_grid(const Tile& first);
@@ -151,6 +156,11 @@ void ScanFileWriter::Impl::create_full_grid(const Tile& first)
 }
 
 ScanFileWriter::~ScanFileWriter() = default;
+
+void ScanFileWriter::set_command_line(const std::string& command_line)
+{
+    impl_->command_line = command_line;
+}
 
 const std::string& ScanFileWriter::temporary_path() const
 {
@@ -422,6 +432,22 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
     h5::write_attribute(s.file, "name", out.config.name);
     h5::write_attribute(s.file, "version", ZDSCAN_VERSION);
     h5::write_attribute(s.file, "backend", out.backend);
+    // Provenance: what made this file, where and when.
+    {
+        const std::time_t t = std::chrono::system_clock::to_time_t(s.start_time);
+        std::tm utc{};
+        gmtime_r(&t, &utc);
+        char when[32];
+        std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
+        h5::write_attribute(s.file, "git_commit", ZDSCAN_GIT_COMMIT);
+        h5::write_attribute(s.file, "build_type", ZDSCAN_BUILD_TYPE);
+        h5::write_attribute(s.file, "compiler", ZDSCAN_COMPILER);
+        h5::write_attribute(s.file, "device", out.device);
+        h5::write_attribute(s.file, "command_line", s.command_line);
+        h5::write_attribute(s.file, "start_time", std::string(when));
+        h5::write_attribute(s.file, "wall_time_s",
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count());
+    }
     for (std::size_t i = 0; i < out.config.physics.measurements.size(); ++i)
     {
         h5::write_attribute(s.file, ("sin2_theta_w_" + out.config.physics.measurements[i].name).c_str(),

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "zdscan/scan/profile_cell.hpp"
@@ -32,6 +34,20 @@ class CpuScanEngine final : public ScanEngine
     std::string name() const override
     {
         return "cpu";
+    }
+    std::string device() const override
+    {
+        std::ifstream in("/proc/cpuinfo");
+        std::string line, model = "unknown CPU";
+        while (std::getline(in, line))
+        {
+            if (line.rfind("model name", 0) == 0)
+            {
+                model = line.substr(line.find(':') + 2);
+                break;
+            }
+        }
+        return model + " (" + std::to_string(threads_) + " threads)";
     }
     /// 4M points: ~25 ms a tile on one core, frequent progress reports, negligible merge cost.
     std::int64_t preferred_tile_points() const override

@@ -349,6 +349,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.running_note = running_note;
     out.config = config;
     out.backend = engine->name();
+    out.device = engine->device();
     out.m_zd_mev = config.m_zd_mev.values();
     out.epsilon = problem.epsilon;
     out.delta = problem.delta;

@@ -25,6 +25,8 @@ class ScanFileWriter
     ScanFileWriter& operator=(const ScanFileWriter&) = delete;
 
     const std::string& temporary_path() const;
+    /// The command that made the file, for its provenance (default: empty, e.g. a library call).
+    void set_command_line(const std::string& command_line);
     /// χ²_total of one tile (its cells × all δ) into /chi2/total.
     void write_full_slab(const Tile& tile, const std::vector<double>& chi2);
     /// Writes everything else and closes the file; then calls before_rename (which may throw to abandon the

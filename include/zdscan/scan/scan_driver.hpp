@@ -97,6 +97,7 @@ struct ScanOutput
 {
     ScanConfig config;
     std::string backend;
+    std::string device;  ///< the backend's hardware (provenance)
     std::vector<double> m_zd_mev, epsilon, delta;  ///< axes
     std::vector<double> k_apv;                     ///< K of each apv measurement: [mass][max_measurements]
     std::vector<double> sin2_at_scale;             ///< ŝ² at each measurement's scale

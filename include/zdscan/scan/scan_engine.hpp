@@ -52,6 +52,8 @@ class ScanEngine
   public:
     virtual ~ScanEngine() = default;
     virtual std::string name() const = 0;
+    /// The hardware it runs on, for the file's provenance ("AMD EPYC ... (2 threads)", "NVIDIA H100 ...").
+    virtual std::string device() const = 0;
     /// Per-mass terms (F_V, F_A, propagators, K of every measurement) as the backend computed them.
     virtual std::vector<MassTerms> mass_terms() const = 0;
     virtual void evaluate_tile(const Tile& tile, bool want_full, TileResult& out) = 0;
