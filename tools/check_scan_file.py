@@ -59,6 +59,10 @@ def main(path):
         assert sl.chi2_total.dims == ("delta_slice", "m_zd_mev", "epsilon"), sl.chi2_total.dims
         total = sum(sl["chi2_" + o["name"]] for o in cfg["measurements"] if o.get("enabled", True))
         assert np.allclose(total.values, sl.chi2_total.values, rtol=1e-12, atol=0)
+    # A group read alone keeps its coordinates (the axes are hard-linked into it).
+    alone = xr.open_dataset(path, group="profile", engine="h5netcdf")
+    assert "m_zd_mev" in alone.coords and "epsilon" in alone.coords, alone.coords
+    assert float(alone.chi2_total.sel(m_zd_mev=best["m_zd_mev"], epsilon=best["epsilon"])) == best["chi2_min"]
     table = tree["measurements"].to_dataset()
     assert list(table.measurement.values) == names, table.measurement.values
     p1 = tree["profile1d"].to_dataset()

@@ -40,6 +40,18 @@ struct ScanFileWriter::Impl
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  // /chi2/total is created at the first tile, whose shape sets the chunks
 
     void write_axes(const ScanConfig& config);
+    /// Hard links of the axes `dims` (0 = m, 1 = ε, 2 = δ) inside `group`: netCDF readers then see the coordinates
+    /// when they open that group alone (xr.open_dataset(path, group=...)), as well as from the root.
+    void link_axes(hid_t group, std::initializer_list<int> dims)
+    {
+        const char* names[3] = {"m_zd_mev", "epsilon", "delta"};
+        for (int d : dims)
+        {
+            check(H5Lcreate_hard(file, (std::string("/axes/") + names[d]).c_str(), group, names[d], H5P_DEFAULT,
+                                 H5P_DEFAULT),
+                  "link axis into group");
+        }
+    }
     void create_full_grid(const Tile& first);
     void write_results(const ScanOutput& out);  ///< everything but /chi2/total, then close
     void write_measurement_table(const ScanOutput& out);
@@ -134,6 +146,7 @@ void ScanFileWriter::Impl::write_axes(const ScanConfig& config)
 void ScanFileWriter::Impl::create_full_grid(const Tile& first)
 {
     Handle chi2(check(H5Gcreate2(file, "chi2", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/chi2"), H5Gclose);
+    link_axes(chi2, {0, 1, 2});
     Handle space(check(H5Screate_simple(3, n, nullptr), "dataspace"), H5Sclose);
     Handle props(check(H5Pcreate(H5P_DATASET_CREATE), "dataset properties"), H5Pclose);
     // Chunks of one mass, ≤ 512 ε and ≤ 512 δ (≤ 2 MiB). Every tile then covers whole chunks: whole rows, or
@@ -278,6 +291,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
 void ScanFileWriter::Impl::write_slices(const ScanOutput& out)
 {
     Handle g(check(H5Gcreate2(file, "slices", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/slices"), H5Gclose);
+    link_axes(g, {0, 1});
     h5::write_attribute(g, "description",
                         "chi2 of each measurement (and the total) on the (m_Zd, epsilon) grid at "
                         "fixed delta values (zdscan scan --delta-slices), for Figs. 2 and 5");
@@ -314,6 +328,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
     };
     {
         Handle p(check(H5Gcreate2(s.file, "profile", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile"), H5Gclose);
+        s.link_axes(p, {M, E});
         h5::write_attribute(p, "description",
                             "chi2 profiled over delta (min over the delta axis) on the (m_Zd, epsilon) grid");
         s.write_vector(p, "chi2_total", out.chi2_total, {M, E}, "1", "min over delta of the total chi2");
@@ -332,6 +347,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
     if (!out.delta_slices.empty()) s.write_slices(out);
     {
         Handle p(check(H5Gcreate2(s.file, "profile1d", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile1d"), H5Gclose);
+        s.link_axes(p, {M, E, D});
         h5::write_attribute(p, "description", "chi2 minimised over the two other parameters");
         // Named chi2_<axis>, not <axis>: a variable named like its dimension is a coordinate to netCDF/xarray.
         s.write_vector(p, "chi2_m_zd_mev", out.profile_m, {M}, "1", "min over epsilon and delta of the total chi2");
@@ -340,6 +356,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
     }
     {
         Handle p(check(H5Gcreate2(s.file, "apv", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/apv"), H5Gclose);
+        s.link_axes(p, {M});
         h5::write_attribute(p, "description", "K(Z; m_Zd), the APV form of the propagator f, per apv measurement");
         const auto& list = out.config.physics.measurements;
         for (std::size_t i = 0; i < list.size(); ++i)
