@@ -74,18 +74,6 @@ PhysicsSetup make_physics_setup(const PhysicsConfig& config)
     return setup;
 }
 
-std::vector<double> apv_k_table(const PhysicsConfig& config, const std::vector<double>& m_zd_mev)
-{
-    std::vector<double> table(m_zd_mev.size() * max_measurements, 0.0);
-    for (std::size_t i = 0; i < config.measurements.size(); ++i)
-    {
-        if (config.measurements[i].kind != MeasurementKind::apv) continue;
-        const auto k = apv_k_factors(config.measurements[i].k, m_zd_mev);
-        for (std::size_t j = 0; j < m_zd_mev.size(); ++j) table[j * max_measurements + i] = k[j];
-    }
-    return table;
-}
-
 MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants& observables)
     : observables_(&observables)
 {
@@ -95,6 +83,17 @@ MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants&
         contact.kind = ApvKModel::Kind::contact;
         k_.emplace_back(m.kind == MeasurementKind::apv ? m.k : contact);
     }
+}
+
+std::vector<double> MassTermsAt::k_table(const std::vector<double>& m_zd_mev) const
+{
+    std::vector<double> table(m_zd_mev.size() * max_measurements, 0.0);
+    for (std::size_t i = 0; i < k_.size(); ++i)
+    {
+        if (observables_->m[i].kind != MeasurementKind::apv) continue;
+        for (std::size_t j = 0; j < m_zd_mev.size(); ++j) table[j * max_measurements + i] = k_[i](m_zd_mev[j]);
+    }
+    return table;
 }
 
 MassTerms MassTermsAt::operator()(double m_zd_mev) const

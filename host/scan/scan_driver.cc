@@ -125,17 +125,18 @@ bool TilePlan::next(Tile& t) const
 
 ScanProblem make_scan_problem(const ScanConfig& config)
 {
-    return make_scan_problem(config, make_physics_setup(config.physics));
+    const PhysicsSetup setup = make_physics_setup(config.physics);
+    return make_scan_problem(config, setup, MassTermsAt(config.physics, setup.observables));
 }
 
-ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup)
+ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup, const MassTermsAt& mass_at)
 {
     ScanProblem problem;
     problem.observables = setup.observables;
     const auto m_mev = config.m_zd_mev.values();
     problem.m_zd_gev.resize(m_mev.size());
     std::transform(m_mev.begin(), m_mev.end(), problem.m_zd_gev.begin(), [](double m) { return m * 1e-3; });
-    problem.k_apv = apv_k_table(config.physics, m_mev);
+    problem.k_apv = mass_at.k_table(m_mev);
     problem.epsilon = config.epsilon.values();
     problem.delta = config.delta.values();
     return problem;
@@ -339,8 +340,8 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
                     ProgressReporter* progress)
 {
     const PhysicsSetup setup = make_physics_setup(config.physics);
-    const ScanProblem problem = make_scan_problem(config, setup);
     const MassTermsAt mass_at(config.physics, setup.observables);
+    const ScanProblem problem = make_scan_problem(config, setup, mass_at);
     std::string running_note;
     const auto sm_curve = figure_sm_curve(setup.running, config.physics, running_note);
     auto engine = make_engine(options.backend, problem, options.threads);

@@ -51,15 +51,15 @@ struct PhysicsSetup
 /// Builds the setup; throws std::invalid_argument naming the field on inputs it cannot use.
 PhysicsSetup make_physics_setup(const PhysicsConfig& config);
 
-/// K per mass for each apv measurement, the others 0: [mass][max_measurements], row-major.
-std::vector<double> apv_k_table(const PhysicsConfig& config, const std::vector<double>& m_zd_mev);
-
-/// MassTerms at any mass (K recomputed): for the refined best fit and direct evaluations.
+/// Per-mass terms at any mass, with one K evaluator per apv measurement (the Dirac solution is computed once, here):
+/// the scan's K table and the refined best fit share it.
 class MassTermsAt
 {
   public:
     MassTermsAt(const PhysicsConfig& config, const ObservableConstants& observables);
     MassTerms operator()(double m_zd_mev) const;
+    /// K per mass for each apv measurement, the others 0: [mass][max_measurements], row-major (ScanProblem::k_apv).
+    std::vector<double> k_table(const std::vector<double>& m_zd_mev) const;
 
   private:
     const ObservableConstants* observables_;

@@ -137,5 +137,5 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
 
 /// The backend problem for a config (exposed for tests and benchmarks).
 ScanProblem make_scan_problem(const ScanConfig& config);
-ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup);
+ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup, const MassTermsAt& mass_at);
 }  // namespace zdscan

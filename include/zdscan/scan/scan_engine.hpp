@@ -17,7 +17,7 @@ struct ScanProblem
 {
     ObservableConstants observables;
     std::vector<double> m_zd_gev;  ///< mass axis [GeV]
-    std::vector<double> k_apv;     ///< K of each apv measurement: [mass][max_measurements] (apv_k_table)
+    std::vector<double> k_apv;     ///< K of each apv measurement: [mass][max_measurements] (MassTermsAt::k_table)
     std::vector<double> epsilon;
     std::vector<double> delta;
 };
