@@ -46,4 +46,17 @@ inline PhysicsConfig paper_physics()
     p.measurements = {qweak, apv, a_mu, a_e};
     return p;
 }
+
+/// The paper's four plus the P2 and MOLLER projections (inputs2025.md §3): one measurement of every kind.
+inline PhysicsConfig paper_and_projections()
+{
+    PhysicsConfig p = paper_physics();
+    auto p2 = measurement("p2", MeasurementKind::pves_proton, 0.0711, 0.0013, 0.0711, 0.0002);
+    p2.q2_gev2 = 4.5e-3;
+    auto moller = measurement("moller", MeasurementKind::pves_electron, -0.0463, 0.0011, -0.0463, 0.0003);
+    moller.q2_gev2 = 0.0056;
+    p.measurements.push_back(p2);
+    p.measurements.push_back(moller);
+    return p;
+}
 }  // namespace zdscan::test

@@ -13,22 +13,9 @@ namespace
 {
 namespace c = constants;
 
-/// P2 and MOLLER projections (inputs2025.md §3) plus the paper's four: one of each kind.
-PhysicsConfig all_kinds()
-{
-    PhysicsConfig p = test::paper_physics();
-    auto p2 = test::measurement("p2", MeasurementKind::pves_proton, 0.0711, 0.0013, 0.0711, 0.0002);
-    p2.q2_gev2 = 4.5e-3;
-    auto moller = test::measurement("moller", MeasurementKind::pves_electron, -0.0463, 0.0011, -0.0463, 0.0003);
-    moller.q2_gev2 = 0.0056;
-    p.measurements.push_back(p2);
-    p.measurements.push_back(moller);
-    return p;
-}
-
 struct Kinds : ::testing::Test
 {
-    PhysicsConfig config = all_kinds();
+    PhysicsConfig config = test::paper_and_projections();
     PhysicsSetup setup = make_physics_setup(config);
     const ObservableConstants& obs = setup.observables;
     MassTermsAt mass_at{config, obs};

@@ -13,18 +13,6 @@ namespace zdscan
 {
 namespace
 {
-PhysicsConfig every_kind()
-{
-    PhysicsConfig p = test::paper_physics();
-    auto p2 = test::measurement("p2", MeasurementKind::pves_proton, 0.0711, 0.0013, 0.0711, 0.0002);
-    p2.q2_gev2 = 4.5e-3;
-    auto moller = test::measurement("moller", MeasurementKind::pves_electron, -0.0463, 0.0011, -0.0463, 0.0003);
-    moller.q2_gev2 = 0.0056;
-    p.measurements.push_back(p2);
-    p.measurements.push_back(moller);
-    return p;
-}
-
 /// The two agree to the rounding of the direct formula: 16 ulps of its largest term (2 Z for a weak charge, 2 for
 /// Q_W^p and Q_W^e, where g_AV = ∓1/2 ± 2ŝ² + c cancels to ~0.02) over σ. At χ² ~ 0.01 that is ~1e-12 relative for
 /// APV (X ≈ 73 = 170 σ): the speed issue's 1e-12-or-1e-14 criterion needs both paths written about X^SM.
@@ -43,7 +31,7 @@ void expect_agreement_to_rounding(const ObservableConstants& obs, const MassTerm
 
 TEST(PullPolynomial, EveryKindAgreesToTheRoundingOfTheDirectFormula)
 {
-    const PhysicsConfig physics = every_kind();  // + P2 (pves_proton) and MOLLER (pves_electron)
+    const PhysicsConfig physics = test::paper_and_projections();  // + P2 (pves_proton) and MOLLER (pves_electron)
     const PhysicsSetup setup = make_physics_setup(physics);
     const MassTermsAt mass(physics, setup.observables);
     const ScanConfig c = default_config();

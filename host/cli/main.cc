@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <thread>
 
 #include "zdscan/build_config.hpp"
 #include "zdscan/cli/interrupts.hpp"
@@ -89,12 +88,6 @@ std::vector<double> parse_delta_slices(const std::string& text, const ScanConfig
     return values;
 }
 
-int hardware_threads()
-{
-    const unsigned n = std::thread::hardware_concurrency();
-    return n > 0 ? static_cast<int>(n) : 1;
-}
-
 ScanConfig resolve_config(const std::string& path)
 {
     return path.empty() ? default_config() : load_config_file(path);
@@ -164,7 +157,7 @@ int run_scan_command(const ScanArgs& args)
     {
         options.threads =
             static_cast<int>(parse_count("--threads", args.threads, 1, max_threads,
-                                         " (4 x the " + std::to_string(hardware_threads()) + " hardware threads)"));
+                                         " (4 x the " + std::to_string(max_threads / 4) + " hardware threads)"));
     }
     if (!args.tile_masses.empty())
     {

@@ -3,6 +3,7 @@
 /// non-finite numbers are errors whose message starts with the field's path ("grid.epsilon.min: ...").
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -40,22 +41,28 @@ class ObjectReader
         allow(allowed_keys);
     }
 
-    /// Every key must be one of allowed_keys.
-    void allow(std::initializer_list<const char*> allowed_keys) const
+    /// The first key of the object that is not in `keys` (empty when there is none).
+    template <class Keys> std::string unknown_key(const Keys& keys) const
     {
         for (const auto& item : j_.items())
         {
-            bool known = false;
+            if (std::none_of(std::begin(keys), std::end(keys), [&](const char* k) { return item.key() == k; }))
+            {
+                return item.key();
+            }
+        }
+        return {};
+    }
+
+    /// Every key must be one of allowed_keys.
+    void allow(std::initializer_list<const char*> allowed_keys) const
+    {
+        const std::string unknown = unknown_key(allowed_keys);
+        if (!unknown.empty())
+        {
             std::string list;
-            for (const char* k : allowed_keys)
-            {
-                known = known || item.key() == k;
-                list += std::string(list.empty() ? "" : ", ") + k;
-            }
-            if (!known)
-            {
-                fail(field(item.key()), "unknown key (allowed here: " + list + ")");
-            }
+            for (const char* k : allowed_keys) list += std::string(list.empty() ? "" : ", ") + k;
+            fail(field(unknown), "unknown key (allowed here: " + list + ")");
         }
     }
 

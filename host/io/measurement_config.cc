@@ -286,13 +286,10 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
             ObjectReader::fail(r.field("name"), "duplicate name \"" + m.name + "\" (names must be unique)");
         }
         m.kind = parse_kind(r);
-        const auto keys = allowed_keys(m.kind);
-        for (const auto& item : list[i].items())  // keys of another kind are errors too
+        const std::string foreign = r.unknown_key(allowed_keys(m.kind));  // keys of another kind are errors too
+        if (!foreign.empty())
         {
-            if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return item.key() == k; }))
-            {
-                ObjectReader::fail(r.field(item.key()), "not a field of kind " + to_string(m.kind));
-            }
+            ObjectReader::fail(r.field(foreign), "not a field of kind " + to_string(m.kind));
         }
         read_kind_fields(r, m, context);
         read_values(r, m, context);
