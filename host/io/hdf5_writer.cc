@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -37,7 +37,8 @@ struct ScanFileWriter::Impl
     bool want_full = false;
     std::string command_line;
     std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  // /chi2/total is created at the first tile, whose shape sets the chunks
+    std::chrono::steady_clock::time_point start =
+        std::chrono::steady_clock::now();  // /chi2/total is created at the first tile, whose shape sets the chunks
 
     void write_axes(const ScanConfig& config);
     /// Hard links of the axes `dims` (0 = m, 1 = ε, 2 = δ) inside `group`: netCDF readers then see the coordinates
@@ -264,27 +265,28 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     check(H5DSset_scale(name_set, "measurement"), "set dimension scale");
     h5::write_attribute(name_set, "long_name", "measurement name");
     h5::write_attribute(name_set, "units", "");
-    auto column = [&](const char* key, const void* values, bool strings, const char* units, const char* what)
+    // Each column: units, long_name, and the measurement names as its dimension scale.
+    auto label = [&](Handle set, const char* units, const char* what)
     {
-        Handle set =
-            strings ? h5::write_string_dataset(g, key, *static_cast<const std::vector<std::string>*>(values))
-                    : h5::write_dataset(g, key, {list.size()}, static_cast<const std::vector<double>*>(values)->data());
         h5::write_attribute(set, "units", units);
         h5::write_attribute(set, "long_name", what);
         check(H5DSattach_scale(set, name_set, 0), "attach dimension scale");
     };
-    column("kind", &kinds, true, "", "pves_proton, pves_electron, apv or lepton_g2 (docs/physics.md)");
-    column("exp", &exp, false, "1", "measured value X^exp");
-    column("exp_sigma", &exp_sigma, false, "1", "its uncertainty");
-    column("sm", &sm, false, "1", "SM prediction X^SM");
-    column("sm_sigma", &sm_sigma, false, "1", "its uncertainty");
-    column("enabled", &enabled, false, "1", "1: in the total chi2");
-    column("q2_gev2", &q2, false, "GeV^2", "momentum transfer (pves kinds)");
-    column("q_mev", &q_mev, false, "MeV", "scale of sin^2 theta_W (apv)");
-    column("z", &z, false, "1", "proton number (apv)");
-    column("n", &neutrons, false, "1", "neutron number (apv)");
-    column("m_lepton_gev", &m_lepton, false, "GeV", "lepton mass (lepton_g2)");
-    column("source", &sources, true, "", "citation");
+    auto numbers = [&](const char* key, const std::vector<double>& values)
+    { return h5::write_dataset(g, key, {values.size()}, values.data()); };
+    label(h5::write_string_dataset(g, "kind", kinds), "",
+          "pves_proton, pves_electron, apv or lepton_g2 (docs/physics.md)");
+    label(numbers("exp", exp), "1", "measured value X^exp");
+    label(numbers("exp_sigma", exp_sigma), "1", "its uncertainty");
+    label(numbers("sm", sm), "1", "SM prediction X^SM");
+    label(numbers("sm_sigma", sm_sigma), "1", "its uncertainty");
+    label(numbers("enabled", enabled), "1", "1: in the total chi2");
+    label(numbers("q2_gev2", q2), "GeV^2", "momentum transfer (pves kinds)");
+    label(numbers("q_mev", q_mev), "MeV", "scale of sin^2 theta_W (apv)");
+    label(numbers("z", z), "1", "proton number (apv)");
+    label(numbers("n", neutrons), "1", "neutron number (apv)");
+    label(numbers("m_lepton_gev", m_lepton), "GeV", "lepton mass (lepton_g2)");
+    label(h5::write_string_dataset(g, "source", sources), "", "citation");
 }
 
 /// /slices: every measurement's χ² over (m, ε) at fixed δ values, dimensions (delta_slice, m_zd_mev, epsilon).
