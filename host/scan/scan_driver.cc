@@ -181,8 +181,8 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
     if (progress) progress->finish();
 }
 
-/// O(n_m n_ε) host work after the grid: each term at the profiled point, the m and ε profiles, the best cell
-/// (lowest flat index on ties).
+/// O(n_m n_ε) host work after the grid: each term at the profiled point (NonFiniteChi2 if one is inf or NaN), the
+/// m and ε profiles, the best cell (lowest flat index on ties).
 void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<MassTerms>& mass, ScanOutput& out)
 {
     const std::size_t n_m = out.m_zd_mev.size(), n_eps = out.epsilon.size(), n_cells = n_m * n_eps;
@@ -198,7 +198,16 @@ void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<Ma
         const double d = out.delta[static_cast<std::size_t>(out.argmin_delta_index[cell])];
         const Chi2Terms t = evaluate_chi2(problem.observables, mass[i_m], out.epsilon[i_eps], d);
         out.argmin_delta[cell] = d;
-        for (int i = 0; i < n_meas; ++i) out.chi2_terms[static_cast<std::size_t>(i)][cell] = t.term[i];
+        for (int i = 0; i < n_meas; ++i)
+        {
+            // Every term, disabled ones too (they are written to the file), must be finite.
+            if (!std::isfinite(t.term[i]))
+            {
+                throw_nonfinite(problem, out.config.physics, mass[i_m], out.m_zd_mev[i_m], static_cast<int>(i_m),
+                                static_cast<int>(i_eps), out.argmin_delta_index[cell]);
+            }
+            out.chi2_terms[static_cast<std::size_t>(i)][cell] = t.term[i];
+        }
         const double chi2 = out.chi2_total[cell];
         out.profile_m[i_m] = std::min(out.profile_m[i_m], chi2);
         out.profile_eps[i_eps] = std::min(out.profile_eps[i_eps], chi2);
@@ -213,22 +222,6 @@ void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<Ma
     b.epsilon = out.epsilon[static_cast<std::size_t>(b.i_eps)];
     b.delta = out.delta[static_cast<std::size_t>(b.i_delta)];
     b.terms = evaluate_chi2(problem.observables, mass[static_cast<std::size_t>(b.i_m)], b.epsilon, b.delta);
-}
-
-/// Every term at the profiled points (disabled ones too: they are written to the file) must be finite.
-void check_profiled_terms_finite(const ScanProblem& problem, const std::vector<MassTerms>& mass, const ScanOutput& out)
-{
-    const std::size_t n_eps = out.epsilon.size();
-    for (std::size_t cell = 0; cell < out.chi2_total.size(); ++cell)
-    {
-        if (!std::all_of(out.chi2_terms.begin(), out.chi2_terms.end(),
-                         [&](const std::vector<double>& term) { return std::isfinite(term[cell]); }))
-        {
-            const std::size_t i_m = cell / n_eps;
-            throw_nonfinite(problem, out.config.physics, mass[i_m], out.m_zd_mev[i_m], static_cast<int>(i_m),
-                            static_cast<int>(cell % n_eps), out.argmin_delta_index[cell]);
-        }
-    }
 }
 
 /// Every measurement's χ² (and the total, last) over (m, ε) at each fixed δ of options.delta_slices.
@@ -366,7 +359,6 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     evaluate_tiles(*engine, problem, options, sink, progress, out);
     const auto mass = engine->mass_terms();
     profile_terms_and_best_fit(problem, mass, out);
-    check_profiled_terms_finite(problem, mass, out);
     check_cancel(options.cancel);
     delta_slices(problem, mass, options, out);
     out.refined =
