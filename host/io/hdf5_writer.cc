@@ -26,6 +26,22 @@ namespace zdscan
 using h5::check;
 using h5::Handle;
 
+namespace
+{
+/// Runs `write`, adding the target's name to an HDF5 (or other run-time) error.
+template <class Write> void naming_file(const std::string& path, Write&& write)
+{
+    try
+    {
+        write();
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw std::runtime_error("writing " + path + " failed: " + e.what());
+    }
+}
+}  // namespace
+
 struct ScanFileWriter::Impl
 {
     std::string path, tmp_path;
@@ -111,14 +127,7 @@ ScanFileWriter::ScanFileWriter(const std::string& path, const ScanConfig& config
         throw std::runtime_error("cannot create the temporary file beside " + path + ": "
                                  + (reason.empty() ? "does the directory exist and is it writable?" : reason));
     }
-    try
-    {
-        s.write_axes(config);
-    }
-    catch (const std::runtime_error& e)
-    {
-        throw std::runtime_error("writing " + path + " failed: " + e.what());
-    }
+    naming_file(path, [&] { s.write_axes(config); });
     s.want_full = full_grid;
 }
 
@@ -195,34 +204,25 @@ void ScanFileWriter::write_full_slab(const Tile& tile, const std::vector<double>
     {
         throw std::logic_error("write_full_slab: slab size does not match the grid");
     }
-    try
-    {
-        if (!s.full.valid())
-        {
-            s.create_full_grid(tile);
-        }
-        Handle file_space(check(H5Dget_space(s.full), "dataspace"), H5Sclose);
-        check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), "hyperslab");
-        Handle mem_space(check(H5Screate_simple(3, count, nullptr), "dataspace"), H5Sclose);
-        check(H5Dwrite(s.full, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, chi2.data()), "/chi2/total");
-    }
-    catch (const std::runtime_error& e)
-    {
-        throw std::runtime_error("writing " + s.path + " failed: " + e.what());
-    }
+    naming_file(s.path,
+                [&]
+                {
+                    if (!s.full.valid())
+                    {
+                        s.create_full_grid(tile);
+                    }
+                    Handle file_space(check(H5Dget_space(s.full), "dataspace"), H5Sclose);
+                    check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), "hyperslab");
+                    Handle mem_space(check(H5Screate_simple(3, count, nullptr), "dataspace"), H5Sclose);
+                    check(H5Dwrite(s.full, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, chi2.data()),
+                          "/chi2/total");
+                });
 }
 
 void ScanFileWriter::commit(const ScanOutput& out, const std::function<void()>& before_rename)
 {
     auto& s = *impl_;
-    try
-    {
-        s.write_results(out);
-    }
-    catch (const std::runtime_error& e)
-    {
-        throw std::runtime_error("writing " + s.path + " failed: " + e.what());
-    }
+    naming_file(s.path, [&] { s.write_results(out); });
     if (before_rename)
     {
         before_rename();  // e.g. a stop request, or a changed target: throws, and the destructor cleans up
