@@ -14,9 +14,6 @@ namespace
 {
 namespace c = constants;
 
-/// W boson mass [GeV], PDG 2020; top-quark mass [GeV], PDG 2024 (inputs2025.md §2.3).
-constexpr double m_w_gev = 80.379;
-constexpr double m_t_gev = 172.57;
 constexpr double q_min_gev = 1e-5, q_max_gev = 1e4;
 constexpr double step = 5e-3;  // in ln Q: RK4 on a smooth integrand, error ≪ 1e-8
 
@@ -30,13 +27,14 @@ struct Species
 
 std::vector<Species> species(double m_q)
 {
-    auto fermion = [](double m, int colours, double charge, double t3) {
-        return Species{m, 4.0 / 3 * colours * charge * charge, 2.0 / 3 * colours * charge * t3};
+    // b += (4/3) N_c Q², c += (2/3) N_c Q T3 (inputs2025.md §2.2); `steps`: MS-bar decoupling at the mass.
+    auto fermion = [](double m, int colours, double charge, double t3, bool steps = false) {
+        return Species{m, 4.0 / 3 * colours * charge * charge, 2.0 / 3 * colours * charge * t3, steps};
     };
     return {fermion(c::m_e_gev, 1, -1, -0.5), fermion(c::m_mu_gev, 1, -1, -0.5), fermion(c::m_tau_gev, 1, -1, -0.5),
             fermion(m_q, 3, 2.0 / 3, 0.5), fermion(m_q, 3, -1.0 / 3, -0.5), fermion(m_q, 3, -1.0 / 3, -0.5),
             fermion(c::m_c_gev, 3, 2.0 / 3, 0.5), fermion(c::m_b_gev, 3, -1.0 / 3, -0.5),
-            Species{m_t_gev, 4.0 / 3 * 3 * 4.0 / 9, 2.0 / 3 * 3 * 2.0 / 3 * 0.5, true},
+            fermion(c::m_t_gev, 3, 2.0 / 3, 0.5, true),
             // The W loop from M_Z up. Active from M_W with no matching term, it would need u, d, s at 32 MeV to reach
             // ŝ²(0) and would move ŝ² at the Qweak scale by 7e-4 (inputs2025.md §2.3, variant A's problem).
             Species{c::m_z_gev, -7.0, -43.0 / 6, true}};

@@ -22,6 +22,8 @@ inline constexpr double m_tau_gev = 1.77686;
 /// MS-bar charm and bottom masses m_q(m_q) [GeV], PDG 2020 (thresholds of the ŝ² running).
 inline constexpr double m_c_gev = 1.27;
 inline constexpr double m_b_gev = 4.18;
+/// Top-quark mass [GeV], PDG 2024 (inputs2025.md §2.3): where the top joins the running of the Fig. 4 curve.
+inline constexpr double m_t_gev = 172.57;
 
 /// MS-bar α̂(M_Z) (top decoupled), PDG 2020 §10.2.2: 1/127.952.
 inline constexpr double alpha_hat_mz = 1.0 / 127.952;
