@@ -225,6 +225,9 @@ TEST(ApvReanalysis, BadInputsNameTheField)
     expect_config_error([](json& j) { j["apv_reanalysis"]["beta_ab3"]["err"] = 1; },
                         "apv_reanalysis.beta_ab3.err: unknown key");
     expect_config_error([](json& j) { j["apv_reanalysis"]["skin_source"] = "crex"; }, "apv_reanalysis.skin_source");
+    expect_config_error([](json& j) { j["apv_reanalysis"]["density"] = "gaussian"; }, "apv_reanalysis.density");
+    expect_config_error([](json& j) { j["apv_reanalysis"]["fermi_diffuseness_fm"] = 5; },
+                        "apv_reanalysis.fermi_diffuseness_fm");
     expect_config_error(
         [](json& j)
         {

@@ -134,6 +134,12 @@ TEST(Config, MeasurementListChecks)
     j["measurements"][at("a_e")].erase("lepton");
     expect_error(j, {"measurements[3].lepton"});
     j = default_json();
+    j["measurements"][at("a_e")]["lepton"] = "tau";
+    expect_error(j, {"measurements[3].lepton", "\"e\" or \"mu\""});
+    j = default_json();
+    j["measurements"][at("apv_cs")]["z"] = 0;
+    expect_error(j, {"measurements[1].z", "between 1 and 137"});
+    j = default_json();
     j["measurements"][at("qweak")].erase("q2_gev2");
     expect_error(j, {"measurements[0].q2_gev2", "missing"});
     j = default_json();
