@@ -38,6 +38,7 @@ TEST(Paper2021Unchanged, EveryChi2MapMatchesThePreviousRelease)
     ScanOptions o;
     o.backend = Backend::cpu;
     o.full_grid = true;
+    o.delta_profile = DeltaProfile::grid;  // the previous release's profile and 3-D refinement
     std::vector<double> full;
     const ScanOutput out = run_scan(
         c, o, [&](const Tile&, const std::vector<double>& v) { full.insert(full.end(), v.begin(), v.end()); }, nullptr);

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "scan_test_configs.hpp"
-#include "zdscan/scan/profile_cell.hpp"
+#include "zdscan/physics/pull_polynomial.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 
 namespace zdscan
@@ -21,10 +21,11 @@ struct Collected
 
 /// tile_points > 0 bounds the tile size in points (splitting mass rows when smaller than one row).
 Collected run(const ScanConfig& c, int threads, int tile, bool full, Backend backend = Backend::cpu,
-              std::int64_t tile_points = 0)
+              std::int64_t tile_points = 0, DeltaProfile profile = DeltaProfile::exact)
 {
     Collected r;
     ScanOptions o;
+    o.delta_profile = profile;
     o.backend = backend;
     o.threads = threads;
     o.tile_masses = tile;
@@ -66,7 +67,7 @@ TEST(ScanEngine, IdenticalForAnyThreadCountAndTileSize)
 TEST(ScanEngine, ProfilesAreMinimaOfTheFullGrid)
 {
     const auto c = test::small_paper_config(21, 18, 15);
-    const auto r = run(c, 2, 4, true);
+    const auto r = run(c, 2, 4, true, Backend::cpu, 0, DeltaProfile::grid);
     const auto& o = r.out;
     const std::size_t n_m = 21, n_eps = 18, n_delta = 15;
     double global = HUGE_VAL;
@@ -100,6 +101,26 @@ TEST(ScanEngine, ProfilesAreMinimaOfTheFullGrid)
     EXPECT_EQ(*std::min_element(o.profile_eps.begin(), o.profile_eps.end()), global);
 }
 
+TEST(ScanEngine, ExactProfileIsBelowTheGridAndKeepsItsGridArgmin)
+{
+    const auto c = test::small_paper_config(21, 18, 15);
+    const auto grid = run(c, 2, 4, true, Backend::cpu, 0, DeltaProfile::grid);
+    const auto exact = run(c, 2, 4, true);
+    EXPECT_EQ(exact.full, grid.full);
+    EXPECT_EQ(exact.out.argmin_delta_index, grid.out.argmin_delta_index);
+    EXPECT_EQ(exact.out.profile_delta, grid.out.profile_delta);  // the δ profile stays on the δ grid
+    int strictly_below = 0;
+    for (std::size_t cell = 0; cell < exact.out.chi2_total.size(); ++cell)
+    {
+        EXPECT_LE(exact.out.chi2_total[cell], grid.out.chi2_total[cell]);
+        EXPECT_GE(exact.out.argmin_delta[cell], -0.004);
+        EXPECT_LE(exact.out.argmin_delta[cell], 0.01);
+        strictly_below += exact.out.chi2_total[cell] < grid.out.chi2_total[cell];
+    }
+    EXPECT_GT(strictly_below, 100);  // 15 δ points rarely hit the minimum
+    EXPECT_LE(exact.out.best.chi2, grid.out.best.chi2);
+}
+
 TEST(ScanEngine, CellsMatchDirectEvaluation)
 {
     const auto c = test::small_paper_config(9, 8, 7);
@@ -113,8 +134,11 @@ TEST(ScanEngine, CellsMatchDirectEvaluation)
         {
             for (std::size_t k = 0; k < 7; ++k)
             {
+                // Bit for bit the scalar form of the δ loop; the direct formulas to their rounding.
+                const double v = r.full[(im * 8 + ie) * 7 + k];
+                EXPECT_EQ(v, chi2_total(cell_pulls(problem.observables, t, problem.epsilon[ie]), problem.delta[k]));
                 const auto direct = evaluate_chi2(problem.observables, t, problem.epsilon[ie], problem.delta[k]);
-                EXPECT_EQ(r.full[(im * 8 + ie) * 7 + k], direct.total);
+                EXPECT_NEAR(v, direct.total, std::max(1e-12 * direct.total, 1e-14));
             }
             const std::size_t cell = im * 8 + ie;
             const auto at = evaluate_chi2(problem.observables, t, problem.epsilon[ie], r.out.argmin_delta[cell]);

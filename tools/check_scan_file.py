@@ -70,7 +70,13 @@ def main(path):
     if has_full:
         full = tree["chi2"].to_dataset().total
         assert full.dims == ("m_zd_mev", "epsilon", "delta")
-        assert np.array_equal(full.min("delta").values, profile.chi2_total.values)
+        assert np.array_equal(full.argmin("delta").values, profile.argmin_delta_index.values)
+        if profile.attrs.get("delta_profile", "grid") == "grid":
+            assert np.array_equal(full.min("delta").values, profile.chi2_total.values)
+        else:  # exact: never above the grid, and at a δ inside the range
+            assert np.all(profile.chi2_total.values <= full.min("delta").values)
+            d = profile.argmin_delta.values
+            assert np.all((d >= full.delta.values.min()) & (d <= full.delta.values.max()))
     print(f"h5py and xarray: OK ({path}, full grid: {has_full})")
     return reference_scan.compare(path, rtol=1e-9, atol=1e-9)
 

@@ -168,8 +168,26 @@ def axis_values(a):
     return v
 
 
-def run(cfg, k_apv=None):
-    """k_apv: name -> K per mass for each apv measurement (default: the contact limit K = 1)."""
+def exact_row_minima(phys, m_gev, k, eps, lo, hi):
+    """min over the continuous δ ∈ [lo, hi] of χ² at each ε, by a second method: χ²(δ) is a polynomial of degree 6,
+    so its Chebyshev interpolant through 7 nodes is exact; the real roots of its derivative (NumPy's companion-matrix
+    eigenvalues) and the two ends are the candidates, evaluated with the direct formulas."""
+    from numpy.polynomial import chebyshev as C
+    mid, half = 0.5 * (lo + hi), 0.5 * (hi - lo)
+    nodes = np.cos(np.pi * (np.arange(7) + 0.5) / 7)
+    coef = C.chebfit(nodes, phys.chi2_plane(m_gev, k, eps, mid + half * nodes).T, 6)  # (7, n_eps)
+    best = np.empty(eps.size)
+    for j in range(eps.size):
+        t = C.chebroots(C.chebder(coef[:, j]))
+        t = np.clip(t[np.abs(t.imag) < 1e-6].real, -1, 1)
+        cand = np.concatenate(([lo, hi], mid + half * t))
+        best[j] = phys.chi2_plane(m_gev, k, eps[j:j + 1], cand).min()
+    return best
+
+
+def run(cfg, k_apv=None, exact=False):
+    """k_apv: name -> K per mass for each apv measurement (default: the contact limit K = 1). exact: the profile is
+    the minimum over the continuous δ range (zdscan's --delta-profile exact), else over the δ grid."""
     g = cfg["grid"]
     m, eps, delta = axis_values(g["m_zd_mev"]), axis_values(g["epsilon"]), axis_values(g["delta"])
     phys = Physics(cfg)
@@ -182,6 +200,9 @@ def run(cfg, k_apv=None):
         plane = phys.chi2_plane(mm * 1e-3, {name: k[i] for name, k in k_apv.items()}, eps, delta)
         argmin[i] = plane.argmin(axis=1)
         profile[i] = plane.min(axis=1)
+        if exact:
+            k = {name: kk[i] for name, kk in k_apv.items()}
+            profile[i] = np.minimum(profile[i], exact_row_minima(phys, mm * 1e-3, k, eps, delta.min(), delta.max()))
         np.minimum(profile_delta, plane.min(axis=0), out=profile_delta)
     seconds = time.perf_counter() - start
     return dict(m=m, eps=eps, delta=delta, profile=profile, argmin=argmin, profile_delta=profile_delta,
@@ -196,7 +217,10 @@ def compare(path, rtol, atol):
         k = {o["name"]: f["apv/k_" + o["name"]][...] for o in cfg["measurements"] if o["kind"] == "apv"}
         z = {name: f[name][...] for name in ("profile/chi2_total", "profile/argmin_delta_index",
                                              "profile1d/chi2_delta", "axes/m_zd_mev", "axes/epsilon", "axes/delta")}
-    ref = run(cfg, k)
+        mode = f["profile"].attrs.get("delta_profile", "grid")
+        mode = mode.decode() if isinstance(mode, bytes) else str(mode)
+    ref = run(cfg, k, exact=mode == "exact")
+    print(f"delta profile: {mode}")
     worst = 0.0
     for name, mine, theirs in (("axes/m_zd_mev", ref["m"], z["axes/m_zd_mev"]),
                                ("axes/epsilon", ref["eps"], z["axes/epsilon"]),

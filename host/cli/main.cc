@@ -34,6 +34,7 @@ struct ScanArgs
     bool out_given = false;
     std::string n, n_m, n_eps, n_delta, threads, tile_masses, max_tile_mb, delta_slices;
     std::string backend = "auto";
+    std::string delta_profile = "exact";
     bool full_grid = false;
     bool quiet = false;
     bool force = false;
@@ -168,6 +169,7 @@ int run_scan_command(const ScanArgs& args)
         options.full_grid_tile_bytes = parse_count("--max-tile-mb", args.max_tile_mb, 1, 1 << 20) << 20;
     }
     options.full_grid = args.full_grid;
+    options.delta_profile = parse_delta_profile(args.delta_profile);
     options.cancel = &interrupt_requested();
     if (!args.delta_slices.empty()) options.delta_slices = parse_delta_slices(args.delta_slices, config);
 
@@ -253,6 +255,10 @@ int main(int argc, char** argv)
     scan_cmd->add_option("--n-delta", scan.n_delta, "points on the delta axis")->excludes(n_all);
     scan_cmd->add_option("--backend", scan.backend, "cpu, cuda or auto (cuda when a GPU is present)")
         ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+    scan_cmd->add_option("--delta-profile", scan.delta_profile,
+                         "minimise each (m_Zd, epsilon) cell over the continuous delta range (exact, the default) or "
+                         "over the delta grid points (grid)")
+        ->check(CLI::IsMember({"exact", "grid"}));
     scan_cmd->add_option("--threads", scan.threads, "CPU threads (default: all; at most 4 x the hardware threads)");
     scan_cmd->add_option("--tile-masses", scan.tile_masses,
                          "at most this many masses per tile (default: from the "

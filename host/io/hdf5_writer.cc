@@ -331,12 +331,20 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
     {
         Handle p(check(H5Gcreate2(s.file, "profile", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile"), H5Gclose);
         s.link_axes(p, {M, E});
+        const bool exact = out.delta_profile == DeltaProfile::exact;
         h5::write_attribute(p, "description",
-                            "chi2 profiled over delta (min over the delta axis) on the (m_Zd, epsilon) grid");
-        s.write_vector(p, "chi2_total", out.chi2_total, {M, E}, "1", "min over delta of the total chi2");
-        s.write_vector(p, "argmin_delta", out.argmin_delta, {M, E}, "1", "delta at the minimum (lowest index on ties)");
+                            exact ? "chi2 profiled over delta (min over the continuous delta range of the grid) on the "
+                                    "(m_Zd, epsilon) grid"
+                                  : "chi2 profiled over delta (min over the delta grid points) on the (m_Zd, epsilon) "
+                                    "grid");
+        h5::write_attribute(p, "delta_profile", to_string(out.delta_profile));
+        s.write_vector(p, "chi2_total", out.chi2_total, {M, E}, "1",
+                       exact ? "min over the delta range of the total chi2" : "min over the delta grid of the total chi2");
+        s.write_vector(p, "argmin_delta", out.argmin_delta, {M, E}, "1",
+                       exact ? "delta at the minimum (exact; lowest delta on ties)"
+                             : "delta at the minimum (a grid point; lowest index on ties)");
         s.write_vector(p, "argmin_delta_index", out.argmin_delta_index, {M, E}, "1",
-                       "index into /axes/delta of argmin_delta");
+                       "index into /axes/delta of the best delta grid point");
         const auto& list = out.config.physics.measurements;
         for (std::size_t i = 0; i < list.size(); ++i)
         {

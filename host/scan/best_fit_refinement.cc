@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "zdscan/physics/exact_delta_minimum.hpp"
+
 namespace zdscan
 {
 namespace
@@ -32,16 +34,25 @@ Chi2Terms chi2_at(const ObservableConstants& obs, const MassTermsAt& mass, doubl
 }
 
 RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& obs, const MassTermsAt& mass,
-                           double m_zd_mev, double epsilon, double delta)
+                           double m_zd_mev, double epsilon, double delta, DeltaProfile delta_profile)
 {
+    const bool exact = delta_profile == DeltaProfile::exact;
+    const double delta_lo = std::min(config.delta.min, config.delta.max);
+    const double delta_hi = std::max(config.delta.min, config.delta.max);
+    // The exact profile at (m, ε): the minimum over the δ range and where it is.
+    auto profiled = [&](double m, double eps)
+    {
+        return exact_delta_minimum(cell_pulls(obs, mass(m), eps), delta_lo, delta_hi, DeltaMinimum{HUGE_VAL, delta_lo});
+    };
     const std::array<Coordinate, 3> coords = {{{&config.m_zd_mev}, {&config.epsilon}, {&config.delta}}};
     // Axes with a single point stay fixed; the simplex lives in the others.
     std::vector<int> free;
-    for (int d = 0; d < 3; ++d)
+    for (int d = 0; d < (exact ? 2 : 3); ++d)
     {
         if (coords[d].step() > 0) free.push_back(d);
     }
-    const std::array<double, 3> start = {coords[0].to(m_zd_mev), coords[1].to(epsilon), coords[2].to(delta)};
+    const std::array<double, 3> start = {coords[0].to(m_zd_mev), coords[1].to(epsilon),
+                                         coords[2].to(exact ? std::clamp(delta, delta_lo, delta_hi) : delta)};
     RefinedFit fit;
     auto point = [&](const std::vector<double>& x)
     {
@@ -57,6 +68,7 @@ RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& 
         {
             if (p[d] < coords[d].lo() || p[d] > coords[d].hi()) return HUGE_VAL;  // stay inside the grid box
         }
+        if (exact) return profiled(coords[0].from(p[0]), coords[1].from(p[1])).chi2;
         return chi2_at(obs, mass, coords[0].from(p[0]), coords[1].from(p[1]), coords[2].from(p[2])).total;
     };
 
@@ -141,7 +153,7 @@ RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& 
     const auto p = point(simplex[0]);
     fit.m_zd_mev = coords[0].from(p[0]);
     fit.epsilon = coords[1].from(p[1]);
-    fit.delta = coords[2].from(p[2]);
+    fit.delta = exact ? profiled(fit.m_zd_mev, fit.epsilon).delta : coords[2].from(p[2]);
     fit.terms = chi2_at(obs, mass, fit.m_zd_mev, fit.epsilon, fit.delta);
     fit.chi2 = fit.terms.total;
     return fit;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "zdscan/physics/pull_polynomial.hpp"
 #include "zdscan/physics/running_sin2_smooth.hpp"
 #include "zdscan/physics/sin2_effective.hpp"
 #include "zdscan/scan/profile_intervals.hpp"
@@ -170,6 +171,7 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
         const auto offset = static_cast<std::ptrdiff_t>(tile.m_begin) * n_eps + tile.eps_begin;
         std::copy(result.chi2_min.begin(), result.chi2_min.end(), out.chi2_total.begin() + offset);
         std::copy(result.argmin.begin(), result.argmin.end(), out.argmin_delta_index.begin() + offset);
+        std::copy(result.delta_at_min.begin(), result.delta_at_min.end(), out.argmin_delta.begin() + offset);
         std::transform(out.profile_delta.begin(), out.profile_delta.end(), result.delta_profile.begin(),
                        out.profile_delta.begin(), [](double a, double b) { return std::min(a, b); });
         if (options.full_grid && sink) sink(tile, result.full);
@@ -187,7 +189,6 @@ void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<Ma
 {
     const std::size_t n_m = out.m_zd_mev.size(), n_eps = out.epsilon.size(), n_cells = n_m * n_eps;
     const int n_meas = problem.observables.n;
-    out.argmin_delta.resize(n_cells);
     out.chi2_terms.assign(static_cast<std::size_t>(n_meas), std::vector<double>(n_cells));
     out.profile_m.assign(n_m, HUGE_VAL);
     out.profile_eps.assign(n_eps, HUGE_VAL);
@@ -195,9 +196,12 @@ void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<Ma
     for (std::size_t cell = 0; cell < n_cells; ++cell)
     {
         const std::size_t i_m = cell / n_eps, i_eps = cell % n_eps;
-        const double d = out.delta[static_cast<std::size_t>(out.argmin_delta_index[cell])];
-        const Chi2Terms t = evaluate_chi2(problem.observables, mass[i_m], out.epsilon[i_eps], d);
-        out.argmin_delta[cell] = d;
+        // The exact profile's δ came with the tile; the grid profile's is its grid point.
+        if (problem.delta_profile == DeltaProfile::grid)
+        {
+            out.argmin_delta[cell] = out.delta[static_cast<std::size_t>(out.argmin_delta_index[cell])];
+        }
+        const Chi2Terms t = evaluate_chi2(problem.observables, mass[i_m], out.epsilon[i_eps], out.argmin_delta[cell]);
         for (int i = 0; i < n_meas; ++i)
         {
             // Every term, disabled ones too (they are written to the file), must be finite.
@@ -220,7 +224,7 @@ void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<Ma
     b.chi2 = out.chi2_total[best_cell];
     b.m_zd_mev = out.m_zd_mev[static_cast<std::size_t>(b.i_m)];
     b.epsilon = out.epsilon[static_cast<std::size_t>(b.i_eps)];
-    b.delta = out.delta[static_cast<std::size_t>(b.i_delta)];
+    b.delta = out.argmin_delta[best_cell];
     b.terms = evaluate_chi2(problem.observables, mass[static_cast<std::size_t>(b.i_m)], b.epsilon, b.delta);
 }
 
@@ -244,7 +248,9 @@ void delta_slices(const ScanProblem& problem, const std::vector<MassTerms>& mass
             const auto c = static_cast<std::size_t>(cell);
             const Chi2Terms t = evaluate_chi2(problem.observables, mass[c / n_eps], out.epsilon[c % n_eps], delta);
             for (int i = 0; i < n_meas; ++i) slice[static_cast<std::size_t>(i)][c] = t.term[i];
-            slice[static_cast<std::size_t>(n_meas)][c] = t.total;
+            // The total as the scan computes it (cubic pulls): equal to the full grid at that δ.
+            slice[static_cast<std::size_t>(n_meas)][c] =
+                chi2_total(cell_pulls(problem.observables, mass[c / n_eps], out.epsilon[c % n_eps]), delta);
         }
         for (std::size_t cell = 0; cell < n_cells; ++cell)
         {
@@ -334,7 +340,8 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
 {
     const PhysicsSetup setup = make_physics_setup(config.physics);
     const MassTermsAt mass_at(config.physics, setup.observables);
-    const ScanProblem problem = make_scan_problem(config, setup, mass_at);
+    ScanProblem problem = make_scan_problem(config, setup, mass_at);
+    problem.delta_profile = options.delta_profile;
     std::string running_note;
     const auto sm_curve = figure_sm_curve(setup.running, config.physics, running_note);
     auto engine = make_engine(options.backend, problem, options.threads);
@@ -354,6 +361,8 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.points = static_cast<std::int64_t>(n_cells) * config.delta.n;
     out.chi2_total.resize(n_cells);
     out.argmin_delta_index.resize(n_cells);
+    out.argmin_delta.resize(n_cells);
+    out.delta_profile = options.delta_profile;
     out.profile_delta.assign(out.delta.size(), HUGE_VAL);
 
     evaluate_tiles(*engine, problem, options, sink, progress, out);
@@ -361,8 +370,8 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     profile_terms_and_best_fit(problem, mass, out);
     check_cancel(options.cancel);
     delta_slices(problem, mass, options, out);
-    out.refined =
-        refine_best_fit(config, problem.observables, mass_at, out.best.m_zd_mev, out.best.epsilon, out.best.delta);
+    out.refined = refine_best_fit(config, problem.observables, mass_at, out.best.m_zd_mev, out.best.epsilon,
+                                  out.best.delta, options.delta_profile);
     if (!std::isfinite(out.refined.chi2))  // cannot beat a finite grid minimum; keep the grid point
     {
         out.refined =

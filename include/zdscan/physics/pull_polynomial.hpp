@@ -2,9 +2,11 @@
 /// At fixed (m_Zd, ε) every pull (X^exp − X^th)/σ is a cubic in δ, for every measurement kind: δ′ = δ + a is linear,
 /// ρ_d = 1 + f δ′² quadratic and κ_d = 1 − b δ′ linear (eqs. 4, 6, 7), so the weak charges ρ_d (A ∓ B δ′) are cubic
 /// and the g−2 terms (eqs. 8, 10) quadratic. The coefficients, computed once per cell, let an inner loop over δ run
-/// as Horner evaluations with no division and no call into the physics (groundwork of the speed issue: not yet used
-/// by the scan, which calls predict_measurement; the tests check the two against each other).
+/// as Horner evaluations with no division and no call into the physics. Every backend's inner loop uses them
+/// (CellPulls below); predict_measurement stays the direct formula that the tests check them against.
 #pragma once
+
+#include <cmath>
 
 #include "zdscan/physics/chi2.hpp"
 
@@ -16,9 +18,20 @@ struct PullPolynomial
     double c[4] = {};
 };
 
+/// a·b + c rounded once. Every backend's δ loop uses it, so that the CPU (hardware FMA, or glibc's exact fma() on
+/// CPUs without one) and the GPU produce the same bits from the same coefficients.
+ZD_HD inline double fused(double a, double b, double c)
+{
+#if defined(__CUDA_ARCH__)
+    return ::fma(a, b, c);
+#else
+    return __builtin_fma(a, b, c);
+#endif
+}
+
 ZD_HD inline double evaluate(const PullPolynomial& p, double delta)
 {
-    return ((p.c[3] * delta + p.c[2]) * delta + p.c[1]) * delta + p.c[0];
+    return fused(fused(fused(p.c[3], delta, p.c[2]), delta, p.c[1]), delta, p.c[0]);
 }
 
 namespace detail
@@ -87,5 +100,76 @@ ZD_HD inline PullPolynomial pull_polynomial(const MeasurementConstants& c, const
     const double inv_sigma = 1.0 / c.sigma;
     const double q[4] = {(c.x_exp - x[0]) * inv_sigma, -x[1] * inv_sigma, -x[2] * inv_sigma, -x[3] * inv_sigma};
     return detail::shift_to_delta(q, a);
+}
+
+/// The pulls of one (m_Zd, ε) cell: the enabled measurements first (their squares sum to χ²_total, in list order),
+/// then the disabled ones (written to the file, so they are checked for overflow too).
+struct CellPulls
+{
+    int n_enabled = 0;
+    int n = 0;
+    int measurement[max_measurements] = {};  ///< index into ObservableConstants::m of each slot
+    PullPolynomial p[max_measurements];
+};
+
+ZD_HD inline CellPulls cell_pulls(const ObservableConstants& c, const MassTerms& t, double epsilon)
+{
+    CellPulls r;
+    for (int pass = 0; pass < 2; ++pass)
+    {
+        for (int i = 0; i < c.n; ++i)
+        {
+            if (c.m[i].enabled == (pass == 0))
+            {
+                r.measurement[r.n] = i;
+                r.p[r.n++] = pull_polynomial(c.m[i], t, i, epsilon);
+            }
+        }
+        if (pass == 0) r.n_enabled = r.n;
+    }
+    return r;
+}
+
+/// χ²_total(δ) = Σ pull_i(δ)² over the enabled measurements, in list order: the scalar form of every backend's δ
+/// loop (bit for bit).
+ZD_HD inline double chi2_total(const CellPulls& pulls, double delta)
+{
+    double acc = 0;
+    for (int s = 0; s < pulls.n_enabled; ++s)
+    {
+        const double p = evaluate(pulls.p[s], delta);
+        acc = fused(p, p, acc);
+    }
+    return acc;
+}
+
+/// Whether a disabled measurement's χ² might overflow somewhere on |δ| ≤ delta_abs_max: |pull| is bounded by
+/// Σ|c_k| δ^k, and squares of values below 1e150 are finite. False for all finite, moderate coefficients (every
+/// config the reader accepts), so the δ loop need not evaluate disabled terms.
+ZD_HD inline bool disabled_terms_may_overflow(const CellPulls& pulls, double delta_abs_max)
+{
+    for (int s = pulls.n_enabled; s < pulls.n; ++s)
+    {
+        const PullPolynomial& p = pulls.p[s];
+        const double bound = ((std::fabs(p.c[3]) * delta_abs_max + std::fabs(p.c[2])) * delta_abs_max
+                              + std::fabs(p.c[1])) * delta_abs_max + std::fabs(p.c[0]);
+        if (!(bound < 1e150)) return true;  // also NaN
+    }
+    return false;
+}
+
+/// The first δ index where a disabled term is inf or NaN (−1: none); the slow path behind
+/// disabled_terms_may_overflow.
+ZD_HD inline int first_nonfinite_disabled(const CellPulls& pulls, const double* delta, int n_delta)
+{
+    for (int k = 0; k < n_delta; ++k)
+    {
+        for (int s = pulls.n_enabled; s < pulls.n; ++s)
+        {
+            const double p = evaluate(pulls.p[s], delta[k]);
+            if (!(p * p < HUGE_VAL)) return k;
+        }
+    }
+    return -1;
 }
 }  // namespace zdscan

@@ -36,6 +36,8 @@ struct ScanOptions
     Backend backend = Backend::automatic;
     int threads = 0;         ///< CPU threads (0: OpenMP default)
     bool full_grid = false;  ///< also produce χ²_total on the whole 3-D grid
+    /// The (m, ε) profile minimises over the continuous δ range (exact) or the δ grid points (grid).
+    DeltaProfile delta_profile = DeltaProfile::exact;
     int tile_masses = 0;     ///< at most this many masses per tile (0: from the budgets below)
     /// Grid points per tile (0: the backend's preference). Tiles split a mass row when it is larger.
     std::int64_t tile_points = 0;
@@ -87,8 +89,8 @@ TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_poin
 struct BestFit
 {
     double chi2 = 0;
-    int i_m = 0, i_eps = 0, i_delta = 0;
-    double m_zd_mev = 0, epsilon = 0, delta = 0;
+    int i_m = 0, i_eps = 0, i_delta = 0;  ///< i_delta: the best δ grid point of that cell
+    double m_zd_mev = 0, epsilon = 0, delta = 0;  ///< delta: exact minimum or grid point (ScanOutput::delta_profile)
     Chi2Terms terms;  ///< each χ² term there
 };
 
@@ -101,9 +103,10 @@ struct ScanOutput
     std::vector<double> m_zd_mev, epsilon, delta;  ///< axes
     std::vector<double> k_apv;                     ///< K of each apv measurement: [mass][max_measurements]
     std::vector<double> sin2_at_scale;             ///< ŝ² at each measurement's scale
-    std::vector<double> chi2_total;                ///< profiled (min over δ)
-    std::vector<std::int32_t> argmin_delta_index;
-    std::vector<double> argmin_delta;
+    DeltaProfile delta_profile = DeltaProfile::exact;
+    std::vector<double> chi2_total;                ///< profiled (min over δ: exact or over the grid)
+    std::vector<std::int32_t> argmin_delta_index;  ///< the δ grid index of the minimum over the grid points
+    std::vector<double> argmin_delta;              ///< the minimising δ (exact profile) or its grid point
     std::vector<std::vector<double>> chi2_terms;  ///< [measurement][cell]: each term at the profiled point
     std::vector<double> delta_slices;             ///< the fixed δ values of the slices
     /// [slice][measurement][cell]: each term at δ = delta_slices[slice]; [slice][n_measurements][cell]: the total

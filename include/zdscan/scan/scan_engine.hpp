@@ -12,9 +12,19 @@
 
 namespace zdscan
 {
+/// How a cell's χ² is minimised over δ.
+enum class DeltaProfile
+{
+    exact,  ///< over the continuous range [δ_min, δ_max] (exact_delta_minimum.hpp); the default
+    grid    ///< over the δ grid points
+};
+DeltaProfile parse_delta_profile(const std::string& name);  ///< "exact", "grid"; std::invalid_argument otherwise
+std::string to_string(DeltaProfile p);
+
 /// Everything a backend needs; built once per scan on the host.
 struct ScanProblem
 {
+    DeltaProfile delta_profile = DeltaProfile::exact;
     ObservableConstants observables;
     std::vector<double> m_zd_gev;  ///< mass axis [GeV]
     std::vector<double> k_apv;     ///< K of each apv measurement: [mass][max_measurements] (MassTermsAt::k_table)
@@ -39,8 +49,9 @@ struct Tile
 /// One tile's results; cell arrays are [tile.cells()] in the tile's C order.
 struct TileResult
 {
-    std::vector<double> chi2_min;       ///< min over δ of χ²_total
-    std::vector<std::int32_t> argmin;   ///< δ index of that minimum (lowest index on ties)
+    std::vector<double> chi2_min;       ///< min over δ of χ²_total (exact or over the grid: ScanProblem)
+    std::vector<std::int32_t> argmin;   ///< δ index of the minimum over the grid (lowest index on ties)
+    std::vector<double> delta_at_min;   ///< exact profile: the minimising δ (lowest on ties); grid: empty
     std::vector<double> delta_profile;  ///< [n_delta]: min over the tile's cells of χ²_total(δ_k)
     std::vector<double> full;           ///< [cells][n_delta] χ²_total, only when requested
     /// The first point (lowest cell·n_delta + δ index) where χ²_total is inf or NaN; −1 when all are finite.
