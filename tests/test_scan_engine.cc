@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "scan_test_configs.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
+#include "zdscan/scan/delta_walk.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 
 namespace zdscan
@@ -328,10 +330,80 @@ TEST(ScanEngine, CpuAndCudaAgree)
     {
         EXPECT_NEAR(gpu.out.profile_delta[k], cpu.out.profile_delta[k], 1e-12 * cpu.out.profile_delta[k]);
     }
+    for (std::size_t i = 0; i < cpu.out.argmin_delta.size(); ++i)  // the exact profile's δ
+    {
+        EXPECT_NEAR(gpu.out.argmin_delta[i], cpu.out.argmin_delta[i], 1e-9 * (0.014)) << i;
+    }
     // Tiles that split mass rows: the same device results.
     const auto gpu_split = run(c, 0, 0, true, Backend::cuda, 31 * 7);
     EXPECT_EQ(gpu_split.full, gpu.full);
     EXPECT_EQ(gpu_split.out.argmin_delta_index, gpu.out.argmin_delta_index);
+    EXPECT_EQ(gpu_split.out.chi2_total, gpu.out.chi2_total);
+    // The grid profile, and δ axes that take one, several and a partial δ chunk of the warp kernel.
+    const auto cpu_grid = run(c, 2, 5, false, Backend::cpu, 0, DeltaProfile::grid);
+    const auto gpu_grid = run(c, 0, 5, false, Backend::cuda, 0, DeltaProfile::grid);
+    EXPECT_EQ(gpu_grid.out.argmin_delta_index, cpu_grid.out.argmin_delta_index);
+    for (std::size_t i = 0; i < cpu_grid.out.chi2_total.size(); ++i)
+    {
+        EXPECT_NEAR(gpu_grid.out.chi2_total[i], cpu_grid.out.chi2_total[i], 1e-12 * cpu_grid.out.chi2_total[i]);
+    }
+    for (int n_delta : {1, 32, 129, 700})
+    {
+        const auto shape = test::small_paper_config(7, 5, n_delta);
+        const auto a = run(shape, 2, 0, true), b = run(shape, 0, 0, true, Backend::cuda);
+        EXPECT_EQ(b.out.argmin_delta_index, a.out.argmin_delta_index) << n_delta;
+        for (std::size_t i = 0; i < a.full.size(); ++i) ASSERT_NEAR(b.full[i], a.full[i], 1e-12 * a.full[i]) << i;
+        for (std::size_t k = 0; k < a.out.profile_delta.size(); ++k)
+        {
+            EXPECT_NEAR(b.out.profile_delta[k], a.out.profile_delta[k], 1e-12 * a.out.profile_delta[k]) << k;
+        }
+    }
+}
+
+TEST(ScanEngine, EveryCpuInstructionSetGivesTheSameBits)
+{
+    const auto c = test::small_paper_config(11, 9, 600);  // two δ blocks of the vectorised loop, one partial
+    const char* before = std::getenv("ZDSCAN_CPU_ISA");
+    const std::string saved = before ? before : "";
+    setenv("ZDSCAN_CPU_ISA", "generic", 1);
+    const auto ref = run(c, 2, 0, true);
+    int compared = 0;
+    for (CpuIsa isa : {CpuIsa::avx2, CpuIsa::avx512})
+    {
+        if (!cpu_isa_available(isa)) continue;
+        setenv("ZDSCAN_CPU_ISA", to_string(isa).c_str(), 1);
+        const auto r = run(c, 2, 0, true);
+        EXPECT_EQ(r.full, ref.full) << to_string(isa);
+        EXPECT_EQ(r.out.chi2_total, ref.out.chi2_total) << to_string(isa);
+        EXPECT_EQ(r.out.argmin_delta, ref.out.argmin_delta) << to_string(isa);
+        EXPECT_EQ(r.out.profile_delta, ref.out.profile_delta) << to_string(isa);
+        ++compared;
+    }
+    if (saved.empty()) unsetenv("ZDSCAN_CPU_ISA");
+    else setenv("ZDSCAN_CPU_ISA", saved.c_str(), 1);
+    RecordProperty("variants_compared_with_generic", compared);
+    // And the scalar form of the loop (the GPU's): every point, bit for bit.
+    const auto problem = make_scan_problem(c);
+    const auto m = c.m_zd_mev.values();
+    for (std::size_t im = 0; im < 11; ++im)
+    {
+        const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.k_apv[im * max_measurements]);
+        for (std::size_t ie = 0; ie < 9; ++ie)
+        {
+            const CellPulls p = cell_pulls(problem.observables, t, problem.epsilon[ie]);
+            for (std::size_t k = 0; k < 600; ++k)
+            {
+                ASSERT_EQ(ref.full[(im * 9 + ie) * 600 + k], chi2_total(p, problem.delta[k]));
+            }
+        }
+    }
+}
+
+TEST(ScanEngine, UnknownInstructionSetIsAnError)
+{
+    setenv("ZDSCAN_CPU_ISA", "sse9", 1);
+    EXPECT_THROW(selected_cpu_isa(), std::runtime_error);
+    unsetenv("ZDSCAN_CPU_ISA");
 }
 }  // namespace
 }  // namespace zdscan

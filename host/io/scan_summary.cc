@@ -91,12 +91,15 @@ struct AxisSummary
 std::vector<AxisSummary> axis_summaries(const ScanFileContents& f, const SummaryLevel& level)
 {
     const bool refined = f.refined_converged;
+    // One threshold for all three: the profiles' common minimum. With the exact δ profile the δ grid's own
+    // minimum can lie above it (the best δ falls between grid points); the global one does not depend on n_δ.
+    const double global = *std::min_element(f.profile_m.begin(), f.profile_m.end());
     std::vector<AxisSummary> out = {
         {"m_zd_mev", "m_Zd [MeV]", profile_interval(f.m_zd_mev, f.profile_m, level.delta_chi2, f.m_log),
          refined ? f.refined.m_zd_mev : f.best.m_zd_mev},
         {"epsilon", "epsilon   ", profile_interval(f.epsilon, f.profile_eps, level.delta_chi2, f.eps_log),
          refined ? f.refined.epsilon : f.best.epsilon},
-        {"delta", "delta     ", profile_interval(f.delta, f.profile_delta, level.delta_chi2, f.delta_log),
+        {"delta", "delta     ", profile_interval(f.delta, f.profile_delta, level.delta_chi2, f.delta_log, global),
          refined ? f.refined.delta : f.best.delta}};
     return out;
 }

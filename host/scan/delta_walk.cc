@@ -7,11 +7,10 @@
 
 namespace zdscan
 {
-#define ZDSCAN_DECLARE_WALK(isa)                                                                                  \
-    namespace isa                                                                                                 \
-    {                                                                                                             \
-    DeltaWalk delta_walk(const CellPulls& pulls, const double* delta, int n_delta, double* chi2_row,              \
-                         double* profile);                                                                        \
+#define ZDSCAN_DECLARE_WALK(isa)                                                                                       \
+    namespace isa                                                                                                      \
+    {                                                                                                                  \
+    DeltaWalk delta_walk(const CellPulls& pulls, const double* delta, int n_delta, double* chi2_row, double* profile); \
     }
 ZDSCAN_DECLARE_WALK(generic)
 #if ZDSCAN_X86_VARIANTS

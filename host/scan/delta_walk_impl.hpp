@@ -82,8 +82,8 @@ DeltaWalk walk(const CellPulls& pulls, const double* delta, int n_delta, double*
 }
 
 template <int... N>
-DeltaWalk dispatch(int n, const CellPulls& pulls, const double* delta, int n_delta, double* chi2_row,
-                   double* profile, std::integer_sequence<int, N...>)
+DeltaWalk dispatch(int n, const CellPulls& pulls, const double* delta, int n_delta, double* chi2_row, double* profile,
+                   std::integer_sequence<int, N...>)
 {
     DeltaWalk r;
     ((n == N ? (r = walk<N>(pulls, delta, n_delta, chi2_row, profile), true) : false) || ...);

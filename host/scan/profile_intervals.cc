@@ -9,7 +9,7 @@
 namespace zdscan
 {
 ProfileInterval profile_interval(const std::vector<double>& axis, const std::vector<double>& chi2, double level,
-                                 bool log_axis)
+                                 bool log_axis, double chi2_min)
 {
     if (axis.size() != chi2.size() || axis.empty())
     {
@@ -19,8 +19,13 @@ ProfileInterval profile_interval(const std::vector<double>& axis, const std::vec
     const std::ptrdiff_t best = std::min_element(chi2.begin(), chi2.end()) - chi2.begin();
     ProfileInterval r;
     r.best = axis[static_cast<std::size_t>(best)];
-    r.chi2_min = chi2[static_cast<std::size_t>(best)];
+    r.chi2_min = std::isnan(chi2_min) ? chi2[static_cast<std::size_t>(best)] : chi2_min;
     const double threshold = r.chi2_min + level;
+    if (!(chi2[static_cast<std::size_t>(best)] <= threshold))  // no grid point inside: the region is narrower
+    {
+        r.lower = r.upper = r.best;
+        return r;
+    }
     auto coord = [&](double x) { return log_axis ? std::log(x) : x; };
     auto uncoord = [&](double c) { return log_axis ? std::exp(c) : c; };
     // Crossing between grid points a (inside) and b (outside), linear in the axis coordinate.
@@ -52,6 +57,12 @@ ProfileInterval profile_interval(const std::vector<double>& axis, const std::vec
 std::string format_interval(const ProfileInterval& i)
 {
     char buf[160];
+    if (i.points_inside == 0)
+    {
+        std::snprintf(buf, sizeof buf, "%.3g  (no grid point inside: the region is narrower than the grid spacing)",
+                      i.best);
+        return buf;
+    }
     if (i.lower_at_edge && !i.upper_at_edge)
     {
         std::snprintf(buf, sizeof buf, "< %.3g  (best %.3g; region reaches the grid edge %.3g)", i.upper, i.best,

@@ -21,8 +21,7 @@ namespace
 class CpuScanEngine final : public ScanEngine
 {
   public:
-    CpuScanEngine(const ScanProblem& problem, int threads)
-        : problem_(problem), threads_(cpu_threads(threads))
+    CpuScanEngine(const ScanProblem& problem, int threads) : problem_(problem), threads_(cpu_threads(threads))
     {
         mass_.resize(problem_.m_zd_gev.size());
         // Hoisted per-mass work: the loop-function quadratures dominate it.
@@ -99,7 +98,11 @@ class CpuScanEngine final : public ScanEngine
                 out.argmin[c] = w.argmin;
                 if (exact)
                 {
-                    const DeltaMinimum e = exact_cell_minimum(pulls, range, delta, w.chi2_min, w.argmin);
+                    // exact_cell_minimum, with the candidates evaluated by the vectorised loop (same bits).
+                    double at[max_delta_candidates], chi2[max_delta_candidates];
+                    const int n = delta_minimum_candidates(pulls, range.lo, range.hi, at);
+                    walk_(pulls, at, n, chi2, nullptr);
+                    const DeltaMinimum e = lowest(at, chi2, n, DeltaMinimum{w.chi2_min, delta[w.argmin]});
                     out.chi2_min[c] = e.chi2;
                     out.delta_at_min[c] = e.delta;
                 }

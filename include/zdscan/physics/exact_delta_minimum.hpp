@@ -14,6 +14,9 @@
 
 namespace zdscan
 {
+/// Most candidates delta_minimum_candidates returns.
+inline constexpr int max_delta_candidates = 7;
+
 struct DeltaMinimum
 {
     double chi2 = HUGE_VAL;
@@ -31,12 +34,19 @@ ZD_HD inline double horner(const double* c, int degree, double x)
     return v;
 }
 
-/// The root of the polynomial c (degree d) in [lo, hi], where it is monotonic and c(lo), c(hi) have opposite signs.
-ZD_HD inline double polish_root(const double* c, const double* dc, int d, double lo, double hi, double f_lo)
+/// The root of the polynomial c (degree d) in [lo, hi], where it is monotonic and c(lo) = f_lo, c(hi) = f_hi have
+/// opposite signs: Newton from the secant point, kept inside the shrinking bracket by bisection. Newton converges
+/// quadratically, so once a step is below 1e-8 the next one is at the rounding level: that step ends it.
+ZD_HD inline double polish_root(const double* c, const double* dc, int d, double lo, double hi, double f_lo,
+                                double f_hi)
 {
-    double x = 0.5 * (lo + hi);
+    double x = lo - f_lo * (hi - lo) / (f_hi - f_lo);
+    if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
     for (int it = 0; it < 100; ++it)
     {
+#ifdef ZD_COUNT
+        ++zd_iterations[d];
+#endif
         const double f = horner(c, d, x);
         if (f == 0) return x;
         if ((f < 0) == (f_lo < 0))
@@ -49,8 +59,9 @@ ZD_HD inline double polish_root(const double* c, const double* dc, int d, double
         }
         const double fp = horner(dc, d - 1, x);
         double next = fp != 0 ? x - f / fp : lo;
-        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);  // Newton left the bracket: bisect
-        if (std::fabs(next - x) <= 4e-16 || !(hi > lo)) return next;
+        const bool newton = next > lo && next < hi;
+        if (!newton) next = 0.5 * (lo + hi);  // Newton left the bracket: bisect
+        if ((newton && std::fabs(next - x) <= 1e-8) || !(hi - lo > 4e-16)) return next;
         x = next;
     }
     return x;
@@ -86,7 +97,7 @@ ZD_HD inline int roots_in_unit_interval(const double* c, int degree, double* roo
             }
             else if ((f_a < 0 && f_b > 0) || (f_a > 0 && f_b < 0))
             {
-                next[n_next++] = d == 1 ? -p[0] / p[1] : polish_root(p, level[d - 1], d, a, b, f_a);
+                next[n_next++] = d == 1 ? -p[0] / p[1] : polish_root(p, level[d - 1], d, a, b, f_a, f_b);
             }
             a = b;
             f_a = f_b;
@@ -99,19 +110,13 @@ ZD_HD inline int roots_in_unit_interval(const double* c, int degree, double* roo
 }
 }  // namespace detail
 
-/// The minimum of χ²_total over δ ∈ [lo, hi]; `hint` (e.g. the best grid point, with its χ²) is a candidate too,
-/// so the result is never above it. Ties go to the lowest δ.
-ZD_HD inline DeltaMinimum exact_delta_minimum(const CellPulls& pulls, double lo, double hi, DeltaMinimum hint)
+/// Where the minimum over δ ∈ [lo, hi] can be: the two ends and the real roots of dχ²/dδ inside (at most 7 values,
+/// written to candidates; returns their number).
+ZD_HD inline int delta_minimum_candidates(const CellPulls& pulls, double lo, double hi, double* candidates)
 {
-    DeltaMinimum best = hint;
-    auto consider = [&](double delta)
-    {
-        const double chi2 = chi2_total(pulls, delta);
-        if (chi2 < best.chi2 || (chi2 == best.chi2 && delta < best.delta)) best = {chi2, delta};
-    };
-    consider(lo);
-    consider(hi);
-    if (!(hi > lo) || pulls.n_enabled == 0) return best;
+    candidates[0] = lo;
+    candidates[1] = hi;
+    if (!(hi > lo) || pulls.n_enabled == 0) return 2;
     // t ∈ [−1, 1] ↦ δ = mid + half t keeps the coefficients of comparable size. dχ²/dt / 2 = Σ q q'.
     const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
     double deriv[detail::max_degree + 1] = {};
@@ -120,10 +125,8 @@ ZD_HD inline DeltaMinimum exact_delta_minimum(const CellPulls& pulls, double lo,
         const double* c = pulls.p[s].c;
         // q(t) = Σ c_k (mid + half t)^k, expanded.
         const double m = mid, h = half;
-        const double q[4] = {((c[3] * m + c[2]) * m + c[1]) * m + c[0],
-                             h * ((3.0 * c[3] * m + 2.0 * c[2]) * m + c[1]),
-                             h * h * (3.0 * c[3] * m + c[2]),
-                             h * h * h * c[3]};
+        const double q[4] = {((c[3] * m + c[2]) * m + c[1]) * m + c[0], h * ((3.0 * c[3] * m + 2.0 * c[2]) * m + c[1]),
+                             h * h * (3.0 * c[3] * m + c[2]), h * h * h * c[3]};
         const double dq[3] = {q[1], 2.0 * q[2], 3.0 * q[3]};
         for (int i = 0; i < 4; ++i)
             for (int j = 0; j < 3; ++j) deriv[i + j] += q[i] * dq[j];
@@ -133,8 +136,29 @@ ZD_HD inline DeltaMinimum exact_delta_minimum(const CellPulls& pulls, double lo,
     for (int j = 0; j < n; ++j)
     {
         const double delta = mid + half * roots[j];
-        consider(delta < lo ? lo : (delta > hi ? hi : delta));
+        candidates[2 + j] = delta < lo ? lo : (delta > hi ? hi : delta);
+    }
+    return 2 + n;
+}
+
+/// The lowest of n (δ, χ²) pairs and `best`; ties go to the lowest δ.
+ZD_HD inline DeltaMinimum lowest(const double* delta, const double* chi2, int n, DeltaMinimum best)
+{
+    for (int j = 0; j < n; ++j)
+    {
+        if (chi2[j] < best.chi2 || (chi2[j] == best.chi2 && delta[j] < best.delta)) best = {chi2[j], delta[j]};
     }
     return best;
+}
+
+/// The minimum of χ²_total over δ ∈ [lo, hi]; `hint` (e.g. the best grid point, with its χ²) is a candidate too,
+/// so the result is never above it. Ties go to the lowest δ. (The CPU backend evaluates the candidates with its
+/// vectorised δ loop, which gives the same bits as chi2_total here.)
+ZD_HD inline DeltaMinimum exact_delta_minimum(const CellPulls& pulls, double lo, double hi, DeltaMinimum hint)
+{
+    double delta[2 + detail::max_degree], chi2[2 + detail::max_degree];
+    const int n = delta_minimum_candidates(pulls, lo, hi, delta);
+    for (int j = 0; j < n; ++j) chi2[j] = chi2_total(pulls, delta[j]);
+    return lowest(delta, chi2, n, hint);
 }
 }  // namespace zdscan

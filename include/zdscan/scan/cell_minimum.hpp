@@ -27,7 +27,8 @@ ZD_HD inline DeltaRange delta_range(const double* delta, int n_delta)
     return r;
 }
 
-/// The exact minimum over [lo, hi], never above the best grid point (chi2_grid at δ index argmin).
+/// The exact minimum over [lo, hi], never above the best grid point (chi2_grid at δ index argmin). The CPU backend
+/// does the same with its vectorised loop evaluating the candidates (same bits).
 ZD_HD inline DeltaMinimum exact_cell_minimum(const CellPulls& pulls, const DeltaRange& range, const double* delta,
                                              double chi2_grid, int argmin)
 {

@@ -4,6 +4,7 @@
 /// points (in ln x on a log axis).
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,14 @@ struct ProfileInterval
     bool lower_at_edge = false;  ///< the region reaches the first grid point: lower is only the grid edge
     bool upper_at_edge = false;
     bool disjoint = false;  ///< other grid points outside [lower, upper] also satisfy Δχ² ≤ level
-    int points_inside = 0;  ///< grid points of the connected region (few: the grid does not resolve it)
+    /// grid points of the connected region (few: the grid does not resolve it; 0: none is below the threshold,
+    /// which the global minimum set between grid points)
+    int points_inside = 0;
 };
 
+/// chi2_min: the minimum the threshold is relative to (NaN: the profile's own minimum).
 ProfileInterval profile_interval(const std::vector<double>& axis, const std::vector<double>& chi2, double level,
-                                 bool log_axis);
+                                 bool log_axis, double chi2_min = NAN);
 
 /// "47.1 (+61.0 −16.2)" style text, or "< 2.0e-03" when the region reaches the lower grid edge.
 std::string format_interval(const ProfileInterval& i);
