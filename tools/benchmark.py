@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Speed of zdscan against the NumPy reference, measured in one run on the same grids.
+"""Speed of zdscan against the NumPy reference and a ceiling probe, measured in one run on the same grids.
 
-For each grid size it runs `zdscan scan` (CPU with 1 thread and with all threads, and CUDA when a device is
-present) and tools/reference_scan.py's scan. It reports points/s of the grid evaluation (the time zdscan prints,
-without start-up and file writing) and the ratios against NumPy, as a markdown table with the machine described.
+For each grid size n³ it runs tools/reference_scan.py's NumPy scan, bench/ceiling_probe (the hoisted inner loop
+alone: four cubic pulls walked over δ, minimum kept; 1 thread and all threads) and `zdscan scan` on the CPU with
+1 thread and all threads, for the grid and the exact δ profile, and on CUDA when a device is present. It reports
+points/s of the grid evaluation (the time zdscan prints, without start-up and file writing) and the ratios to
+NumPy and to the probe (same thread count), as markdown tables with the machine described.
 
-Usage: benchmark.py [--zdscan build/zdscan] [--sizes 64 128 256] [--repeat 3]
+Usage: benchmark.py [--zdscan build/zdscan] [--probe build/ceiling_probe] [--sizes 64 256 512] [--repeat 3]
 """
 import argparse
+import json
 import os
 import platform
 import re
@@ -21,13 +24,19 @@ import reference_scan  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def zdscan_rate(exe, n, backend, threads, out):
-    """Best of the repeats: points/s that zdscan reports for the grid evaluation."""
-    cmd = [exe, "scan", "--quiet", "--n", str(n), "--backend", backend, "--out", out]
+def zdscan_rate(exe, n, backend, threads, out, profile="grid"):
+    """points/s that zdscan reports for the grid evaluation."""
+    cmd = [exe, "scan", "--quiet", "--force", "--n", str(n), "--backend", backend, "--delta-profile", profile,
+           "--out", out]
     if threads:
         cmd += ["--threads", str(threads)]
     r = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return float(re.search(r"backend \w+, ([0-9.e+]+) points/s", r.stderr).group(1))
+
+
+def probe_rate(exe, n, threads):
+    r = subprocess.run([exe, str(n), str(n), str(n), str(threads)], capture_output=True, text=True, check=True)
+    return float(re.search(r"points/s ([0-9.e+]+)", r.stdout).group(1))
 
 
 def machine():
@@ -43,30 +52,54 @@ def machine():
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--zdscan", default=os.path.join(ROOT, "build", "zdscan"))
-    p.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256])
+    p.add_argument("--probe", default=os.path.join(ROOT, "build", "ceiling_probe"))
+    p.add_argument("--sizes", type=int, nargs="+", default=[64, 256, 512])
     p.add_argument("--repeat", type=int, default=3)
     a = p.parse_args()
     version = subprocess.run([a.zdscan, "--version"], capture_output=True, text=True).stdout.strip()
     has_gpu = subprocess.run(["nvidia-smi", "-L"], capture_output=True).returncode == 0 if \
         subprocess.run(["which", "nvidia-smi"], capture_output=True).returncode == 0 else False
+    cores = os.cpu_count()
     cfg_path = os.path.join(ROOT, "configs", "paper2021.json")
-    print(f"machine: {machine()}\n{version}; GPU: {'yes' if has_gpu else 'none'}\n")
-    cols = ["grid", "NumPy [points/s]", "zdscan cpu 1 thread", "zdscan cpu all threads"] + (["zdscan cuda"] if has_gpu else [])
-    print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
+    print(f"machine: {machine()}\n{version}; GPU: {'yes' if has_gpu else 'none'}; best of {a.repeat} runs\n")
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "bench.h5")
+        best = lambda f: max(f() for _ in range(a.repeat))  # noqa: E731
         for n in a.sizes:
-            import json
             cfg = json.load(open(cfg_path))
             for axis in cfg["grid"].values():
                 axis["n"] = n
-            numpy_rate = max(r["points"] / r["seconds"] for r in (reference_scan.run(cfg) for _ in range(a.repeat)))
-            rates = [max(zdscan_rate(a.zdscan, n, "cpu", 1, out) for _ in range(a.repeat)),
-                     max(zdscan_rate(a.zdscan, n, "cpu", 0, out) for _ in range(a.repeat))]
-            if has_gpu:
-                rates.append(max(zdscan_rate(a.zdscan, n, "cuda", 0, out) for _ in range(a.repeat)))
-            cells = [f"{n}³", f"{numpy_rate:.3g}"] + [f"{r:.3g} ({r / numpy_rate:.1f}×)" for r in rates]
-            print("| " + " | ".join(cells) + " |", flush=True)
+            r = dict(n=n)
+            r["numpy"] = best(lambda: (lambda x: x["points"] / x["seconds"])(reference_scan.run(cfg)))
+            r["probe1"] = best(lambda: probe_rate(a.probe, n, 1))
+            r["probeN"] = best(lambda: probe_rate(a.probe, n, cores))
+            for prof in ("grid", "exact"):
+                r[prof + "1"] = best(lambda: zdscan_rate(a.zdscan, n, "cpu", 1, out, prof))
+                r[prof + "N"] = best(lambda: zdscan_rate(a.zdscan, n, "cpu", 0, out, prof))
+                if has_gpu:
+                    r[prof + "_cuda"] = best(lambda: zdscan_rate(a.zdscan, n, "cuda", 0, out, prof))
+            rows.append(r)
+            print(f"  {n}³ done", file=sys.stderr, flush=True)
+    print(f"points/s (ratio to NumPy; ratio to the probe with the same threads). Threads: 1 and all {cores}.\n")
+    cols = ["grid", "NumPy", f"probe 1", f"probe {cores}", "zdscan grid 1", f"zdscan grid {cores}",
+            "zdscan exact 1", f"zdscan exact {cores}"] + (["cuda grid", "cuda exact"] if has_gpu else [])
+    print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
+    for r in rows:
+        cells = [f"{r['n']}³", f"{r['numpy']:.3g}", f"{r['probe1']:.3g}", f"{r['probeN']:.3g}"]
+        for key in ("grid1", "gridN", "exact1", "exactN"):
+            probe = r["probe1"] if key.endswith("1") else r["probeN"]
+            cells.append(f"{r[key]:.3g} ({r[key] / r['numpy']:.0f}×; {r[key] / probe:.2f})")
+        if has_gpu:
+            cells += [f"{r[k]:.3g} ({r[k] / r['numpy']:.0f}×)" for k in ("grid_cuda", "exact_cuda")]
+        print("| " + " | ".join(cells) + " |", flush=True)
+    # The exact profile's extra cost per (m, ε) cell, in grid points of the same run (all threads).
+    print()
+    for r in rows:
+        per_point = 1 / r["gridN"]
+        extra = (1 / r["exactN"] - per_point) * r["n"]  # seconds per cell
+        print(f"{r['n']}³: the exact profile costs {extra / per_point:.0f} grid points per cell "
+              f"({extra * 1e9 * cores:.0f} ns of one core)")
     return 0
 
 

@@ -48,34 +48,46 @@ DeltaWalk walk(const CellPulls& pulls, const double* delta, int n_delta, double*
         const int n = n_delta - b < block ? n_delta - b : block;
         double* out = chi2_row ? chi2_row + b : scratch;
         chi2_block<N>(c, delta + b, n, out);
-        // Minimum of the block (x86 min semantics: a NaN operand yields the running value), then its first index:
-        // the first minimum of the row, as the strict comparison of the scalar loop gives.
+        // One pass: the block's minimum (a NaN never replaces the running value), whether any value is inf or NaN,
+        // and the δ profile.
         double m = HUGE_VAL;
         int bad = 0;
-#pragma omp simd reduction(min : m) reduction(| : bad)
-        for (int k = 0; k < n; ++k)
+        if (profile)
         {
-            m = out[k] < m ? out[k] : m;
-            bad |= !(out[k] < HUGE_VAL);
+            double* pr = profile + b;
+#pragma omp simd reduction(min : m) reduction(| : bad)
+            for (int k = 0; k < n; ++k)
+            {
+                const double v = out[k];
+                m = v < m ? v : m;
+                bad |= !(v < HUGE_VAL);
+                pr[k] = v < pr[k] ? v : pr[k];
+            }
         }
+        else
+        {
+#pragma omp simd reduction(min : m) reduction(| : bad)
+            for (int k = 0; k < n; ++k)
+            {
+                const double v = out[k];
+                m = v < m ? v : m;
+                bad |= !(v < HUGE_VAL);
+            }
+        }
+        // The first index holding it: with the strict comparison across blocks, the row's first minimum.
         if (m < r.chi2_min)
         {
-            int k = 0;
-            while (out[k] != m) ++k;
+            int first = n;
+#pragma omp simd reduction(min : first)
+            for (int k = 0; k < n; ++k) first = (out[k] == m && k < first) ? k : first;
             r.chi2_min = m;
-            r.argmin = b + k;
+            r.argmin = b + first;
         }
         if (bad && r.first_nonfinite < 0)
         {
             int k = 0;
             while (out[k] < HUGE_VAL) ++k;
             r.first_nonfinite = b + k;
-        }
-        if (profile)
-        {
-            double* pr = profile + b;
-#pragma omp simd
-            for (int k = 0; k < n; ++k) pr[k] = out[k] < pr[k] ? out[k] : pr[k];
         }
     }
     return r;
