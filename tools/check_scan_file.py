@@ -70,6 +70,7 @@ def main(path):
     if has_full:
         full = tree["chi2"].to_dataset().total
         assert full.dims == ("m_zd_mev", "epsilon", "delta")
+        assert profile.attrs["delta_profile"] in ("exact", "grid"), profile.attrs
         assert np.array_equal(full.argmin("delta").values, profile.argmin_delta_index.values)
         if profile.attrs.get("delta_profile", "grid") == "grid":
             assert np.array_equal(full.min("delta").values, profile.chi2_total.values)
