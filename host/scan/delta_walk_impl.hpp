@@ -16,78 +16,72 @@ namespace
 /// δ points per block: the block's χ² stays in L1 between the passes over it.
 constexpr int block = 512;
 
-/// χ² of n points from N cubic pulls (coefficients c[power][pull]): the inner loop, vectorised over δ.
-template <int N>
-inline void chi2_block(const double (&c)[4][max_measurements], const double* __restrict delta, int n,
-                       double* __restrict out)
+/// χ² of n points from N cubic pulls: the inner loop, vectorised over δ. The coefficients are read from the
+/// pulls in memory, which the compiler turns into broadcast loads (a local copy made it shuffle them in the loop).
+struct BlockReduction
 {
-#pragma omp simd
+    double min;  ///< a NaN never replaces the running value
+    double sum;  ///< not finite when some value is inf or NaN (or, harmlessly, when finite values overflow it)
+};
+
+template <int N, bool Profile>
+inline BlockReduction chi2_block(const PullPolynomial* __restrict c, const double* __restrict delta, int n,
+                                 double* __restrict out, double* __restrict profile)
+{
+    double m = HUGE_VAL, sum = 0;
+#pragma omp simd reduction(min : m) reduction(+ : sum)
     for (int k = 0; k < n; ++k)
     {
         const double x = delta[k];
         double acc = 0;
         for (int j = 0; j < N; ++j)
         {
-            const double p = __builtin_fma(__builtin_fma(__builtin_fma(c[3][j], x, c[2][j]), x, c[1][j]), x, c[0][j]);
+            const double* q = c[j].c;
+            const double p = __builtin_fma(__builtin_fma(__builtin_fma(q[3], x, q[2]), x, q[1]), x, q[0]);
             acc = __builtin_fma(p, p, acc);
         }
         out[k] = acc;
+        m = acc < m ? acc : m;
+        sum += acc;
+        if constexpr (Profile) profile[k] = acc < profile[k] ? acc : profile[k];
     }
+    return {m, sum};
 }
 
 template <int N>
 DeltaWalk walk(const CellPulls& pulls, const double* delta, int n_delta, double* chi2_row, double* profile)
 {
-    double c[4][max_measurements] = {};
-    for (int j = 0; j < N; ++j)
-        for (int k = 0; k < 4; ++k) c[k][j] = pulls.p[j].c[k];
     DeltaWalk r;
     alignas(64) double scratch[block];
     for (int b = 0; b < n_delta; b += block)
     {
         const int n = n_delta - b < block ? n_delta - b : block;
         double* out = chi2_row ? chi2_row + b : scratch;
-        chi2_block<N>(c, delta + b, n, out);
-        // One pass: the block's minimum (a NaN never replaces the running value), whether any value is inf or NaN,
-        // and the δ profile.
-        double m = HUGE_VAL;
-        int bad = 0;
-        if (profile)
-        {
-            double* pr = profile + b;
-#pragma omp simd reduction(min : m) reduction(| : bad)
-            for (int k = 0; k < n; ++k)
-            {
-                const double v = out[k];
-                m = v < m ? v : m;
-                bad |= !(v < HUGE_VAL);
-                pr[k] = v < pr[k] ? v : pr[k];
-            }
-        }
-        else
-        {
-#pragma omp simd reduction(min : m) reduction(| : bad)
-            for (int k = 0; k < n; ++k)
-            {
-                const double v = out[k];
-                m = v < m ? v : m;
-                bad |= !(v < HUGE_VAL);
-            }
-        }
-        // The first index holding it: with the strict comparison across blocks, the row's first minimum.
+        const BlockReduction red = profile ? chi2_block<N, true>(pulls.p, delta + b, n, out, profile + b)
+                                           : chi2_block<N, false>(pulls.p, delta + b, n, out, nullptr);
+        const double m = red.min;
+        const bool bad = !(red.sum < HUGE_VAL);
+        // The first index holding it: with the strict comparison across blocks, the row's first minimum. Vectors of
+        // 8 are compared until one holds it, then that vector is searched.
         if (m < r.chi2_min)
         {
-            int first = n;
-#pragma omp simd reduction(min : first)
-            for (int k = 0; k < n; ++k) first = (out[k] == m && k < first) ? k : first;
+            int k0 = 0;
+            for (; k0 + 8 <= n; k0 += 8)
+            {
+                int hit = 0;
+#pragma omp simd reduction(| : hit)
+                for (int j = 0; j < 8; ++j) hit |= out[k0 + j] == m;
+                if (hit) break;
+            }
+            while (out[k0] != m) ++k0;
             r.chi2_min = m;
-            r.argmin = b + first;
+            r.argmin = b + k0;
         }
         if (bad && r.first_nonfinite < 0)
         {
             int k = 0;
-            while (out[k] < HUGE_VAL) ++k;
-            r.first_nonfinite = b + k;
+            while (k < n && out[k] < HUGE_VAL) ++k;
+            if (k < n) r.first_nonfinite = b + k;
         }
     }
     return r;
