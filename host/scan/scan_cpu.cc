@@ -98,11 +98,12 @@ class CpuScanEngine final : public ScanEngine
                 out.argmin[c] = w.argmin;
                 if (exact)
                 {
-                    // exact_cell_minimum, with the candidates evaluated by the vectorised loop (same bits).
+                    // exact_cell_minimum, with the roots evaluated by the vectorised loop (same bits). The range's
+                    // ends are grid points: the grid minimum already covers them.
                     double at[max_delta_candidates], chi2[max_delta_candidates];
-                    const int n = delta_minimum_candidates(pulls, range.lo, range.hi, at);
-                    walk_(pulls, at, n, chi2, nullptr);
-                    const DeltaMinimum e = lowest(at, chi2, n, DeltaMinimum{w.chi2_min, delta[w.argmin]});
+                    const int n = delta_minimum_candidates(pulls, range.lo, range.hi, at) - 2;
+                    if (n > 0) walk_(pulls, at + 2, n, chi2, nullptr);
+                    const DeltaMinimum e = lowest(at + 2, chi2, n, DeltaMinimum{w.chi2_min, delta[w.argmin]});
                     out.chi2_min[c] = e.chi2;
                     out.delta_at_min[c] = e.delta;
                 }

@@ -71,42 +71,101 @@ ZD_HD inline double polish_root(const double* c, const double* dc, int d, double
 /// their number. Exact zeros of the polynomial at the bracket points count as roots.
 ZD_HD inline int roots_in_unit_interval(const double* c, int degree, double* roots)
 {
-    // Derivative chain: level[d] holds the (degree − d)-th derivative … kept as coefficient arrays of degree d.
-    double level[max_degree + 1][max_degree + 1] = {};
+    // Derivative chain: level[d] is the derivative of order (degree − d), a polynomial of degree d.
+    double level[max_degree + 1][max_degree + 1];
     for (int k = 0; k <= degree; ++k) level[degree][k] = c[k];
     for (int d = degree; d > 1; --d)
     {
         for (int k = 0; k < d; ++k) level[d - 1][k] = (k + 1) * level[d][k + 1];
     }
-    // Roots of the degree-1 member, then upwards: the roots of level d bracket those of level d + 1.
-    double found[max_degree + 1] = {};
+    // Roots of the degree-1 member, then upwards: the roots of level d − 1 bracket those of level d.
+    double x[max_degree + 2];  // the bracket points: −1, the roots found so far, 1
     int n_found = 0;
+    x[0] = -1.0;
     for (int d = 1; d <= degree; ++d)
     {
         const double* p = level[d];
-        double next[max_degree + 1] = {};
+        x[n_found + 1] = 1.0;
+        // The values at all bracket points first: independent evaluations that the CPU overlaps. At ±1 they are
+        // (alternating) sums.
+        double f[max_degree + 2];
+        double at_plus = 0, at_minus = 0;
+        for (int k = 0; k <= d; ++k)
+        {
+            at_plus += p[k];
+            at_minus += (k % 2 ? -p[k] : p[k]);
+        }
+        f[0] = at_minus;
+        f[n_found + 1] = at_plus;
+        for (int j = 1; j <= n_found; ++j) f[j] = horner(p, d, x[j]);
+        double next[max_degree + 1];
         int n_next = 0;
-        double a = -1.0, f_a = horner(p, d, a);
         for (int j = 0; j <= n_found; ++j)
         {
-            const double b = j < n_found ? found[j] : 1.0;
-            const double f_b = horner(p, d, b);
-            if (f_a == 0 && a > -1.0)
+            if (f[j] == 0 && j > 0)
             {
-                next[n_next++] = a;
+                next[n_next++] = x[j];
             }
-            else if ((f_a < 0 && f_b > 0) || (f_a > 0 && f_b < 0))
+            else if ((f[j] < 0 && f[j + 1] > 0) || (f[j] > 0 && f[j + 1] < 0))
             {
-                next[n_next++] = d == 1 ? -p[0] / p[1] : polish_root(p, level[d - 1], d, a, b, f_a, f_b);
+                next[n_next++] =
+                    d == 1 ? -p[0] / p[1] : polish_root(p, level[d - 1], d, x[j], x[j + 1], f[j], f[j + 1]);
             }
-            a = b;
-            f_a = f_b;
         }
         n_found = n_next;
-        for (int j = 0; j < n_found; ++j) found[j] = next[j];
+        for (int j = 0; j < n_found; ++j) x[j + 1] = next[j];
     }
-    for (int j = 0; j < n_found; ++j) roots[j] = found[j];
+    for (int j = 0; j < n_found; ++j) roots[j] = x[j + 1];
     return n_found;
+}
+/// Bernstein coefficients on [−1, 1] of the degree-5 polynomial c: b[0] = c(−1), b[5] = c(1), and by Descartes'
+/// rule for the Bernstein basis the number of sign changes of b bounds the number of roots in (−1, 1), with the
+/// same parity (Farouki & Rajan, Comput. Aided Geom. Des. 5, 1 (1988)).
+ZD_HD inline void bernstein_on_unit_interval(const double* c, double* b)
+{
+    // c(2u − 1) in powers of u ∈ [0, 1]: a Taylor shift by −1, then u^k scaled by 2^k.
+    double a[max_degree + 1];
+    for (int k = 0; k <= max_degree; ++k) a[k] = c[k];
+    for (int i = 0; i < max_degree; ++i)
+        for (int k = max_degree - 1; k >= i; --k) a[k] -= a[k + 1];
+    double scale = 1;
+    for (int k = 0; k <= max_degree; ++k, scale *= 2) a[k] *= scale;
+    // b_i = Σ_{j ≤ i} C(i, j) / C(5, j) a_j
+    constexpr double inv_binom5[6] = {1.0, 1.0 / 5, 1.0 / 10, 1.0 / 10, 1.0 / 5, 1.0};
+    constexpr double binom[6][6] = {{1, 0, 0, 0, 0, 0}, {1, 1, 0, 0, 0, 0}, {1, 2, 1, 0, 0, 0},
+                                    {1, 3, 3, 1, 0, 0}, {1, 4, 6, 4, 1, 0}, {1, 5, 10, 10, 5, 1}};
+    for (int i = 0; i <= max_degree; ++i)
+    {
+        double v = 0;
+        for (int j = 0; j <= i; ++j) v += binom[i][j] * inv_binom5[j] * a[j];
+        b[i] = v;
+    }
+}
+
+/// The roots of the degree-5 polynomial c in (−1, 1), ascending. The common cases are settled by the sign changes
+/// of its Bernstein coefficients: none (no root) or one (exactly one, bracketed by [−1, 1]); the others, and
+/// coefficients too close to zero to trust their sign, go through roots_in_unit_interval.
+ZD_HD inline int quintic_roots_in_unit_interval(const double* c, double* roots)
+{
+    double b[max_degree + 1];
+    bernstein_on_unit_interval(c, b);
+    double largest = 0;
+    for (int i = 0; i <= max_degree; ++i) largest = std::fabs(b[i]) > largest ? std::fabs(b[i]) : largest;
+    int changes = 0;
+    bool clear = largest > 0;
+    for (int i = 0; i <= max_degree; ++i)
+    {
+        clear = clear && std::fabs(b[i]) > 1e-12 * largest;
+        if (i > 0) changes += (b[i] < 0) != (b[i - 1] < 0);
+    }
+    if (clear && changes == 0) return 0;
+    if (clear && changes == 1)
+    {
+        const double dc[max_degree] = {c[1], 2 * c[2], 3 * c[3], 4 * c[4], 5 * c[5]};
+        roots[0] = polish_root(c, dc, max_degree, -1.0, 1.0, b[0], b[max_degree]);
+        return 1;
+    }
+    return roots_in_unit_interval(c, max_degree, roots);
 }
 }  // namespace detail
 
@@ -119,20 +178,27 @@ ZD_HD inline int delta_minimum_candidates(const CellPulls& pulls, double lo, dou
     if (!(hi > lo) || pulls.n_enabled == 0) return 2;
     // t ∈ [−1, 1] ↦ δ = mid + half t keeps the coefficients of comparable size. dχ²/dt / 2 = Σ q q'.
     const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
-    double deriv[detail::max_degree + 1] = {};
+    // Accumulated in scalars: an array accumulated in memory made a chain of stores and reloads.
+    double d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0;
     for (int s = 0; s < pulls.n_enabled; ++s)
     {
         const double* c = pulls.p[s].c;
-        // q(t) = Σ c_k (mid + half t)^k, expanded.
+        // q(t) = Σ c_k (mid + half t)^k, expanded; q q' collected by power of t.
         const double m = mid, h = half;
-        const double q[4] = {((c[3] * m + c[2]) * m + c[1]) * m + c[0], h * ((3.0 * c[3] * m + 2.0 * c[2]) * m + c[1]),
-                             h * h * (3.0 * c[3] * m + c[2]), h * h * h * c[3]};
-        const double dq[3] = {q[1], 2.0 * q[2], 3.0 * q[3]};
-        for (int i = 0; i < 4; ++i)
-            for (int j = 0; j < 3; ++j) deriv[i + j] += q[i] * dq[j];
+        const double q0 = ((c[3] * m + c[2]) * m + c[1]) * m + c[0];
+        const double q1 = h * ((3.0 * c[3] * m + 2.0 * c[2]) * m + c[1]);
+        const double q2 = h * h * (3.0 * c[3] * m + c[2]);
+        const double q3 = h * h * h * c[3];
+        d0 += q0 * q1;
+        d1 += q1 * q1 + 2.0 * q0 * q2;
+        d2 += 3.0 * (q0 * q3 + q1 * q2);
+        d3 += 2.0 * q2 * q2 + 4.0 * q1 * q3;
+        d4 += 5.0 * q2 * q3;
+        d5 += 3.0 * q3 * q3;
     }
-    double roots[detail::max_degree] = {};
-    const int n = detail::roots_in_unit_interval(deriv, detail::max_degree, roots);
+    const double deriv[detail::max_degree + 1] = {d0, d1, d2, d3, d4, d5};
+    double roots[detail::max_degree];
+    const int n = detail::quintic_roots_in_unit_interval(deriv, roots);
     for (int j = 0; j < n; ++j)
     {
         const double delta = mid + half * roots[j];

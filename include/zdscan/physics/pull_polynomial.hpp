@@ -12,10 +12,11 @@
 
 namespace zdscan
 {
-/// pull(δ) = c[0] + c[1] δ + c[2] δ² + c[3] δ³.
+/// pull(δ) = c[0] + c[1] δ + c[2] δ² + c[3] δ³. No default initialisation: the per-cell arrays of them are filled
+/// slot by slot (zeroing them cost as much as the rest of the cell setup).
 struct PullPolynomial
 {
-    double c[4] = {};
+    double c[4];
 };
 
 /// a·b + c rounded once. Every backend's δ loop uses it, so that the CPU (hardware FMA, or glibc's exact fma() on
@@ -108,8 +109,8 @@ struct CellPulls
 {
     int n_enabled = 0;
     int n = 0;
-    int measurement[max_measurements] = {};  ///< index into ObservableConstants::m of each slot
-    PullPolynomial p[max_measurements];
+    int measurement[max_measurements];  ///< index into ObservableConstants::m of each slot (the first n are set)
+    PullPolynomial p[max_measurements];  ///< the first n are set
 };
 
 ZD_HD inline CellPulls cell_pulls(const ObservableConstants& c, const MassTerms& t, double epsilon)

@@ -32,6 +32,10 @@ ZD_HD inline DeltaRange delta_range(const double* delta, int n_delta)
 ZD_HD inline DeltaMinimum exact_cell_minimum(const CellPulls& pulls, const DeltaRange& range, const double* delta,
                                              double chi2_grid, int argmin)
 {
-    return exact_delta_minimum(pulls, range.lo, range.hi, DeltaMinimum{chi2_grid, delta[argmin]});
+    // The range's ends are grid points, which the grid minimum already covers: only the roots are evaluated.
+    double at[max_delta_candidates], chi2[max_delta_candidates];
+    const int n = delta_minimum_candidates(pulls, range.lo, range.hi, at) - 2;
+    for (int j = 0; j < n; ++j) chi2[j] = chi2_total(pulls, at[2 + j]);
+    return lowest(at + 2, chi2, n, DeltaMinimum{chi2_grid, delta[argmin]});
 }
 }  // namespace zdscan
