@@ -32,6 +32,38 @@ TEST(ExactDeltaMinimum, RootsOfKnownPolynomialsInTheUnitInterval)
     EXPECT_EQ(detail::roots_in_unit_interval(z, 5, roots), 0);
 }
 
+TEST(ExactDeltaMinimum, BernsteinSignChangesSettleTheCommonCases)
+{
+    // Bernstein coefficients on [−1, 1]: the ends are the values there, and a polynomial's own Bernstein form
+    // reproduces it (checked at t = 0.3 by de Casteljau).
+    const double c[6] = {0.135, -0.33, -0.565, 0.67, -0.7, 1.0};
+    double b[6];
+    detail::bernstein_on_unit_interval(c, b);
+    EXPECT_NEAR(b[0], detail::horner(c, 5, -1.0), 1e-14);
+    EXPECT_NEAR(b[5], detail::horner(c, 5, 1.0), 1e-14);
+    double w[6] = {b[0], b[1], b[2], b[3], b[4], b[5]};
+    const double u = (0.3 + 1) / 2;
+    for (int r = 5; r > 0; --r)
+        for (int i = 0; i < r; ++i) w[i] = (1 - u) * w[i] + u * w[i + 1];
+    EXPECT_NEAR(w[0], detail::horner(c, 5, 0.3), 1e-14);
+    // Three roots: more than one sign change, the derivative chain finds them.
+    double roots[5];
+    ASSERT_EQ(detail::quintic_roots_in_unit_interval(c, roots), 3);
+    EXPECT_NEAR(roots[0], -0.5, 1e-15);
+    EXPECT_NEAR(roots[2], 0.9, 1e-15);
+    // One root: (t − 0.37)(t² + 4)(t² + 9) = t⁵ − 0.37t⁴ + 13t³ − 4.81t² + 36t − 13.32, one sign change.
+    const double one[6] = {-13.32, 36, -4.81, 13, -0.37, 1};
+    detail::bernstein_on_unit_interval(one, b);
+    int changes = 0;
+    for (int i = 1; i < 6; ++i) changes += (b[i] < 0) != (b[i - 1] < 0);
+    EXPECT_EQ(changes, 1);
+    ASSERT_EQ(detail::quintic_roots_in_unit_interval(one, roots), 1);
+    EXPECT_NEAR(roots[0], 0.37, 1e-15);
+    // None: (t² + 1)(t − 3)³ has its only real root outside.
+    const double none[6] = {-27, 27, -36, 28, -9, 1};  // t⁵ − 9t⁴ + 28t³ − 36t² + 27t − 27
+    EXPECT_EQ(detail::quintic_roots_in_unit_interval(none, roots), 0);
+}
+
 CellPulls pulls_of(std::initializer_list<PullPolynomial> list)
 {
     CellPulls p;
