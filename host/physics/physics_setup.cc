@@ -41,6 +41,7 @@ PhysicsSetup make_physics_setup(const PhysicsConfig& config)
         // σ = σ_exp ⊕ σ_SM (eq. 27). For g−2 X^exp is the anomaly a^exp − a^SM since X^th = a^SM + a^Zd.
         m.x_exp = in.kind == MeasurementKind::lepton_g2 ? in.exp - in.sm : in.exp;
         m.sigma = std::hypot(in.exp_sigma, in.sm_sigma);
+        m.inv_sigma = 1.0 / m.sigma;
         switch (in.kind)
         {
             case MeasurementKind::pves_proton:  // θ_W at Q = sqrt(Q²)

@@ -39,7 +39,8 @@ struct MeasurementConstants
     bool enabled = true;  ///< counted in the total
     /// X^exp. For lepton_g2 this is the anomaly a^exp − a^SM, because X^th = a^SM + a^Zd.
     double x_exp = 0;
-    double sigma = 1;  ///< σ = σ_exp ⊕ σ_SM
+    double sigma = 1;      ///< σ = σ_exp ⊕ σ_SM
+    double inv_sigma = 1;  ///< 1/σ, set with it (the per-cell pull coefficients multiply by it)
     MixingAngle w;     ///< θ_W at the measurement's scale (ŝ² running)
     /// pves_proton, apv: c_ep and g_en (pinned: ε = δ = 0 gives the configured SM value); pves_electron: c_ee in
     /// c_ep.

@@ -98,7 +98,7 @@ ZD_HD inline PullPolynomial pull_polynomial(const MeasurementConstants& c, const
         x[2] = s0 * big_a * f;
         x[3] = s0 * big_b * f;
     }
-    const double inv_sigma = 1.0 / c.sigma;
+    const double inv_sigma = c.inv_sigma;
     const double q[4] = {(c.x_exp - x[0]) * inv_sigma, -x[1] * inv_sigma, -x[2] * inv_sigma, -x[3] * inv_sigma};
     return detail::shift_to_delta(q, a);
 }
