@@ -8,8 +8,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <unistd.h>
 
 #include "zdscan/build_config.hpp"
 #include "zdscan/cli/interrupts.hpp"
@@ -233,14 +236,51 @@ int run_scan_command(const ScanArgs& args)
 }
 }  // namespace
 
+/// `zdscan limits ...` belongs to the Python package (zdscan.limits: contourpy, the output formats): run it with
+/// the same arguments, finding the package beside this executable when it is the build tree's (build/python) or
+/// the pip package's (zdscan/bin/zdscan). $ZDSCAN_PYTHON names the interpreter (default python3).
+int run_limits(int argc, char** argv)
+{
+    std::string python = std::getenv("ZDSCAN_PYTHON") ? std::getenv("ZDSCAN_PYTHON") : "python3";
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+    {
+        const auto dir = self.parent_path();
+        for (const auto& root : {dir / "python", dir.parent_path().parent_path()})
+        {
+            if (std::filesystem::exists(root / "zdscan" / "limits.py", ec))
+            {
+                const char* old = std::getenv("PYTHONPATH");
+                const std::string path = root.string() + (old && *old ? ":" + std::string(old) : "");
+                setenv("PYTHONPATH", path.c_str(), 1);
+                break;
+            }
+        }
+    }
+    std::vector<char*> args = {python.data(), const_cast<char*>("-m"), const_cast<char*>("zdscan"),
+                               const_cast<char*>("limits")};
+    for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+    args.push_back(nullptr);
+    execvp(python.c_str(), args.data());
+    std::fprintf(stderr,
+                 "zdscan limits: cannot run %s (%s); it needs Python with the zdscan package (pip install . in the "
+                 "source tree)\n",
+                 python.c_str(), std::strerror(errno));
+    return 1;
+}
+
 int main(int argc, char** argv)
 {
+    if (argc > 1 && std::strcmp(argv[1], "limits") == 0) return run_limits(argc, argv);
     CLI::App app{"zdscan: chi2 scans of dark Z_d models against muon/electron g-2, Qweak and Cs APV\n"
                  "(Cadeddu et al., PRD 104, L011701 (2021))"};
     app.set_version_flag("--version", std::string("zdscan ") + ZDSCAN_VERSION
                                           + (ZDSCAN_USE_CUDA ? " (CUDA backend built)" : " (CPU backend only)"));
     app.require_subcommand(1);
 
+    app.add_subcommand("limits", "Limit curves (CSV, DarkCast .lmt, JSON, HEPData) from a result file: the Python "
+                                 "package's zdscan.limits; `zdscan limits --help`");
     ScanArgs scan;
     auto* scan_cmd = app.add_subcommand("scan", "Scan the (m_Zd, epsilon, delta) grid and write an HDF5 file");
     scan_cmd->add_option("--config", scan.config_path, "JSON config (default: the embedded configs/paper2021.json)")
@@ -333,19 +373,7 @@ int main(int argc, char** argv)
                 apv_alternatives_table ? apv_alternatives(config.apv_reanalysis) : std::vector<ApvAlternative>{};
             if (apv_json)
             {
-                nlohmann::json j = {{"inputs", to_json(config.apv_reanalysis)}, {"result", to_json(result)}};
-                if (apv_alternatives_table)
-                {
-                    j["alternatives"] = nlohmann::json::array();
-                    for (const auto& a : alternatives)
-                    {
-                        j["alternatives"].push_back({{"name", a.name},
-                                                     {"qw", a.qw.value},
-                                                     {"sigma", a.qw.sigma},
-                                                     {"r_n_fm", a.r_n_fm},
-                                                     {"note", a.note}});
-                    }
-                }
+                const nlohmann::json j = apv_report_json(config.apv_reanalysis, apv_alternatives_table);
                 std::cout << j.dump(2) << "\n";
             }
             else

@@ -1,6 +1,8 @@
 /// \file apv_report.cc
 #include "zdscan/io/apv_report.hpp"
 
+#include "zdscan/io/config.hpp"
+
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -62,5 +64,20 @@ std::string format_apv_alternatives(const std::vector<ApvAlternative>& rows)
         s += line("  %-42s %9.3f %7.3f %8s  %s", a.name.c_str(), a.qw.value, a.qw.sigma, rn, a.note.c_str());
     }
     return s;
+}
+
+nlohmann::json apv_report_json(const ApvReanalysisInputs& in, bool alternatives)
+{
+    nlohmann::json j = {{"inputs", to_json(in)}, {"result", to_json(compute_apv_reanalysis(in))}};
+    if (alternatives)
+    {
+        j["alternatives"] = nlohmann::json::array();
+        for (const auto& a : apv_alternatives(in))
+        {
+            j["alternatives"].push_back(
+                {{"name", a.name}, {"qw", a.qw.value}, {"sigma", a.qw.sigma}, {"r_n_fm", a.r_n_fm}, {"note", a.note}});
+        }
+    }
+    return j;
 }
 }  // namespace zdscan

@@ -1,0 +1,84 @@
+"""χ² at points, scans and result files as xarray trees, and the APV reanalysis."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+
+from . import _core
+from ._config import ConfigLike, config_text
+
+
+def chi2(config: ConfigLike, m_zd_mev, epsilon, delta) -> Dict[str, np.ndarray]:
+    """χ² of each measurement and the total at (m_zd_mev [MeV], epsilon, delta), NumPy-broadcast.
+
+    Returns a dict: each measurement's name (config order, disabled ones included) and "total" (the enabled
+    ones), arrays of the broadcast shape. The physics is the scan's, to the bit: a file's /chi2/total at a grid
+    point equals "total" there.
+    """
+    text = config_text(config)
+    m, e, d = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (m_zd_mev, epsilon, delta)))
+    shape = m.shape
+    flat = [np.ascontiguousarray(a.reshape(-1)) for a in (m, e, d)]
+    table = _core.chi2(text, *flat)
+    names = [x["name"] for x in json.loads(text)["measurements"]]
+    out = {name: table[i].reshape(shape) for i, name in enumerate(names)}
+    out["total"] = table[len(names)].reshape(shape)
+    return out
+
+
+def open(path: "str | os.PathLike[str]"):  # noqa: A001 (the API's name)
+    """A zdscan result file as an xarray.DataTree: one node per HDF5 group, coordinates on every node, the
+    root's attributes (config, provenance) as attrs. Loaded into memory; the file is closed."""
+    import xarray as xr
+
+    with xr.open_datatree(os.fspath(path), engine="h5netcdf") as tree:
+        return tree.load().copy()
+
+
+def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[int] = None,
+         n_eps: Optional[int] = None, n_delta: Optional[int] = None, backend: str = "cpu", threads: int = 0,
+         full_grid: bool = False, delta_profile: str = "exact", delta_slices: Sequence[float] = (),
+         out: "str | os.PathLike[str] | None" = None, force: bool = False):
+    """Runs a scan and returns it as an xarray.DataTree with the same groups, names and attributes as the file
+    `zdscan scan` writes (docs/output.md).
+
+    n sets every axis; n_m, n_eps, n_delta set one each (default: the config's grid). backend: "cpu", "cuda" or
+    "auto"; threads: CPU threads (0: all). delta_profile: "exact" or "grid". delta_slices: fixed δ values stored
+    under /slices. out: also keep the file there (the CLI's rules: only a previous zdscan result is replaced
+    unless force). The GIL is released while the scan runs; Ctrl-C stops it (KeyboardInterrupt, nothing written).
+    """
+    if n is not None and any(v is not None for v in (n_m, n_eps, n_delta)):
+        raise ValueError("scan: give n or n_m/n_eps/n_delta, not both")
+    counts = [n if n is not None else v for v in (n_m, n_eps, n_delta)]
+    for name, v in zip(("n_m", "n_eps", "n_delta"), counts):
+        if v is not None and not (isinstance(v, (int, np.integer)) and 1 <= v <= 1_000_000):
+            raise ValueError(f"scan: {name} must be an integer between 1 and 1000000 (got {v!r})")
+    text = config_text(config)
+    command = "python: zdscan.scan(" + ", ".join(
+        f"{k}={v!r}" for k, v in dict(n=n, n_m=n_m, n_eps=n_eps, n_delta=n_delta, backend=backend,
+                                      threads=threads, full_grid=full_grid, delta_profile=delta_profile,
+                                      delta_slices=list(delta_slices)).items() if v not in (None, 0, (), [])) + ")"
+    args = dict(n_m=counts[0] or 0, n_eps=counts[1] or 0, n_delta=counts[2] or 0, backend=backend,
+                threads=int(threads), full_grid=bool(full_grid), delta_profile=delta_profile,
+                delta_slices=[float(x) for x in delta_slices], command_line=command)
+    if out is not None:
+        _core.scan_to_file(text, os.fspath(out), force=force, **args)
+        return open(out)
+    tmp = tempfile.mkdtemp(prefix="zdscan-")
+    try:
+        path = os.path.join(tmp, "scan.h5")
+        _core.scan_to_file(text, path, force=False, **args)
+        return open(path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def apv(config: ConfigLike = None, alternatives: bool = False) -> dict:
+    """The Q_W(133Cs) reanalysis (seed paper eqs. 16-23) from the config's apv_reanalysis inputs: the inputs,
+    every step with its uncertainty, the budget and, if asked, the alternatives (as `zdscan apv --json`)."""
+    return json.loads(_core.apv(config_text(config), alternatives))

@@ -1,0 +1,370 @@
+"""Limit curves from a zdscan result: contours in the (m_Zd, ε) plane and per-mass ε bands, written as CSV,
+DarkCast .lmt, JSON or HEPData YAML. `zdscan limits FILE.h5 ...` is main() below.
+
+The map: the total χ² profiled over δ (/profile/chi2_total; --combined, the default), or at a fixed δ
+(--delta-slice, from /slices: the total or one measurement, --measurement NAME). Δχ² is taken relative to a
+reference minimum and compared with the level of the requested CL for the degrees of freedom of the question:
+- kind "contour" (default): a region in the (m_Zd, ε) plane, 2 dof (90 % CL: Δχ² = 4.61), relative to the map's own
+  minimum (reference "own"; "global" uses the minimum of the total χ² profiled over δ, /profile/chi2_total);
+- kind "raster": at each mass an interval in ε, 1 dof (90 % CL: 2.71), relative to the minimum at that mass.
+Contours are extracted with contourpy, in log10 coordinates on log axes (the grid's own interpolation).
+
+The region outlines are closed polygons. Pieces of them that run along the grid boundary are not limits: they
+are flagged (`on_grid_edge`), and band ends at the grid edge are flagged too (docs/python.md, "Limits").
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import statistics
+import sys
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence
+
+import numpy as np
+
+__all__ = ["delta_chi2_for", "limits", "Limits", "Region", "write", "read_lmt", "main"]
+
+
+def delta_chi2_for(cl: float, dof: int) -> float:
+    """Δχ² of a CL (in %, or a fraction) for 1 or 2 degrees of freedom (Wilks): 90 % → 2.706 (1 dof), 4.605 (2)."""
+    p = cl / 100.0 if cl > 1 else cl
+    if not 0 < p < 1:
+        raise ValueError(f"cl must be in (0, 100) % (got {cl})")
+    if dof == 1:
+        return statistics.NormalDist().inv_cdf(0.5 + p / 2) ** 2
+    if dof == 2:
+        return -2.0 * math.log1p(-p)
+    raise ValueError(f"dof must be 1 or 2 (got {dof})")
+
+
+@dataclass
+class Region:
+    """One closed outline (outer boundary or hole) of the region, as points (m_Zd [MeV], ε). on_grid_edge[i]
+    says that the segment from point i to point i + 1 runs along the grid boundary: not a limit."""
+
+    m_zd_mev: np.ndarray
+    epsilon: np.ndarray
+    on_grid_edge: np.ndarray
+    closed: bool = True
+
+
+@dataclass
+class Limits:
+    meta: dict
+    regions: List[Region]
+    #: per grid mass: the ε intervals of the region, [(lower, upper, lower_at_grid_edge, upper_at_grid_edge)]
+    bands: List[List[tuple]] = field(default_factory=list)
+    m_zd_mev: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+def _text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def _read_map(path, measurement, delta_slice):
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        config = json.loads(_text(f.attrs["config"]))
+        m = f["axes/m_zd_mev"][...]
+        eps = f["axes/epsilon"][...]
+        log_m = _text(f["axes/m_zd_mev"].attrs.get("scale", "log")) == "log"
+        log_eps = _text(f["axes/epsilon"].attrs.get("scale", "log")) == "log"
+        total = f["profile/chi2_total"][...]
+        names = [x["name"] for x in config["measurements"]]
+        if measurement is not None and measurement not in names:
+            raise ValueError(f"--measurement: '{measurement}' is not in this file (it has {', '.join(names)})")
+        if delta_slice is None:
+            if measurement is not None:
+                raise ValueError("--measurement needs --delta-slice: the file stores each measurement's chi2 over "
+                                 "(m_Zd, epsilon) at fixed delta only (/slices; zdscan scan --delta-slices)")
+            z, delta = total, "profiled"
+        else:
+            if "slices" not in f:
+                raise ValueError("--delta-slice: this file has no /slices (run zdscan scan --delta-slices)")
+            values = f["slices/delta_slice"][...]
+            i = int(np.argmin(np.abs(values - delta_slice)))
+            if not abs(values[i] - delta_slice) <= 1e-9 * max(1.0, abs(delta_slice)) + 1e-15:
+                raise ValueError(f"--delta-slice: {delta_slice} is not one of the file's slices "
+                                 f"({', '.join(f'{v:g}' for v in values)})")
+            z = f["slices/chi2_" + (measurement or "total")][i]
+            delta = float(values[i])
+        version = _text(f.attrs.get("zdscan_version", f.attrs.get("version", "")))
+    return config, m, eps, log_m, log_eps, np.asarray(z, dtype=float), total, delta, version
+
+
+def _sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _outlines(x, y, dchi2, level, region):
+    """Closed outlines of {Δχ² ≤ level} (allowed) or {Δχ² > level} (excluded) in grid coordinates x, y."""
+    import contourpy
+
+    gen = contourpy.contour_generator(x, y, dchi2.T, fill_type=contourpy.FillType.OuterOffset)
+    lo, hi = float(np.min(dchi2)), float(np.max(dchi2))
+    if region == "allowed":
+        if lo > level:
+            return []
+        polygons, offsets = gen.filled(lo - 1.0, level)
+    else:
+        if hi <= level:
+            return []
+        polygons, offsets = gen.filled(level, hi + 1.0)
+    rings = []
+    for points, offs in zip(polygons, offsets):
+        for a, b in zip(offs[:-1], offs[1:]):
+            ring = points[a:b]
+            if len(ring) and not np.array_equal(ring[0], ring[-1]):
+                ring = np.vstack([ring, ring[:1]])
+            rings.append(ring)
+    return rings
+
+
+def _edge_flags(ring, x, y):
+    """Segment i (point i → i + 1) lies on one side of the grid box."""
+    tol_x = 1e-9 * (x[-1] - x[0])
+    tol_y = 1e-9 * (y[-1] - y[0])
+    px, py = ring[:, 0], ring[:, 1]
+    flags = np.zeros(len(ring), dtype=bool)
+    for side_x in (x[0], x[-1]):
+        on = np.abs(px - side_x) <= tol_x
+        flags[:-1] |= on[:-1] & on[1:]
+    for side_y in (y[0], y[-1]):
+        on = np.abs(py - side_y) <= tol_y
+        flags[:-1] |= on[:-1] & on[1:]
+    return flags
+
+
+def _bands(y, dchi2, level, region):
+    """Per mass (row of dchi2): the ε intervals of the region, crossings interpolated linearly in y."""
+    out = []
+    inside_all = dchi2 <= level if region == "allowed" else dchi2 > level
+    for row, inside in zip(dchi2, inside_all):
+        intervals = []
+        j = 0
+        n = len(y)
+        while j < n:
+            if not inside[j]:
+                j += 1
+                continue
+            k = j
+            while k + 1 < n and inside[k + 1]:
+                k += 1
+
+            def cross(a, b):
+                t = (level - row[a]) / (row[b] - row[a])
+                return y[a] + t * (y[b] - y[a])
+
+            lo = y[0] if j == 0 else cross(j - 1, j)
+            hi = y[-1] if k == n - 1 else cross(k, k + 1)
+            intervals.append((lo, hi, j == 0, k == n - 1))
+            j = k + 1
+        out.append(intervals)
+    return out
+
+
+def limits(source, cl: float = 90, *, measurement: Optional[str] = None, delta_slice: Optional[float] = None,
+           kind: str = "contour", dof: Optional[int] = None, reference: str = "own",
+           region: str = "excluded") -> Limits:
+    """Limit curves from a result file (path) at confidence level cl (%).
+
+    measurement: one measurement's map (needs delta_slice), else the combined (total) χ². delta_slice: a δ of the
+    file's /slices, else the total profiled over δ. kind: "contour" (2-D region, 2 dof by default, Δχ² relative
+    to the reference minimum) or "raster" (per mass, 1 dof by default, relative to the minimum at that mass).
+    reference: "own" (the map's minimum) or "global" (the minimum of the total profiled over δ). region:
+    "excluded" (Δχ² > level) or "allowed" (Δχ² ≤ level).
+    """
+    if kind not in ("contour", "raster"):
+        raise ValueError(f"kind must be contour or raster (got {kind!r})")
+    if reference not in ("own", "global"):
+        raise ValueError(f"reference must be own or global (got {reference!r})")
+    if region not in ("excluded", "allowed"):
+        raise ValueError(f"region must be excluded or allowed (got {region!r})")
+    dof = dof or (2 if kind == "contour" else 1)
+    level = delta_chi2_for(cl, dof)
+    path = os.fspath(source)
+    config, m, eps, log_m, log_eps, z, total, delta, version = _read_map(path, measurement, delta_slice)
+    if not np.all(np.isfinite(z)):
+        raise ValueError("the chi2 map has inf or NaN values")
+    if kind == "raster":
+        ref = z.min(axis=1, keepdims=True)
+        ref_value = None
+    else:
+        ref_value = float(z.min() if reference == "own" else total.min())
+        ref = ref_value
+    dchi2 = z - ref
+    x = np.log10(m) if log_m else m
+    y = np.log10(eps) if log_eps else eps
+    rings = _outlines(x, y, dchi2, level, region) if len(x) > 1 and len(y) > 1 else []
+    regions = []
+    for ring in rings:
+        flags = _edge_flags(ring, x, y)
+        rx = 10 ** ring[:, 0] if log_m else ring[:, 0]
+        ry = 10 ** ring[:, 1] if log_eps else ring[:, 1]
+        regions.append(Region(rx, ry, flags, True))
+    bands = _bands(y, dchi2, level, region)
+    if log_eps:
+        bands = [[(10 ** lo, 10 ** hi, a, b) for lo, hi, a, b in row] for row in bands]
+    from . import __version__
+
+    meta = dict(config=config.get("name", ""), measurement=measurement or "combined", cl_percent=cl, dof=dof,
+                delta_chi2=level, kind=kind, reference=reference if kind == "contour" else "minimum at each mass",
+                reference_chi2=ref_value, region=region, delta=delta, zdscan_version=__version__,
+                file_zdscan_version=version, source_file=os.path.basename(path), source_sha256=_sha256(path))
+    return Limits(meta=meta, regions=regions, bands=bands, m_zd_mev=np.asarray(m, dtype=float))
+
+
+# ---- writers ----------------------------------------------------------------------------------------------------
+def _meta_lines(meta, prefix="# "):
+    return [f"{prefix}{k}: {v}" for k, v in meta.items()]
+
+
+def _csv(lim: Limits) -> str:
+    s = io.StringIO()
+    s.write("\n".join(_meta_lines(lim.meta)) + "\n")
+    s.write("# one row per outline point; on_grid_edge: the segment to the next point runs along the grid boundary "
+            "(not a limit)\n")
+    w = csv.writer(s, lineterminator="\n")
+    w.writerow(["segment_id", "m_zd_mev", "epsilon", "closed", "on_grid_edge"])
+    for i, r in enumerate(lim.regions):
+        for mm, ee, edge in zip(r.m_zd_mev, r.epsilon, r.on_grid_edge):
+            w.writerow([i, f"{mm:.10g}", f"{ee:.10g}", int(r.closed), int(edge)])
+    return s.getvalue()
+
+
+def _lmt(lim: Limits) -> str:
+    """DarkCast limit format: mass [GeV], lower and upper ε of the band, one line per mass."""
+    lines = _meta_lines(lim.meta)
+    edge_masses = []
+    body = []
+    for m, row in zip(lim.m_zd_mev, lim.bands):
+        if not row:
+            continue
+        lo, hi, lo_edge, hi_edge = row[0]  # DarkCast takes one band per mass: the lowest interval
+        if lo_edge or hi_edge or len(row) > 1:
+            edge_masses.append(m)
+        body.append(f"{m * 1e-3:.8e} {lo:.8e} {hi:.8e}")
+    lines.append(f"# {lim.meta['region']} band in epsilon at each mass; columns: m_Zd [GeV], lower, upper")
+    if edge_masses:
+        lines.append(f"# {len(edge_masses)} masses have a band end at the grid edge (not a limit) or several "
+                     "intervals (the lowest is given); see the JSON output")
+    return "\n".join(lines + body) + "\n"
+
+
+def _json(lim: Limits) -> str:
+    doc = dict(meta=lim.meta,
+               regions=[dict(closed=r.closed, m_zd_mev=r.m_zd_mev.tolist(), epsilon=r.epsilon.tolist(),
+                             on_grid_edge=r.on_grid_edge.astype(bool).tolist()) for r in lim.regions],
+               bands=[dict(m_zd_mev=float(m), intervals=[dict(lower=lo, upper=hi, lower_at_grid_edge=bool(a),
+                                                               upper_at_grid_edge=bool(b)) for lo, hi, a, b in row])
+                      for m, row in zip(lim.m_zd_mev, lim.bands)])
+    return json.dumps(doc, indent=1) + "\n"
+
+
+def _hepdata(lim: Limits, out_dir: str) -> None:
+    try:
+        from hepdata_lib import Submission, Table, Variable
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise RuntimeError("--format hepdata needs hepdata_lib (pip install hepdata_lib)") from e
+    sub = Submission()
+    table = Table(f"{lim.meta['measurement']} {lim.meta['cl_percent']}% CL {lim.meta['region']} band")
+    table.description = (f"zdscan {lim.meta['zdscan_version']}: {lim.meta['region']} epsilon band per m_Zd at "
+                         f"{lim.meta['cl_percent']}% CL (Delta chi2 = {lim.meta['delta_chi2']:.4g}, "
+                         f"{lim.meta['dof']} dof), delta = {lim.meta['delta']}, config {lim.meta['config']}, "
+                         f"source {lim.meta['source_file']} (sha256 {lim.meta['source_sha256']}).")
+    masses, lows, highs = [], [], []
+    for m, row in zip(lim.m_zd_mev, lim.bands):
+        if row:
+            masses.append(float(m) * 1e-3)
+            lows.append(row[0][0])
+            highs.append(row[0][1])
+    mass = Variable("m_Zd", is_independent=True, is_binned=False, units="GeV")
+    mass.values = masses
+    lower = Variable("epsilon lower", is_independent=False, is_binned=False, units="")
+    lower.values = lows
+    upper = Variable("epsilon upper", is_independent=False, is_binned=False, units="")
+    upper.values = highs
+    for v in (mass, lower, upper):
+        table.add_variable(v)
+    sub.add_table(table)
+    sub.create_files(out_dir, remove_old=True)
+
+
+def write(lim: Limits, path: str, fmt: Optional[str] = None) -> None:
+    """Writes lim as csv, lmt, json or hepdata (a directory of YAML files and its .tar.gz)."""
+    fmt = fmt or os.path.splitext(path)[1].lstrip(".")
+    if fmt == "hepdata":
+        _hepdata(lim, path)
+        return
+    writers = dict(csv=_csv, lmt=_lmt, json=_json)
+    if fmt not in writers:
+        raise ValueError(f"--format must be csv, lmt, json or hepdata (got {fmt!r})")
+    text = writers[fmt](lim)
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)  # never a half-written file at path
+
+
+def read_lmt(path: str):
+    """A .lmt file back as arrays (m_Zd [GeV], lower, upper)."""
+    rows = [line.split() for line in open(path, encoding="utf-8") if line.strip() and not line.startswith("#")]
+    a = np.array(rows, dtype=float).reshape(-1, 3)
+    return a[:, 0], a[:, 1], a[:, 2]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    p = argparse.ArgumentParser(prog="zdscan limits", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", help="zdscan result (HDF5)")
+    p.add_argument("--cl", type=float, default=90, help="confidence level in %% (default 90)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--measurement", help="one measurement's chi2 (needs --delta-slice)")
+    which.add_argument("--combined", action="store_true", help="the total chi2 (the default)")
+    p.add_argument("--delta-slice", type=float, help="a delta of the file's /slices (default: profiled over delta)")
+    p.add_argument("--kind", choices=("contour", "raster"), default="contour")
+    p.add_argument("--dof", type=int, choices=(1, 2), help="degrees of freedom (default: 2 contour, 1 raster)")
+    p.add_argument("--reference", choices=("own", "global"), default="own")
+    p.add_argument("--region", choices=("excluded", "allowed"), default="excluded")
+    p.add_argument("--format", choices=("csv", "lmt", "json", "hepdata"), default="csv")
+    p.add_argument("--out", default="-", help="output file (hepdata: a directory); default stdout")
+    try:
+        a = p.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    if not os.path.isfile(a.file):
+        print(f"zdscan limits: file: no such file: {a.file}", file=sys.stderr)
+        return 2
+    if a.format == "hepdata" and a.out == "-":
+        print("zdscan limits: --format hepdata needs --out DIRECTORY", file=sys.stderr)
+        return 2
+    try:
+        lim = limits(a.file, a.cl, measurement=a.measurement, delta_slice=a.delta_slice, kind=a.kind, dof=a.dof,
+                     reference=a.reference, region=a.region)
+    except (ValueError, KeyError) as e:
+        print(f"zdscan limits: {e}", file=sys.stderr)
+        return 2
+    try:
+        write(lim, a.out, a.format)
+    except (OSError, RuntimeError) as e:
+        print(f"zdscan limits: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
