@@ -236,7 +236,7 @@ int run_scan_command(const ScanArgs& args)
 }
 }  // namespace
 
-/// `zdscan limits ...` belongs to the Python package (zdscan.limits: contourpy, the output formats): run it with
+/// `zdscan limits ...` belongs to the Python package (zdscan.limit_curves: contourpy, the output formats): run it with
 /// the same arguments, finding the package beside this executable when it is the build tree's (build/python) or
 /// the pip package's (zdscan/bin/zdscan). $ZDSCAN_PYTHON names the interpreter (default python3).
 int run_limits(int argc, char** argv)
@@ -249,7 +249,7 @@ int run_limits(int argc, char** argv)
         const auto dir = self.parent_path();
         for (const auto& root : {dir / "python", dir.parent_path().parent_path()})
         {
-            if (std::filesystem::exists(root / "zdscan" / "limits.py", ec))
+            if (std::filesystem::exists(root / "zdscan" / "limit_curves.py", ec))
             {
                 const char* old = std::getenv("PYTHONPATH");
                 const std::string path = root.string() + (old && *old ? ":" + std::string(old) : "");
@@ -280,7 +280,7 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
 
     app.add_subcommand("limits", "Limit curves (CSV, DarkCast .lmt, JSON, HEPData) from a result file: the Python "
-                                 "package's zdscan.limits; `zdscan limits --help`");
+                                 "package's zdscan.limit_curves; `zdscan limits --help`");
     ScanArgs scan;
     auto* scan_cmd = app.add_subcommand("scan", "Scan the (m_Zd, epsilon, delta) grid and write an HDF5 file");
     scan_cmd->add_option("--config", scan.config_path, "JSON config (default: the embedded configs/paper2021.json)")

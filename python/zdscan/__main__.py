@@ -1,5 +1,5 @@
-"""The `zdscan` command of the Python package: `zdscan limits ...` runs zdscan.limits; every other command runs
-the C++ executable shipped inside the package (the same program `cmake --install` puts on PATH)."""
+"""The `zdscan` command of the Python package: `zdscan limits ...` runs zdscan.limit_curves.main; every other
+command runs the C++ executable shipped inside the package (the same program `cmake --install` puts on PATH)."""
 from __future__ import annotations
 
 import os
@@ -25,7 +25,7 @@ def executable() -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "limits":
-        from .limits import main as limits_main
+        from .limit_curves import main as limits_main
 
         return limits_main(args[1:])
     try:

@@ -1,0 +1,152 @@
+"""zdscan's Python API against the command line: the same numbers, the same messages, a scan that releases the
+GIL and stops on Ctrl-C."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+import zdscan
+
+
+def test_version_is_the_cli_version(zdscan_exe):
+    out = subprocess.run([zdscan_exe, "--version"], capture_output=True, text=True, check=True).stdout
+    assert out.startswith(f"zdscan {zdscan.__version__}")
+
+
+def test_default_config_is_the_embedded_one(zdscan_exe):
+    cli = json.loads(subprocess.run([zdscan_exe, "config"], capture_output=True, text=True, check=True).stdout)
+    assert zdscan.load_config() == cli
+    assert zdscan.default_config()["name"] == "paper2021"
+
+
+def test_config_errors_are_the_cli_messages(tmp_path, zdscan_exe):
+    cfg = zdscan.load_config()
+    cfg["grid"]["epsilon"]["min"] = 0
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(cfg))
+    r = subprocess.run([zdscan_exe, "scan", "--config", str(path), "--out", str(tmp_path / "x.h5")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    with pytest.raises(ValueError) as e:
+        zdscan.load_config(path)
+    assert "grid.epsilon.min: a log axis needs min > 0" in str(e.value)
+    assert str(e.value) in r.stderr
+    with pytest.raises(ValueError, match="grid.epsilon.min"):
+        zdscan.load_config(cfg)  # a dict: the same reader
+
+
+def test_chi2_equals_the_files_full_grid(cli_file):
+    with h5py.File(cli_file) as f:
+        m, e, d = (f["axes/" + a][...] for a in ("m_zd_mev", "epsilon", "delta"))
+        full = f["chi2/total"][...]
+        config = json.loads(f.attrs["config"])
+    r = zdscan.chi2(config, m[:, None, None], e[None, :, None], d[None, None, :])
+    assert r["total"].shape == full.shape
+    np.testing.assert_allclose(r["total"], full, rtol=1e-14, atol=0)
+    assert set(r) == {"qweak", "apv_cs", "a_mu", "a_e", "total"}
+    np.testing.assert_allclose(sum(r[k] for k in ("qweak", "apv_cs", "a_mu", "a_e")), r["total"], rtol=1e-12)
+
+
+def test_chi2_at_the_papers_best_fit():
+    r = zdscan.chi2(None, 47.0, 2.3e-3, 7.9e-4)
+    assert r["total"].shape == ()
+    assert float(r["total"]) < 0.05  # docs/physics.md: 0.0117 at the paper's point
+    with pytest.raises(ValueError, match="m_zd_mev must be > 0"):
+        zdscan.chi2(None, 0.0, 1e-3, 0.0)
+
+
+def _variables(tree):
+    out = {}
+    for node in tree.subtree:
+        for name, var in node.dataset.data_vars.items():
+            out[f"{node.path}/{name}"] = var.values
+    return out
+
+
+def test_scan_matches_the_cli_file(cli_file):
+    tree = zdscan.scan(n_m=24, n_eps=20, n_delta=18, full_grid=True, delta_slices=[0, 0.001], threads=2)
+    cli = zdscan.open(cli_file)
+    mine, theirs = _variables(tree), _variables(cli)
+    assert mine.keys() == theirs.keys()
+    for key, v in theirs.items():
+        if v.dtype.kind == "f":
+            np.testing.assert_allclose(mine[key], v, rtol=1e-14, atol=0, err_msg=key)
+        else:
+            assert np.array_equal(mine[key], v), key
+    assert {n.path for n in tree.subtree} == {n.path for n in cli.subtree}
+    assert tree.attrs["creator"] == "zdscan" and tree.attrs["command_line"].startswith("python: zdscan.scan(")
+    profile = tree["profile"].to_dataset()
+    assert "m_zd_mev" in profile.coords and "epsilon" in profile.coords
+
+
+def test_scan_to_a_file_follows_the_cli_rules(tmp_path):
+    other = tmp_path / "notes.h5"
+    other.write_text("not a zdscan result")
+    with pytest.raises(FileExistsError, match="--force"):
+        zdscan.scan(n=4, out=other)
+    assert other.read_text() == "not a zdscan result"
+    tree = zdscan.scan(n=4, out=other, force=True)
+    assert tree.attrs["creator"] == "zdscan" and other.stat().st_size > 0
+
+
+def test_scan_argument_errors():
+    with pytest.raises(ValueError, match="n_eps"):
+        zdscan.scan(n_m=4, n_eps=0, n_delta=4)
+    with pytest.raises(ValueError, match="n or n_m"):
+        zdscan.scan(n=4, n_m=3)
+    with pytest.raises(ValueError, match="expected exact or grid"):
+        zdscan.scan(n=4, delta_profile="fine")
+
+
+def test_scan_releases_the_gil():
+    ticks = 0
+    done = threading.Event()
+
+    def run():
+        zdscan.scan(n_m=48, n_eps=48, n_delta=200000, threads=1)
+        done.set()
+
+    worker = threading.Thread(target=run)
+    start = time.perf_counter()
+    worker.start()
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    worker.join()
+    seconds = time.perf_counter() - start
+    assert seconds > 0.2, "the scan was too short to tell"
+    assert ticks > 0.3 * seconds / 0.0011, (ticks, seconds)  # this thread kept running meanwhile
+
+
+def test_ctrl_c_stops_a_scan_and_writes_nothing(tmp_path):
+    out = tmp_path / "big.h5"
+    code = ("import sys, zdscan\n"
+            "print('started', flush=True)\n"
+            f"zdscan.scan(n_m=64, n_eps=64, n_delta=1000000, threads=1, out={str(out)!r})\n")
+    env = dict(os.environ)
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                         text=True)
+    assert p.stdout.readline().strip() == "started"
+    time.sleep(1.0)
+    sent = time.perf_counter()
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    latency = time.perf_counter() - sent
+    assert p.returncode != 0 and "KeyboardInterrupt" in err, err
+    assert latency < 5, latency
+    assert not out.exists()
+    assert [x.name for x in tmp_path.iterdir()] == [], list(tmp_path.iterdir())
+
+
+def test_apv_is_the_cli_json(zdscan_exe):
+    cli = json.loads(subprocess.run([zdscan_exe, "apv", "--json", "--alternatives"], capture_output=True,
+                                    text=True, check=True).stdout)
+    assert zdscan.apv(alternatives=True) == cli
+    assert abs(zdscan.apv()["result"]["qw"]["value"] + 72.936) < 0.001
