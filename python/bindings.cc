@@ -105,7 +105,8 @@ void scan_to_file(const std::string& config_json, const std::string& out_path, b
                                ScanFileWriter writer(out_path, config, options.full_grid);
                                writer.set_command_line(command_line);
                                const ScanOutput out = run_scan(
-                                   config, options, [&](const Tile& tile, const std::vector<double>& chi2)
+                                   config, options,
+                                   [&](const Tile& tile, const std::vector<double>& chi2)
                                    { writer.write_full_slab(tile, chi2); },
                                    nullptr);
                                writer.commit(out, [&] { check_cancel(options.cancel); });
@@ -171,11 +172,14 @@ NB_MODULE(_core, m)
             }
         });
     m.attr("__version__") = ZDSCAN_VERSION;
-    m.def("default_config", [] { return to_json(default_config()).dump(); },
-          "The embedded default config (configs/paper2021.json), resolved, as JSON text.");
-    m.def("resolve_config", [](const std::string& text, const std::string& origin)
-          { return to_json(config_from(text, origin)).dump(); }, nb::arg("text"), nb::arg("origin"),
-          "Validates a config (JSON text) and returns it with every default filled in; ValueError names the field.");
+    m.def(
+        "default_config", [] { return to_json(default_config()).dump(); },
+        "The embedded default config (configs/paper2021.json), resolved, as JSON text.");
+    m.def(
+        "resolve_config",
+        [](const std::string& text, const std::string& origin) { return to_json(config_from(text, origin)).dump(); },
+        nb::arg("text"), nb::arg("origin"),
+        "Validates a config (JSON text) and returns it with every default filled in; ValueError names the field.");
     m.def("chi2", &chi2_points, nb::arg("config"), nb::arg("m_zd_mev"), nb::arg("epsilon"), nb::arg("delta"),
           "chi2 of each measurement (rows, config order) and the total (last row) at n points.");
     m.def("scan_to_file", &scan_to_file, nb::arg("config"), nb::arg("out"), nb::arg("force"), nb::arg("n_m"),

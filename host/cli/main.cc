@@ -295,9 +295,10 @@ int main(int argc, char** argv)
     scan_cmd->add_option("--n-delta", scan.n_delta, "points on the delta axis")->excludes(n_all);
     scan_cmd->add_option("--backend", scan.backend, "cpu, cuda or auto (cuda when a GPU is present)")
         ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
-    scan_cmd->add_option("--delta-profile", scan.delta_profile,
-                         "minimise each (m_Zd, epsilon) cell over the continuous delta range (exact, the default) or "
-                         "over the delta grid points (grid)")
+    scan_cmd
+        ->add_option("--delta-profile", scan.delta_profile,
+                     "minimise each (m_Zd, epsilon) cell over the continuous delta range (exact, the default) or "
+                     "over the delta grid points (grid)")
         ->check(CLI::IsMember({"exact", "grid"}));
     scan_cmd->add_option("--threads", scan.threads, "CPU threads (default: all; at most 4 x the hardware threads)");
     scan_cmd->add_option("--tile-masses", scan.tile_masses,

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `cmake --install` into a fresh prefix: the CLI (which runs), the headers, the configs and the docs.
+# Usage: cmake_install.sh CMAKE BUILD_DIR PREFIX
+set -euo pipefail
+cmake=$1 build=$2 prefix=$3
+rm -rf "$prefix"
+"$cmake" --install "$build" --prefix "$prefix" > /dev/null
+"$prefix/bin/zdscan" --version | grep -q "^zdscan "
+for f in include/zdscan/physics/chi2.hpp include/zdscan/build_config.hpp share/zdscan/configs/paper2021.json \
+         share/doc/zdscan/README.md share/doc/zdscan/physics.md share/doc/zdscan/LICENSE; do
+  test -s "$prefix/$f" || { echo "missing after cmake --install: $f" >&2; exit 1; }
+done
+echo ok
