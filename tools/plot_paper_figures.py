@@ -14,6 +14,9 @@ Make the inputs with, e.g.:
   zdscan scan --delta-slices 0,0.001,0.005,0.01 --out results/paper2021.h5
   zdscan scan --config configs/projections2021.json --delta-slices 0,0.001,0.005,0.01 --out results/projections2021.h5
 
+The χ² maps are read and the contours drawn with the zdscan Python package (zdscan.open, zdscan.limits: contourpy
+outlines, with the pieces along the grid edge, which are not limits, left out of the lines).
+
 Usage: plot_paper_figures.py [--result results/paper2021.h5] [--projections results/projections2021.h5]
                              [--zdscan build/zdscan] [--out results]
 """
@@ -22,21 +25,27 @@ import json
 import os
 import sys
 
-import h5py
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from matplotlib.patches import PathPatch  # noqa: E402
+from matplotlib.path import Path  # noqa: E402
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plot_fig1_skin  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+try:
+    import zdscan  # noqa: E402
+except ImportError:  # the build tree's package (tools/build.sh builds it)
+    sys.path.insert(0, os.path.join(ROOT, "build", "python"))
+    import zdscan  # noqa: E402
 PV_KINDS = ("pves_proton", "pves_electron", "apv")
 PV_STYLES = ["--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 3))]
-LEVEL_90_2D = 4.61
-LEVELS_2D = [2.30, 6.18, 11.83]
+CL_2D = [68.27, 95.45, 99.73]  # 1σ, 2σ, 3σ: Δχ² = 2.30, 6.18, 11.83 for 2 dof
 LABELS = {"qweak": "Qweak", "apv_cs": "APV (Cs)", "p2": "P2", "moller": "MOLLER", "a_mu": r"$a_\mu$", "a_e": r"$a_e$"}
 
 
@@ -46,19 +55,45 @@ def label(name):
 
 def load(path):
     """Axes, profiles, best fit, measurement table and (if present) the δ slices of a result file."""
-    with h5py.File(path, "r") as f:
-        d = {k: f[k][...] for k in ("axes/m_zd_mev", "axes/epsilon", "axes/delta", "profile/chi2_total",
-                                    "profile1d/chi2_m_zd_mev", "profile1d/chi2_epsilon",
-                                    "running/q_gev", "running/sin2_sm", "running/sin2_bestfit")}
-        d["zd_curves"] = {k[5:]: (f["running"][k][...], dict(f["running"][k].attrs)) for k in f["running"]
-                          if k in ("sin2_refined", "sin2_m_lower_1sigma", "sin2_m_upper_1sigma")}
-        d["best"] = dict(f["bestfit"].attrs)
-        config = json.loads(f.attrs["config"])
-        d["measurements"] = [(m["name"], m["kind"], m.get("enabled", True)) for m in config["measurements"]]
-        d["name"] = config["name"]
-        if "slices" in f:
-            d["slices"] = {k: f["slices"][k][...] for k in f["slices"]}
+    tree = zdscan.open(path)
+    d = {"path": path}
+    for group, names in (("axes", ("m_zd_mev", "epsilon", "delta")), ("profile", ("chi2_total",)),
+                         ("profile1d", ("chi2_m_zd_mev", "chi2_epsilon")),
+                         ("running", ("q_gev", "sin2_sm", "sin2_bestfit"))):
+        ds = tree[group].to_dataset()
+        for name in names:
+            d[f"{group}/{name}"] = (ds.coords[name] if name in ds.coords else ds[name]).values
+    running = tree["running"].to_dataset()
+    d["zd_curves"] = {k[5:]: (running[k].values, dict(running[k].attrs)) for k in running.data_vars
+                      if k in ("sin2_refined", "sin2_m_lower_1sigma", "sin2_m_upper_1sigma")}
+    d["best"] = dict(tree["bestfit"].attrs)
+    config = json.loads(tree.attrs["config"])
+    d["measurements"] = [(m["name"], m["kind"], m.get("enabled", True)) for m in config["measurements"]]
+    d["name"] = config["name"]
+    if "slices" in tree.children:
+        sl = tree["slices"].to_dataset()
+        d["slices"] = {"delta_slice": sl["delta_slice"].values}
     return d
+
+
+def fill_regions(ax, lim, **style):
+    """The region of a zdscan.limits result, holes included, as filled patches."""
+    by_polygon = {}
+    for r in lim.regions:
+        by_polygon.setdefault(r.polygon, []).append(Path(np.column_stack([r.m_zd_mev, r.epsilon]), closed=True))
+    for rings in by_polygon.values():
+        ax.add_patch(PathPatch(Path.make_compound_path(*rings), **style))
+
+
+def draw_limits(ax, lim, **style):
+    """The limit lines of a zdscan.limits result: outlines without their pieces along the grid edge."""
+    for r in lim.regions:
+        for m, eps in r.limit_pieces():
+            ax.plot(m, eps, **style)
+
+
+def open_at_edge(lim):
+    return any(r.on_grid_edge.any() for r in lim.regions)
 
 
 def save(fig, out, stem):
@@ -74,30 +109,29 @@ def limits_figure(d, out, stem, title):
     if "slices" not in d:
         print(f"{stem}: {d['name']} has no /slices (scan it with --delta-slices); skipped", file=sys.stderr)
         return []
-    m, eps, sl = d["axes/m_zd_mev"], d["axes/epsilon"], d["slices"]
-    deltas = sl["delta_slice"]
-    pv = [(n, k) for n, k, on in d["measurements"] if k in PV_KINDS]
-    g2 = [(n, k) for n, k, on in d["measurements"] if k == "lepton_g2"]
+    m, eps, deltas = d["axes/m_zd_mev"], d["axes/epsilon"], d["slices"]["delta_slice"]
+    pv = [n for n, k, on in d["measurements"] if k in PV_KINDS]
+    g2 = [n for n, k, on in d["measurements"] if k == "lepton_g2"]
     fig, axes = plt.subplots(1, len(deltas), figsize=(4.3 * len(deltas), 4.2), squeeze=False, sharey=True)
-    for ax, s in zip(axes[0], range(len(deltas))):
-        # The a_μ and a_e favoured regions: Δχ² ≤ 4.61 around each one's own minimum in the slice.
-        for (name, _), color in zip(g2, ("tab:green", "tab:cyan", "tab:olive")):
-            chi2 = sl["chi2_" + name][s]
-            ax.contourf(m, eps, (chi2 - chi2.min()).T, levels=[-1, LEVEL_90_2D], colors=[color], alpha=0.45)
+    for ax, delta in zip(axes[0], deltas):
+        at = dict(delta_slice=float(delta))
+        # The a_μ and a_e favoured regions: Δχ² ≤ 4.61 (90% CL, 2 dof) around each one's own minimum in the slice.
+        for name, color in zip(g2, ("tab:green", "tab:cyan", "tab:olive")):
+            fill_regions(ax, zdscan.limits(d["path"], 90, measurement=name, region="allowed", **at), color=color,
+                         alpha=0.45, lw=0)
             ax.plot([], [], "s", color=color, alpha=0.6, ms=9, label=f"{label(name)} favoured")
         # Each PV measurement: the 90% CL boundary of its own Δχ²; the region above it is excluded.
-        for (name, _), style in zip(pv, PV_STYLES):
-            chi2 = sl["chi2_" + name][s]
-            ax.contour(m, eps, (chi2 - chi2.min()).T, levels=[LEVEL_90_2D], colors="0.2", linestyles=[style],
-                       linewidths=1.2)
+        for name, style in zip(pv, PV_STYLES):
+            draw_limits(ax, zdscan.limits(d["path"], 90, measurement=name, **at), color="0.2", linestyle=style,
+                        linewidth=1.2)
             ax.plot([], [], color="0.2", linestyle=style, label=label(name))
         if len(pv) > 1:
-            combined = sum(sl["chi2_" + name][s] for name, _ in pv)
-            dchi2 = (combined - combined.min()).T
-            ax.contour(m, eps, dchi2, levels=[LEVEL_90_2D], colors="k", linewidths=2)
-            ax.contourf(m, eps, dchi2, levels=[LEVEL_90_2D, np.inf], colors="none", hatches=["////"])
+            combined = zdscan.limits(d["path"], 90, measurement=pv, **at)
+            draw_limits(ax, combined, color="k", linewidth=2)
+            fill_regions(ax, combined, facecolor="none", edgecolor="0.35", hatch="////", lw=0)
             ax.plot([], [], "k-", lw=2, label="PV combined (hatched: excluded)")
-        ax.set(xscale="log", yscale="log", xlabel=r"$m_{Z_d}$ [MeV]", title=rf"$\delta = {deltas[s]:g}$")
+        ax.set(xscale="log", yscale="log", xlim=(m[0], m[-1]), ylim=(eps[0], eps[-1]),
+               xlabel=r"$m_{Z_d}$ [MeV]", title=rf"$\delta = {delta:g}$")
     axes[0][0].set_ylabel(r"$\varepsilon$")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
@@ -107,26 +141,26 @@ def limits_figure(d, out, stem, title):
 
 
 def figure3(d, out):
-    m, eps, chi2 = d["axes/m_zd_mev"], d["axes/epsilon"], d["profile/chi2_total"]
-    dchi2 = chi2 - chi2.min()
+    m, eps = d["axes/m_zd_mev"], d["axes/epsilon"]
     fig = plt.figure(figsize=(9.5, 4.3))
     ax = fig.add_axes([0.08, 0.13, 0.42, 0.78])
-    ax.contourf(m, eps, dchi2.T, levels=[0] + LEVELS_2D, colors=["#1f4e8c", "#4f86c6", "#a9c7ea"])
-    ax.contour(m, eps, dchi2.T, levels=LEVELS_2D, colors="k", linewidths=0.6)
+    colors, names = ["#1f4e8c", "#4f86c6", "#a9c7ea"], ["1σ", "2σ", "3σ"]
+    regions = [zdscan.limits(d["path"], cl, region="allowed") for cl in CL_2D]
+    for lim, color in reversed(list(zip(regions, colors))):  # the widest first, the 1σ region on top
+        fill_regions(ax, lim, color=color, lw=0)
+        draw_limits(ax, lim, color="k", linewidth=0.6)
     b = d["best"]
     ax.plot(b["refined_m_zd_mev"], b["refined_epsilon"], "r*", ms=11, label="best fit (refined)")
-    for lev, color, name in zip(LEVELS_2D, ["#1f4e8c", "#4f86c6", "#a9c7ea"], ["1σ", "2σ", "3σ"]):
+    for color, name in zip(colors, names):
         ax.plot([], [], "s", color=color, ms=9, label=name)
-    ax.set(xscale="log", yscale="log", xlabel=r"$m_{Z_d}$ [MeV]", ylabel=r"$\varepsilon$",
-           title=r"combined fit, marginalised over $\delta$ (Fig. 3)")
+    ax.set(xscale="log", yscale="log", xlim=(m[0], m[-1]), ylim=(eps[0], eps[-1]), xlabel=r"$m_{Z_d}$ [MeV]",
+           ylabel=r"$\varepsilon$", title=r"combined fit, marginalised over $\delta$ (Fig. 3)")
     ax.legend(fontsize=8, loc="upper left")
-    # The regions may reach the mass axis's end: say so rather than suggest a closed region.
-    edge = dchi2[-1, :].min()
-    if edge < LEVELS_2D[-1]:
-        reached = [n for lev, n in zip(LEVELS_2D, ["1σ", "2σ", "3σ"]) if edge < lev]
-        ax.text(0.98, 0.03, f"{', '.join(reached)} region(s) open at the grid edge\nm = {m[-1]:g} MeV "
-                f"(Δχ² there = {edge:.2f})", transform=ax.transAxes, ha="right", va="bottom", fontsize=7.5,
-                bbox=dict(fc="white", alpha=0.8, lw=0))
+    # Regions closed by the grid's edge are not limits there: say so rather than suggest a closed region.
+    reached = [n for lim, n in zip(regions, names) if open_at_edge(lim)]
+    if reached:
+        ax.text(0.98, 0.03, f"{', '.join(reached)} region(s) reach the grid edge\n(no line drawn along it)",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=7.5, bbox=dict(fc="white", alpha=0.8, lw=0))
     for i, (axis, prof, xlabel, key) in enumerate(((m, d["profile1d/chi2_m_zd_mev"], r"$m_{Z_d}$ [MeV]", "m_zd_mev"),
                                                    (eps, d["profile1d/chi2_epsilon"], r"$\varepsilon$", "epsilon"))):
         a = fig.add_axes([0.59 + 0.205 * i, 0.13, 0.17, 0.78])

@@ -46,12 +46,37 @@ def delta_chi2_for(cl: float, dof: int) -> float:
 @dataclass
 class Region:
     """One closed outline (outer boundary or hole) of the region, as points (m_Zd [MeV], ε). on_grid_edge[i]
-    says that the segment from point i to point i + 1 runs along the grid boundary: not a limit."""
+    says that the segment from point i to point i + 1 runs along the grid boundary: not a limit. Outlines with
+    the same `polygon` number bound one piece of the region (the first its outside, the others its holes)."""
 
     m_zd_mev: np.ndarray
     epsilon: np.ndarray
     on_grid_edge: np.ndarray
     closed: bool = True
+    polygon: int = 0
+
+    def limit_pieces(self):
+        """The parts of the outline that are limits (not on the grid edge), as (m_zd_mev, epsilon) arrays."""
+        pieces, start = [], None
+        n = len(self.m_zd_mev)
+        for i in range(n - 1):
+            if not self.on_grid_edge[i]:
+                start = i if start is None else start
+            elif start is not None:
+                pieces.append((start, i))
+                start = None
+        if start is not None:
+            pieces.append((start, n - 1))
+        # A closed outline whose limit part wraps around the first point: join the two ends.
+        if self.closed and len(pieces) > 1 and pieces[0][0] == 0 and pieces[-1][1] == n - 1:
+            a, b = pieces.pop(), pieces.pop(0)
+            idx = list(range(a[0], n)) + list(range(1, b[1] + 1))
+            pieces.append(idx)
+        out = []
+        for p in pieces:
+            idx = p if isinstance(p, list) else list(range(p[0], p[1] + 1))
+            out.append((self.m_zd_mev[idx], self.epsilon[idx]))
+        return out
 
 
 @dataclass
@@ -68,6 +93,7 @@ def _text(v):
 
 
 def _read_map(path, measurement, delta_slice):
+    """measurement: None (the total), a name, or a list of names (their sum, e.g. the PV measurements)."""
     import h5py
 
     with h5py.File(path, "r") as f:
@@ -78,8 +104,10 @@ def _read_map(path, measurement, delta_slice):
         log_eps = _text(f["axes/epsilon"].attrs.get("scale", "log")) == "log"
         total = f["profile/chi2_total"][...]
         names = [x["name"] for x in config["measurements"]]
-        if measurement is not None and measurement not in names:
-            raise ValueError(f"--measurement: '{measurement}' is not in this file (it has {', '.join(names)})")
+        wanted = [measurement] if isinstance(measurement, str) else list(measurement or [])
+        for w in wanted:
+            if w not in names:
+                raise ValueError(f"--measurement: '{w}' is not in this file (it has {', '.join(names)})")
         if delta_slice is None:
             if measurement is not None:
                 raise ValueError("--measurement needs --delta-slice: the file stores each measurement's chi2 over "
@@ -93,7 +121,7 @@ def _read_map(path, measurement, delta_slice):
             if not abs(values[i] - delta_slice) <= 1e-9 * max(1.0, abs(delta_slice)) + 1e-15:
                 raise ValueError(f"--delta-slice: {delta_slice} is not one of the file's slices "
                                  f"({', '.join(f'{v:g}' for v in values)})")
-            z = f["slices/chi2_" + (measurement or "total")][i]
+            z = (sum(f["slices/chi2_" + w][i] for w in wanted) if wanted else f["slices/chi2_total"][i])
             delta = float(values[i])
         version = _text(f.attrs.get("zdscan_version", f.attrs.get("version", "")))
     return config, m, eps, log_m, log_eps, np.asarray(z, dtype=float), total, delta, version
@@ -122,12 +150,12 @@ def _outlines(x, y, dchi2, level, region):
             return []
         polygons, offsets = gen.filled(level, hi + 1.0)
     rings = []
-    for points, offs in zip(polygons, offsets):
+    for polygon, (points, offs) in enumerate(zip(polygons, offsets)):
         for a, b in zip(offs[:-1], offs[1:]):
             ring = points[a:b]
             if len(ring) and not np.array_equal(ring[0], ring[-1]):
                 ring = np.vstack([ring, ring[:1]])
-            rings.append(ring)
+            rings.append((polygon, ring))
     return rings
 
 
@@ -174,12 +202,13 @@ def _bands(y, dchi2, level, region):
     return out
 
 
-def limits(source, cl: float = 90, *, measurement: Optional[str] = None, delta_slice: Optional[float] = None,
+def limits(source, cl: float = 90, *, measurement=None, delta_slice: Optional[float] = None,
            kind: str = "contour", dof: Optional[int] = None, reference: str = "own",
            region: str = "excluded") -> Limits:
     """Limit curves from a result file (path) at confidence level cl (%).
 
-    measurement: one measurement's map (needs delta_slice), else the combined (total) χ². delta_slice: a δ of the
+    measurement: one measurement's map, or a list whose maps are summed (needs delta_slice), else the combined
+    (total) χ². delta_slice: a δ of the
     file's /slices, else the total profiled over δ. kind: "contour" (2-D region, 2 dof by default, Δχ² relative
     to the reference minimum) or "raster" (per mass, 1 dof by default, relative to the minimum at that mass).
     reference: "own" (the map's minimum) or "global" (the minimum of the total profiled over δ). region:
@@ -208,17 +237,18 @@ def limits(source, cl: float = 90, *, measurement: Optional[str] = None, delta_s
     y = np.log10(eps) if log_eps else eps
     rings = _outlines(x, y, dchi2, level, region) if len(x) > 1 and len(y) > 1 else []
     regions = []
-    for ring in rings:
+    for polygon, ring in rings:
         flags = _edge_flags(ring, x, y)
         rx = 10 ** ring[:, 0] if log_m else ring[:, 0]
         ry = 10 ** ring[:, 1] if log_eps else ring[:, 1]
-        regions.append(Region(rx, ry, flags, True))
+        regions.append(Region(rx, ry, flags, True, polygon))
     bands = _bands(y, dchi2, level, region)
     if log_eps:
         bands = [[(10 ** lo, 10 ** hi, a, b) for lo, hi, a, b in row] for row in bands]
     from . import __version__
 
-    meta = dict(config=config.get("name", ""), measurement=measurement or "combined", cl_percent=cl, dof=dof,
+    label = measurement if isinstance(measurement, str) else "+".join(measurement or []) or "combined"
+    meta = dict(config=config.get("name", ""), measurement=label, cl_percent=cl, dof=dof,
                 delta_chi2=level, kind=kind, reference=reference if kind == "contour" else "minimum at each mass",
                 reference_chi2=ref_value, region=region, delta=delta, zdscan_version=__version__,
                 file_zdscan_version=version, source_file=os.path.basename(path), source_sha256=_sha256(path))
@@ -333,7 +363,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("file", help="zdscan result (HDF5)")
     p.add_argument("--cl", type=float, default=90, help="confidence level in %% (default 90)")
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--measurement", help="one measurement's chi2 (needs --delta-slice)")
+    which.add_argument("--measurement", help="one measurement's chi2, or the sum of a comma-separated list "
+                                             "(needs --delta-slice)")
     which.add_argument("--combined", action="store_true", help="the total chi2 (the default)")
     p.add_argument("--delta-slice", type=float, help="a delta of the file's /slices (default: profiled over delta)")
     p.add_argument("--kind", choices=("contour", "raster"), default="contour")
@@ -353,7 +384,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("zdscan limits: --format hepdata needs --out DIRECTORY", file=sys.stderr)
         return 2
     try:
-        lim = limits(a.file, a.cl, measurement=a.measurement, delta_slice=a.delta_slice, kind=a.kind, dof=a.dof,
+        measurement = a.measurement.split(",") if a.measurement and "," in a.measurement else a.measurement
+        lim = limits(a.file, a.cl, measurement=measurement, delta_slice=a.delta_slice, kind=a.kind, dof=a.dof,
                      reference=a.reference, region=a.region)
     except (ValueError, KeyError) as e:
         print(f"zdscan limits: {e}", file=sys.stderr)

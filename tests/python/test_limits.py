@@ -77,6 +77,13 @@ def test_grid_edge_segments_are_marked(tmp_path):
     segment_on_edge = on_edge[:-1] & on_edge[1:]
     assert segment_on_edge.any()
     assert np.array_equal(r.on_grid_edge[:-1], segment_on_edge)
+    # The limit pieces leave out the edge: one open piece, every point of it on the ellipse.
+    pieces = r.limit_pieces()
+    assert len(pieces) == 1
+    pm, pe = pieces[0]
+    level = L.delta_chi2_for(90, 2)
+    q = toy_chi2(np.log10(pm), np.log10(pe), centre=(0.0, -2.6)) + 3.0 - lim.meta["reference_chi2"]
+    assert np.max(np.abs(q - level)) < 2e-3 * level
     # The band at the lowest masses: its ends are limits (inside the ε range), not the grid edge.
     assert lim.bands[0] and not lim.bands[0][0][2] and not lim.bands[0][0][3]
     # An excluded region bounded by the ε edge: every mass's band reaches the top of the grid.
@@ -142,5 +149,9 @@ def test_cli_on_a_real_scan(cli_file, zdscan_exe, tmp_path):
     r = run("--measurement", "nope", "--delta-slice", "0")
     assert r.returncode == 2 and "'nope' is not in this file" in r.stderr
     out = tmp_path / "combined.lmt"
+    # A sum of measurements (e.g. the PV ones of Figs. 2 and 5), comma-separated.
+    r = run("--measurement", "qweak,apv_cs", "--delta-slice", "0.001", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["meta"]["measurement"] == "qweak+apv_cs"
     r = run("--format", "lmt", "--out", str(out))
     assert r.returncode == 0 and out.exists() and L.read_lmt(str(out))[0].size > 0
