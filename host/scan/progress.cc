@@ -10,6 +10,11 @@ ProgressReporter::ProgressReporter(std::FILE* stream, bool interactive, std::int
 {
 }
 
+void ProgressReporter::start()
+{
+    start_ = last_report_ = clock::now();
+}
+
 ProgressReporter ProgressReporter::for_stderr(std::int64_t total_points)
 {
     return ProgressReporter(stderr, isatty(fileno(stderr)) != 0, total_points);

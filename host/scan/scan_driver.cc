@@ -153,6 +153,7 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
     const int n_m = out.config.m_zd_mev.n, n_eps = out.config.epsilon.n, n_delta = out.config.delta.n;
     const TilePlan plan = plan_tiles(options, engine.preferred_tile_points(), n_m, n_eps, n_delta);
     const auto start = std::chrono::steady_clock::now();
+    if (progress) progress->start();
     TileResult result;
     std::int64_t points_done = 0;
     Tile tile = plan.first();

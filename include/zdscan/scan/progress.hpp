@@ -16,6 +16,9 @@ class ProgressReporter
     /// For a terminal stderr: interactive exactly when isatty(stderr).
     static ProgressReporter for_stderr(std::int64_t total_points);
 
+    /// Starts the clock: the rate and ETA count from here (the driver calls it when the grid evaluation starts,
+    /// after the setup, so that the rate is the one the final log line reports).
+    void start();
     void update(std::int64_t points_done);
     void finish();
 
