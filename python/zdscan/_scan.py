@@ -41,7 +41,7 @@ def open(path: "str | os.PathLike[str]"):  # noqa: A001 (the API's name)
 
 
 def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[int] = None,
-         n_eps: Optional[int] = None, n_delta: Optional[int] = None, backend: str = "cpu", threads: int = 0,
+         n_eps: Optional[int] = None, n_delta: Optional[int] = None, backend: str = "auto", threads: int = 0,
          full_grid: bool = False, delta_profile: str = "exact", delta_slices: Sequence[float] = (),
          out: "str | os.PathLike[str] | None" = None, force: bool = False):
     """Runs a scan and returns it as an xarray.DataTree with the same groups, names and attributes as the file
