@@ -302,12 +302,14 @@ int cuda_device_count()
     return cudaGetDeviceCount(&count) == cudaSuccess ? count : 0;
 }
 
-std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem)
+std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem, int device)
 {
-    if (cuda_device_count() == 0)
+    const int count = cuda_device_count();
+    if (count == 0)
     {
         throw std::runtime_error("--backend cuda: no CUDA device is available (use --backend cpu or auto)");
     }
+    check_cuda(cudaSetDevice((device % count + count) % count), "cudaSetDevice");
     return std::make_unique<CudaScanEngine>(problem);
 }
 }  // namespace zdscan

@@ -20,6 +20,8 @@
 #include "zdscan/io/config.hpp"
 #include "zdscan/io/output_target.hpp"
 #include "zdscan/io/scan_file.hpp"
+#include "zdscan/mpi/parallel_job.hpp"
+#include "zdscan/scan/checkpoint.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 
 namespace
@@ -41,6 +43,9 @@ struct ScanArgs
     bool full_grid = false;
     bool quiet = false;
     bool force = false;
+    bool resume = false;
+    bool no_checkpoint = false;
+    std::string checkpoint_interval;
     std::string command_line;  ///< argv joined, for the file's provenance
 };
 
@@ -149,8 +154,11 @@ int finish_stdout(int code)
     return code;
 }
 
-int run_scan_command(const ScanArgs& args)
+/// `zdscan scan` in one process or as one MPI rank (job): rank 0 checks and writes the output and keeps the
+/// checkpoint; every rank evaluates its share of the tiles.
+int run_scan_command(const ScanArgs& args, ParallelJob& job)
 {
+    const bool collector = job.rank() == 0;
     ScanConfig config = resolve_config(args.config_path);
     apply_grid_overrides(config, args);
 
@@ -171,9 +179,27 @@ int run_scan_command(const ScanArgs& args)
     {
         options.full_grid_tile_bytes = parse_count("--max-tile-mb", args.max_tile_mb, 1, 1 << 20) << 20;
     }
+    else if (job.local_size() > 1)
+    {
+        options.threads = std::max(1, cpu_threads(0) / job.local_size());  // the node's cores shared by its ranks
+    }
     options.full_grid = args.full_grid;
     options.delta_profile = parse_delta_profile(args.delta_profile);
     options.cancel = &interrupt_requested();
+    options.exchange = job.exchange();
+    options.rank = job.rank();
+    options.ranks = job.size();
+    options.cuda_device = job.local_rank();
+    double checkpoint_interval_s = 60;
+    if (!args.checkpoint_interval.empty())
+    {
+        checkpoint_interval_s =
+            static_cast<double>(parse_count("--checkpoint-interval", args.checkpoint_interval, 0, 86400));
+    }
+    if (args.resume && args.no_checkpoint)
+    {
+        throw ConfigError("--resume: cannot be combined with --no-checkpoint");
+    }
     if (!args.delta_slices.empty()) options.delta_slices = parse_delta_slices(args.delta_slices, config);
 
     if (args.out_given && args.out_path.empty())
@@ -182,13 +208,18 @@ int run_scan_command(const ScanArgs& args)
     }
     const std::string out_path = args.out_given ? args.out_path : default_output_path(config.name);
     const OutputRules rules{args.force, args.config_path};
+    install_interrupt_handlers();
+    if (!collector)
+    {
+        const ScanOutput out = run_scan(config, options, nullptr, nullptr);  // this rank's tiles, to rank 0
+        return out.collected ? exit_runtime_error : 0;
+    }
     check_output_target(out_path, rules);  // before any work
     const OutputLock lock(out_path);
     for (const auto& line : clean_stale_temporaries(out_path))
     {
         std::fprintf(stderr, "[zdscan] %s\n", line.c_str());
     }
-    install_interrupt_handlers();
     register_cleanup_file(CleanupSlot::lock_file, lock.path().c_str());
 
     for (const auto& m : config.physics.measurements)
@@ -204,15 +235,62 @@ int run_scan_command(const ScanArgs& args)
         }
     }
     const std::int64_t points = static_cast<std::int64_t>(config.m_zd_mev.n) * config.epsilon.n * config.delta.n;
-    std::fprintf(stderr, "[zdscan] %s: %d x %d x %d = %lld points -> %s\n", config.name.c_str(), config.m_zd_mev.n,
-                 config.epsilon.n, config.delta.n, static_cast<long long>(points), out_path.c_str());
+    std::fprintf(stderr, "[zdscan] %s: %d x %d x %d = %lld points -> %s%s\n", config.name.c_str(), config.m_zd_mev.n,
+                 config.epsilon.n, config.delta.n, static_cast<long long>(points), out_path.c_str(),
+                 job.size() > 1 ? (" (" + std::to_string(job.size()) + " MPI ranks)").c_str() : "");
     ScanFileWriter writer(out_path, config, options.full_grid);
     writer.set_command_line(args.command_line);
     register_cleanup_file(CleanupSlot::temporary_file, writer.temporary_path().c_str());
+    // After the writer: a failure to create the output removes no checkpoint and leaves none behind.
+    std::unique_ptr<Checkpoint> checkpoint;
+    if (!args.no_checkpoint)
+    {
+        if (const auto old = Checkpoint::describe(out_path); old && !args.resume)
+        {
+            std::fprintf(stderr,
+                         "[zdscan] a checkpoint of an earlier run exists (%s): this run starts over and "
+                         "replaces it (--resume continues it)\n",
+                         old->c_str());
+        }
+        checkpoint = std::make_unique<Checkpoint>(
+            out_path, CheckpointIdentity{ZDSCAN_VERSION, to_json(config), args.delta_profile, args.full_grid},
+            args.resume, checkpoint_interval_s);
+        options.journal = checkpoint.get();
+    }
     auto progress = ProgressReporter::for_stderr(points);
-    const ScanOutput out = run_scan(
-        config, options, [&](const Tile& tile, const std::vector<double>& chi2) { writer.write_full_slab(tile, chi2); },
-        args.quiet ? nullptr : &progress);
+    const ScanOutput out = [&]
+    {
+        try
+        {
+            return run_scan(
+                config, options,
+                [&](const Tile& tile, const std::vector<double>& chi2) { writer.write_full_slab(tile, chi2); },
+                args.quiet ? nullptr : &progress);
+        }
+        catch (...)
+        {
+            // Keep a checkpoint that holds saved tiles (resumable); remove this run's new one when it holds none or
+            // its last save failed (e.g. a full disk), so that nothing useless stays behind.
+            if (checkpoint && checkpoint->tiles_saved() > 0)
+            {
+                std::fprintf(stderr,
+                             "\n[zdscan] checkpoint kept: %lld of %lld tiles in %s; run the same command with "
+                             "--resume to continue\n",
+                             static_cast<long long>(checkpoint->tiles_saved()),
+                             static_cast<long long>(checkpoint->tiles_total()), checkpoint->directory().c_str());
+            }
+            else if (checkpoint && !args.resume)  // never an earlier run's checkpoint (e.g. a refused resume)
+            {
+                checkpoint->remove();
+            }
+            throw;
+        }
+    }();
+    if (out.tiles_restored > 0)
+    {
+        std::fprintf(stderr, "[zdscan] resumed: %lld of %lld tiles from the checkpoint\n",
+                     static_cast<long long>(out.tiles_restored), static_cast<long long>(out.tiles));
+    }
     writer.commit(out,
                   [&]
                   {
@@ -229,12 +307,70 @@ int run_scan_command(const ScanArgs& args)
                       }
                   });
     register_cleanup_file(CleanupSlot::temporary_file, nullptr);
+    if (checkpoint) checkpoint->remove();  // the result is in place
     std::fprintf(stderr, "[zdscan] backend %s, %.3g points/s, wrote %s\n", out.backend.c_str(),
                  out.seconds > 0 ? out.points / out.seconds : 0.0, out_path.c_str());
     std::cout << format_summary(summary_contents(out));  // from memory: never read back from a shared path
     return 0;
 }
 }  // namespace
+
+/// Runs the scan command as one process or one MPI rank, and ends the MPI job consistently: a failing worker
+/// reports to rank 0; rank 0 prints, removes its temporary file (already done when the error reaches here) and
+/// ends every rank with the exit code.
+int run_scan_job(const ScanArgs& args, int& argc, char**& argv)
+{
+    const auto job = ParallelJob::start(argc, argv);
+    int code = 0;
+    std::string message;
+    try
+    {
+        code = run_scan_command(args, *job);
+    }
+    catch (const ScanInterrupted&)
+    {
+        code = interrupt_exit_code();
+        message =
+            "interrupted by signal " + std::to_string(interrupt_signal()) + "; no output file was written or replaced";
+    }
+    catch (const ConfigError& e)
+    {
+        code = exit_bad_input;
+        message = e.what();
+    }
+    catch (const CheckpointMismatch& e)
+    {
+        code = exit_bad_input;
+        message = e.what();
+    }
+    catch (const OutputRefused& e)
+    {
+        code = exit_bad_input;
+        message = e.what();
+    }
+    catch (const std::invalid_argument& e)
+    {
+        code = exit_bad_input;
+        message = e.what();
+    }
+    catch (const std::exception& e)
+    {
+        code = exit_runtime_error;
+        message = e.what();
+    }
+    const bool interrupted = code == interrupt_exit_code() && interrupt_signal() != 0;
+    if (code != 0 && job->size() > 1)
+    {
+        job->fail_and_wait(message, !interrupted, code);  // rank 0 prints it and ends the job; never returns
+    }
+    if (!message.empty())
+    {
+        std::fprintf(stderr, "%szdscan: %s%s\n", interrupted ? "\n" : "",
+                     interrupted ? "" : "error: ", message.c_str());
+    }
+    job->finish();
+    return code == 0 ? finish_stdout(0) : code;
+}
 
 /// `zdscan limits ...` belongs to the Python package (zdscan.limit_curves: contourpy, the output formats): run it with
 /// the same arguments, finding the package beside this executable when it is the build tree's (build/python) or
@@ -310,6 +446,12 @@ int main(int argc, char** argv)
                          "comma-separated fixed delta values: every measurement's chi2 over (m, epsilon) at each, in "
                          "/slices (Figs. 2, 5); at most 64");
     scan_cmd->add_flag("--full-grid", scan.full_grid, "also write chi2 on the full 3-D grid (/chi2/total)");
+    scan_cmd->add_flag("--resume", scan.resume,
+                       "continue from the checkpoint an interrupted or killed run left beside --out (same config and "
+                       "options)");
+    scan_cmd->add_option("--checkpoint-interval", scan.checkpoint_interval,
+                         "seconds between two saves of the checkpoint, 0 to 86400 (default 60; 0: after every tile)");
+    scan_cmd->add_flag("--no-checkpoint", scan.no_checkpoint, "keep no checkpoint");
     scan_cmd->add_flag("--quiet", scan.quiet, "no progress output");
 
     std::string summary_path, summary_cl = "68";
@@ -350,7 +492,7 @@ int main(int argc, char** argv)
     {
         if (*scan_cmd)
         {
-            return finish_stdout(run_scan_command(scan));
+            return run_scan_job(scan, argc, argv);
         }
         if (*summary_cmd)
         {

@@ -6,7 +6,7 @@
 
 namespace zdscan
 {
-std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem&)
+std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem&, int)
 {
     throw std::runtime_error("--backend cuda: this zdscan was built without the CUDA backend "
                              "(configure with nvcc on PATH, or -DZDSCAN_CUDA=ON)");

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <tuple>
@@ -16,6 +18,7 @@
 #include "zdscan/physics/sin2_effective.hpp"
 #include "zdscan/scan/profile_intervals.hpp"
 #include "zdscan/scan/scan_engine.hpp"
+#include "zdscan/scan/tile_exchange.hpp"
 
 namespace zdscan
 {
@@ -25,14 +28,14 @@ namespace
 constexpr double running_q_min_gev = 1e-4, running_q_max_gev = 1e3;
 constexpr int running_points_per_decade = 50;
 
-std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& problem, int threads)
+std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& problem, int threads, int cuda_device)
 {
     switch (backend)
     {
         case Backend::cpu: return make_cpu_engine(problem, threads);
-        case Backend::cuda: return make_cuda_engine(problem);
+        case Backend::cuda: return make_cuda_engine(problem, cuda_device);
         case Backend::automatic:
-            return cuda_device_count() > 0 ? make_cuda_engine(problem) : make_cpu_engine(problem, threads);
+            return cuda_device_count() > 0 ? make_cuda_engine(problem, cuda_device) : make_cpu_engine(problem, threads);
     }
     throw std::logic_error("unknown backend");
 }
@@ -145,41 +148,138 @@ ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setu
 
 namespace
 {
+/// Test hook for the checkpoint and MPI tests (docs/cluster.md): ZDSCAN_FAULT_AFTER_TILES=N makes the process
+/// (only MPI rank ZDSCAN_FAULT_RANK, if set) fail after evaluating N tiles: ZDSCAN_FAULT=kill (SIGKILL, like a lost
+/// node), term (SIGTERM, like Slurm's time limit) or throw (a run-time error).
+struct FaultInjection
+{
+    std::int64_t after = -1;
+    std::string kind;
+    static FaultInjection from_environment(int rank)
+    {
+        FaultInjection f;
+        const char* after = std::getenv("ZDSCAN_FAULT_AFTER_TILES");
+        const char* only = std::getenv("ZDSCAN_FAULT_RANK");
+        if (after && *after && (!only || !*only || std::atoi(only) == rank))
+        {
+            f.after = std::atoll(after);
+            f.kind = std::getenv("ZDSCAN_FAULT") ? std::getenv("ZDSCAN_FAULT") : "kill";
+        }
+        return f;
+    }
+    void check(std::int64_t evaluated) const
+    {
+        if (after < 0 || evaluated != after) return;
+        if (kind == "term")
+            std::raise(SIGTERM);
+        else if (kind == "throw")
+            throw std::runtime_error("injected fault (ZDSCAN_FAULT=throw)");
+        else
+            std::raise(SIGKILL);
+    }
+};
+
 /// Runs the backend tile by tile: fills χ²_total, its δ argmin and the δ profile, and feeds full-grid slabs to the
-/// sink. Stops at the first non-finite χ² (NonFiniteChi2) and at a cancel request (ScanInterrupted).
+/// sink. With options.exchange, this process evaluates its share of the tiles and the collector merges them all;
+/// with options.journal, tiles of an earlier run are restored and new ones recorded. Stops at the first non-finite
+/// χ² (NonFiniteChi2) and at a cancel request (ScanInterrupted, after making the journal durable).
 void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOptions& options,
                     const FullGridSink& sink, ProgressReporter* progress, ScanOutput& out)
 {
     const int n_m = out.config.m_zd_mev.n, n_eps = out.config.epsilon.n, n_delta = out.config.delta.n;
     const TilePlan plan = plan_tiles(options, engine.preferred_tile_points(), n_m, n_eps, n_delta);
-    const auto start = std::chrono::steady_clock::now();
-    if (progress) progress->start();
-    TileResult result;
-    std::int64_t points_done = 0;
+    std::vector<Tile> tiles;
     Tile tile = plan.first();
-    do
+    do tiles.push_back(tile);
+    while (plan.next(tile));
+    const auto n_tiles = static_cast<std::int64_t>(tiles.size());
+    TileExchange* exchange = options.exchange;
+    const bool collects = !exchange || exchange->collects();
+    TileJournal* journal = collects ? options.journal : nullptr;
+
+    std::int64_t points_done = 0;
+    auto merge = [&](std::int64_t t, const TileResult& result)
     {
-        engine.evaluate_tile(tile, options.full_grid, result);
+        const Tile& tl = tiles[static_cast<std::size_t>(t)];
         if (result.first_nonfinite >= 0)
         {
             const std::int64_t cell = result.first_nonfinite / n_delta;
-            const int i_m = tile.i_m(cell);
+            const int i_m = tl.i_m(cell);
             throw_nonfinite(problem, out.config.physics, engine.mass_terms()[static_cast<std::size_t>(i_m)],
-                            out.m_zd_mev[static_cast<std::size_t>(i_m)], i_m, tile.i_eps(cell),
+                            out.m_zd_mev[static_cast<std::size_t>(i_m)], i_m, tl.i_eps(cell),
                             static_cast<int>(result.first_nonfinite % n_delta));
         }
         // A tile is whole rows or part of one row: its cells are contiguous in the [n_m][n_eps] arrays.
-        const auto offset = static_cast<std::ptrdiff_t>(tile.m_begin) * n_eps + tile.eps_begin;
+        const auto offset = static_cast<std::ptrdiff_t>(tl.m_begin) * n_eps + tl.eps_begin;
         std::copy(result.chi2_min.begin(), result.chi2_min.end(), out.chi2_total.begin() + offset);
         std::copy(result.argmin.begin(), result.argmin.end(), out.argmin_delta_index.begin() + offset);
         std::copy(result.delta_at_min.begin(), result.delta_at_min.end(), out.argmin_delta.begin() + offset);
         std::transform(out.profile_delta.begin(), out.profile_delta.end(), result.delta_profile.begin(),
                        out.profile_delta.begin(), [](double a, double b) { return std::min(a, b); });
-        if (options.full_grid && sink) sink(tile, result.full);
-        points_done += tile.cells() * n_delta;
+        if (options.full_grid && sink) sink(tl, result.full);
+        points_done += tl.cells() * n_delta;
         if (progress) progress->update(points_done);
-        check_cancel(options.cancel);
-    } while (plan.next(tile));
+    };
+    auto merge_new = [&](std::int64_t t, const TileResult& result)
+    {
+        merge(t, result);
+        if (journal) journal->record(t, result);
+    };
+
+    std::vector<char> done(static_cast<std::size_t>(n_tiles), 0);
+    if (journal)
+    {
+        for (std::int64_t t :
+             journal->restore({engine.name(), n_tiles, plan.masses_per_tile, plan.eps_per_tile}, merge))
+        {
+            done[static_cast<std::size_t>(t)] = 1;
+            ++out.tiles_restored;
+        }
+    }
+    if (exchange) exchange->share_done(done);
+    out.tiles = n_tiles;
+
+    const FaultInjection fault = FaultInjection::from_environment(options.rank);
+    const auto start = std::chrono::steady_clock::now();
+    if (progress) progress->start();
+    TileResult result;
+    std::int64_t evaluated = 0;
+    try
+    {
+        for (std::int64_t t = 0; t < n_tiles; ++t)
+        {
+            if (done[static_cast<std::size_t>(t)] || (exchange && !exchange->evaluates(t))) continue;
+            engine.evaluate_tile(tiles[static_cast<std::size_t>(t)], options.full_grid, result);
+            if (collects)
+            {
+                merge_new(t, result);
+            }
+            else
+            {
+                exchange->send(t, result);
+            }
+            fault.check(++evaluated);
+            if (exchange && collects) exchange->receive(merge_new, false, options.cancel);
+            check_cancel(options.cancel);
+        }
+        if (exchange && collects) exchange->receive(merge_new, true, options.cancel);
+    }
+    catch (...)
+    {
+        // A stop request (SIGTERM at Slurm's time limit) or an error elsewhere: keep what is done, if it can be.
+        if (journal)
+        {
+            try
+            {
+                journal->flush();
+            }
+            catch (const std::exception&)
+            {
+            }
+        }
+        throw;
+    }
+    if (journal) journal->flush();
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (progress) progress->finish();
 }
@@ -287,8 +387,8 @@ std::function<double(double)> figure_sm_curve(const RunningSin2& running, const 
 {
     try
     {
-        const auto smooth = std::make_shared<SmoothRunningSin2>(physics.s2w_mz, physics.s2w_zero,
-                                                                constants::alpha_hat_mz);
+        const auto smooth =
+            std::make_shared<SmoothRunningSin2>(physics.s2w_mz, physics.s2w_zero, constants::alpha_hat_mz);
         return [smooth](double q) { return (*smooth)(q); };
     }
     catch (const std::invalid_argument& e)
@@ -345,13 +445,13 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     problem.delta_profile = options.delta_profile;
     std::string running_note;
     const auto sm_curve = figure_sm_curve(setup.running, config.physics, running_note);
-    auto engine = make_engine(options.backend, problem, options.threads);
+    auto engine = make_engine(options.backend, problem, options.threads, options.cuda_device);
 
     ScanOutput out;
     out.running_note = running_note;
     out.config = config;
     out.backend = engine->name();
-    out.device = engine->device();
+    out.device = engine->device() + (options.ranks > 1 ? " x " + std::to_string(options.ranks) + " MPI ranks" : "");
     out.m_zd_mev = config.m_zd_mev.values();
     out.epsilon = problem.epsilon;
     out.delta = problem.delta;
@@ -367,6 +467,11 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.profile_delta.assign(out.delta.size(), HUGE_VAL);
 
     evaluate_tiles(*engine, problem, options, sink, progress, out);
+    if (options.exchange && !options.exchange->collects())
+    {
+        out.collected = false;  // an MPI worker: its tiles went to the collector, which does the rest
+        return out;
+    }
     const auto mass = engine->mass_terms();
     profile_terms_and_best_fit(problem, mass, out);
     check_cancel(options.cancel);

@@ -48,6 +48,13 @@ struct ScanOptions
     /// Set from elsewhere (e.g. a SIGINT handler): the scan stops at its next check (after every tile and
     /// between the steps after the grid) with ScanInterrupted.
     const std::atomic<bool>* cancel = nullptr;
+    /// MPI: this process's share of the tiles and the hand-over to the collector (null: serial).
+    class TileExchange* exchange = nullptr;
+    /// Checkpoint: tiles of an earlier run restored, new ones recorded (null: none).
+    class TileJournal* journal = nullptr;
+    int rank = 0;         ///< MPI rank (for the fault-injection test hook)
+    int ranks = 1;        ///< MPI ranks of the job (provenance)
+    int cuda_device = 0;  ///< CUDA device of this process (MPI: the node-local rank's)
 };
 
 /// Thrown by run_scan when ScanOptions::cancel was set.
@@ -128,6 +135,9 @@ struct ScanOutput
     std::string running_note;  ///< non-empty when the figure's SM curve fell back to the step model
     double seconds = 0;  ///< wall time of the grid evaluation
     std::int64_t points = 0;
+    std::int64_t tiles = 0;           ///< tiles of the plan
+    std::int64_t tiles_restored = 0;  ///< of which an earlier run's checkpoint provided
+    bool collected = true;            ///< false on an MPI worker: only the collector's output is complete
 };
 
 /// Receives χ²_total of one tile: its cells × all δ, C order.

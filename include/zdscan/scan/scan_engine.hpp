@@ -81,8 +81,9 @@ int cpu_threads(int requested);
 /// OpenMP backend; threads ≤ 0 means the OpenMP default.
 std::unique_ptr<ScanEngine> make_cpu_engine(const ScanProblem& problem, int threads);
 
-/// CUDA backend (kernels/scan_cuda.cu). Throws std::runtime_error when built without CUDA or without a device.
-std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem);
+/// CUDA backend (kernels/scan_cuda.cu) on device `device` (taken modulo the device count, so that MPI ranks can
+/// pass their node-local rank). Throws std::runtime_error when built without CUDA or without a device.
+std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem, int device = 0);
 /// Number of usable CUDA devices (0 in a build without CUDA).
 int cuda_device_count();
 }  // namespace zdscan
