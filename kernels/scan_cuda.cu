@@ -37,12 +37,13 @@ T* raw(thrust::device_vector<T>& v)
 }
 
 __global__ void mass_terms_kernel(ObservableConstants obs, int n, const double* m_zd_gev, const double* k_apv,
-                                  MassTerms* out)
+                                  MassTerms* out, MassPulls* pulls)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n)
     {
         out[i] = make_mass_terms(obs, m_zd_gev[i], k_apv + static_cast<long long>(i) * max_measurements);
+        pulls[i] = mass_pulls(obs, out[i]);
     }
 }
 
@@ -59,7 +60,7 @@ constexpr int no_index = 0x7fffffff;
 /// profile over its cells, the full grid if asked, and the first non-finite point (atomicMin of its flat index).
 template <int J>
 __global__ void __launch_bounds__(warps * 32)
-    walk_kernel(ObservableConstants obs, const MassTerms* mass, const double* epsilon, const double* delta,
+    walk_kernel(const MassPulls* mass, const double* epsilon, const double* delta,
                 int n_delta, Tile tile, long long n_cells, double* part_min, int* part_arg, double* profile_part,
                 unsigned long long* first_nonfinite, double* full)
 {
@@ -68,16 +69,6 @@ __global__ void __launch_bounds__(warps * 32)
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int chunk = blockIdx.y, n_chunks = gridDim.y;
     const int k0 = chunk * 32 * J;
-    // The enabled measurements, in list order, take the first slots (CellPulls' order): lane i owns measurement i.
-    int n_enabled = 0, my_slot = -1;
-    for (int i = 0; i < obs.n; ++i)
-    {
-        if (obs.m[i].enabled)
-        {
-            if (i == lane) my_slot = n_enabled;
-            ++n_enabled;
-        }
-    }
     double profile[J];
     for (int j = 0; j < J; ++j) profile[j] = HUGE_VAL;
 
@@ -85,8 +76,10 @@ __global__ void __launch_bounds__(warps * 32)
     {
         const long long cell = static_cast<long long>(blockIdx.x) * cells_per_block + warp * cells_per_warp + w;
         if (cell >= n_cells) break;  // the same for the whole warp
-        const int i_m = tile.i_m(cell);
-        if (my_slot >= 0) s_pulls[warp][my_slot] = pull_polynomial(obs.m[lane], mass[i_m], lane, epsilon[tile.i_eps(cell)]);
+        // Lane s computes the cell's pull in slot s (the enabled measurements, in list order: CellPulls' order).
+        const MassPulls& mp = mass[tile.i_m(cell)];
+        const int n_enabled = mp.n_enabled;
+        if (lane < n_enabled) s_pulls[warp][lane] = pull_polynomial(mp.f[lane], epsilon[tile.i_eps(cell)]);
         __syncwarp();
         double best = HUGE_VAL;
         int arg = no_index, bad = no_index;
@@ -147,7 +140,7 @@ __global__ void __launch_bounds__(warps * 32)
 
 /// One thread per cell: the minimum over the δ chunks (the lowest chunk wins ties), the overflow check of disabled
 /// terms and, for the exact profile, the minimum between grid points.
-__global__ void finish_cells_kernel(ObservableConstants obs, const MassTerms* mass, const double* epsilon,
+__global__ void finish_cells_kernel(const MassPulls* mass, const double* epsilon,
                                     const double* delta, int n_delta, DeltaRange range, bool exact, Tile tile,
                                     long long n_cells, int n_chunks, const double* part_min, const int* part_arg,
                                     double* chi2_min, int* argmin, double* delta_at_min,
@@ -167,7 +160,7 @@ __global__ void finish_cells_kernel(ObservableConstants obs, const MassTerms* ma
     }
     chi2_min[cell] = best;
     argmin[cell] = arg;
-    const CellPulls pulls = cell_pulls(obs, mass[tile.i_m(cell)], epsilon[tile.i_eps(cell)]);
+    const CellPulls pulls = cell_pulls(mass[tile.i_m(cell)], epsilon[tile.i_eps(cell)]);
     if (disabled_terms_may_overflow(pulls, range.abs_max))
     {
         const int k = first_nonfinite_disabled(pulls, delta, n_delta);
@@ -203,13 +196,14 @@ class CudaScanEngine final : public ScanEngine
           range_(delta_range(problem.delta.data(), static_cast<int>(problem.delta.size()))),
           epsilon_(problem.epsilon),
           delta_(problem.delta),
-          mass_(problem.m_zd_gev.size())
+          mass_(problem.m_zd_gev.size()),
+          mass_pulls_(problem.m_zd_gev.size())
     {
         const thrust::device_vector<double> m(problem.m_zd_gev), k(problem.k_apv);
         const int n = static_cast<int>(m.size());
         mass_terms_kernel<<<(n + block_size - 1) / block_size, block_size>>>(
             problem.observables, n, thrust::raw_pointer_cast(m.data()), thrust::raw_pointer_cast(k.data()),
-            thrust::raw_pointer_cast(mass_.data()));
+            thrust::raw_pointer_cast(mass_.data()), thrust::raw_pointer_cast(mass_pulls_.data()));
         check_cuda(cudaGetLastError(), "mass_terms_kernel launch");
         check_cuda(cudaDeviceSynchronize(), "mass_terms_kernel");
     }
@@ -253,7 +247,7 @@ class CudaScanEngine final : public ScanEngine
         const dim3 grid(static_cast<unsigned>(n_blocks), static_cast<unsigned>(n_chunks));
         auto walk = [&](auto kernel)
         {
-            kernel<<<grid, warps * 32>>>(problem_.observables, raw(mass_), raw(epsilon_), raw(delta_), n_delta, tile,
+            kernel<<<grid, warps * 32>>>(raw(mass_pulls_), raw(epsilon_), raw(delta_), n_delta, tile,
                                          n_cells, raw(part_min_), raw(part_arg_), raw(profile_part_),
                                          raw(first_nonfinite_), want_full ? raw(full_) : nullptr);
         };
@@ -262,7 +256,7 @@ class CudaScanEngine final : public ScanEngine
         else walk(walk_kernel<16>);
         check_cuda(cudaGetLastError(), "walk_kernel launch");
         finish_cells_kernel<<<static_cast<unsigned>((n_cells + 255) / 256), 256>>>(
-            problem_.observables, raw(mass_), raw(epsilon_), raw(delta_), n_delta, range_, exact, tile, n_cells,
+            raw(mass_pulls_), raw(epsilon_), raw(delta_), n_delta, range_, exact, tile, n_cells,
             n_chunks, raw(part_min_), raw(part_arg_), raw(chi2_min_), raw(argmin_), exact ? raw(delta_at_min_) : nullptr,
             raw(first_nonfinite_));
         check_cuda(cudaGetLastError(), "finish_cells_kernel launch");
@@ -290,6 +284,7 @@ class CudaScanEngine final : public ScanEngine
     DeltaRange range_;
     thrust::device_vector<double> epsilon_, delta_;
     thrust::device_vector<MassTerms> mass_;
+    thrust::device_vector<MassPulls> mass_pulls_;  ///< pull factors per mass (pull_polynomial.hpp)
     thrust::device_vector<double> chi2_min_, delta_at_min_, delta_profile_, full_, part_min_, profile_part_;
     thrust::device_vector<int> argmin_, part_arg_;
     thrust::device_vector<unsigned long long> first_nonfinite_;

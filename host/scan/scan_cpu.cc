@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "zdscan/physics/pull_polynomial.hpp"
 #include "zdscan/scan/cell_minimum.hpp"
 #include "zdscan/scan/delta_walk.hpp"
 #include "zdscan/scan/scan_engine.hpp"
@@ -24,12 +25,14 @@ class CpuScanEngine final : public ScanEngine
     CpuScanEngine(const ScanProblem& problem, int threads) : problem_(problem), threads_(cpu_threads(threads))
     {
         mass_.resize(problem_.m_zd_gev.size());
+        mass_pulls_.resize(problem_.m_zd_gev.size());
         // Hoisted per-mass work: the loop-function quadratures dominate it.
 #pragma omp parallel for num_threads(threads_) schedule(dynamic)
         for (std::size_t i = 0; i < mass_.size(); ++i)
         {
             mass_[i] =
                 make_mass_terms(problem_.observables, problem_.m_zd_gev[i], &problem_.k_apv[i * max_measurements]);
+            mass_pulls_[i] = mass_pulls(problem_.observables, mass_[i]);
         }
     }
 
@@ -72,7 +75,6 @@ class CpuScanEngine final : public ScanEngine
         out.delta_profile.assign(static_cast<std::size_t>(n_delta), HUGE_VAL);
         out.full.assign(want_full ? static_cast<std::size_t>(n_cells * n_delta) : 0, 0.0);
         out.first_nonfinite = -1;
-        const ObservableConstants& obs = problem_.observables;
         const double* delta = problem_.delta.data();
         const DeltaRange range = delta_range(delta, n_delta);
 
@@ -84,7 +86,7 @@ class CpuScanEngine final : public ScanEngine
             for (std::int64_t cell = 0; cell < n_cells; ++cell)
             {
                 const auto c = static_cast<std::size_t>(cell);
-                const CellPulls pulls = cell_pulls(obs, mass_[static_cast<std::size_t>(tile.i_m(cell))],
+                const CellPulls pulls = cell_pulls(mass_pulls_[static_cast<std::size_t>(tile.i_m(cell))],
                                                    problem_.epsilon[static_cast<std::size_t>(tile.i_eps(cell))]);
                 const DeltaWalk w = walk_(pulls, delta, n_delta, want_full ? out.full.data() + cell * n_delta : nullptr,
                                           local_profile.data());
@@ -133,6 +135,7 @@ class CpuScanEngine final : public ScanEngine
     int threads_;
     DeltaWalkFunction walk_ = delta_walk_function(selected_cpu_isa());
     std::vector<MassTerms> mass_;
+    std::vector<MassPulls> mass_pulls_;  ///< the pull factors per mass (pull_polynomial.hpp)
 };
 }  // namespace
 

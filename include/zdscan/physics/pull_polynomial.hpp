@@ -49,58 +49,108 @@ ZD_HD inline PullPolynomial shift_to_delta(const double q[4], double a)
 }
 }  // namespace detail
 
-/// The pull of measurement i of c at mass terms t and kinetic mixing epsilon, as a cubic in δ.
-ZD_HD inline PullPolynomial pull_polynomial(const MeasurementConstants& c, const MassTerms& t, int i, double epsilon)
+/// The ε-independent factors of a measurement's pull at one mass. With δ′ = δ + a, a = shift·ε (eq. 4):
+/// pull(δ′) = (p0 + p0e ε²) + p1 ε δ′ + p2 δ′² + p3 ε δ′³. Computed once per mass, so that a cell's coefficients
+/// cost a few multiplications per measurement.
+struct PullFactors
+{
+    double p0, p0e, p1, p2, p3, shift;
+};
+
+ZD_HD inline PullFactors pull_factors(const MeasurementConstants& c, const MassTerms& t, int i)
 {
     const double m = t.m_zd_gev;
-    const double a = (m / constants::m_z_gev) * epsilon * c.w.tan;  // δ′ = δ + a (eq. 4)
-    double x[4] = {};                                               // X^th as a polynomial in δ′
+    const double inv_sigma = c.inv_sigma;
+    PullFactors f{};
+    f.shift = (m / constants::m_z_gev) * c.w.tan;
     if (c.kind == MeasurementKind::lepton_g2)
     {
-        // a^V = α/2π F_V (ε + K δ′)², K = (m/m_Z)(1 − 4s²)/(4 s c) (eq. 8); a^A = −D F_A δ′² (eq. 10).
+        // X^th = a^V + a^A: a^V = α/2π F_V (ε + K δ′)², K = (m/m_Z)(1 − 4s²)/(4 s c) (eq. 8); a^A = −D F_A δ′²
+        // (eq. 10). So X^th = cv ε² + 2 cv K ε δ′ + (cv K² − D F_A) δ′².
         constexpr double sqrt2 = 1.41421356237309504880;
         const double cv = constants::alpha / (2.0 * constants::pi) * t.f[i];
         const double k = (m / constants::m_z_gev) * (1.0 - 4.0 * c.w.s2) / (4.0 * c.w.sin * c.w.cos);
         const double d = constants::g_fermi_gev2 * c.m_lepton_gev * c.m_lepton_gev
                          / (8.0 * sqrt2 * constants::pi * constants::pi) * t.fa[i];
-        x[0] = cv * epsilon * epsilon;
-        x[1] = cv * 2.0 * epsilon * k;
-        x[2] = cv * k * k - d;
+        f.p0 = c.x_exp * inv_sigma;
+        f.p0e = -cv * inv_sigma;
+        f.p1 = -2.0 * cv * k * inv_sigma;
+        f.p2 = -(cv * k * k - d) * inv_sigma;
+        f.p3 = 0;
+        return f;
     }
-    else
+    // ρ_d = 1 + f δ′², κ_d ŝ² = ŝ² − ŝ² b δ′ with b = ε (m_Z/m) cotθ f (eqs. 6, 7); the weak charge is
+    // X = s_0 (1 + f δ′²)(A + B δ′), B = k_b b, with the kind's constants s_0, A, k_b.
+    const double prop = t.f[i];
+    const double b_per_eps = (constants::m_z_gev / m) * c.w.cot * prop;
+    const double s2 = c.w.s2;
+    double s0 = 0, big_a = 0, k_b = 0;
+    switch (c.kind)
     {
-        // ρ_d = 1 + f δ′², κ_d ŝ² = ŝ² − ŝ² b δ′ with b = ε (m_Z/m) cotθ f (eqs. 6, 7); the weak charge is
-        // X = s_0 (1 + f δ′²)(A + B δ′) with the kind's constants.
-        const double f = t.f[i];
-        const double b = epsilon * (constants::m_z_gev / m) * c.w.cot * f;
-        const double s2 = c.w.s2;
-        double s0 = 0, big_a = 0, big_b = 0;
-        switch (c.kind)
-        {
-            case MeasurementKind::pves_proton:  // −2q ρ g_AV^ep(κ ŝ²), g = −1/2 + 2κŝ² + c_ep
-                s0 = -2.0 * weak_charge_qed_factor();
-                big_a = -0.5 + 2.0 * s2 + c.couplings.c_ep;
-                big_b = -2.0 * s2 * b;
-                break;
-            case MeasurementKind::pves_electron:  // −2 ρ g_AV^ee(κ ŝ²), g = 1/2 − 2κŝ² + c_ee
-                s0 = -2.0;
-                big_a = 0.5 - 2.0 * s2 + c.couplings.c_ep;
-                big_b = 2.0 * s2 * b;
-                break;
-            default:  // apv: −2q ρ [Z (g_AV^ep(κŝ²) + b_ep) + N (g_en + b_en)]
-                s0 = -2.0 * weak_charge_qed_factor();
-                big_a = c.z * (-0.5 + 2.0 * s2 + c.couplings.c_ep + c.box_ep) + c.n * (c.couplings.g_en + c.box_en);
-                big_b = -2.0 * c.z * s2 * b;
-                break;
-        }
-        x[0] = s0 * big_a;
-        x[1] = s0 * big_b;
-        x[2] = s0 * big_a * f;
-        x[3] = s0 * big_b * f;
+        case MeasurementKind::pves_proton:  // −2q ρ g_AV^ep(κ ŝ²), g = −1/2 + 2κŝ² + c_ep
+            s0 = -2.0 * weak_charge_qed_factor();
+            big_a = -0.5 + 2.0 * s2 + c.couplings.c_ep;
+            k_b = -2.0 * s2;
+            break;
+        case MeasurementKind::pves_electron:  // −2 ρ g_AV^ee(κ ŝ²), g = 1/2 − 2κŝ² + c_ee
+            s0 = -2.0;
+            big_a = 0.5 - 2.0 * s2 + c.couplings.c_ep;
+            k_b = 2.0 * s2;
+            break;
+        default:  // apv: −2q ρ [Z (g_AV^ep(κŝ²) + b_ep) + N (g_en + b_en)]
+            s0 = -2.0 * weak_charge_qed_factor();
+            big_a = c.z * (-0.5 + 2.0 * s2 + c.couplings.c_ep + c.box_ep) + c.n * (c.couplings.g_en + c.box_en);
+            k_b = -2.0 * c.z * s2;
+            break;
     }
-    const double inv_sigma = c.inv_sigma;
-    const double q[4] = {(c.x_exp - x[0]) * inv_sigma, -x[1] * inv_sigma, -x[2] * inv_sigma, -x[3] * inv_sigma};
-    return detail::shift_to_delta(q, a);
+    // X = s0 A + s0 k_b b δ′ + s0 A f δ′² + s0 k_b b f δ′³, and the pull is (X^exp − X)/σ.
+    f.p0 = (c.x_exp - s0 * big_a) * inv_sigma;
+    f.p0e = 0;
+    f.p1 = -(s0 * k_b * b_per_eps) * inv_sigma;
+    f.p2 = -(s0 * big_a * prop) * inv_sigma;
+    f.p3 = f.p1 * prop;
+    return f;
+}
+
+/// The pull as a cubic in δ at kinetic mixing epsilon.
+ZD_HD inline PullPolynomial pull_polynomial(const PullFactors& f, double epsilon)
+{
+    const double q[4] = {f.p0 + f.p0e * epsilon * epsilon, f.p1 * epsilon, f.p2, f.p3 * epsilon};
+    return detail::shift_to_delta(q, f.shift * epsilon);
+}
+
+/// The pull of measurement i of c at mass terms t and kinetic mixing epsilon, as a cubic in δ.
+ZD_HD inline PullPolynomial pull_polynomial(const MeasurementConstants& c, const MassTerms& t, int i, double epsilon)
+{
+    return pull_polynomial(pull_factors(c, t, i), epsilon);
+}
+
+/// Every measurement's pull factors at one mass, the enabled measurements first (in list order), then the
+/// disabled ones: the order of CellPulls.
+struct MassPulls
+{
+    int n_enabled = 0;
+    int n = 0;
+    int measurement[max_measurements];  ///< index into ObservableConstants::m of each slot (the first n are set)
+    PullFactors f[max_measurements];    ///< the first n are set
+};
+
+ZD_HD inline MassPulls mass_pulls(const ObservableConstants& c, const MassTerms& t)
+{
+    MassPulls r;
+    for (int pass = 0; pass < 2; ++pass)
+    {
+        for (int i = 0; i < c.n; ++i)
+        {
+            if (c.m[i].enabled == (pass == 0))
+            {
+                r.measurement[r.n] = i;
+                r.f[r.n++] = pull_factors(c.m[i], t, i);
+            }
+        }
+        if (pass == 0) r.n_enabled = r.n;
+    }
+    return r;
 }
 
 /// The pulls of one (m_Zd, ε) cell: the enabled measurements first (their squares sum to χ²_total, in list order),
@@ -109,26 +159,26 @@ struct CellPulls
 {
     int n_enabled = 0;
     int n = 0;
-    int measurement[max_measurements];  ///< index into ObservableConstants::m of each slot (the first n are set)
+    int measurement[max_measurements];   ///< index into ObservableConstants::m of each slot (the first n are set)
     PullPolynomial p[max_measurements];  ///< the first n are set
 };
 
-ZD_HD inline CellPulls cell_pulls(const ObservableConstants& c, const MassTerms& t, double epsilon)
+ZD_HD inline CellPulls cell_pulls(const MassPulls& mass, double epsilon)
 {
     CellPulls r;
-    for (int pass = 0; pass < 2; ++pass)
+    r.n_enabled = mass.n_enabled;
+    r.n = mass.n;
+    for (int s = 0; s < mass.n; ++s)
     {
-        for (int i = 0; i < c.n; ++i)
-        {
-            if (c.m[i].enabled == (pass == 0))
-            {
-                r.measurement[r.n] = i;
-                r.p[r.n++] = pull_polynomial(c.m[i], t, i, epsilon);
-            }
-        }
-        if (pass == 0) r.n_enabled = r.n;
+        r.measurement[s] = mass.measurement[s];
+        r.p[s] = pull_polynomial(mass.f[s], epsilon);
     }
     return r;
+}
+
+ZD_HD inline CellPulls cell_pulls(const ObservableConstants& c, const MassTerms& t, double epsilon)
+{
+    return cell_pulls(mass_pulls(c, t), epsilon);
 }
 
 /// χ²_total(δ) = Σ pull_i(δ)² over the enabled measurements, in list order: the scalar form of every backend's δ
@@ -152,8 +202,10 @@ ZD_HD inline bool disabled_terms_may_overflow(const CellPulls& pulls, double del
     for (int s = pulls.n_enabled; s < pulls.n; ++s)
     {
         const PullPolynomial& p = pulls.p[s];
-        const double bound = ((std::fabs(p.c[3]) * delta_abs_max + std::fabs(p.c[2])) * delta_abs_max
-                              + std::fabs(p.c[1])) * delta_abs_max + std::fabs(p.c[0]);
+        const double bound =
+            ((std::fabs(p.c[3]) * delta_abs_max + std::fabs(p.c[2])) * delta_abs_max + std::fabs(p.c[1]))
+                * delta_abs_max
+            + std::fabs(p.c[0]);
         if (!(bound < 1e150)) return true;  // also NaN
     }
     return false;
