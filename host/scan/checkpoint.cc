@@ -142,10 +142,19 @@ Checkpoint::Checkpoint(const std::string& target, CheckpointIdentity identity, b
         differs("--full-grid", id.at("full_grid"), identity_.full_grid);
         return;  // tiles.bin is opened by restore(), once the plan is checked
     }
+    // Starting over: the old checkpoint is invalid. The new one is created with the first tile (a short run that
+    // succeeds then costs a directory and a few writes, and no sync).
     std::error_code ec;
     fs::remove_all(dir_, ec);
+}
+
+void Checkpoint::open_new()
+{
+    std::error_code ec;
     if (!fs::create_directory(dir_, ec) && ec)
+    {
         throw std::runtime_error("checkpoint: creating " + dir_ + ": " + ec.message());
+    }
     data_ = std::fopen((dir_ + "/tiles.bin").c_str(), "wb");
     if (!data_) fail("checkpoint: creating " + dir_ + "/tiles.bin");
 }
@@ -213,6 +222,7 @@ std::vector<std::int64_t> Checkpoint::restore(const TilePlanKey& key, const Tile
 
 void Checkpoint::record(std::int64_t t, const TileResult& r)
 {
+    if (!data_) open_new();
     const std::vector<char> bytes = encode_tile(t, r);
     if (std::fwrite(bytes.data(), 1, bytes.size(), data_) != bytes.size())
         fail("checkpoint: writing " + dir_ + "/tiles.bin");

@@ -279,7 +279,8 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
         }
         throw;
     }
-    if (journal) journal->flush();
+    // No save here: the run goes on to write its result, and a successful run removes the checkpoint. (A failure
+    // after this point loses at most the tiles since the last periodic save.)
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (progress) progress->finish();
 }

@@ -5,7 +5,7 @@
 /// - `manifest.json`: what the run is (zdscan version, config, δ profile, full grid, backend, tile plan), which
 ///   tiles are done and how many bytes of tiles.bin hold them.
 /// The manifest is replaced atomically (written to a temporary, synced, renamed) after tiles.bin is synced, at
-/// most every `interval` seconds and on a stop request. A crash at any instant therefore leaves either the old or
+/// most every `interval` seconds and on a stop request or an error. The directory is created with the first tile. A crash at any instant therefore leaves either the old or
 /// the new manifest, and each describes data that is on disk; bytes after it are dropped on resume. The
 /// collector (the serial process, MPI rank 0) keeps it: a run may resume with another number of ranks.
 #pragma once
@@ -67,6 +67,7 @@ class Checkpoint final : public TileJournal
     void remove();
 
   private:
+    void open_new();
     void write_manifest();
 
     std::string dir_;
