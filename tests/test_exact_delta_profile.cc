@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "zdscan/physics/exact_delta_minimum.hpp"
+#include "zdscan/scan/cell_minimum.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 
 namespace zdscan
@@ -32,36 +33,65 @@ TEST(ExactDeltaMinimum, RootsOfKnownPolynomialsInTheUnitInterval)
     EXPECT_EQ(detail::roots_in_unit_interval(z, 5, roots), 0);
 }
 
+/// fast_root on one polynomial (coefficients in powers of t).
+int fast_root_of(const double (&c)[6], double& root)
+{
+    double d[6][1];
+    for (int k = 0; k < 6; ++k) d[k][0] = c[k];
+    int status[1];
+    double t[1];
+    detail::fast_root<1>(d, status, t);
+    root = t[0];
+    return status[0];
+}
+
 TEST(ExactDeltaMinimum, BernsteinSignChangesSettleTheCommonCases)
 {
-    // Bernstein coefficients on [−1, 1]: the ends are the values there, and a polynomial's own Bernstein form
-    // reproduces it (checked at t = 0.3 by de Casteljau).
-    const double c[6] = {0.135, -0.33, -0.565, 0.67, -0.7, 1.0};
-    double b[6];
-    detail::bernstein_on_unit_interval(c, b);
-    EXPECT_NEAR(b[0], detail::horner(c, 5, -1.0), 1e-14);
-    EXPECT_NEAR(b[5], detail::horner(c, 5, 1.0), 1e-14);
-    double w[6] = {b[0], b[1], b[2], b[3], b[4], b[5]};
-    const double u = (0.3 + 1) / 2;
-    for (int r = 5; r > 0; --r)
-        for (int i = 0; i < r; ++i) w[i] = (1 - u) * w[i] + u * w[i + 1];
-    EXPECT_NEAR(w[0], detail::horner(c, 5, 0.3), 1e-14);
-    // Three roots: more than one sign change, the derivative chain finds them.
-    double roots[5];
-    ASSERT_EQ(detail::quintic_roots_in_unit_interval(c, roots), 3);
-    EXPECT_NEAR(roots[0], -0.5, 1e-15);
-    EXPECT_NEAR(roots[2], 0.9, 1e-15);
-    // One root: (t − 0.37)(t² + 4)(t² + 9) = t⁵ − 0.37t⁴ + 13t³ − 4.81t² + 36t − 13.32, one sign change.
+    double root = 0;
+    // One root: (t − 0.37)(t² + 4)(t² + 9) = t⁵ − 0.37t⁴ + 13t³ − 4.81t² + 36t − 13.32: one sign change, polished.
     const double one[6] = {-13.32, 36, -4.81, 13, -0.37, 1};
-    detail::bernstein_on_unit_interval(one, b);
-    int changes = 0;
-    for (int i = 1; i < 6; ++i) changes += (b[i] < 0) != (b[i - 1] < 0);
-    EXPECT_EQ(changes, 1);
-    ASSERT_EQ(detail::quintic_roots_in_unit_interval(one, roots), 1);
-    EXPECT_NEAR(roots[0], 0.37, 1e-15);
-    // None: (t² + 1)(t − 3)³ has its only real root outside.
-    const double none[6] = {-27, 27, -36, 28, -9, 1};  // t⁵ − 9t⁴ + 28t³ − 36t² + 27t − 27
-    EXPECT_EQ(detail::quintic_roots_in_unit_interval(none, roots), 0);
+    ASSERT_EQ(fast_root_of(one, root), 1);
+    EXPECT_NEAR(root, 0.37, 1e-15);
+    // None: t⁵ − 9t⁴ + 28t³ − 36t² + 27t − 27 = (t² + 1)(t − 3)³ has its only real root outside.
+    const double none[6] = {-27, 27, -36, 28, -9, 1};
+    EXPECT_EQ(fast_root_of(none, root), 0);
+    // Three roots (−0.5, 0.3, 0.9): several sign changes, undecided: the general method finds them.
+    const double three[6] = {0.135, -0.33, -0.565, 0.67, -0.7, 1.0};
+    EXPECT_EQ(fast_root_of(three, root), 2);
+    double roots[5];
+    ASSERT_EQ(detail::roots_in_unit_interval(three, 5, roots), 3);
+    EXPECT_NEAR(roots[1], 0.3, 1e-15);
+    // A double root at 0.2 ((t − 0.2)² (t² + 1)(t + 3)): no sign change of d; Bernstein says 0 or 2, not 1.
+    const double twice[6] = {0.12, -1.16, 2.72, -0.16, 2.6, 1};
+    EXPECT_NE(fast_root_of(twice, root), 1);
+}
+
+TEST(ExactDeltaMinimum, BatchedCpuPathGivesTheScalarBits)
+{
+    // The CPU engine solves the exact profile 64 cells at a time in its vectorised loop; the GPU and the other
+    // callers solve one cell with the same template (exact_cell_minimum). Every cell: the same bits.
+    ScanConfig c = default_config();
+    c.m_zd_mev.n = 23;
+    c.epsilon.n = 19;
+    c.delta.n = 17;
+    ScanOptions o;
+    o.backend = Backend::cpu;
+    o.delta_profile = DeltaProfile::grid;
+    const ScanOutput grid = run_scan(c, o, nullptr, nullptr);
+    o.delta_profile = DeltaProfile::exact;
+    const ScanOutput exact = run_scan(c, o, nullptr, nullptr);
+    const ScanProblem problem = make_scan_problem(c);
+    const DeltaRange range = delta_range(problem.delta.data(), c.delta.n);
+    for (std::size_t cell = 0; cell < exact.chi2_total.size(); ++cell)
+    {
+        const std::size_t im = cell / 19, ie = cell % 19;
+        const MassTerms t = make_mass_terms(problem.observables, problem.m_zd_gev[im], &problem.k_apv[im * max_measurements]);
+        const CellPulls pulls = cell_pulls(problem.observables, t, problem.epsilon[ie]);
+        const DeltaMinimum e = exact_cell_minimum(pulls, range, problem.delta.data(), grid.chi2_total[cell],
+                                                  grid.argmin_delta_index[cell]);
+        ASSERT_EQ(exact.chi2_total[cell], e.chi2) << cell;
+        ASSERT_EQ(exact.argmin_delta[cell], e.delta) << cell;
+    }
 }
 
 CellPulls pulls_of(std::initializer_list<PullPolynomial> list)

@@ -11,6 +11,8 @@ namespace zdscan
     namespace isa                                                                                                      \
     {                                                                                                                  \
     DeltaWalk delta_walk(const CellPulls& pulls, const double* delta, int n_delta, double* chi2_row, double* profile); \
+    void exact_batch(const BatchPulls& c, int n_enabled, int n, double lo, double hi, int* status, double* root_delta, \
+                     double* chi2_root);                                                                               \
     }
 ZDSCAN_DECLARE_WALK(generic)
 #if ZDSCAN_X86_VARIANTS
@@ -80,5 +82,15 @@ DeltaWalkFunction delta_walk_function(CpuIsa isa)
 #endif
     (void)isa;
     return &generic::delta_walk;
+}
+
+ExactBatchFunction exact_batch_function(CpuIsa isa)
+{
+#if ZDSCAN_X86_VARIANTS
+    if (isa == CpuIsa::avx512) return &avx512::exact_batch;
+    if (isa == CpuIsa::avx2) return &avx2::exact_batch;
+#endif
+    (void)isa;
+    return &generic::exact_batch;
 }
 }  // namespace zdscan

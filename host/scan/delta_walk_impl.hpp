@@ -2,7 +2,8 @@
 /// The δ loop, included by each delta_walk_<isa>.cc inside its own namespace (ZDSCAN_WALK_ISA): the variants are
 /// distinct functions, so the linker cannot mix code built for different instruction sets. Nothing here calls an
 /// inline function or template shared with other translation units (that would be such a mix); fused() is a
-/// compiler builtin.
+/// compiler builtin, and the exact profile's templates (exact_delta_minimum.hpp) have internal linkage.
+#include "zdscan/physics/exact_delta_minimum.hpp"
 #include "zdscan/scan/delta_walk.hpp"
 
 #ifndef ZDSCAN_WALK_ISA
@@ -101,5 +102,43 @@ DeltaWalk delta_walk(const CellPulls& pulls, const double* delta, int n_delta, d
 {
     return dispatch(pulls.n_enabled, pulls, delta, n_delta, chi2_row, profile,
                     std::make_integer_sequence<int, max_measurements + 1>{});
+}
+
+void exact_batch(const BatchPulls& c, int n_enabled, int n, double lo, double hi, int* status, double* root_delta,
+                 double* chi2_root)
+{
+    constexpr int L = exact_batch_cells;
+    const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
+    double d[detail::max_degree + 1][L];
+    detail::derivative_on_unit_interval<L>(c, n_enabled, mid, half, d);
+    int st[L];
+    double rt[L];
+    detail::fast_root<L>(d, st, rt);
+    // δ at each root and χ² there, with chi2_total's fused operations (slot by slot, every lane at once).
+    double delta[L], chi2[L];
+#pragma omp simd
+    for (int l = 0; l < L; ++l)
+    {
+        const double x = mid + half * rt[l];
+        delta[l] = x < lo ? lo : (x > hi ? hi : x);
+        chi2[l] = 0;
+    }
+    for (int s = 0; s < n_enabled; ++s)
+    {
+#pragma omp simd
+        for (int l = 0; l < L; ++l)
+        {
+            const double x = delta[l];
+            const double p =
+                __builtin_fma(__builtin_fma(__builtin_fma(c[3][s][l], x, c[2][s][l]), x, c[1][s][l]), x, c[0][s][l]);
+            chi2[l] = __builtin_fma(p, p, chi2[l]);
+        }
+    }
+    for (int l = 0; l < n; ++l)
+    {
+        status[l] = st[l];
+        root_delta[l] = delta[l];
+        chi2_root[l] = chi2[l];
+    }
 }
 }  // namespace zdscan::ZDSCAN_WALK_ISA

@@ -19,6 +19,67 @@ namespace zdscan
 {
 namespace
 {
+/// The exact δ minima of up to exact_batch_cells cells at once: the common case vectorised over the cells
+/// (ExactBatchFunction), the undecided cells by the general method (exact_delta_minimum.hpp), with their roots
+/// evaluated by the δ loop. Same bits as exact_cell_minimum on the GPU.
+struct ExactBatch
+{
+    ExactBatch(ExactBatchFunction s, DeltaWalkFunction w, DeltaRange r, const std::vector<MassPulls>& m)
+        : solve_batch(s), walk(w), range(r), mass(m)
+    {
+    }
+    ExactBatchFunction solve_batch;
+    DeltaWalkFunction walk;
+    DeltaRange range;
+    const std::vector<MassPulls>& mass;
+    BatchPulls pulls;  ///< the lanes' enabled pulls, as the batch function takes them
+    int n_enabled = 0;
+    std::size_t cell[exact_batch_cells];
+    std::size_t i_m[exact_batch_cells];
+    double epsilon[exact_batch_cells];
+    DeltaMinimum grid[exact_batch_cells];  ///< the best grid point of each cell: the ends are grid points too
+    int n = 0;
+
+    void add(const CellPulls& p, std::size_t c, std::size_t m, double eps, double chi2, double delta)
+    {
+        n_enabled = p.n_enabled;
+        for (int s = 0; s < p.n_enabled; ++s)
+            for (int k = 0; k < 4; ++k) pulls[k][s][n] = p.p[s].c[k];
+        cell[n] = c;
+        i_m[n] = m;
+        epsilon[n] = eps;
+        grid[n] = {chi2, delta};
+        ++n;
+    }
+    bool full() const { return n == exact_batch_cells; }
+    void solve(TileResult& out)
+    {
+        if (n == 0) return;
+        int status[exact_batch_cells];
+        double root[exact_batch_cells], chi2_root[exact_batch_cells];
+        solve_batch(pulls, n_enabled, n, range.lo, range.hi, status, root, chi2_root);
+        for (int i = 0; i < n; ++i)
+        {
+            DeltaMinimum e = grid[i];
+            if (status[i] == 1)
+            {
+                e = lowest(&root[i], &chi2_root[i], 1, e);
+            }
+            else if (status[i] == 2)  // the general method; its roots evaluated by the δ loop (same bits)
+            {
+                const CellPulls p = cell_pulls(mass[i_m[i]], epsilon[i]);
+                double at[max_delta_candidates], chi2[max_delta_candidates];
+                const int k = delta_minimum_candidates(p, range.lo, range.hi, at) - 2;
+                if (k > 0) walk(p, at + 2, k, chi2, nullptr);
+                e = lowest(at + 2, chi2, k, e);
+            }
+            out.chi2_min[cell[i]] = e.chi2;
+            out.delta_at_min[cell[i]] = e.delta;
+        }
+        n = 0;
+    }
+};
+
 class CpuScanEngine final : public ScanEngine
 {
   public:
@@ -82,7 +143,7 @@ class CpuScanEngine final : public ScanEngine
         {
             std::vector<double> local_profile(static_cast<std::size_t>(n_delta), HUGE_VAL);
             std::int64_t local_nonfinite = -1;
-#pragma omp for schedule(static)
+            ExactBatch batch(exact_batch_, walk_, range, mass_pulls_);
             for (std::int64_t cell = 0; cell < n_cells; ++cell)
             {
                 const auto c = static_cast<std::size_t>(cell);
@@ -100,21 +161,18 @@ class CpuScanEngine final : public ScanEngine
                 out.argmin[c] = w.argmin;
                 if (exact)
                 {
-                    // exact_cell_minimum, with the roots evaluated by the vectorised loop (same bits). The range's
-                    // ends are grid points: the grid minimum already covers them.
-                    double at[max_delta_candidates], chi2[max_delta_candidates];
-                    const int n = delta_minimum_candidates(pulls, range.lo, range.hi, at) - 2;
-                    if (n > 0) walk_(pulls, at + 2, n, chi2, nullptr);
-                    const DeltaMinimum e = lowest(at + 2, chi2, n, DeltaMinimum{w.chi2_min, delta[w.argmin]});
-                    out.chi2_min[c] = e.chi2;
-                    out.delta_at_min[c] = e.delta;
+                    batch.add(pulls, c, static_cast<std::size_t>(tile.i_m(cell)),
+                              problem_.epsilon[static_cast<std::size_t>(tile.i_eps(cell))], w.chi2_min,
+                              delta[w.argmin]);
+                    if (batch.full()) batch.solve(out);
                 }
                 if (bad >= 0 && local_nonfinite < 0)  // cells ascend within a thread
                 {
                     local_nonfinite = cell * n_delta + bad;
                 }
             }
-            // min is exact and commutative: the merge order cannot change the result.
+            batch.solve(out);  // this thread's last cells
+                               // min is exact and commutative: the merge order cannot change the result.
 #pragma omp critical(zdscan_delta_profile)
             {
                 for (int k = 0; k < n_delta; ++k)
@@ -134,6 +192,7 @@ class CpuScanEngine final : public ScanEngine
     ScanProblem problem_;
     int threads_;
     DeltaWalkFunction walk_ = delta_walk_function(selected_cpu_isa());
+    ExactBatchFunction exact_batch_ = exact_batch_function(selected_cpu_isa());
     std::vector<MassTerms> mass_;
     std::vector<MassPulls> mass_pulls_;  ///< the pull factors per mass (pull_polynomial.hpp)
 };

@@ -1,16 +1,29 @@
 /// \file exact_delta_minimum.hpp
 /// The minimum of χ²_total(δ) = Σ pull_i(δ)² over the continuous range [δ_lo, δ_hi] at one (m_Zd, ε) cell
 /// (--delta-profile exact). With cubic pulls (pull_polynomial.hpp) χ² is a polynomial of degree ≤ 6, so its minimum
-/// lies at an end of the range or at a real root of dχ²/dδ = 2 Σ pull_i pull_i' (degree ≤ 5). The roots in the range
-/// are bracketed by the roots of the derivatives (those of degree 1, 2, …, 5 in turn: between two consecutive roots
-/// of P' the polynomial P is monotonic and has at most one root) and polished by Newton steps safeguarded by
-/// bisection. Plain loops over fixed-size arrays: the same code runs on the CPU and in the CUDA kernels.
+/// lies at an end of the range or at a real root of dχ²/dδ = 2 Σ pull_i pull_i' (degree ≤ 5).
+/// - Common case (fast_root): the sign changes of dχ²/dδ's Bernstein coefficients on the range bound its roots there
+///   (none: no root; one: exactly one, polished by a fixed number of safeguarded Newton steps). Written over L cells
+///   at once with the same operations for every L: the CPU runs 64 cells per call, vectorised (delta_walk_impl.hpp),
+///   the GPU one, with the same bits.
+/// - Otherwise (roots_in_unit_interval): the roots are bracketed by those of the derivatives (degree 1, 2, …, 5 in
+///   turn: between two consecutive roots of P' the polynomial P is monotonic and has at most one root) and polished
+///   by Newton steps safeguarded by bisection.
+/// Plain loops over fixed-size arrays: the same code runs on the CPU and in the CUDA kernels.
 #pragma once
 
 #include <cmath>
 
 #include "zdscan/physics/macros.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
+
+/// `#pragma omp simd` where the host compiler honours it: the lane loops below vectorise across cells in the CPU's
+/// per-ISA builds; elsewhere (nvcc, L = 1) it is nothing.
+#if defined(_OPENMP) && !defined(__CUDA_ARCH__)
+#define ZD_SIMD_LANES _Pragma("omp simd")
+#else
+#define ZD_SIMD_LANES
+#endif
 
 namespace zdscan
 {
@@ -118,54 +131,127 @@ ZD_HD inline int roots_in_unit_interval(const double* c, int degree, double* roo
     for (int j = 0; j < n_found; ++j) roots[j] = x[j + 1];
     return n_found;
 }
-/// Bernstein coefficients on [−1, 1] of the degree-5 polynomial c: b[0] = c(−1), b[5] = c(1), and by Descartes'
-/// rule for the Bernstein basis the number of sign changes of b bounds the number of roots in (−1, 1), with the
-/// same parity (Farouki & Rajan, Comput. Aided Geom. Des. 5, 1 (1988)).
-ZD_HD inline void bernstein_on_unit_interval(const double* c, double* b)
+/// Newton steps of the one-root case: from the secant point the root is at the rounding level after 2–3 steps;
+/// the rest confirm it (and a root that needs more goes to the general method).
+inline constexpr int fast_newton_steps = 6;
+
+/// dχ²/dt / 2 = Σ q q' on t ∈ [−1, 1] (δ = mid + half t) for L cells, from their enabled pulls c[power][slot][lane].
+template <int L>
+ZD_HD static inline void derivative_on_unit_interval(const double (&c)[4][max_measurements][L], int n_enabled,
+                                                     double mid, double half, double (&d)[max_degree + 1][L])
 {
-    // c(2u − 1) in powers of u ∈ [0, 1]: a Taylor shift by −1, then u^k scaled by 2^k.
-    double a[max_degree + 1];
-    for (int k = 0; k <= max_degree; ++k) a[k] = c[k];
-    for (int i = 0; i < max_degree; ++i)
-        for (int k = max_degree - 1; k >= i; --k) a[k] -= a[k + 1];
-    double scale = 1;
-    for (int k = 0; k <= max_degree; ++k, scale *= 2) a[k] *= scale;
-    // b_i = Σ_{j ≤ i} C(i, j) / C(5, j) a_j
-    constexpr double inv_binom5[6] = {1.0, 1.0 / 5, 1.0 / 10, 1.0 / 10, 1.0 / 5, 1.0};
-    constexpr double binom[6][6] = {{1, 0, 0, 0, 0, 0}, {1, 1, 0, 0, 0, 0}, {1, 2, 1, 0, 0, 0},
-                                    {1, 3, 3, 1, 0, 0}, {1, 4, 6, 4, 1, 0}, {1, 5, 10, 10, 5, 1}};
-    for (int i = 0; i <= max_degree; ++i)
+    for (int k = 0; k <= max_degree; ++k)
+        for (int l = 0; l < L; ++l) d[k][l] = 0;
+    const double m = mid, h = half;
+    for (int s = 0; s < n_enabled; ++s)
     {
-        double v = 0;
-        for (int j = 0; j <= i; ++j) v += binom[i][j] * inv_binom5[j] * a[j];
-        b[i] = v;
+        ZD_SIMD_LANES
+        for (int l = 0; l < L; ++l)
+        {
+            // q(t) = Σ c_k (mid + half t)^k, expanded; q q' collected by power of t.
+            const double c0 = c[0][s][l], c1 = c[1][s][l], c2 = c[2][s][l], c3 = c[3][s][l];
+            const double q0 = ((c3 * m + c2) * m + c1) * m + c0;
+            const double q1 = h * ((3.0 * c3 * m + 2.0 * c2) * m + c1);
+            const double q2 = h * h * (3.0 * c3 * m + c2);
+            const double q3 = h * h * h * c3;
+            d[0][l] += q0 * q1;
+            d[1][l] += q1 * q1 + 2.0 * q0 * q2;
+            d[2][l] += 3.0 * (q0 * q3 + q1 * q2);
+            d[3][l] += 2.0 * q2 * q2 + 4.0 * q1 * q3;
+            d[4][l] += 5.0 * q2 * q3;
+            d[5][l] += 3.0 * q3 * q3;
+        }
     }
 }
 
-/// The roots of the degree-5 polynomial c in (−1, 1), ascending. The common cases are settled by the sign changes
-/// of its Bernstein coefficients: none (no root) or one (exactly one, bracketed by [−1, 1]); the others, and
-/// coefficients too close to zero to trust their sign, go through roots_in_unit_interval.
-ZD_HD inline int quintic_roots_in_unit_interval(const double* c, double* roots)
+/// The common case of the exact δ minimum for L cells at once, with the same operations for every L: the CPU runs
+/// it on 8 cells in its vectorised loop (delta_walk_impl.hpp), the GPU and the host's other callers on 1, and all
+/// get the same bits. From the Bernstein coefficients of d (the derivative above): status 0, no root in (−1, 1);
+/// 1, exactly one, root_t, polished by fast_newton_steps Newton steps from the secant point, kept in the shrinking
+/// bracket by bisection; 2, undecided (several sign changes, a coefficient too close to zero, or no convergence):
+/// the caller runs the general method (roots_in_unit_interval).
+template <int L>
+ZD_HD static inline void fast_root(const double (&d)[max_degree + 1][L], int (&status)[L], double (&root_t)[L])
 {
-    double b[max_degree + 1];
-    bernstein_on_unit_interval(c, b);
-    double largest = 0;
-    for (int i = 0; i <= max_degree; ++i) largest = std::fabs(b[i]) > largest ? std::fabs(b[i]) : largest;
-    int changes = 0;
-    bool clear = largest > 0;
-    for (int i = 0; i <= max_degree; ++i)
+    // Each step is one straight-line loop over the lanes (structure of arrays): the form that vectorises across
+    // cells. Selects, not branches.
+    double b[max_degree + 1][L];
+    ZD_SIMD_LANES
+    for (int l = 0; l < L; ++l)
     {
-        clear = clear && std::fabs(b[i]) > 1e-12 * largest;
-        if (i > 0) changes += (b[i] < 0) != (b[i - 1] < 0);
+        // Bernstein coefficients on [−1, 1]: e_k, the coefficients of d(2u − 1) in powers of u,
+        // e_k = 2^k Σ_j C(j, k) (−1)^(j−k) d_j; then b_i = Σ_{j ≤ i} C(i, j) / C(5, j) e_j.
+        const double d0 = d[0][l], d1 = d[1][l], d2 = d[2][l], d3 = d[3][l], d4 = d[4][l], d5 = d[5][l];
+        const double e0 = d0 - d1 + d2 - d3 + d4 - d5;
+        const double e1 = 2.0 * (d1 - 2.0 * d2 + 3.0 * d3 - 4.0 * d4 + 5.0 * d5);
+        const double e2 = 4.0 * (d2 - 3.0 * d3 + 6.0 * d4 - 10.0 * d5);
+        const double e3 = 8.0 * (d3 - 4.0 * d4 + 10.0 * d5);
+        const double e4 = 16.0 * (d4 - 5.0 * d5);
+        const double e5 = 32.0 * d5;
+        b[0][l] = e0;
+        b[1][l] = e0 + 0.2 * e1;
+        b[2][l] = e0 + 0.4 * e1 + 0.1 * e2;
+        b[3][l] = e0 + 0.6 * e1 + 0.3 * e2 + 0.1 * e3;
+        b[4][l] = e0 + 0.8 * e1 + 0.6 * e2 + 0.4 * e3 + 0.2 * e4;
+        b[5][l] = e0 + e1 + e2 + e3 + e4 + e5;
     }
-    if (clear && changes == 0) return 0;
-    if (clear && changes == 1)
+    // The sign changes, and whether every coefficient is clear of zero (else its sign cannot be trusted).
+    int decided[L];
+    ZD_SIMD_LANES
+    for (int l = 0; l < L; ++l)
     {
-        const double dc[max_degree] = {c[1], 2 * c[2], 3 * c[3], 4 * c[4], 5 * c[5]};
-        roots[0] = polish_root(c, dc, max_degree, -1.0, 1.0, b[0], b[max_degree]);
-        return 1;
+        const double a0 = std::fabs(b[0][l]), a1 = std::fabs(b[1][l]), a2 = std::fabs(b[2][l]), a3 = std::fabs(b[3][l]),
+                     a4 = std::fabs(b[4][l]), a5 = std::fabs(b[5][l]);
+        const double m01 = a0 > a1 ? a0 : a1, m23 = a2 > a3 ? a2 : a3, m45 = a4 > a5 ? a4 : a5;
+        const double m0123 = m01 > m23 ? m01 : m23;
+        const double largest = m0123 > m45 ? m0123 : m45;
+        const double small = 1e-12 * largest;
+        const int clear =
+            (largest > 0) & (a0 > small) & (a1 > small) & (a2 > small) & (a3 > small) & (a4 > small) & (a5 > small);
+        const int changes = ((b[1][l] < 0) != (b[0][l] < 0)) + ((b[2][l] < 0) != (b[1][l] < 0))
+                            + ((b[3][l] < 0) != (b[2][l] < 0)) + ((b[4][l] < 0) != (b[3][l] < 0))
+                            + ((b[5][l] < 0) != (b[4][l] < 0));
+        // 0: no root; 1: one (to be polished); 2: undecided.
+        decided[l] = clear ? (changes < 2 ? changes : 2) : 2;
     }
-    return roots_in_unit_interval(c, max_degree, roots);
+    // Newton on the bracket [−1, 1], where d(−1) = b0 and d(1) = b5 have opposite signs when there is one change.
+    double x[L], lo[L], hi[L], step[L];
+    ZD_SIMD_LANES
+    for (int l = 0; l < L; ++l)
+    {
+        lo[l] = -1.0;
+        hi[l] = 1.0;
+        const double secant = -1.0 - b[0][l] * 2.0 / (b[5][l] - b[0][l]);
+        x[l] = (secant > -1.0) & (secant < 1.0) ? secant : 0.0;
+        step[l] = 2.0;
+    }
+    for (int it = 0; it < fast_newton_steps; ++it)  // a fixed count: the same operations in every lane
+    {
+        ZD_SIMD_LANES
+        for (int l = 0; l < L; ++l)
+        {
+            const double xl = x[l];
+            const double f = ((((d[5][l] * xl + d[4][l]) * xl + d[3][l]) * xl + d[2][l]) * xl + d[1][l]) * xl + d[0][l];
+            const double fp =
+                (((5.0 * d[5][l] * xl + 4.0 * d[4][l]) * xl + 3.0 * d[3][l]) * xl + 2.0 * d[2][l]) * xl + d[1][l];
+            const int hit = f == 0;
+            const int same_side = (f < 0) == (b[0][l] < 0);
+            lo[l] = ((hit == 0) & same_side) ? xl : lo[l];
+            hi[l] = ((hit == 0) & (same_side == 0)) ? xl : hi[l];
+            const double newton = xl - f / fp;
+            const int inside = (newton >= lo[l]) & (newton <= hi[l]);  // false for NaN (fp = 0)
+            const double next = hit ? xl : (inside ? newton : 0.5 * (lo[l] + hi[l]));
+            step[l] = std::fabs(next - xl);
+            x[l] = next;
+        }
+    }
+    ZD_SIMD_LANES
+    for (int l = 0; l < L; ++l)
+    {
+        const int polished = step[l] <= 1e-9 ? 1 : 2;  // not converged: the general method
+        status[l] = decided[l] == 1 ? polished : decided[l];
+        root_t[l] = x[l];
+    }
 }
 }  // namespace detail
 
@@ -178,27 +264,25 @@ ZD_HD inline int delta_minimum_candidates(const CellPulls& pulls, double lo, dou
     if (!(hi > lo) || pulls.n_enabled == 0) return 2;
     // t ∈ [−1, 1] ↦ δ = mid + half t keeps the coefficients of comparable size. dχ²/dt / 2 = Σ q q'.
     const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
-    // Accumulated in scalars: an array accumulated in memory made a chain of stores and reloads.
-    double d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0;
+    double c[4][max_measurements][1];
     for (int s = 0; s < pulls.n_enabled; ++s)
-    {
-        const double* c = pulls.p[s].c;
-        // q(t) = Σ c_k (mid + half t)^k, expanded; q q' collected by power of t.
-        const double m = mid, h = half;
-        const double q0 = ((c[3] * m + c[2]) * m + c[1]) * m + c[0];
-        const double q1 = h * ((3.0 * c[3] * m + 2.0 * c[2]) * m + c[1]);
-        const double q2 = h * h * (3.0 * c[3] * m + c[2]);
-        const double q3 = h * h * h * c[3];
-        d0 += q0 * q1;
-        d1 += q1 * q1 + 2.0 * q0 * q2;
-        d2 += 3.0 * (q0 * q3 + q1 * q2);
-        d3 += 2.0 * q2 * q2 + 4.0 * q1 * q3;
-        d4 += 5.0 * q2 * q3;
-        d5 += 3.0 * q3 * q3;
-    }
-    const double deriv[detail::max_degree + 1] = {d0, d1, d2, d3, d4, d5};
+        for (int k = 0; k < 4; ++k) c[k][s][0] = pulls.p[s].c[k];
+    double d[detail::max_degree + 1][1];
+    detail::derivative_on_unit_interval<1>(c, pulls.n_enabled, mid, half, d);
+    int status[1];
+    double root_t[1];
+    detail::fast_root<1>(d, status, root_t);
     double roots[detail::max_degree];
-    const int n = detail::quintic_roots_in_unit_interval(deriv, roots);
+    int n = status[0];
+    if (n == 1)
+    {
+        roots[0] = root_t[0];
+    }
+    else if (n == 2)  // undecided: the general method
+    {
+        const double deriv[detail::max_degree + 1] = {d[0][0], d[1][0], d[2][0], d[3][0], d[4][0], d[5][0]};
+        n = detail::roots_in_unit_interval(deriv, detail::max_degree, roots);
+    }
     for (int j = 0; j < n; ++j)
     {
         const double delta = mid + half * roots[j];

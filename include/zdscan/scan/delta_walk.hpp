@@ -25,6 +25,19 @@ struct DeltaWalk
 using DeltaWalkFunction = DeltaWalk (*)(const CellPulls& pulls, const double* delta, int n_delta, double* chi2_row,
                                         double* profile);
 
+/// Cells per call of the exact profile's batch: eight AVX-512 vectors of doubles, whose latency chains (the Newton
+/// steps) overlap; with 8 cells a batch took twice as long per cell.
+inline constexpr int exact_batch_cells = 64;
+
+/// The enabled pulls of a batch of cells, structure of arrays: coefficient k of slot s for lane l.
+using BatchPulls = double[4][max_measurements][exact_batch_cells];
+
+/// The exact profile's common case for n ≤ exact_batch_cells cells of one scan (detail::fast_root, vectorised over
+/// the cells): status[i] 0 (no root of dχ²/dδ inside), 1 (one: root_delta[i], with chi2_root[i] = χ²_total there,
+/// as chi2_total(const CellPulls&, double) computes it) or 2 (undecided: the general method).
+using ExactBatchFunction = void (*)(const BatchPulls& pulls, int n_enabled, int n, double lo, double hi, int* status,
+                                    double* root_delta, double* chi2_root);
+
 enum class CpuIsa
 {
     generic,  ///< the compiler's baseline (x86-64: SSE2; fused multiply-adds through libm's fma)
@@ -39,4 +52,5 @@ CpuIsa selected_cpu_isa();
 /// Whether this build has the variant and this CPU can run it.
 bool cpu_isa_available(CpuIsa isa);
 DeltaWalkFunction delta_walk_function(CpuIsa isa);
+ExactBatchFunction exact_batch_function(CpuIsa isa);
 }  // namespace zdscan
