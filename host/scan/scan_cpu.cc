@@ -144,6 +144,7 @@ class CpuScanEngine final : public ScanEngine
             std::vector<double> local_profile(static_cast<std::size_t>(n_delta), HUGE_VAL);
             std::int64_t local_nonfinite = -1;
             ExactBatch batch(exact_batch_, walk_, range, mass_pulls_);
+#pragma omp for schedule(static)
             for (std::int64_t cell = 0; cell < n_cells; ++cell)
             {
                 const auto c = static_cast<std::size_t>(cell);
@@ -172,7 +173,7 @@ class CpuScanEngine final : public ScanEngine
                 }
             }
             batch.solve(out);  // this thread's last cells
-                               // min is exact and commutative: the merge order cannot change the result.
+            // min is exact and commutative: the merge order cannot change the result.
 #pragma omp critical(zdscan_delta_profile)
             {
                 for (int k = 0; k < n_delta; ++k)
