@@ -74,23 +74,35 @@ CpuIsa selected_cpu_isa()
     return CpuIsa::generic;
 }
 
-DeltaWalkFunction delta_walk_function(CpuIsa isa)
+namespace
+{
+/// The variant of a function for isa: the generic one where the build has no x86 variants.
+template <class F>
+F variant(CpuIsa isa, F generic_fn, [[maybe_unused]] F avx2_fn, [[maybe_unused]] F avx512_fn)
 {
 #if ZDSCAN_X86_VARIANTS
-    if (isa == CpuIsa::avx512) return &avx512::delta_walk;
-    if (isa == CpuIsa::avx2) return &avx2::delta_walk;
+    if (isa == CpuIsa::avx512) return avx512_fn;
+    if (isa == CpuIsa::avx2) return avx2_fn;
 #endif
     (void)isa;
-    return &generic::delta_walk;
+    return generic_fn;
+}
+}  // namespace
+
+#if ZDSCAN_X86_VARIANTS
+#define ZDSCAN_VARIANTS(name) &generic::name, &avx2::name, &avx512::name
+#else
+#define ZDSCAN_VARIANTS(name) &generic::name, &generic::name, &generic::name
+#endif
+
+DeltaWalkFunction delta_walk_function(CpuIsa isa)
+{
+    return variant<DeltaWalkFunction>(isa, ZDSCAN_VARIANTS(delta_walk));
 }
 
 ExactBatchFunction exact_batch_function(CpuIsa isa)
 {
-#if ZDSCAN_X86_VARIANTS
-    if (isa == CpuIsa::avx512) return &avx512::exact_batch;
-    if (isa == CpuIsa::avx2) return &avx2::exact_batch;
-#endif
-    (void)isa;
-    return &generic::exact_batch;
+    return variant<ExactBatchFunction>(isa, ZDSCAN_VARIANTS(exact_batch));
 }
+#undef ZDSCAN_VARIANTS
 }  // namespace zdscan
