@@ -56,14 +56,14 @@ Table chi2_points(const std::string& config_json, Column m_mev, Column eps, Colu
     nb::capsule owner(out, [](void* p) noexcept { delete[] static_cast<double*>(p); });
     {
         nb::gil_scoped_release release;
-        std::map<double, MassTerms> mass;  // the quadratures and K once per distinct mass
+        std::map<double, MassPulls> mass;  // the quadratures, K and pull factors once per distinct mass
         for (std::size_t i = 0; i < n; ++i)
         {
             const double m = m_mev(i);
             if (!(m > 0)) throw std::invalid_argument("chi2: m_zd_mev must be > 0 (got " + std::to_string(m) + ")");
             auto it = mass.find(m);
-            if (it == mass.end()) it = mass.emplace(m, mass_at(m)).first;
-            const CellPulls pulls = cell_pulls(obs, it->second, eps(i));
+            if (it == mass.end()) it = mass.emplace(m, mass_pulls(obs, mass_at(m))).first;
+            const CellPulls pulls = cell_pulls(it->second, eps(i));
             for (int s = 0; s < pulls.n; ++s)
             {
                 const double p = evaluate(pulls.p[s], delta(i));
@@ -97,7 +97,8 @@ void scan_to_file(const std::string& config_json, const std::string& out_path, b
     std::atomic<bool> cancel{false};
     options.cancel = &cancel;
 
-    check_output_target(out_path, OutputRules{force, ""});
+    const OutputRules rules{force, ""};
+    check_output_target(out_path, rules);
     const OutputLock lock(out_path);
     auto work = std::async(std::launch::async,
                            [&]
@@ -109,7 +110,12 @@ void scan_to_file(const std::string& config_json, const std::string& out_path, b
                                    [&](const Tile& tile, const std::vector<double>& chi2)
                                    { writer.write_full_slab(tile, chi2); },
                                    nullptr);
-                               writer.commit(out, [&] { check_cancel(options.cancel); });
+                               writer.commit(out,
+                                             [&]
+                                             {
+                                                 check_cancel(options.cancel);
+                                                 check_output_target_before_rename(out_path, rules);
+                                             });
                            });
     bool interrupted = false;
     {

@@ -295,16 +295,7 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
                   [&]
                   {
                       check_cancel(options.cancel);  // a stop request counts until the rename
-                      try
-                      {
-                          check_output_target(out_path, rules);
-                      }
-                      catch (const OutputRefused& e)
-                      {
-                          throw std::runtime_error(std::string(e.what())
-                                                   + " (it changed during the run; the "
-                                                     "result was not written)");
-                      }
+                      check_output_target_before_rename(out_path, rules);
                   });
     register_cleanup_file(CleanupSlot::temporary_file, nullptr);
     if (checkpoint) checkpoint->remove();  // the result is in place
@@ -315,61 +306,79 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
 }
 }  // namespace
 
+/// How a command failed: its exit code and message (docs/output.md, "Exit codes and signals").
+struct Failure
+{
+    int code;
+    std::string message;
+    bool interrupted;  ///< a stop request (SIGINT, SIGTERM, SIGHUP), not an error
+};
+
+/// The failure of the std::exception being handled; call it inside a catch block.
+Failure current_failure()
+{
+    try
+    {
+        throw;
+    }
+    catch (const ScanInterrupted&)
+    {
+        return {interrupt_exit_code(),
+                "interrupted by signal " + std::to_string(interrupt_signal())
+                    + "; no output file was written or replaced",
+                true};
+    }
+    catch (const ConfigError& e)
+    {
+        return {exit_bad_input, e.what(), false};
+    }
+    catch (const CheckpointMismatch& e)
+    {
+        return {exit_bad_input, e.what(), false};
+    }
+    catch (const OutputRefused& e)
+    {
+        return {exit_bad_input, e.what(), false};
+    }
+    catch (const std::invalid_argument& e)
+    {
+        return {exit_bad_input, e.what(), false};
+    }
+    catch (const std::exception& e)
+    {
+        return {exit_runtime_error, e.what(), false};
+    }
+}
+
+void print_failure(const Failure& f)
+{
+    std::fprintf(stderr, "%szdscan: %s%s\n", f.interrupted ? "\n" : "",
+                 f.interrupted ? "" : "error: ", f.message.c_str());
+}
+
 /// Runs the scan command as one process or one MPI rank, and ends the MPI job consistently: a failing worker
 /// reports to rank 0; rank 0 prints, removes its temporary file (already done when the error reaches here) and
 /// ends every rank with the exit code.
 int run_scan_job(const ScanArgs& args, int& argc, char**& argv)
 {
     const auto job = ParallelJob::start(argc, argv);
-    int code = 0;
-    std::string message;
+    Failure failure{0, "", false};
     try
     {
-        code = run_scan_command(args, *job);
+        failure.code = run_scan_command(args, *job);
     }
-    catch (const ScanInterrupted&)
+    catch (const std::exception&)
     {
-        code = interrupt_exit_code();
-        message =
-            "interrupted by signal " + std::to_string(interrupt_signal()) + "; no output file was written or replaced";
+        failure = current_failure();
     }
-    catch (const ConfigError& e)
+    if (failure.code != 0 && job->size() > 1)
     {
-        code = exit_bad_input;
-        message = e.what();
+        // rank 0 prints it and ends the job; never returns
+        job->fail_and_wait(failure.message, !failure.interrupted, failure.code);
     }
-    catch (const CheckpointMismatch& e)
-    {
-        code = exit_bad_input;
-        message = e.what();
-    }
-    catch (const OutputRefused& e)
-    {
-        code = exit_bad_input;
-        message = e.what();
-    }
-    catch (const std::invalid_argument& e)
-    {
-        code = exit_bad_input;
-        message = e.what();
-    }
-    catch (const std::exception& e)
-    {
-        code = exit_runtime_error;
-        message = e.what();
-    }
-    const bool interrupted = code == interrupt_exit_code() && interrupt_signal() != 0;
-    if (code != 0 && job->size() > 1)
-    {
-        job->fail_and_wait(message, !interrupted, code);  // rank 0 prints it and ends the job; never returns
-    }
-    if (!message.empty())
-    {
-        std::fprintf(stderr, "%szdscan: %s%s\n", interrupted ? "\n" : "",
-                     interrupted ? "" : "error: ", message.c_str());
-    }
+    if (!failure.message.empty()) print_failure(failure);
     job->finish();
-    return code == 0 ? finish_stdout(0) : code;
+    return failure.code == 0 ? finish_stdout(0) : failure.code;
 }
 
 /// `zdscan limits ...` belongs to the Python package (zdscan.limit_curves: contourpy, the output formats): run it with
@@ -532,31 +541,11 @@ int main(int argc, char** argv)
             return finish_stdout(0);
         }
     }
-    catch (const ScanInterrupted&)
+    catch (const std::exception&)
     {
-        std::fprintf(stderr, "\nzdscan: interrupted by signal %d; no output file was written or replaced\n",
-                     interrupt_signal());
-        return interrupt_exit_code();
-    }
-    catch (const ConfigError& e)
-    {
-        std::fprintf(stderr, "zdscan: error: %s\n", e.what());
-        return exit_bad_input;
-    }
-    catch (const OutputRefused& e)
-    {
-        std::fprintf(stderr, "zdscan: error: %s\n", e.what());
-        return exit_bad_input;
-    }
-    catch (const std::invalid_argument& e)
-    {
-        std::fprintf(stderr, "zdscan: error: %s\n", e.what());
-        return exit_bad_input;
-    }
-    catch (const std::exception& e)
-    {
-        std::fprintf(stderr, "zdscan: error: %s\n", e.what());
-        return exit_runtime_error;
+        const Failure f = current_failure();
+        print_failure(f);
+        return f.code;
     }
     return exit_runtime_error;
 }

@@ -315,4 +315,16 @@ std::vector<std::string> clean_stale_temporaries(const std::string& target)
     }
     return report;
 }
+
+void check_output_target_before_rename(const std::string& target, const OutputRules& rules)
+{
+    try
+    {
+        check_output_target(target, rules);
+    }
+    catch (const OutputRefused& e)
+    {
+        throw std::runtime_error(std::string(e.what()) + " (it changed during the run; the result was not written)");
+    }
+}
 }  // namespace zdscan

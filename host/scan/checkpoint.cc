@@ -72,6 +72,20 @@ std::optional<std::string> first_difference(const nlohmann::json& a, const nlohm
     return std::nullopt;
 }
 
+/// Throws CheckpointMismatch when a checkpoint's value differs from this run's, naming what and where: the first
+/// differing field of an object (a config), else the two values.
+void require_same(const std::string& checkpoint, const std::string& what, const nlohmann::json& theirs,
+                  const nlohmann::json& mine)
+{
+    if (theirs == mine) return;
+    std::string detail = theirs.dump() + " there, " + mine.dump() + " here";
+    if (theirs.is_object() && mine.is_object())
+    {
+        if (const auto d = first_difference(theirs, mine, "")) detail = *d + " (checkpoint vs this run)";
+    }
+    throw CheckpointMismatch("--resume: " + checkpoint + " was made with another " + what + ": " + detail);
+}
+
 std::optional<nlohmann::json> read_manifest(const std::string& dir)
 {
     std::ifstream in(dir + "/manifest.json");
@@ -124,22 +138,10 @@ Checkpoint::Checkpoint(const std::string& target, CheckpointIdentity identity, b
                                      + std::to_string(format_version));
         }
         const nlohmann::json& id = manifest_.at("identity");
-        auto differs = [&](const std::string& what, const nlohmann::json& theirs, const nlohmann::json& mine)
-        {
-            if (theirs != mine)
-            {
-                std::string detail = theirs.dump() + " there, " + mine.dump() + " here";
-                if (const auto d = first_difference(theirs, mine, ""))
-                {
-                    detail = *d + " (checkpoint vs this run)";
-                }
-                throw CheckpointMismatch("--resume: " + name + " was made with another " + what + ": " + detail);
-            }
-        };
-        differs("zdscan version", id.at("zdscan_version"), identity_.zdscan_version);
-        differs("config", id.at("config"), identity_.config);
-        differs("--delta-profile", id.at("delta_profile"), identity_.delta_profile);
-        differs("--full-grid", id.at("full_grid"), identity_.full_grid);
+        require_same(name, "zdscan version", id.at("zdscan_version"), identity_.zdscan_version);
+        require_same(name, "config", id.at("config"), identity_.config);
+        require_same(name, "--delta-profile", id.at("delta_profile"), identity_.delta_profile);
+        require_same(name, "--full-grid", id.at("full_grid"), identity_.full_grid);
         return;  // tiles.bin is opened by restore(), once the plan is checked
     }
     // Starting over: the old checkpoint is invalid. The new one is created with the first tile (a short run that
@@ -170,18 +172,10 @@ std::vector<std::int64_t> Checkpoint::restore(const TilePlanKey& key, const Tile
     if (!resume_) return {};
     const std::string name = fs::path(dir_).filename().string();
     const nlohmann::json& plan = manifest_.at("plan");
-    auto differs = [&](const std::string& what, const nlohmann::json& theirs, const nlohmann::json& mine)
-    {
-        if (theirs != mine)
-        {
-            throw CheckpointMismatch("--resume: " + name + " was made with another " + what + ": " + theirs.dump()
-                                     + " there, " + mine.dump() + " here");
-        }
-    };
-    differs("backend (--backend)", plan.at("backend"), key.backend);
-    differs("tile plan (number of tiles)", plan.at("n_tiles"), key.n_tiles);
-    differs("tile plan (masses per tile; --tile-masses)", plan.at("masses_per_tile"), key.masses_per_tile);
-    differs("tile plan (epsilon values per tile; --max-tile-mb)", plan.at("eps_per_tile"), key.eps_per_tile);
+    require_same(name, "backend (--backend)", plan.at("backend"), key.backend);
+    require_same(name, "tile plan (number of tiles)", plan.at("n_tiles"), key.n_tiles);
+    require_same(name, "tile plan (masses per tile; --tile-masses)", plan.at("masses_per_tile"), key.masses_per_tile);
+    require_same(name, "tile plan (epsilon values per tile; --max-tile-mb)", plan.at("eps_per_tile"), key.eps_per_tile);
     bytes_ = manifest_.at("bytes").get<std::int64_t>();
     const auto listed = manifest_.at("tiles").get<std::vector<std::int64_t>>();
 

@@ -43,6 +43,9 @@ bool is_zdscan_result(const std::string& path);
 /// Throws OutputRefused (naming --out) when the rules above forbid writing `target`; the reason includes the
 /// system's error text where a system call failed.
 void check_output_target(const std::string& target, const OutputRules& rules);
+/// The same check just before the rename: a target that became unusable during the run is a run-time error
+/// (std::runtime_error saying so), not bad input.
+void check_output_target_before_rename(const std::string& target, const OutputRules& rules);
 
 /// Holds the target's lock file for its lifetime; removes it at the end.
 class OutputLock
