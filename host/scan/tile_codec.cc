@@ -16,6 +16,13 @@ struct Header
     std::int64_t magic, tile, cells, n_delta, n_exact, n_full, first_nonfinite, bytes;
 };
 
+/// The record's length its counts imply.
+std::int64_t record_bytes(const Header& h)
+{
+    return static_cast<std::int64_t>(sizeof(Header) + h.cells * (sizeof(double) + sizeof(std::int32_t))
+                                     + (h.n_delta + h.n_exact + h.n_full) * sizeof(double));
+}
+
 template <class T> char* put(char* at, const std::vector<T>& v)
 {
     if (!v.empty()) std::memcpy(at, v.data(), v.size() * sizeof(T));
@@ -40,8 +47,7 @@ std::vector<char> encode_tile(std::int64_t t, const TileResult& r)
              static_cast<std::int64_t>(r.full.size()),
              r.first_nonfinite,
              0};
-    h.bytes = static_cast<std::int64_t>(sizeof(Header) + h.cells * (sizeof(double) + sizeof(std::int32_t))
-                                        + (h.n_delta + h.n_exact + h.n_full) * sizeof(double));
+    h.bytes = record_bytes(h);
     std::vector<char> out(static_cast<std::size_t>(h.bytes));
     std::memcpy(out.data(), &h, sizeof h);
     char* at = out.data() + sizeof h;
@@ -58,12 +64,8 @@ std::size_t decode_tile(const char* data, std::size_t size, std::int64_t& t, Til
     Header h{};
     if (size < sizeof h) return 0;
     std::memcpy(&h, data, sizeof h);
-    const bool sane =
-        h.magic == magic && h.cells >= 0 && h.n_delta >= 0 && h.n_exact >= 0 && h.n_full >= 0
-        && h.bytes >= static_cast<std::int64_t>(sizeof h)
-        && h.bytes
-               == static_cast<std::int64_t>(sizeof(Header) + h.cells * (sizeof(double) + sizeof(std::int32_t))
-                                            + (h.n_delta + h.n_exact + h.n_full) * sizeof(double));
+    const bool sane = h.magic == magic && h.cells >= 0 && h.n_delta >= 0 && h.n_exact >= 0 && h.n_full >= 0
+                      && h.bytes == record_bytes(h);
     if (!sane || static_cast<std::size_t>(h.bytes) > size) return 0;
     const char* p = data + sizeof h;
     p = take(p, r.chi2_min, h.cells);
