@@ -7,17 +7,21 @@
 #include <nanobind/stl/vector.h>
 
 #include <Python.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
 #include <exception>
 #include <future>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "zdscan/build_config.hpp"
 #include "zdscan/io/apv_report.hpp"
 #include "zdscan/io/config.hpp"
+#include "zdscan/io/input_file.hpp"
+#include "zdscan/cli/interrupts.hpp"
 #include "zdscan/io/output_target.hpp"
 #include "zdscan/io/scan_file.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
@@ -78,9 +82,49 @@ Table chi2_points(const std::string& config_json, Column m_mev, Column eps, Colu
 /// Runs a scan and writes its file to out_path, as `zdscan scan` does. The scan runs on a worker thread with the
 /// GIL released; this thread polls for Python signals, so Ctrl-C stops the scan at its next tile (KeyboardInterrupt,
 /// nothing written).
-void scan_to_file(const std::string& config_json, const std::string& out_path, bool force, int n_m, int n_eps,
-                  int n_delta, const std::string& backend, int threads, bool full_grid,
-                  const std::string& delta_profile, const std::vector<double>& delta_slices,
+/// Removes the temporary file if a signal with the default (fatal) action ends the process during a scan from
+/// Python: SIGTERM, SIGHUP (Python's defaults), and crashes. SIGINT stays Python's (KeyboardInterrupt, below).
+/// Installed only where the disposition is the default, and restored afterwards.
+class TemporaryFileGuard
+{
+  public:
+    explicit TemporaryFileGuard(const std::string& path)
+    {
+        register_cleanup_file(CleanupSlot::temporary_file, path.c_str());
+        for (int sig : {SIGTERM, SIGHUP})
+        {
+            struct sigaction old = {};
+            if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL)
+            {
+                struct sigaction action = {};
+                action.sa_handler = &TemporaryFileGuard::on_signal;
+                sigemptyset(&action.sa_mask);
+                ::sigaction(sig, &action, nullptr);
+                installed_.push_back(sig);
+            }
+        }
+    }
+    ~TemporaryFileGuard()
+    {
+        for (int sig : installed_) ::signal(sig, SIG_DFL);
+        register_cleanup_file(CleanupSlot::temporary_file, nullptr);
+    }
+    TemporaryFileGuard(const TemporaryFileGuard&) = delete;
+    TemporaryFileGuard& operator=(const TemporaryFileGuard&) = delete;
+
+  private:
+    static void on_signal(int sig)
+    {
+        remove_cleanup_files_now();  // async-signal-safe
+        ::signal(sig, SIG_DFL);
+        ::raise(sig);  // the default action: the process ends by this signal, as it would have
+    }
+    std::vector<int> installed_;
+};
+
+void scan_to_file(const std::string& config_json, const std::string& config_path, const std::string& out_path,
+                  bool force, int n_m, int n_eps, int n_delta, const std::string& backend, int threads,
+                  bool full_grid, const std::string& delta_profile, const std::vector<double>& delta_slices,
                   const std::string& command_line)
 {
     ScanConfig config = config_from(config_json, "config");
@@ -88,8 +132,15 @@ void scan_to_file(const std::string& config_json, const std::string& out_path, b
     if (n_eps > 0) config.epsilon.n = n_eps;
     if (n_delta > 0) config.delta.n = n_delta;
     validate_grid(config);
+    validate_delta_slices(delta_slices, config, "delta_slices=");
     ScanOptions options;
     options.backend = parse_backend(backend);
+    const int max_threads = max_cpu_threads();
+    if (threads < 0 || threads > max_threads)
+    {
+        throw ConfigError("threads=: must be 0 (all) or between 1 and " + std::to_string(max_threads) + " (got "
+                          + std::to_string(threads) + ")");
+    }
     options.threads = threads;
     options.full_grid = full_grid;
     options.delta_profile = parse_delta_profile(delta_profile);
@@ -97,13 +148,25 @@ void scan_to_file(const std::string& config_json, const std::string& out_path, b
     std::atomic<bool> cancel{false};
     options.cancel = &cancel;
 
-    const OutputRules rules{force, ""};
+    OutputRules rules;
+    rules.force = force;
+    rules.config_path = config_path;  // zdscan.scan("my.json", out="my.json") must not replace the config
+    rules.option = "out=";
     check_output_target(out_path, rules);
     const OutputLock lock(out_path);
+    clean_stale_temporaries(out_path);
+    struct LockSlot  // the lock file too is removed if SIGTERM ends the process (TemporaryFileGuard)
+    {
+        explicit LockSlot(const std::string& p) { register_cleanup_file(CleanupSlot::lock_file, p.c_str()); }
+        ~LockSlot() { register_cleanup_file(CleanupSlot::lock_file, nullptr); }
+    } lock_slot(lock.path());
+    std::unique_ptr<TemporaryFileGuard> guard;
+    std::atomic<bool> committed{false};
     auto work = std::async(std::launch::async,
                            [&]
                            {
                                ScanFileWriter writer(out_path, config, options.full_grid);
+                               guard = std::make_unique<TemporaryFileGuard>(writer.temporary_path());
                                writer.set_command_line(command_line);
                                const ScanOutput out = run_scan(
                                    config, options,
@@ -116,6 +179,7 @@ void scan_to_file(const std::string& config_json, const std::string& out_path, b
                                                  check_cancel(options.cancel);
                                                  check_output_target_before_rename(out_path, rules);
                                              });
+                               committed = true;
                            });
     bool interrupted = false;
     {
@@ -132,6 +196,7 @@ void scan_to_file(const std::string& config_json, const std::string& out_path, b
         }
         if (interrupted) work.wait();
     }
+    guard.reset();
     if (interrupted)
     {
         try
@@ -141,9 +206,38 @@ void scan_to_file(const std::string& config_json, const std::string& out_path, b
         catch (const ScanInterrupted&)
         {
         }
-        throw nb::python_error();  // the pending KeyboardInterrupt
+        catch (...)
+        {
+            throw nb::python_error();  // the pending KeyboardInterrupt wins over the scan's own error
+        }
+        if (!committed)
+        {
+            throw nb::python_error();  // the pending KeyboardInterrupt: nothing was written
+        }
+        // The interrupt came after the result was renamed into place: the file is complete, so the call returns
+        // normally (an exception now would say "nothing written" about a file that is there).
+        PyErr_Clear();
     }
     work.get();  // rethrows the scan's exception, if any
+}
+
+OutputKind output_kind(const std::string& kind)
+{
+    if (kind == "result") return OutputKind::result_file;
+    if (kind == "file") return OutputKind::text_file;
+    if (kind == "directory") return OutputKind::directory;
+    throw std::invalid_argument("output kind must be result, file or directory (got " + kind + ")");
+}
+
+OutputRules output_rules(const std::string& kind, bool force, const std::vector<std::string>& inputs,
+                         const std::string& option)
+{
+    OutputRules rules;
+    rules.force = force;
+    rules.kind = output_kind(kind);
+    rules.inputs = inputs;
+    rules.option = option;
+    return rules;
 }
 
 std::string apv_json(const std::string& config_json, bool alternatives)
@@ -176,6 +270,10 @@ NB_MODULE(_core, m)
             {
                 PyErr_SetString(PyExc_FloatingPointError, e.what());
             }
+            catch (const InputFileError& e)
+            {
+                PyErr_SetString(PyExc_ValueError, e.what());
+            }
         });
     m.attr("__version__") = ZDSCAN_VERSION;
     m.def(
@@ -188,11 +286,38 @@ NB_MODULE(_core, m)
         "Validates a config (JSON text) and returns it with every default filled in; ValueError names the field.");
     m.def("chi2", &chi2_points, nb::arg("config"), nb::arg("m_zd_mev"), nb::arg("epsilon"), nb::arg("delta"),
           "chi2 of each measurement (rows, config order) and the total (last row) at n points.");
-    m.def("scan_to_file", &scan_to_file, nb::arg("config"), nb::arg("out"), nb::arg("force"), nb::arg("n_m"),
+    m.def("scan_to_file", &scan_to_file, nb::arg("config"), nb::arg("config_path"), nb::arg("out"), nb::arg("force"),
+          nb::arg("n_m"),
           nb::arg("n_eps"), nb::arg("n_delta"), nb::arg("backend"), nb::arg("threads"), nb::arg("full_grid"),
           nb::arg("delta_profile"), nb::arg("delta_slices"), nb::arg("command_line"),
           "Runs a scan and writes its HDF5 file (GIL released; Ctrl-C stops it, nothing written).");
     m.def("apv", &apv_json, nb::arg("config"), nb::arg("alternatives"),
           "The Q_W(133Cs) reanalysis of the config's apv_reanalysis block, as JSON text.");
     m.def("cuda_device_count", &cuda_device_count);
+    m.def(
+        "read_config_file", [](const std::string& path) { return read_regular_file(path, max_config_bytes, "config"); },
+        nb::arg("path"), "A config file's text: a regular file of at most 16 MB (ValueError otherwise; a FIFO never blocks).");
+    // The output policy of every writer (docs/output.md, "Safety"), shared with the command line.
+    m.def(
+        "check_output_target",
+        [](const std::string& target, const std::string& kind, bool force, const std::vector<std::string>& inputs,
+           const std::string& option) { check_output_target(target, output_rules(kind, force, inputs, option)); },
+        nb::arg("target"), nb::arg("kind"), nb::arg("force"), nb::arg("inputs"), nb::arg("option"),
+        "Raises FileExistsError (naming option) when the output policy forbids writing target. kind: result, file, "
+        "directory.");
+    m.def(
+        "check_output_target_before_rename",
+        [](const std::string& target, const std::string& kind, bool force, const std::vector<std::string>& inputs,
+           const std::string& option)
+        { check_output_target_before_rename(target, output_rules(kind, force, inputs, option)); },
+        nb::arg("target"), nb::arg("kind"), nb::arg("force"), nb::arg("inputs"), nb::arg("option"),
+        "The same check just before the rename: RuntimeError when the target became unusable meanwhile.");
+    m.def("temporary_path_for", &temporary_path_for, nb::arg("target"),
+          "The temporary name beside target: .<name>.zdscan-tmp.<host>.<pid>.");
+    m.def("clean_stale_temporaries", &clean_stale_temporaries, nb::arg("target"),
+          "Removes temporary files and directories of dead zdscan processes for target; one line for each.");
+    m.attr("directory_marker") = directory_marker;
+    nb::class_<OutputLock>(m, "OutputLock")
+        .def(nb::init<const std::string&>(), nb::arg("target"),
+             "Holds target's lock (one writer per target); RuntimeError when another run holds it.");
 }

@@ -164,7 +164,7 @@ TEST(Config, MeasurementListChecks)
 
 TEST(Config, MalformedJson)
 {
-    for (const char* text : {"{\"name\": ", "{\"a\": NaN}", "{\"a\": 1e999}"})
+    for (const char* text : {"{\"name\": ", "{\"a\": NaN}"})
     {
         try
         {
@@ -174,6 +174,26 @@ TEST(Config, MalformedJson)
         catch (const ConfigError& e)
         {
             EXPECT_NE(std::string(e.what()).find("bad.json: malformed JSON"), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(Config, OverflowingNumberNamesItsField)
+{
+    const std::pair<const char*, const char*> cases[] = {
+        {"{\"a\": 1e999}", "bad.json: a: 1e999 overflows a double"},
+        {"{\"grid\": {\"m_zd_mev\": {\"max\": 1e400}}}", "bad.json: grid.m_zd_mev.max: 1e400 overflows a double"},
+        {"{\"measurements\": [{}, {\"exp\": -1e400}]}", "bad.json: measurements[1].exp: -1e400 overflows a double"}};
+    for (const auto& [text, expected] : cases)
+    {
+        try
+        {
+            parse_config_text(text, "bad.json");
+            ADD_FAILURE() << text;
+        }
+        catch (const ConfigError& e)
+        {
+            EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
         }
     }
 }

@@ -109,6 +109,11 @@ int interrupt_exit_code()
     return 128 + (sig > 0 ? sig : SIGINT);
 }
 
+void remove_cleanup_files_now()
+{
+    remove_registered_files();
+}
+
 void register_cleanup_file(CleanupSlot slot, const char* path)
 {
     const int i = static_cast<int>(slot);

@@ -18,6 +18,7 @@
 #include "zdscan/cli/interrupts.hpp"
 #include "zdscan/io/apv_report.hpp"
 #include "zdscan/io/config.hpp"
+#include "zdscan/io/input_file.hpp"
 #include "zdscan/io/output_target.hpp"
 #include "zdscan/io/scan_file.hpp"
 #include "zdscan/mpi/parallel_job.hpp"
@@ -64,7 +65,7 @@ long long parse_count(const std::string& option, const std::string& text, long l
     return value;
 }
 
-/// "0,1e-3,5e-3": finite values in [−1, 1], at most 64, memory for the slices within 4 GB.
+/// "0,1e-3,5e-3": numbers, then the rules every caller shares (validate_delta_slices).
 std::vector<double> parse_delta_slices(const std::string& text, const ScanConfig& config)
 {
     std::vector<double> values;
@@ -75,25 +76,14 @@ std::vector<double> parse_delta_slices(const std::string& text, const ScanConfig
         const std::string item = text.substr(start, comma - start);
         double v = 0;
         const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-        if (item.empty() || ec != std::errc() || ptr != item.data() + item.size() || !std::isfinite(v)
-            || std::fabs(v) > 1)
+        if (item.empty() || ec != std::errc() || ptr != item.data() + item.size())
         {
             throw ConfigError("--delta-slices: each value must be a number in [-1, 1] (got \"" + item + "\")");
         }
         values.push_back(v);
         start = comma + 1;
     }
-    if (values.size() > 64)
-    {
-        throw ConfigError("--delta-slices: at most 64 values (got " + std::to_string(values.size()) + ")");
-    }
-    const double bytes = 8.0 * values.size() * (config.physics.measurements.size() + 1) * config.m_zd_mev.n
-                         * static_cast<double>(config.epsilon.n);
-    if (bytes > 4e9)
-    {
-        throw ConfigError("--delta-slices: " + std::to_string(values.size()) + " slices of this grid need "
-                          + std::to_string(static_cast<long long>(bytes / 1e9)) + " GB (at most 4)");
-    }
+    validate_delta_slices(values, config, "--delta-slices");
     return values;
 }
 
@@ -207,7 +197,9 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
         throw OutputRefused("--out: empty path");
     }
     const std::string out_path = args.out_given ? args.out_path : default_output_path(config.name);
-    const OutputRules rules{args.force, args.config_path};
+    OutputRules rules;
+    rules.force = args.force;
+    rules.config_path = args.config_path;
     install_interrupt_handlers();
     if (!collector)
     {
@@ -337,6 +329,14 @@ Failure current_failure()
         return {exit_bad_input, e.what(), false};
     }
     catch (const OutputRefused& e)
+    {
+        return {exit_bad_input, e.what(), false};
+    }
+    catch (const InvalidResultFile& e)
+    {
+        return {exit_bad_input, e.what(), false};
+    }
+    catch (const InputFileError& e)
     {
         return {exit_bad_input, e.what(), false};
     }

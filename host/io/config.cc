@@ -2,6 +2,7 @@
 /// Strict JSON configuration reader: unknown keys, wrong types, non-finite numbers and values outside their
 /// domain are errors that name the field.
 #include "zdscan/io/config.hpp"
+#include "zdscan/io/input_file.hpp"
 
 #include "json_reader.hpp"
 #include "measurement_config.hpp"
@@ -124,9 +125,12 @@ class StrictnessChecker : public nlohmann::json_sax<json>
         return true;
     }
     bool end_array() override { return end(); }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override
+    bool parse_error(std::size_t, const std::string& token, const nlohmann::detail::exception& e) override
     {
-        return false;  // syntax errors are reported by json::parse
+        // A number that overflows a double (1e400) is named by its field; syntax errors are reported by
+        // json::parse with their position.
+        if (e.id == 406) fail(token + " overflows a double; write a representable number");
+        return false;
     }
 
   private:
@@ -285,20 +289,21 @@ ScanConfig parse_config_text(const std::string& text, const std::string& origin)
         throw ConfigError(origin + ": malformed JSON: NUL byte at offset " + std::to_string(nul)
                           + " (a config is UTF-8 text)");
     }
-    json j;
-    try
-    {
-        j = json::parse(text);  // strict: trailing non-whitespace is an error
-    }
-    catch (const json::exception& e)  // syntax errors, and numbers that overflow a double (1e999)
-    {
-        throw ConfigError(origin + ": malformed JSON: " + e.what());
-    }
+    // The strictness pass first: it names the field of an overflowing number, which json::parse cannot.
     StrictnessChecker strict;
     json::sax_parse(text, &strict);
     if (!strict.error.empty())
     {
         throw ConfigError(origin + ": " + strict.error);
+    }
+    json j;
+    try
+    {
+        j = json::parse(text);  // strict: trailing non-whitespace is an error
+    }
+    catch (const json::exception& e)  // syntax errors
+    {
+        throw ConfigError(origin + ": malformed JSON: " + e.what());
     }
     try
     {
@@ -312,14 +317,14 @@ ScanConfig parse_config_text(const std::string& text, const std::string& origin)
 
 ScanConfig load_config_file(const std::string& path)
 {
-    std::ifstream in(path);
-    if (!in)
+    try
     {
-        throw ConfigError(path + ": cannot open config file");
+        return parse_config_text(read_regular_file(path, max_config_bytes, "config file"), path);
     }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return parse_config_text(buffer.str(), path);
+    catch (const InputFileError& e)
+    {
+        throw ConfigError(e.what());
+    }
 }
 
 ScanConfig default_config()

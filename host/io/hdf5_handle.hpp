@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -164,24 +165,58 @@ inline void write_attribute(hid_t where, const char* name, const char* value)
     write_attribute(where, name, std::string(value));
 }
 
+/// An attribute read from a file is untrusted: it must be a single value (scalar, or one element) of the expected
+/// type class before it is read, or the read would write past the value (an array read as a scalar).
+inline Handle open_single_attribute(hid_t where, const char* name, H5T_class_t want_a, H5T_class_t want_b,
+                                    const char* expected)
+{
+    if (H5Aexists(where, name) <= 0) throw std::runtime_error(std::string("missing attribute ") + name);
+    Handle attr(check(H5Aopen(where, name, H5P_DEFAULT), std::string("attribute ") + name), H5Aclose);
+    Handle space(check(H5Aget_space(attr), name), H5Sclose);
+    const H5S_class_t space_class = H5Sget_simple_extent_type(space);
+    if (space_class == H5S_NO_CLASS || space_class == H5S_NULL
+        || (space_class == H5S_SIMPLE && H5Sget_simple_extent_npoints(space) != 1))
+    {
+        throw std::runtime_error(std::string("attribute ") + name + " is not a single value");
+    }
+    Handle type(check(H5Aget_type(attr), name), H5Tclose);
+    const H5T_class_t c = H5Tget_class(type);
+    if (c != want_a && c != want_b) throw std::runtime_error(std::string("attribute ") + name + " is not " + expected);
+    return attr;
+}
+
 inline double read_double_attribute(hid_t where, const char* name)
 {
-    Handle attr(check(H5Aopen(where, name, H5P_DEFAULT), std::string("attribute ") + name), H5Aclose);
+    Handle attr = open_single_attribute(where, name, H5T_FLOAT, H5T_INTEGER, "a number");
     double v = 0;
     check(H5Aread(attr, H5T_NATIVE_DOUBLE, &v), name);
     return v;
 }
 
+/// A string attribute, variable-length (as zdscan and h5py write str) or fixed-length (NumPy bytes).
 inline std::string read_string_attribute(hid_t where, const char* name)
 {
-    Handle attr(check(H5Aopen(where, name, H5P_DEFAULT), std::string("attribute ") + name), H5Aclose);
+    Handle attr = open_single_attribute(where, name, H5T_STRING, H5T_STRING, "a string");
+    Handle file_type(check(H5Aget_type(attr), name), H5Tclose);
+    if (H5Tis_variable_str(file_type) > 0)
+    {
+        Handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
+        check(H5Tset_size(type, H5T_VARIABLE), "string type");
+        check(H5Tset_cset(type, H5Tget_cset(file_type)), "string type");
+        char* data = nullptr;
+        check(H5Aread(attr, type, &data), name);
+        std::string s = data ? data : "";
+        H5free_memory(data);
+        return s;
+    }
+    const std::size_t size = H5Tget_size(file_type);
+    if (size == 0 || size > (1u << 24)) throw std::runtime_error(std::string("attribute ") + name + " is too long");
     Handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
-    check(H5Tset_size(type, H5T_VARIABLE), "string type");
-    check(H5Tset_cset(type, H5T_CSET_UTF8), "string type");
-    char* data = nullptr;
-    check(H5Aread(attr, type, &data), name);
-    std::string s = data ? data : "";
-    H5free_memory(data);
+    check(H5Tset_size(type, size), "string type");
+    check(H5Tset_cset(type, H5Tget_cset(file_type)), "string type");
+    std::string s(size, '\0');
+    check(H5Aread(attr, type, s.data()), name);
+    s.resize(std::strlen(s.c_str()));
     return s;
 }
 }  // namespace zdscan::h5

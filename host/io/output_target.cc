@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "hdf5_handle.hpp"
@@ -110,6 +111,40 @@ std::string temporary_path_for(const std::string& target)
                 hidden_name(basename_of(target), temporary_marker + host_tag() + "." + std::to_string(::getpid())));
 }
 
+bool is_zdscan_marked_file(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat info = {};
+    std::string head(8192, '\0');
+    ssize_t n = -1;
+    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) n = ::read(fd, head.data(), head.size());
+    ::close(fd);
+    if (n <= 0) return false;
+    head.resize(static_cast<std::size_t>(n));
+    // gzip (RFC 1952): magic 1f 8b, deflate, FNAME flag; the stored name follows the header (and FEXTRA, if any).
+    if (n > 10 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b)
+    {
+        const auto flags = static_cast<unsigned char>(head[3]);
+        std::size_t at = 10;
+        if (flags & 0x04)
+        {
+            if (head.size() < 12) return false;
+            at += 2 + (static_cast<unsigned char>(head[10]) | (static_cast<unsigned char>(head[11]) << 8));
+        }
+        return (flags & 0x08) && head.compare(at < head.size() ? at : head.size(), 7, "zdscan-") == 0;
+    }
+    return head.find("# creator: zdscan\n") != std::string::npos
+           || head.find("\"creator\": \"zdscan\"") != std::string::npos;
+}
+
+bool is_zdscan_directory(const std::string& path)
+{
+    struct stat info = {};
+    return ::lstat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)
+           && ::lstat(join(path, directory_marker).c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+
 bool is_zdscan_result(const std::string& path)
 {
     h5::silence_error_stack();
@@ -131,70 +166,95 @@ bool is_zdscan_result(const std::string& path)
            && H5Lexists(file, "bestfit", H5P_DEFAULT) > 0;
 }
 
+namespace
+{
+/// An input of the command (compared by inode, so hard links and other spellings count): never replaced.
+void refuse_inputs(const std::string& target, const struct stat& info, const OutputRules& rules)
+{
+    std::vector<std::pair<std::string, std::string>> inputs;
+    if (!rules.config_path.empty()) inputs.emplace_back(rules.config_path, "the config file (--config)");
+    for (const auto& in : rules.inputs) inputs.emplace_back(in, "an input of this command (" + in + ")");
+    for (const auto& [path, what] : inputs)
+    {
+        struct stat in_info = {};
+        if (::stat(path.c_str(), &in_info) == 0 && in_info.st_dev == info.st_dev && in_info.st_ino == info.st_ino)
+        {
+            throw OutputRefused(rules.option + ": " + target + " is " + what + "; choose another output");
+        }
+    }
+}
+}  // namespace
+
 void check_output_target(const std::string& target, const OutputRules& rules)
 {
+    const std::string& opt = rules.option;
     if (target.empty())
     {
-        throw OutputRefused("--out: empty path");
+        throw OutputRefused(opt + ": empty path");
     }
-    if (target.back() == '/')
+    if (target.back() == '/' || target == "." || target == ".."
+        || (target.size() >= 2 && target.compare(target.size() - 2, 2, "/.") == 0)
+        || (target.size() >= 3 && target.compare(target.size() - 3, 3, "/..") == 0))
     {
-        throw OutputRefused("--out: " + target + " names a directory; give a file name");
+        throw OutputRefused(opt + ": " + target + " names a directory; give a new name");
     }
     const std::string dir = directory_of(target);
     struct stat dir_info = {};
     if (::stat(dir.c_str(), &dir_info) != 0)
     {
-        throw OutputRefused("--out: directory " + dir + ": " + errno_text(errno));
+        throw OutputRefused(opt + ": directory " + dir + ": " + errno_text(errno));
     }
     if (!S_ISDIR(dir_info.st_mode))
     {
-        throw OutputRefused("--out: " + dir + " is not a directory");
+        throw OutputRefused(opt + ": " + dir + " is not a directory");
     }
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
     {
-        throw OutputRefused("--out: cannot write in directory " + dir + ": " + errno_text(errno));
+        throw OutputRefused(opt + ": cannot write in directory " + dir + ": " + errno_text(errno));
     }
 
     struct stat info = {};
     if (::lstat(target.c_str(), &info) != 0)
     {
         if (errno == ENOENT) return;  // a new file
-        throw OutputRefused("--out: " + target + ": " + errno_text(errno));
+        throw OutputRefused(opt + ": " + target + ": " + errno_text(errno));
     }
     if (S_ISLNK(info.st_mode))
     {
-        throw OutputRefused("--out: " + target
+        throw OutputRefused(opt + ": " + target
                             + " is a symbolic link; zdscan replaces its target by rename, which would replace the link "
                               "itself: give the file it points to");
     }
+    refuse_inputs(target, info, rules);
     if (S_ISDIR(info.st_mode))
     {
-        throw OutputRefused("--out: " + target + " is a directory; give a file name");
+        if (rules.kind == OutputKind::directory && is_zdscan_directory(target)) return;  // zdscan's own: replaced
+        throw OutputRefused(opt + ": " + target + " is a directory"
+                            + (rules.kind == OutputKind::directory
+                                   ? " that zdscan did not create (no " + std::string(directory_marker)
+                                         + " in it); refusing to replace it: give a new name"
+                                   : "; give a file name"));
     }
     if (!S_ISREG(info.st_mode))
     {
-        throw OutputRefused("--out: " + target
+        throw OutputRefused(opt + ": " + target
                             + " is not a regular file (a device, FIFO or socket); refusing to replace it");
     }
-    if (!rules.config_path.empty())
+    if (rules.kind == OutputKind::directory)
     {
-        struct stat config_info = {};
-        if (::stat(rules.config_path.c_str(), &config_info) == 0 && config_info.st_dev == info.st_dev
-            && config_info.st_ino == info.st_ino)
-        {
-            throw OutputRefused("--out: " + target + " is the config file (--config); choose another output file");
-        }
+        throw OutputRefused(opt + ": " + target + " is a file; this output is a directory: give a new name");
     }
     if (rules.force) return;
     if ((info.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0)
     {
-        throw OutputRefused("--out: " + target + " is read-only; refusing to replace it (--force replaces it)");
+        throw OutputRefused(opt + ": " + target + " is read-only; refusing to replace it (--force replaces it)");
     }
-    if (!is_zdscan_result(target))
+    const bool ours = rules.kind == OutputKind::result_file ? is_zdscan_result(target) : is_zdscan_marked_file(target);
+    if (!ours)
     {
-        throw OutputRefused("--out: " + target
-                            + " exists and is not a zdscan result; refusing to replace it (--force replaces it)");
+        throw OutputRefused(opt + ": " + target + " exists and is not "
+                            + (rules.kind == OutputKind::result_file ? "a zdscan result" : "an output of zdscan limits")
+                            + "; refusing to replace it (--force replaces it)");
     }
 }
 
@@ -298,7 +358,11 @@ std::vector<std::string> clean_stale_temporaries(const std::string& target)
         }
         else if (process_is_gone(pid))
         {
-            if (::unlink(path.c_str()) == 0)
+            struct stat info = {};
+            const bool is_dir = ::lstat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+            std::error_code ec;
+            if (is_dir ? std::filesystem::remove_all(path, ec) != static_cast<std::uintmax_t>(-1) && !ec
+                       : ::unlink(path.c_str()) == 0)
             {
                 report.push_back("removed " + path + ": temporary file of an earlier run (pid " + std::to_string(pid)
                                  + ") that no longer runs");

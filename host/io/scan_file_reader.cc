@@ -81,6 +81,13 @@ std::vector<double> read_axis(hid_t file, const std::string& name, bool& log)
 std::vector<std::string> read_names(hid_t file, const std::string& name)
 {
     Handle set(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), name), H5Dclose);
+    {
+        Handle file_type(check(H5Dget_type(set), name), H5Tclose);
+        if (H5Tget_class(file_type) != H5T_STRING || H5Tis_variable_str(file_type) <= 0)
+        {
+            throw std::runtime_error(name + " is not a list of variable-length strings");
+        }
+    }
     Handle space(check(H5Dget_space(set), name), H5Sclose);
     const hssize_t n = check(H5Sget_simple_extent_npoints(space), name);
     if (H5Sget_simple_extent_ndims(space) != 1 || n < 1 || n > max_measurements)
@@ -115,10 +122,14 @@ double finite_attribute(hid_t where, const std::string& name)
 ScanFileContents read_scan_file(const std::string& path)
 {
     h5::silence_error_stack();
+    if (H5Fis_hdf5(path.c_str()) <= 0)
+    {
+        throw InvalidResultFile(path + ": not a zdscan result file (not HDF5)");
+    }
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file.valid())
     {
-        throw std::runtime_error(path + ": cannot open as HDF5");
+        throw InvalidResultFile(path + ": cannot open as HDF5");
     }
     try
     {
@@ -167,7 +178,7 @@ ScanFileContents read_scan_file(const std::string& path)
     }
     catch (const std::runtime_error& e)
     {
-        throw std::runtime_error(path + ": not a zdscan result file (" + e.what() + ")");
+        throw InvalidResultFile(path + ": not a zdscan result file (" + e.what() + ")");
     }
 }
 

@@ -2,6 +2,7 @@
 #include "zdscan/scan/checkpoint.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,13 +12,22 @@
 #include <fstream>
 #include <sstream>
 
+#include "zdscan/io/input_file.hpp"
+#include "zdscan/scan/scan_driver.hpp"
+#include "zdscan/util/crc32c.hpp"
+
 namespace zdscan
 {
 namespace fs = std::filesystem;
 
 namespace
 {
-constexpr int format_version = 1;
+constexpr int format_version = 2;  // 2: records with a CRC-32C, the manifest with their count and data checksum
+
+/// A manifest holds the config and one number per tile: far below this.
+constexpr std::size_t max_manifest_bytes = 256u << 20;
+
+const char* start_over_hint = "; run the same command without --resume to start over (the checkpoint is replaced)";
 
 [[noreturn]] void fail(const std::string& what)
 {
@@ -86,18 +96,55 @@ void require_same(const std::string& checkpoint, const std::string& what, const 
     throw CheckpointMismatch("--resume: " + checkpoint + " was made with another " + what + ": " + detail);
 }
 
+/// The checkpoint directory must be a real directory of its own (a symbolic link would let a save write
+/// elsewhere). Returns false when there is nothing at dir.
+bool checkpoint_directory_exists(const std::string& dir)
+{
+    struct stat info = {};
+    if (::lstat(dir.c_str(), &info) != 0) return false;
+    if (S_ISLNK(info.st_mode) || !S_ISDIR(info.st_mode))
+    {
+        throw CheckpointMismatch("checkpoint " + dir + " is not a directory (a symbolic link or a file); remove it");
+    }
+    return true;
+}
+
+/// The manifest as JSON: a regular file (no link, no FIFO), bounded; nullopt when absent. Throws
+/// CheckpointMismatch when it exists and is not a readable JSON object.
 std::optional<nlohmann::json> read_manifest(const std::string& dir)
 {
-    std::ifstream in(dir + "/manifest.json");
-    if (!in) return std::nullopt;
+    const std::string path = dir + "/manifest.json";
+    struct stat info = {};
+    if (::lstat(path.c_str(), &info) != 0 && errno == ENOENT) return std::nullopt;
     try
     {
-        return nlohmann::json::parse(in);
+        auto j = nlohmann::json::parse(read_regular_file(path, max_manifest_bytes, "checkpoint manifest", true));
+        if (!j.is_object()) throw CheckpointMismatch("not a JSON object");
+        return j;
     }
-    catch (const nlohmann::json::exception&)
+    catch (const std::exception& e)
     {
-        return std::nullopt;
+        throw CheckpointMismatch("checkpoint " + dir + ": damaged manifest (" + e.what() + ")");
     }
+}
+
+/// Opens dir/tiles.bin without following a link; flags as for open(2).
+int open_data_file(const std::string& path, int flags)
+{
+    const int fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+    {
+        if (errno == ELOOP)
+            throw CheckpointMismatch("checkpoint: " + path + " is a symbolic link; refusing to use it" + start_over_hint);
+        fail("checkpoint: opening " + path);
+    }
+    struct stat info = {};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+    {
+        ::close(fd);
+        throw CheckpointMismatch("checkpoint: " + path + " is not a regular file" + start_over_hint);
+    }
+    return fd;
 }
 }  // namespace
 
@@ -112,13 +159,24 @@ std::string Checkpoint::directory_for(const std::string& target)
 
 std::optional<std::string> Checkpoint::describe(const std::string& target)
 {
-    const auto m = read_manifest(directory_for(target));
-    if (!m) return fs::exists(directory_for(target)) ? std::optional<std::string>("no usable manifest") : std::nullopt;
-    std::ostringstream s;
-    s << m->value("tiles", nlohmann::json::array()).size() << " of "
-      << m->value("plan", nlohmann::json::object()).value("n_tiles", 0) << " tiles, saved "
-      << m->value("saved", std::string("?"));
-    return s.str();
+    const std::string dir = directory_for(target);
+    try
+    {
+        if (!checkpoint_directory_exists(dir)) return std::nullopt;
+        const auto m = read_manifest(dir);
+        if (!m) return std::string("no manifest");
+        std::ostringstream s;
+        const auto& tiles = (*m)["tiles"];
+        const auto& plan = (*m)["plan"];
+        s << (tiles.is_array() ? std::to_string(tiles.size()) : "?") << " of "
+          << (plan.is_object() && plan["n_tiles"].is_number_integer() ? plan["n_tiles"].dump() : "?")
+          << " tiles, saved " << ((*m)["saved"].is_string() ? (*m)["saved"].get<std::string>() : "?");
+        return s.str();
+    }
+    catch (const std::exception& e)
+    {
+        return std::string("unusable: ") + e.what();
+    }
 }
 
 Checkpoint::Checkpoint(const std::string& target, CheckpointIdentity identity, bool resume, double interval_s)
@@ -128,23 +186,30 @@ Checkpoint::Checkpoint(const std::string& target, CheckpointIdentity identity, b
     const std::string name = fs::path(dir_).filename().string();
     if (resume_)
     {
-        const auto m = read_manifest(dir_);
+        const auto m = checkpoint_directory_exists(dir_) ? read_manifest(dir_) : std::nullopt;
         if (!m) throw CheckpointMismatch("--resume: no checkpoint to resume (" + name + " has no manifest)");
         manifest_ = *m;
-        if (manifest_.value("format", 0) != format_version)
+        if (manifest_.value("format", nlohmann::json(0)) != format_version)
         {
             throw CheckpointMismatch("--resume: " + name + " has checkpoint format "
                                      + manifest_.value("format", nlohmann::json(0)).dump() + ", this zdscan writes "
-                                     + std::to_string(format_version));
+                                     + std::to_string(format_version) + start_over_hint);
         }
-        const nlohmann::json& id = manifest_.at("identity");
-        require_same(name, "zdscan version", id.at("zdscan_version"), identity_.zdscan_version);
-        require_same(name, "config", id.at("config"), identity_.config);
-        require_same(name, "--delta-profile", id.at("delta_profile"), identity_.delta_profile);
-        require_same(name, "--full-grid", id.at("full_grid"), identity_.full_grid);
+        try
+        {
+            const nlohmann::json& id = manifest_.at("identity");
+            require_same(name, "zdscan version", id.at("zdscan_version"), identity_.zdscan_version);
+            require_same(name, "config", id.at("config"), identity_.config);
+            require_same(name, "--delta-profile", id.at("delta_profile"), identity_.delta_profile);
+            require_same(name, "--full-grid", id.at("full_grid"), identity_.full_grid);
+        }
+        catch (const nlohmann::json::exception& e)
+        {
+            throw CheckpointMismatch("--resume: " + name + ": damaged manifest (" + e.what() + ")" + start_over_hint);
+        }
         return;  // tiles.bin is opened by restore(), once the plan is checked
     }
-    // Starting over: the old checkpoint is invalid. The new one is created with the first tile (a short run that
+    // Starting over: the old checkpoint is invalid (remove_all removes a link there, not what it points to). The new one is created with the first tile (a short run that
     // succeeds then costs a directory and a few writes, and no sync).
     std::error_code ec;
     fs::remove_all(dir_, ec);
@@ -157,8 +222,12 @@ void Checkpoint::open_new()
     {
         throw std::runtime_error("checkpoint: creating " + dir_ + ": " + ec.message());
     }
-    data_ = std::fopen((dir_ + "/tiles.bin").c_str(), "wb");
-    if (!data_) fail("checkpoint: creating " + dir_ + "/tiles.bin");
+    checkpoint_directory_exists(dir_);
+    const std::string path = dir_ + "/tiles.bin";
+    ::unlink(path.c_str());  // a file left there (a link, a FIFO) is replaced, never opened
+    data_ = ::fdopen(open_data_file(path, O_WRONLY | O_CREAT | O_EXCL), "wb");
+    if (!data_) fail("checkpoint: creating " + path);
+    data_crc_ = 0;
 }
 
 Checkpoint::~Checkpoint()
@@ -171,46 +240,127 @@ std::vector<std::int64_t> Checkpoint::restore(const TilePlanKey& key, const Tile
     key_ = key;
     if (!resume_) return {};
     const std::string name = fs::path(dir_).filename().string();
-    const nlohmann::json& plan = manifest_.at("plan");
-    require_same(name, "backend (--backend)", plan.at("backend"), key.backend);
-    require_same(name, "tile plan (number of tiles)", plan.at("n_tiles"), key.n_tiles);
-    require_same(name, "tile plan (masses per tile; --tile-masses)", plan.at("masses_per_tile"), key.masses_per_tile);
-    require_same(name, "tile plan (epsilon values per tile; --max-tile-mb)", plan.at("eps_per_tile"), key.eps_per_tile);
-    bytes_ = manifest_.at("bytes").get<std::int64_t>();
-    const auto listed = manifest_.at("tiles").get<std::vector<std::int64_t>>();
+    const std::string data_path = dir_ + "/tiles.bin";
+    std::vector<std::int64_t> listed;
+    std::int64_t records = 0;
+    std::uint32_t expected_crc = 0;
+    try
+    {
+        const nlohmann::json& plan = manifest_.at("plan");
+        require_same(name, "backend (--backend)", plan.at("backend"), key.backend);
+        require_same(name, "tile plan (number of tiles; --tile-masses, --max-tile-mb)", plan.at("n_tiles"),
+                     key.n_tiles);
+        require_same(name, "tile plan (masses per tile; --tile-masses)", plan.at("masses_per_tile"),
+                     key.masses_per_tile);
+        require_same(name, "tile plan (epsilon values per tile; --max-tile-mb)", plan.at("eps_per_tile"),
+                     key.eps_per_tile);
+        bytes_ = manifest_.at("bytes").get<std::int64_t>();
+        listed = manifest_.at("tiles").get<std::vector<std::int64_t>>();
+        records = manifest_.at("records").get<std::int64_t>();
+        expected_crc = manifest_.at("data_crc32c").get<std::uint32_t>();
+    }
+    catch (const nlohmann::json::exception& e)
+    {
+        throw CheckpointMismatch("--resume: " + name + ": damaged manifest (" + e.what() + ")" + start_over_hint);
+    }
+    const auto damaged = [&](const std::string& why)
+    { return CheckpointMismatch("--resume: " + name + ": " + why + start_over_hint); };
+    if (records != static_cast<std::int64_t>(listed.size()))
+        throw damaged("the manifest lists " + std::to_string(listed.size()) + " tiles but counts "
+                      + std::to_string(records) + " records");
+    {
+        std::vector<char> seen(static_cast<std::size_t>(key.n_tiles), 0);
+        for (std::int64_t t : listed)
+        {
+            if (t < 0 || t >= key.n_tiles || seen[static_cast<std::size_t>(t)]++)
+                throw damaged("the manifest lists tile " + std::to_string(t) + " twice or outside the plan");
+        }
+    }
 
     // Read exactly the bytes the manifest vouches for; anything after them is from after the last save.
-    std::vector<char> data(static_cast<std::size_t>(bytes_));
+    const int fd = open_data_file(data_path, O_RDWR);
+    struct stat info = {};
+    ::fstat(fd, &info);
+    if (bytes_ < 0 || bytes_ > info.st_size)
     {
-        std::FILE* in = std::fopen((dir_ + "/tiles.bin").c_str(), "rb");
-        if (!in) fail("checkpoint: opening " + dir_ + "/tiles.bin");
-        const std::size_t got = std::fread(data.data(), 1, data.size(), in);
-        std::fclose(in);
-        if (got != data.size())
+        ::close(fd);
+        throw damaged("tiles.bin is shorter than its manifest says (" + std::to_string(info.st_size) + " of "
+                      + std::to_string(bytes_) + " bytes)");
+    }
+    std::vector<char> data(static_cast<std::size_t>(bytes_));
+    std::size_t got = 0;
+    while (got < data.size())
+    {
+        const ssize_t n = ::pread(fd, data.data() + got, data.size() - got, static_cast<off_t>(got));
+        if (n <= 0)
         {
-            throw CheckpointMismatch("--resume: " + name + "/tiles.bin is shorter than its manifest says ("
-                                     + std::to_string(got) + " of " + std::to_string(bytes_) + " bytes)");
+            if (n < 0 && errno == EINTR) continue;
+            ::close(fd);
+            throw damaged("tiles.bin could not be read (" + std::to_string(got) + " of " + std::to_string(bytes_)
+                          + " bytes)");
         }
+        got += static_cast<std::size_t>(n);
+    }
+    data_crc_ = crc32c(data.data(), data.size());
+    if (data_crc_ != expected_crc)
+    {
+        ::close(fd);
+        throw damaged("tiles.bin does not match its manifest (checksum " + std::to_string(data_crc_) + ", manifest "
+                      + std::to_string(expected_crc) + "): it is damaged or from another run");
     }
     std::size_t at = 0;
     TileResult r;
-    for (std::int64_t expected : listed)
+    for (std::size_t k = 0; k < listed.size(); ++k)
     {
         std::int64_t t = -1;
         const std::size_t n = decode_tile(data.data() + at, data.size() - at, t, r);
-        if (n == 0 || t != expected || t < 0 || t >= key.n_tiles)
+        std::string problem;
+        if (n == 0)
+            problem = "is malformed or fails its checksum";
+        else if (t != listed[k])
+            problem = "holds tile " + std::to_string(t) + " where the manifest lists " + std::to_string(listed[k]);
+        if (problem.empty())
         {
-            throw CheckpointMismatch("--resume: " + name + "/tiles.bin does not hold the tiles its manifest lists");
+            try
+            {
+                merge(t, r);
+            }
+            catch (const InvalidTileResult& e)
+            {
+                problem = std::string("cannot be used: ") + e.what();
+            }
+            catch (const NonFiniteChi2&)
+            {
+                problem = "holds a non-finite chi2 (a scan never saves one)";
+            }
         }
-        merge(t, r);
+        if (!problem.empty())
+        {
+            ::close(fd);
+            throw damaged("tiles.bin record " + std::to_string(k) + " (at byte " + std::to_string(at) + ") "
+                          + problem);
+        }
         done_.push_back(t);
         at += n;
     }
+    if (at != data.size())
+    {
+        ::close(fd);
+        throw damaged("tiles.bin has " + std::to_string(data.size() - at) + " bytes after its last listed record");
+    }
     saved_ = static_cast<std::int64_t>(done_.size());
-    // Continue appending after the vouched-for bytes.
-    if (::truncate((dir_ + "/tiles.bin").c_str(), bytes_) != 0) fail("checkpoint: truncating " + dir_ + "/tiles.bin");
-    data_ = std::fopen((dir_ + "/tiles.bin").c_str(), "ab");
-    if (!data_) fail("checkpoint: opening " + dir_ + "/tiles.bin");
+    // Continue appending after the vouched-for bytes (on the descriptor: a path could be swapped for a link).
+    if (::ftruncate(fd, static_cast<off_t>(bytes_)) != 0 || ::lseek(fd, 0, SEEK_END) < 0)
+    {
+        ::close(fd);
+        fail("checkpoint: truncating " + data_path);
+    }
+    data_ = ::fdopen(fd, "ab");
+    if (!data_)
+    {
+        ::close(fd);
+        fail("checkpoint: opening " + data_path);
+    }
     return done_;
 }
 
@@ -221,6 +371,7 @@ void Checkpoint::record(std::int64_t t, const TileResult& r)
     if (std::fwrite(bytes.data(), 1, bytes.size(), data_) != bytes.size())
         fail("checkpoint: writing " + dir_ + "/tiles.bin");
     bytes_ += static_cast<std::int64_t>(bytes.size());
+    data_crc_ = crc32c(bytes.data(), bytes.size(), data_crc_);
     done_.push_back(t);
     const auto now = std::chrono::steady_clock::now();
     if (std::chrono::duration<double>(now - last_flush_).count() >= interval_s_) flush();
@@ -250,16 +401,34 @@ void Checkpoint::write_manifest()
                                 {"masses_per_tile", key_.masses_per_tile},
                                 {"eps_per_tile", key_.eps_per_tile}}},
                               {"tiles", done_},
+                              {"records", done_.size()},
                               {"bytes", bytes_},
+                              {"data_crc32c", data_crc_},
                               {"saved", utc_now()}};
     const std::string tmp = dir_ + "/manifest.json.tmp", final_path = dir_ + "/manifest.json";
     {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << m.dump() << "\n";
-        out.flush();
-        if (!out) fail("checkpoint: writing " + tmp);
+        ::unlink(tmp.c_str());  // whatever is there (a link) is replaced, never followed
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0) fail("checkpoint: creating " + tmp);
+        const std::string text = m.dump() + "\n";
+        std::size_t done = 0;
+        while (done < text.size())
+        {
+            const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0)
+            {
+                const int err = errno;
+                ::close(fd);
+                errno = err;
+                fail("checkpoint: writing " + tmp);
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        const int rc = ::fsync(fd);
+        ::close(fd);
+        if (rc != 0) fail("checkpoint: syncing " + tmp);
     }
-    sync_path(tmp, false);
     if (std::rename(tmp.c_str(), final_path.c_str()) != 0) fail("checkpoint: renaming " + tmp);
     sync_path(dir_, true);
 }

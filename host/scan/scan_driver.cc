@@ -198,9 +198,15 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
     TileJournal* journal = collects ? options.journal : nullptr;
 
     std::int64_t points_done = 0;
+    const TileShape shape{n_delta, options.full_grid, options.delta_profile == DeltaProfile::exact,
+                          out.delta.front(), out.delta.back()};
     auto merge = [&](std::int64_t t, const TileResult& result)
     {
+        if (t < 0 || t >= static_cast<std::int64_t>(tiles.size()))
+            throw InvalidTileResult("tile " + std::to_string(t) + " is not in the plan");
         const Tile& tl = tiles[static_cast<std::size_t>(t)];
+        if (const std::string why = tile_result_problem(tl, shape, result); !why.empty())
+            throw InvalidTileResult("tile " + std::to_string(t) + " " + why);
         if (result.first_nonfinite >= 0)
         {
             const std::int64_t cell = result.first_nonfinite / n_delta;
@@ -487,5 +493,27 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     check_cancel(options.cancel);
     running_curves(setup.running, sm_curve, out);
     return out;
+}
+
+void validate_delta_slices(const std::vector<double>& values, const ScanConfig& config, const std::string& option)
+{
+    for (double v : values)
+    {
+        if (!std::isfinite(v) || std::fabs(v) > 1)
+        {
+            throw ConfigError(option + ": each value must be a number in [-1, 1] (got " + std::to_string(v) + ")");
+        }
+    }
+    if (values.size() > 64)
+    {
+        throw ConfigError(option + ": at most 64 values (got " + std::to_string(values.size()) + ")");
+    }
+    const double bytes = 8.0 * static_cast<double>(values.size()) * (config.physics.measurements.size() + 1)
+                         * config.m_zd_mev.n * static_cast<double>(config.epsilon.n);
+    if (bytes > 4e9)
+    {
+        throw ConfigError(option + ": " + std::to_string(values.size()) + " slices of this grid need "
+                          + std::to_string(static_cast<long long>(bytes / 1e9)) + " GB (at most 4)");
+    }
 }
 }  // namespace zdscan

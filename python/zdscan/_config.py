@@ -25,10 +25,22 @@ def load_config(config: ConfigLike = None) -> dict:
         return default_config()
     if isinstance(config, Mapping):
         return json.loads(_core.resolve_config(json.dumps(config), "config"))
-    path = os.fspath(config)
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    path = config_path(config)
+    # Read by the C++ reader: a regular file of at most 16 MB (a FIFO or /dev/zero is refused, never read).
+    text = _core.read_config_file(path)
     return json.loads(_core.resolve_config(text, path))
+
+
+def config_path(config: ConfigLike) -> str:
+    """The file a config was given as ("" for None or a dict)."""
+    if config is None or isinstance(config, Mapping):
+        return ""
+    if not isinstance(config, (str, bytes, os.PathLike)):
+        raise TypeError(f"config: a path, a dict or None (got {type(config).__name__})")
+    path = os.fsdecode(os.fspath(config))
+    if not path:
+        raise ValueError("config: empty path")
+    return path
 
 
 def config_text(config: ConfigLike) -> str:

@@ -10,7 +10,7 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 
 from . import _core
-from ._config import ConfigLike, config_text
+from ._config import ConfigLike, config_path, config_text
 
 
 def chi2(config: ConfigLike, m_zd_mev, epsilon, delta) -> Dict[str, np.ndarray]:
@@ -34,10 +34,26 @@ def chi2(config: ConfigLike, m_zd_mev, epsilon, delta) -> Dict[str, np.ndarray]:
 def open(path: "str | os.PathLike[str]"):  # noqa: A001 (the API's name)
     """A zdscan result file as an xarray.DataTree: one node per HDF5 group, coordinates on every node, the
     root's attributes (config, provenance) as attrs. Loaded into memory; the file is closed."""
+    import h5py
     import xarray as xr
 
-    with xr.open_datatree(os.fspath(path), engine="h5netcdf") as tree:
-        return tree.load().copy()
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file" if not os.path.exists(path) else f"{path}: not a regular file")
+    # Checked as `zdscan summary` and `zdscan limits` check it, before xarray decodes anything.
+    from .limit_curves import ResultFileError, _read_map
+
+    _read_map(path, None, None)
+    try:
+        with h5py.File(path, "r") as f:
+            if f.attrs.get("creator") not in ("zdscan", b"zdscan") and "bestfit" not in f:
+                raise ResultFileError(f"{path}: not a zdscan result file (no root attribute creator = zdscan)")
+        with xr.open_datatree(path, engine="h5netcdf") as tree:
+            return tree.load().copy()
+    except ResultFileError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ResultFileError(f"{path}: not a readable zdscan result file ({type(e).__name__}: {e})") from None
 
 
 def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[int] = None,
@@ -53,26 +69,43 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
     unless force). The GIL is released while the scan runs; Ctrl-C stops it (KeyboardInterrupt, nothing written).
     """
     if n is not None and any(v is not None for v in (n_m, n_eps, n_delta)):
-        raise ValueError("scan: give n or n_m/n_eps/n_delta, not both")
+        raise ValueError("scan: give n= or n_m=/n_eps=/n_delta=, not both")
     counts = [n if n is not None else v for v in (n_m, n_eps, n_delta)]
-    for name, v in zip(("n_m", "n_eps", "n_delta"), counts):
-        if v is not None and not (isinstance(v, (int, np.integer)) and 1 <= v <= 1_000_000):
-            raise ValueError(f"scan: {name} must be an integer between 1 and 1000000 (got {v!r})")
+    names = ("n", "n", "n") if n is not None else ("n_m", "n_eps", "n_delta")
+    for name, v in zip(names, counts):
+        if v is not None and not (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+                                  and 1 <= v <= 1_000_000):
+            raise ValueError(f"scan: {name}= must be an integer between 1 and 1000000 (got {v!r})")
+    if backend not in ("cpu", "cuda", "auto"):
+        raise ValueError(f"scan: backend= must be 'cpu', 'cuda' or 'auto' (got {backend!r})")
+    if delta_profile not in ("exact", "grid"):
+        raise ValueError(f"scan: delta_profile= must be 'exact' or 'grid' (got {delta_profile!r})")
+    if not (isinstance(threads, (int, np.integer)) and not isinstance(threads, (bool, np.bool_)) and threads >= 0):
+        raise ValueError(f"scan: threads= must be 0 (all) or a positive integer (got {threads!r})")
+    if isinstance(delta_slices, (str, bytes)) or np.ndim(delta_slices) != 1:
+        raise ValueError(f"scan: delta_slices= must be a sequence of numbers (got {delta_slices!r})")
+    try:
+        slices = [float(x) for x in delta_slices]
+    except (TypeError, ValueError):
+        raise ValueError(f"scan: delta_slices= must be a sequence of numbers (got {delta_slices!r})") from None
     text = config_text(config)
     command = "python: zdscan.scan(" + ", ".join(
         f"{k}={v!r}" for k, v in dict(n=n, n_m=n_m, n_eps=n_eps, n_delta=n_delta, backend=backend,
                                       threads=threads, full_grid=full_grid, delta_profile=delta_profile,
-                                      delta_slices=list(delta_slices)).items() if v not in (None, 0, (), [])) + ")"
-    args = dict(n_m=counts[0] or 0, n_eps=counts[1] or 0, n_delta=counts[2] or 0, backend=backend,
+                                      delta_slices=slices).items() if v not in (None, 0, (), [])) + ")"
+    args = dict(n_m=int(counts[0] or 0), n_eps=int(counts[1] or 0), n_delta=int(counts[2] or 0), backend=backend,
                 threads=int(threads), full_grid=bool(full_grid), delta_profile=delta_profile,
-                delta_slices=[float(x) for x in delta_slices], command_line=command)
+                delta_slices=slices, command_line=command)
     if out is not None:
-        _core.scan_to_file(text, os.fspath(out), force=force, **args)
-        return open(out)
+        path = os.fspath(out)
+        if not path:
+            raise ValueError("scan: out= is an empty path")
+        _core.scan_to_file(text, config_path(config), path, force=bool(force), **args)
+        return open(path)
     tmp = tempfile.mkdtemp(prefix="zdscan-")
     try:
         path = os.path.join(tmp, "scan.h5")
-        _core.scan_to_file(text, path, force=False, **args)
+        _core.scan_to_file(text, "", path, force=False, **args)
         return open(path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -31,11 +31,24 @@ import numpy as np
 __all__ = ["delta_chi2_for", "limits", "Limits", "Region", "write", "read_lmt", "main"]
 
 
+def cl_percent(cl: float) -> float:
+    """One rule for confidence levels everywhere (the C++ summary's too): a value in (0, 1) is a fraction, a value
+    in (1, 100) a percent; the result is in percent (0.95 → 95, 90 → 90). 1 is ambiguous and refused."""
+    try:
+        value = float(cl)
+    except (TypeError, ValueError):
+        raise ValueError(f"cl must be a number (got {cl!r})") from None
+    if 0 < value < 1:
+        return value * 100.0
+    if 1 < value < 100:
+        return value
+    raise ValueError(f"cl must be a fraction in (0, 1) or a percent in (1, 100) (got {cl!r})")
+
+
 def delta_chi2_for(cl: float, dof: int) -> float:
-    """Δχ² of a CL (in %, or a fraction) for 1 or 2 degrees of freedom (Wilks): 90 % → 2.706 (1 dof), 4.605 (2)."""
-    p = cl / 100.0 if cl > 1 else cl
-    if not 0 < p < 1:
-        raise ValueError(f"cl must be in (0, 100) % (got {cl})")
+    """Δχ² of a CL (a percent, or a fraction: cl_percent) for 1 or 2 degrees of freedom (Wilks): 90 % → 2.706
+    (1 dof), 4.605 (2)."""
+    p = cl_percent(cl) / 100.0
     if dof == 1:
         return statistics.NormalDist().inv_cdf(0.5 + p / 2) ** 2
     if dof == 2:
@@ -86,44 +99,100 @@ class Limits:
     #: per grid mass: the ε intervals of the region, [(lower, upper, lower_at_grid_edge, upper_at_grid_edge)]
     bands: List[List[tuple]] = field(default_factory=list)
     m_zd_mev: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: the result file the limits were read from: never replaced by write()
+    source_path: Optional[str] = None
 
 
 def _text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
+class ResultFileError(ValueError):
+    """A file given as a zdscan result that is not one: the message names the file and the object at fault."""
+
+
+_MAX_AXIS = 1_000_000  # the longest axis a config allows: nothing longer is read from a file
+
+
+def _axis(f, name, ordered=True):
+    d = f.get(name)
+    if d is None or not hasattr(d, "shape"):
+        raise ResultFileError(f"missing dataset /{name}")
+    if d.ndim != 1 or not 1 <= d.shape[0] <= _MAX_AXIS or d.dtype.kind not in "fiu":
+        raise ResultFileError(f"/{name} must be a 1-D numeric axis of 1 to {_MAX_AXIS} values")
+    v = np.asarray(d[...], dtype=float)
+    if not np.all(np.isfinite(v)) or (ordered and np.any(np.diff(v) <= 0)):
+        raise ResultFileError(f"/{name} is not finite and strictly increasing")
+    if not ordered:
+        return v, False
+    scale = d.attrs.get("scale", "log")
+    if not isinstance(scale, (str, bytes)):
+        raise ResultFileError(f"/{name}@scale is not a string")
+    log = _text(scale) == "log"
+    if log and np.any(v <= 0):
+        raise ResultFileError(f"/{name} has values <= 0 on a log axis")
+    return v, log
+
+
+def _map(f, name, shape):
+    d = f.get(name)
+    if d is None or not hasattr(d, "shape"):
+        raise ResultFileError(f"missing dataset /{name}")
+    if tuple(d.shape) != tuple(shape) or d.dtype.kind not in "fiu":
+        raise ResultFileError(f"/{name} has shape {tuple(d.shape)} ({d.dtype}) where the axes give {tuple(shape)}")
+    return d
+
+
 def _read_map(path, measurement, delta_slice):
     """measurement: None (the total), a name, or a list of names (their sum, e.g. the PV measurements)."""
     import h5py
 
-    with h5py.File(path, "r") as f:
-        config = json.loads(_text(f.attrs["config"]))
-        m = f["axes/m_zd_mev"][...]
-        eps = f["axes/epsilon"][...]
-        log_m = _text(f["axes/m_zd_mev"].attrs.get("scale", "log")) == "log"
-        log_eps = _text(f["axes/epsilon"].attrs.get("scale", "log")) == "log"
-        total = f["profile/chi2_total"][...]
-        names = [x["name"] for x in config["measurements"]]
-        wanted = [measurement] if isinstance(measurement, str) else list(measurement or [])
-        for w in wanted:
-            if w not in names:
-                raise ValueError(f"--measurement: '{w}' is not in this file (it has {', '.join(names)})")
-        if delta_slice is None:
-            if measurement is not None:
-                raise ValueError("--measurement needs --delta-slice: the file stores each measurement's chi2 over "
-                                 "(m_Zd, epsilon) at fixed delta only (/slices; zdscan scan --delta-slices)")
-            z, delta = total, "profiled"
-        else:
-            if "slices" not in f:
-                raise ValueError("--delta-slice: this file has no /slices (run zdscan scan --delta-slices)")
-            values = f["slices/delta_slice"][...]
-            i = int(np.argmin(np.abs(values - delta_slice)))
-            if not abs(values[i] - delta_slice) <= 1e-9 * max(1.0, abs(delta_slice)) + 1e-15:
-                raise ValueError(f"--delta-slice: {delta_slice} is not one of the file's slices "
-                                 f"({', '.join(f'{v:g}' for v in values)})")
-            z = (sum(f["slices/chi2_" + w][i] for w in wanted) if wanted else f["slices/chi2_total"][i])
-            delta = float(values[i])
-        version = _text(f.attrs.get("zdscan_version", f.attrs.get("version", "")))
+    try:
+        if not h5py.is_hdf5(path):
+            raise ResultFileError("not an HDF5 file")
+        with h5py.File(path, "r") as f:
+            return _read_map_from(f, measurement, delta_slice)
+    except ResultFileError as e:
+        raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
+    except (OSError, KeyError, TypeError, IndexError, AttributeError, json.JSONDecodeError) as e:
+        raise ResultFileError(f"{path}: not a zdscan result file ({type(e).__name__}: {e})") from None
+
+
+def _read_map_from(f, measurement, delta_slice):
+    raw = f.attrs.get("config")
+    if not isinstance(raw, (str, bytes)):
+        raise ResultFileError("the root attribute config is missing or not a string")
+    config = json.loads(_text(raw))
+    if not isinstance(config, dict) or not isinstance(config.get("measurements"), list):
+        raise ResultFileError("the root attribute config is not a zdscan config")
+    m, log_m = _axis(f, "axes/m_zd_mev")
+    eps, log_eps = _axis(f, "axes/epsilon")
+    total = np.asarray(_map(f, "profile/chi2_total", (len(m), len(eps)))[...], dtype=float)
+    names = [x.get("name") if isinstance(x, dict) else None for x in config["measurements"]]
+    wanted = [measurement] if isinstance(measurement, str) else list(measurement or [])
+    for w in wanted:
+        if w not in names:
+            raise ValueError(f"--measurement: '{w}' is not in this file (it has {', '.join(map(str, names))})")
+    if delta_slice is None:
+        if measurement is not None:
+            raise ValueError("--measurement needs --delta-slice: the file stores each measurement's chi2 over "
+                             "(m_Zd, epsilon) at fixed delta only (/slices; zdscan scan --delta-slices)")
+        z, delta = total, "profiled"
+    else:
+        if not math.isfinite(delta_slice):
+            raise ValueError(f"--delta-slice: must be a finite number (got {delta_slice})")
+        if "slices" not in f:
+            raise ValueError("--delta-slice: this file has no /slices (run zdscan scan --delta-slices)")
+        values, _ = _axis(f, "slices/delta_slice", ordered=False)
+        shape = (len(values), len(m), len(eps))
+        i = int(np.argmin(np.abs(values - delta_slice)))
+        if not abs(values[i] - delta_slice) <= 1e-9 * max(1.0, abs(delta_slice)) + 1e-15:
+            raise ValueError(f"--delta-slice: {delta_slice:g} is not one of the file's slices "
+                             f"({', '.join(f'{v:g}' for v in values)})")
+        z = (sum(np.asarray(_map(f, "slices/chi2_" + w, shape)[i], dtype=float) for w in wanted) if wanted
+             else np.asarray(_map(f, "slices/chi2_total", shape)[i], dtype=float))
+        delta = float(values[i])
+    version = _text(f.attrs.get("zdscan_version", f.attrs.get("version", "")))
     return config, m, eps, log_m, log_eps, np.asarray(z, dtype=float), total, delta, version
 
 
@@ -216,6 +285,7 @@ def limits(source, cl: float = 90, *, measurement=None, delta_slice: Optional[fl
     """
     if kind not in ("contour", "raster"):
         raise ValueError(f"kind must be contour or raster (got {kind!r})")
+    cl = cl_percent(cl)
     if reference not in ("own", "global"):
         raise ValueError(f"reference must be own or global (got {reference!r})")
     if region not in ("excluded", "allowed"):
@@ -224,8 +294,8 @@ def limits(source, cl: float = 90, *, measurement=None, delta_slice: Optional[fl
     level = delta_chi2_for(cl, dof)
     path = os.fspath(source)
     config, m, eps, log_m, log_eps, z, total, delta, version = _read_map(path, measurement, delta_slice)
-    if not np.all(np.isfinite(z)):
-        raise ValueError("the chi2 map has inf or NaN values")
+    if not np.all(np.isfinite(z)) or not np.all(np.isfinite(total)):
+        raise ResultFileError(f"{path}: not a zdscan result file (the chi2 map has inf or NaN values)")
     if kind == "raster":
         ref = z.min(axis=1, keepdims=True)
         ref_value = None
@@ -248,11 +318,11 @@ def limits(source, cl: float = 90, *, measurement=None, delta_slice: Optional[fl
     from . import __version__
 
     label = measurement if isinstance(measurement, str) else "+".join(measurement or []) or "combined"
-    meta = dict(config=config.get("name", ""), measurement=label, cl_percent=cl, dof=dof,
+    meta = dict(creator="zdscan", config=config.get("name", ""), measurement=label, cl_percent=cl, dof=dof,
                 delta_chi2=level, kind=kind, reference=reference if kind == "contour" else "minimum at each mass",
                 reference_chi2=ref_value, region=region, delta=delta, zdscan_version=__version__,
                 file_zdscan_version=version, source_file=os.path.basename(path), source_sha256=_sha256(path))
-    return Limits(meta=meta, regions=regions, bands=bands, m_zd_mev=np.asarray(m, dtype=float))
+    return Limits(meta=meta, regions=regions, bands=bands, m_zd_mev=np.asarray(m, dtype=float), source_path=path)
 
 
 # ---- writers ----------------------------------------------------------------------------------------------------
@@ -293,7 +363,7 @@ def _lmt(lim: Limits) -> str:
 
 
 def _json(lim: Limits) -> str:
-    doc = dict(meta=lim.meta,
+    doc = dict(creator="zdscan", meta=lim.meta,
                regions=[dict(closed=r.closed, m_zd_mev=r.m_zd_mev.tolist(), epsilon=r.epsilon.tolist(),
                              on_grid_edge=r.on_grid_edge.astype(bool).tolist()) for r in lim.regions],
                bands=[dict(m_zd_mev=float(m), intervals=[dict(lower=lo, upper=hi, lower_at_grid_edge=bool(a),
@@ -302,15 +372,17 @@ def _json(lim: Limits) -> str:
     return json.dumps(doc, indent=1) + "\n"
 
 
-def _hepdata(lim: Limits, out_dir: str) -> None:
+def _hepdata_files(lim: Limits, out_dir: str) -> None:
+    """The submission's YAML files in out_dir (hepdata_lib's tables; its create_files is not used: it removes the
+    directory it is given and writes submission.tar.gz into the working directory)."""
     try:
-        from hepdata_lib import Submission, Table, Variable
+        import yaml
+        from hepdata_lib import Table, Variable
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise RuntimeError("--format hepdata needs hepdata_lib (pip install hepdata_lib)") from e
-    sub = Submission()
-    table = Table(f"{lim.meta['measurement']} {lim.meta['cl_percent']}% CL {lim.meta['region']} band")
+    table = Table(f"{lim.meta['measurement']} {lim.meta['cl_percent']:g}% CL {lim.meta['region']} band")
     table.description = (f"zdscan {lim.meta['zdscan_version']}: {lim.meta['region']} epsilon band per m_Zd at "
-                         f"{lim.meta['cl_percent']}% CL (Delta chi2 = {lim.meta['delta_chi2']:.4g}, "
+                         f"{lim.meta['cl_percent']:g}% CL (Delta chi2 = {lim.meta['delta_chi2']:.4g}, "
                          f"{lim.meta['dof']} dof), delta = {lim.meta['delta']}, config {lim.meta['config']}, "
                          f"source {lim.meta['source_file']} (sha256 {lim.meta['source_sha256']}).")
     masses, lows, highs = [], [], []
@@ -327,27 +399,75 @@ def _hepdata(lim: Limits, out_dir: str) -> None:
     upper.values = highs
     for v in (mass, lower, upper):
         table.add_variable(v)
-    sub.add_table(table)
-    sub.create_files(out_dir, remove_old=True)
+    table.write_output(out_dir)
+    submission = {"comment": f"zdscan {lim.meta['zdscan_version']} limits from {lim.meta['source_file']}",
+                  "data_license": {"name": "cc-by-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}}
+    with open(os.path.join(out_dir, "submission.yaml"), "w", encoding="utf-8") as f:
+        yaml.dump(submission, f, default_flow_style=False, explicit_start=True)
 
 
-def write(lim: Limits, path: str, fmt: Optional[str] = None) -> None:
-    """Writes lim as csv, lmt, json or hepdata (a directory of YAML files and its .tar.gz)."""
-    fmt = fmt or os.path.splitext(path)[1].lstrip(".")
+def _archive_bytes(directory: str) -> bytes:
+    """The directory's YAML files as a .tar.gz whose gzip header names it zdscan's (the output policy's mark)."""
+    import gzip
+    import tarfile
+
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="zdscan-hepdata.tar", mode="wb", fileobj=buf, mtime=0) as gz:
+        with tarfile.open(fileobj=gz, mode="w") as tar:
+            for name in sorted(os.listdir(directory)):
+                if name.endswith(".yaml"):
+                    tar.add(os.path.join(directory, name), arcname=name)
+    return buf.getvalue()
+
+
+FORMATS = ("csv", "lmt", "json", "hepdata")
+
+
+def format_for(path: str, fmt: Optional[str] = None) -> str:
+    """The output format: fmt when given, else from path's extension (.csv, .lmt, .json; a name without one is a
+    HEPData directory). The same rule in the CLI and in Python."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+        return fmt
+    ext = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
+    if ext in ("csv", "lmt", "json"):
+        return ext
+    if ext == "":
+        return "hepdata"
+    raise ValueError(f"cannot tell the format from {path!r}: give --format (csv, lmt, json, hepdata)")
+
+
+def write(lim: Limits, path: str, fmt: Optional[str] = None, *, force: bool = False,
+          option: str = "out=") -> None:
+    """Writes lim as csv, lmt, json, or hepdata: a directory of YAML files `path` and its archive `path.tar.gz`.
+
+    Every write follows zdscan's output policy (zdscan._output, docs/output.md): the input result and anything
+    zdscan did not write are never replaced (force: any regular file but the input), files appear whole or not
+    at all, and a HEPData directory is replaced only when zdscan made it."""
+    from . import _output
+
+    path = os.fspath(path)
+    fmt = format_for(path, fmt)
+    inputs = [lim.source_path] if lim.source_path else []
     if fmt == "hepdata":
-        _hepdata(lim, path)
+        if path == "-":
+            raise ValueError("format hepdata needs an output directory")
+        archive = path.rstrip("/") + ".tar.gz"
+        _output.check(path, "directory", inputs=inputs, option=option)
+        _output.check(archive, "file", force=force, inputs=inputs, option=option)
+
+        def fill(tmp):
+            _hepdata_files(lim, tmp)
+            _output.write_bytes(archive, _archive_bytes(tmp), force=force, inputs=inputs, option=option)
+
+        _output.write_directory(path, fill, inputs=inputs, option=option)
         return
-    writers = dict(csv=_csv, lmt=_lmt, json=_json)
-    if fmt not in writers:
-        raise ValueError(f"--format must be csv, lmt, json or hepdata (got {fmt!r})")
-    text = writers[fmt](lim)
+    text = dict(csv=_csv, lmt=_lmt, json=_json)[fmt](lim)
     if path == "-":
         sys.stdout.write(text)
         return
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)  # never a half-written file at path
+    _output.write_text(path, text, force=force, inputs=inputs, option=option)
 
 
 def read_lmt(path: str):
@@ -361,40 +481,79 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p = argparse.ArgumentParser(prog="zdscan limits", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", help="zdscan result (HDF5)")
-    p.add_argument("--cl", type=float, default=90, help="confidence level in %% (default 90)")
+    p.add_argument("--cl", default="90", help="confidence level: a percent in (1, 100) or a fraction in (0, 1) "
+                                              "(default 90)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--measurement", help="one measurement's chi2, or the sum of a comma-separated list "
                                              "(needs --delta-slice)")
     which.add_argument("--combined", action="store_true", help="the total chi2 (the default)")
-    p.add_argument("--delta-slice", type=float, help="a delta of the file's /slices (default: profiled over delta)")
+    p.add_argument("--delta-slice", help="a delta of the file's /slices (default: profiled over delta)")
     p.add_argument("--kind", choices=("contour", "raster"), default="contour")
     p.add_argument("--dof", type=int, choices=(1, 2), help="degrees of freedom (default: 2 contour, 1 raster)")
     p.add_argument("--reference", choices=("own", "global"), default="own")
     p.add_argument("--region", choices=("excluded", "allowed"), default="excluded")
-    p.add_argument("--format", choices=("csv", "lmt", "json", "hepdata"), default="csv")
-    p.add_argument("--out", default="-", help="output file (hepdata: a directory); default stdout")
+    p.add_argument("--format", choices=FORMATS, help="default: from --out's extension (no extension: hepdata); "
+                                                      "csv on standard output")
+    p.add_argument("--out", default="-", help="output file (hepdata: a new directory, and DIR.tar.gz beside it); "
+                                              "default: standard output. Replaces only an earlier zdscan output "
+                                              "unless --force")
+    p.add_argument("--force", action="store_true", help="replace any regular file at --out (never the input)")
     try:
         a = p.parse_args(argv)
     except SystemExit as e:
-        return int(e.code or 0)
+        return 0 if e.code in (0, None) else 2
+
+    def bad(message):
+        print(f"zdscan limits: {message}", file=sys.stderr)
+        return 2
+
+    for option, value in (("--cl", a.cl), ("--delta-slice", a.delta_slice), ("--out", a.out),
+                          ("--measurement", a.measurement)):
+        if value is not None and not str(value).strip():
+            return bad(f"{option}: empty value")
+    try:
+        cl = cl_percent(a.cl)
+    except ValueError as e:
+        return bad(f"--cl: {e}")
+    delta_slice = None
+    if a.delta_slice is not None:
+        try:
+            delta_slice = float(a.delta_slice)
+        except ValueError:
+            return bad(f"--delta-slice: not a number ({a.delta_slice!r})")
+        if not math.isfinite(delta_slice):
+            return bad(f"--delta-slice: must be a finite number (got {a.delta_slice})")
     if not os.path.isfile(a.file):
-        print(f"zdscan limits: file: no such file: {a.file}", file=sys.stderr)
-        return 2
-    if a.format == "hepdata" and a.out == "-":
-        print("zdscan limits: --format hepdata needs --out DIRECTORY", file=sys.stderr)
-        return 2
+        return bad(f"file: {a.file}: no such file" if not os.path.exists(a.file) else
+                   f"file: {a.file}: not a regular file")
     try:
-        measurement = a.measurement.split(",") if a.measurement and "," in a.measurement else a.measurement
-        lim = limits(a.file, a.cl, measurement=measurement, delta_slice=a.delta_slice, kind=a.kind, dof=a.dof,
-                     reference=a.reference, region=a.region)
-    except (ValueError, KeyError) as e:
-        print(f"zdscan limits: {e}", file=sys.stderr)
-        return 2
-    try:
-        write(lim, a.out, a.format)
-    except (OSError, RuntimeError) as e:
-        print(f"zdscan limits: {e}", file=sys.stderr)
-        return 1
+        fmt = a.format or ("csv" if a.out == "-" else format_for(a.out))
+    except ValueError as e:
+        return bad(f"--out: {e}")
+    if fmt == "hepdata" and a.out == "-":
+        return bad("--format hepdata needs --out DIRECTORY")
+    from . import _output
+
+    with _output.signals_as_exceptions():
+        try:
+            if a.out != "-":  # refused before any work
+                _output.check(a.out, "directory" if fmt == "hepdata" else "file", force=a.force,
+                              inputs=[a.file], option="--out")
+            measurement = a.measurement.split(",") if a.measurement and "," in a.measurement else a.measurement
+            lim = limits(a.file, cl, measurement=measurement, delta_slice=delta_slice, kind=a.kind, dof=a.dof,
+                         reference=a.reference, region=a.region)
+        except (ValueError, KeyError, FileExistsError) as e:
+            return bad(str(e).strip("'\""))
+        try:
+            write(lim, a.out, fmt, force=a.force, option="--out")
+        except FileExistsError as e:
+            return bad(str(e))
+        except (OSError, RuntimeError) as e:
+            print(f"zdscan limits: {e}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("zdscan limits: interrupted; nothing was written", file=sys.stderr)
+            return 130
     return 0
 
 

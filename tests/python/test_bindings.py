@@ -99,9 +99,9 @@ def test_scan_to_a_file_follows_the_cli_rules(tmp_path):
 def test_scan_argument_errors():
     with pytest.raises(ValueError, match="n_eps"):
         zdscan.scan(n_m=4, n_eps=0, n_delta=4)
-    with pytest.raises(ValueError, match="n or n_m"):
+    with pytest.raises(ValueError, match="n= or n_m="):
         zdscan.scan(n=4, n_m=3)
-    with pytest.raises(ValueError, match="expected exact or grid"):
+    with pytest.raises(ValueError, match="delta_profile= must be 'exact' or 'grid'"):
         zdscan.scan(n=4, delta_profile="fine")
 
 

@@ -32,4 +32,6 @@ enum class CleanupSlot
     lock_file = 1
 };
 void register_cleanup_file(CleanupSlot slot, const char* path);
+/// Unlinks the registered files now (async-signal-safe: for signal handlers of library users, e.g. Python).
+void remove_cleanup_files_now();
 }  // namespace zdscan

@@ -23,11 +23,30 @@ class OutputRefused : public std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
+/// What a writer makes at its target, and so what of zdscan's it may replace there.
+enum class OutputKind
+{
+    result_file,  ///< an HDF5 result (`scan`): replaces a zdscan result (root attribute creator = "zdscan")
+    text_file,    ///< a limit file, JSON, CSV, archive (`limits`): replaces a file zdscan marked as its own
+    directory     ///< a directory of files (HEPData): replaces only a directory zdscan created and marked
+};
+
 struct OutputRules
 {
-    bool force = false;       ///< replace any regular file
+    bool force = false;       ///< replace any regular file (never an input, a link, a device)
     std::string config_path;  ///< never replace this file (empty: no config file)
+    OutputKind kind = OutputKind::result_file;
+    std::vector<std::string> inputs;  ///< never replace these either (the result a command reads)
+    std::string option = "--out";     ///< how the target was given, for messages ("--out", "out=")
 };
+
+/// The marker file inside a directory zdscan created (`zdscan limits --format hepdata`).
+inline constexpr const char* directory_marker = ".zdscan-output";
+/// The line that marks a text output as zdscan's (within its first 8 kB): `# creator: zdscan` (CSV, .lmt) or the
+/// JSON key `"creator": "zdscan"`; a gzip archive is zdscan's when its stored name starts with `zdscan-`.
+bool is_zdscan_marked_file(const std::string& path);
+/// A directory holding directory_marker as a regular file.
+bool is_zdscan_directory(const std::string& path);
 
 /// The default output path from a config name: characters outside [A-Za-z0-9._+-] become '_', leading dots
 /// are dropped (no hidden files, no "../"), an empty result becomes "zdscan"; then ".h5".
@@ -63,7 +82,7 @@ class OutputLock
     int fd_ = -1;
 };
 
-/// Temporary files of earlier runs for this target (see above): removes those of dead processes on this host,
-/// and returns one line for each file removed or left in place.
+/// Temporary files (and directories) of earlier runs for this target (see above): removes those of dead processes
+/// on this host, and returns one line for each removed or left in place.
 std::vector<std::string> clean_stale_temporaries(const std::string& target);
 }  // namespace zdscan

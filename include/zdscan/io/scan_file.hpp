@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -59,8 +60,17 @@ struct ScanFileContents
     bool refined_converged = false;
 };
 
-/// Reads a result file; throws std::runtime_error naming the file and what is missing or inconsistent. Reads are
-/// bounded by the axis lengths (at most 10⁶ points each, as in a config), whatever the file declares.
+/// A file given as a zdscan result that is not one (bad input: exit code 2); the message names the file and the
+/// object (dataset or attribute) at fault.
+class InvalidResultFile : public std::runtime_error
+{
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Reads a result file; throws InvalidResultFile naming the file and what is missing or inconsistent: every
+/// dataset and attribute is checked for shape and type before it is read, and reads are bounded by the axis
+/// lengths (at most 10⁶ points each, as in a config), whatever the file declares.
 ScanFileContents read_scan_file(const std::string& path);
 
 /// The same contents taken from a scan in memory (what `zdscan scan` prints: no read-back of the output path).

@@ -79,6 +79,7 @@ class Checkpoint final : public TileJournal
     std::vector<std::int64_t> done_;
     std::FILE* data_ = nullptr;
     std::int64_t bytes_ = 0;  ///< bytes of tiles.bin written so far
+    std::uint32_t data_crc_ = 0;  ///< CRC-32C of those bytes (the manifest binds tiles.bin by it)
     std::int64_t saved_ = 0;  ///< tiles in the last manifest written
     std::chrono::steady_clock::time_point last_flush_;
 };

@@ -77,6 +77,14 @@ class NonFiniteChi2 : public std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
+/// A tile result that cannot be merged (from a damaged checkpoint or another rank): the message names the tile
+/// and the problem. The checkpoint turns it into CheckpointMismatch naming the record.
+class InvalidTileResult : public std::runtime_error
+{
+  public:
+    using std::runtime_error::runtime_error;
+};
+
 /// The order in which a scan visits the grid: whole mass rows while a row fits the tile budget, else
 /// consecutive ε ranges of one mass row.
 struct TilePlan
@@ -151,4 +159,8 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
 /// The backend problem for a config (exposed for tests and benchmarks).
 ScanProblem make_scan_problem(const ScanConfig& config);
 ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setup, const MassTermsAt& mass_at);
+
+/// Fixed δ values for /slices (--delta-slices, Python delta_slices=): finite, in [−1, 1], at most 64, their maps
+/// within 4 GB. Throws ConfigError naming option.
+void validate_delta_slices(const std::vector<double>& values, const ScanConfig& config, const std::string& option);
 }  // namespace zdscan

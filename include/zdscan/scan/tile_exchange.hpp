@@ -59,6 +59,19 @@ class TileJournal
 
 /// A tile's result as bytes (MPI messages, checkpoint records) and back.
 std::vector<char> encode_tile(std::int64_t t, const TileResult& r);
-/// Decodes one record at data (size bytes at least); returns its length, or 0 if it is incomplete or malformed.
+/// Decodes one record at data (size bytes at least); returns its length, or 0 if it is incomplete, malformed or
+/// fails its checksum.
 std::size_t decode_tile(const char* data, std::size_t size, std::int64_t& t, TileResult& r);
+
+/// What a decoded tile result must be before it is merged (a record from another rank or a checkpoint is
+/// untrusted): arrays of the tile's sizes, δ indices on the axis, χ² finite and ≥ 0 unless first_nonfinite names a
+/// point of the tile, exact δ inside the axis. Returns "" when it is, else the first problem.
+struct TileShape
+{
+    int n_delta = 1;
+    bool full = false;   ///< --full-grid: the [cells][n_delta] block is present
+    bool exact = false;  ///< exact δ profile: delta_at_min is present
+    double delta_min = 0, delta_max = 0;
+};
+std::string tile_result_problem(const Tile& tile, const TileShape& shape, const TileResult& r);
 }  // namespace zdscan
