@@ -494,6 +494,23 @@ int main(int argc, char** argv)
         const int code = app.exit(e);
         return finish_stdout(code == 0 ? 0 : exit_bad_input);
     }
+    // An option given an empty value (--n '') is refused naming it, never taken as "not given".
+    for (const CLI::App* sub : app.get_subcommands())
+    {
+        for (const CLI::Option* opt : sub->get_options())
+        {
+            if (opt->count() == 0 || opt->get_items_expected_max() == 0) continue;
+            for (const std::string& value : opt->results())
+            {
+                if (value.empty() || value.find_first_not_of(" \t") == std::string::npos)
+                {
+                    std::fprintf(stderr, "zdscan: error: %s: empty value\n",
+                                 opt->get_name().empty() ? "argument" : opt->get_name().c_str());
+                    return exit_bad_input;
+                }
+            }
+        }
+    }
     scan.out_given = out_opt->count() > 0;
     for (int i = 0; i < argc; ++i) scan.command_line += std::string(i ? " " : "") + argv[i];
 

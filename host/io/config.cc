@@ -25,6 +25,9 @@ using nlohmann::json;
 
 /// Input ranges that keep χ² finite everywhere (docs/config.md, "Ranges").
 constexpr double max_m_zd_mev = 1e6;  // 1 TeV: far above every measurement's scale
+// 1 eV: far below every measurement's scale (a_e's is m_e). Below ~1e-150 MeV m² underflows and the
+// propagators become 0/0 (NaN); the bound keeps every accepted grid finite with a wide margin.
+constexpr double min_m_zd_mev = 1e-6;
 constexpr double max_abs_mixing = 1;  // ε, δ: mixing parameters
 
 Axis read_axis(ObjectReader& r)
@@ -189,6 +192,11 @@ json axis_json(const Axis& a)
 void validate_grid(const ScanConfig& c)
 {
     check_axis(c.m_zd_mev, "grid.m_zd_mev", true, max_m_zd_mev, "MeV");
+    if (c.m_zd_mev.min < min_m_zd_mev)
+    {
+        ObjectReader::fail("grid.m_zd_mev.min", "must be >= " + fmt(min_m_zd_mev) + " MeV (1 eV; got "
+                                                    + fmt(c.m_zd_mev.min) + ")");
+    }
     check_axis(c.epsilon, "grid.epsilon", false, max_abs_mixing, "a mixing parameter");
     check_axis(c.delta, "grid.delta", false, max_abs_mixing, "a mixing parameter");
     // The profiled (m, ε) plane is held in memory: ~68 bytes a cell (χ², argmin, four terms, …).

@@ -1,6 +1,8 @@
 /// \file scan_summary.cc
 /// The text of `zdscan summary` (and of `zdscan scan`): best fit and 1σ intervals from the 1-D profiles.
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
@@ -40,42 +42,56 @@ ScanFileContents summary_contents(const ScanOutput& out)
     return f;
 }
 
+namespace
+{
+/// Δχ² of a two-sided CL p for one parameter (Wilks): the χ²₁ quantile, 2 x² with erf(x) = p (bisection on erf:
+/// exact to rounding, no special-function library).
+double delta_chi2_one_dof(double p)
+{
+    double lo = 0, hi = 10;  // erf(10) = 1 to double precision
+    for (int k = 0; k < 200 && hi - lo > 1e-16 * hi; ++k)
+    {
+        const double mid = 0.5 * (lo + hi);
+        (std::erf(mid) < p ? lo : hi) = mid;
+    }
+    const double x = 0.5 * (lo + hi);
+    return 2 * x * x;
+}
+}  // namespace
+
 SummaryLevel parse_summary_level(const std::string& text)
 {
-    const struct
+    const auto refuse = [&]
     {
-        const char* key;
-        double delta_chi2;
-        const char* label;
-    } levels[] = {{"68", 1.0, "68.27% CL (1 sigma)"},
-                  {"90", 2.705543454095404, "90% CL"},
-                  {"95", 3.841458820694124, "95% CL"},
-                  {"99", 6.634896601021214, "99% CL"}};  // χ² quantiles for one degree of freedom
-    for (const auto& l : levels)
-    {
-        if (text == l.key) return {l.delta_chi2, l.label};
-    }
+        return std::invalid_argument("--cl: must be a percent in (1, 100), a fraction in (0, 1) (one parameter), "
+                                     "or dchi2=X with X > 0 (got \"" + text + "\")");
+    };
+    if (text == "68") return {1.0, "68.27% CL (1 sigma)"};  // the conventional name of the 1-sigma level
     if (text.rfind("dchi2=", 0) == 0)
     {
-        std::size_t used = 0;
+        const std::string number = text.substr(6);
         double v = 0;
-        try
-        {
-            v = std::stod(text.substr(6), &used);
-        }
-        catch (const std::exception&)
-        {
-            used = 0;
-        }
-        if (used == text.size() - 6 && used > 0 && v > 0 && v < 1e6)
-        {
-            char label[64];
-            std::snprintf(label, sizeof label, "delta chi2 = %g", v);
-            return {v, label};
-        }
+        const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
+        if (number.empty() || ec != std::errc() || ptr != number.data() + number.size() || !(v > 0 && v < 1e6))
+            throw refuse();
+        char label[64];
+        std::snprintf(label, sizeof label, "delta chi2 = %g", v);
+        return {v, label};
     }
-    throw std::invalid_argument("--cl: must be 68, 90, 95, 99 (% CL for one parameter) or dchi2=X with X > 0 (got \""
-                                + text + "\")");
+    // One rule for CL values everywhere (zdscan.limit_curves.cl_percent): (0, 1) a fraction, (1, 100) a percent.
+    double v = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) throw refuse();
+    double percent = 0;
+    if (v > 0 && v < 1)
+        percent = 100 * v;
+    else if (v > 1 && v < 100)
+        percent = v;
+    else
+        throw refuse();
+    char label[64];
+    std::snprintf(label, sizeof label, "%.4g%% CL", percent);
+    return {delta_chi2_one_dof(percent / 100), label};
 }
 
 namespace

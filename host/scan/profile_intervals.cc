@@ -63,6 +63,16 @@ std::string format_interval(const ProfileInterval& i)
                       i.best);
         return buf;
     }
+    if (!(i.best >= i.lower && i.best <= i.upper))
+    {
+        // The centre (the refined best fit, between grid points) lies outside the interval the grid's profile
+        // gives: a ± would be negative. Say so instead of printing it.
+        std::snprintf(buf, sizeof buf,
+                      "[%.3g, %.3g]  (the best fit %.3g lies outside this interval of the grid's profile: the grid is "
+                      "too coarse near the best fit; refine it)",
+                      i.lower, i.upper, i.best);
+        return buf;
+    }
     if (i.lower_at_edge && !i.upper_at_edge)
     {
         std::snprintf(buf, sizeof buf, "< %.3g  (best %.3g; region reaches the grid edge %.3g)", i.upper, i.best,

@@ -23,8 +23,15 @@ assert j["refined"]["chi2"] <= j["best_grid_point"]["chi2"]
 assert [x["name"] for x in j["measurements"]] == ["qweak", "apv_cs", "a_mu", "a_e"]
 assert any("too coarse" in w for w in j["warnings"]), j["warnings"]
 PY
-set +e; "$zdscan" summary --cl 80 "$work/coarse.h5" 2> "$work/err.txt"; rc=$?; set -e
-[ "$rc" -eq 2 ] && grep -q -- "--cl: must be 68, 90, 95, 99" "$work/err.txt"
+# One CL rule everywhere: (0, 1) a fraction, (1, 100) a percent; the label is always a percent. Δχ² for one
+# parameter: 80 % -> 1.642 (chi2 quantile), 0.95 -> 3.841, 68.27 -> 1.000.
+"$zdscan" summary --cl 80 "$work/coarse.h5" | grep -q "^80% CL intervals (delta chi2 = 1.642,"
+"$zdscan" summary --cl 0.95 "$work/coarse.h5" | grep -q "^95% CL intervals (delta chi2 = 3.841,"
+"$zdscan" summary --cl 68.27 "$work/coarse.h5" | grep -q "^68.27% CL intervals (delta chi2 = 1,"
+for bad in 1 100 0 -5 abc 95% dchi2=0; do
+  set +e; "$zdscan" summary --cl "$bad" "$work/coarse.h5" 2> "$work/err.txt"; rc=$?; set -e
+  [ "$rc" -eq 2 ] && grep -q -- "--cl: must be a percent in (1, 100), a fraction in (0, 1)" "$work/err.txt"
+done
 "$zdscan" scan --n 64 --quiet --out "$work/fine.h5" > /dev/null
 ! "$zdscan" summary "$work/fine.h5" | grep -q "too coarse"
 echo ok
