@@ -194,7 +194,7 @@ void validate_grid(const ScanConfig& c)
     check_axis(c.m_zd_mev, "grid.m_zd_mev", true, max_m_zd_mev, "MeV");
     if (c.m_zd_mev.min < min_m_zd_mev)
     {
-        ObjectReader::fail("grid.m_zd_mev.min", "must be >= " + fmt(min_m_zd_mev) + " MeV (1 eV; got "
+        ObjectReader::fail("grid.m_zd_mev.min", "must be >= 1e-06 MeV (1 eV; got "
                                                     + fmt(c.m_zd_mev.min) + ")");
     }
     check_axis(c.epsilon, "grid.epsilon", false, max_abs_mixing, "a mixing parameter");

@@ -88,6 +88,8 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
         slices = [float(x) for x in delta_slices]
     except (TypeError, ValueError):
         raise ValueError(f"scan: delta_slices= must be a sequence of numbers (got {delta_slices!r})") from None
+    n, n_m, n_eps, n_delta = (None if v is None else int(v) for v in (n, n_m, n_eps, n_delta))
+    threads = int(threads)
     text = config_text(config)
     command = "python: zdscan.scan(" + ", ".join(
         f"{k}={v!r}" for k, v in dict(n=n, n_m=n_m, n_eps=n_eps, n_delta=n_delta, backend=backend,

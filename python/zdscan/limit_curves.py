@@ -380,7 +380,9 @@ def _hepdata_files(lim: Limits, out_dir: str) -> None:
         from hepdata_lib import Table, Variable
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise RuntimeError("--format hepdata needs hepdata_lib (pip install hepdata_lib)") from e
-    table = Table(f"{lim.meta['measurement']} {lim.meta['cl_percent']:g}% CL {lim.meta['region']} band")
+    # The table's name makes its file's name: no "%" or "+" (measurement sums are joined by "+").
+    label = lim.meta["measurement"].replace("+", " plus ")
+    table = Table(f"{label} {lim.meta['region']} band at {lim.meta['cl_percent']:g} percent CL")
     table.description = (f"zdscan {lim.meta['zdscan_version']}: {lim.meta['region']} epsilon band per m_Zd at "
                          f"{lim.meta['cl_percent']:g}% CL (Delta chi2 = {lim.meta['delta_chi2']:.4g}, "
                          f"{lim.meta['dof']} dof), delta = {lim.meta['delta']}, config {lim.meta['config']}, "

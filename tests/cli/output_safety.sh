@@ -92,7 +92,7 @@ PY
     no_temporaries ;;
   empty_out_refused)
     run 2 "$zdscan" "${small[@]}" --out ""
-    grep -q -- "--out: empty path" err.txt || fail "message"
+    grep -q -- "--out: empty value" err.txt || fail "message"
     [ -z "$(ls -A | grep -v -e out.txt -e err.txt)" ] || fail "wrote $(ls -A)" ;;
   *) fail "unknown case" ;;
 esac
