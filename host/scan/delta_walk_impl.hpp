@@ -74,9 +74,14 @@ DeltaWalk walk(const CellPulls& pulls, const double* delta, int n_delta, double*
                 for (int j = 0; j < 8; ++j) hit |= out[k0 + j] == m;
                 if (hit) break;
             }
-            while (out[k0] != m) ++k0;
-            r.chi2_min = m;
-            r.argmin = b + k0;
+            // Bounded: m need not be one of the values. OpenMP lets a min reduction start each lane at the largest
+            // finite double (clang does), so a block of only inf/NaN reduces to DBL_MAX, which no entry holds.
+            while (k0 < n && out[k0] != m) ++k0;
+            if (k0 < n)
+            {
+                r.chi2_min = m;
+                r.argmin = b + k0;
+            }
         }
         if (bad && r.first_nonfinite < 0)
         {
