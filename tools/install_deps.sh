@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what zdscan needs to build, run and test on Debian/Ubuntu: the C++ toolchain and libraries from apt
-# (OpenMPI included: MPI ranks over tiles, docs/cluster.md),
+# (OpenMPI included: MPI ranks over tiles, docs/cluster.md; clang for the sanitizer build and the fuzzers),
 # and from PyPI the Python modules of the package (nanobind for the bindings, contourpy, xarray, h5py, ...), its
 # tests (pytest, nbclient, ipykernel) and the tools (file check, NumPy reference, figures). Idempotent: packages
 # already present are not fetched again. Run as root (or with sudo available).
 set -euo pipefail
 
+# clang, libclang-rt-dev (libFuzzer, sanitizer runtimes) and libomp-dev: the sanitizer build and the fuzzers
+# (tools/sanitize_and_fuzz.sh, CTest labels sanitize and fuzz).
 apt_packages=(g++ cmake make libhdf5-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libopenmpi-dev
-              openmpi-bin python3 python3-pip)
+              openmpi-bin python3 python3-pip clang libclang-rt-dev libomp-dev)
 python_modules=("numpy" "h5py" "h5netcdf" "xarray>=2024.10" "matplotlib" "contourpy>=1.2" "nanobind>=2.0"
                 "scikit-build-core>=0.10" "pytest" "nbclient" "nbformat" "ipykernel" "hepdata_lib")
 

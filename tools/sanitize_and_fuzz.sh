@@ -7,6 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=$1 dir=$2
+mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
 if ! command -v clang++ > /dev/null || ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
     clang++ -x c++ -fsanitize=fuzzer,address - -o /dev/null 2> /dev/null; then
   echo "skipped: clang++ with the libFuzzer runtime is not installed"; exit 77
