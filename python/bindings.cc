@@ -83,7 +83,7 @@ Table chi2_points(const std::string& config_json, Column m_mev, Column eps, Colu
 /// GIL released; this thread polls for Python signals, so Ctrl-C stops the scan at its next tile (KeyboardInterrupt,
 /// nothing written).
 /// Removes the temporary file if a signal with the default (fatal) action ends the process during a scan from
-/// Python: SIGTERM, SIGHUP (Python's defaults), and crashes. SIGINT stays Python's (KeyboardInterrupt, below).
+/// Python: SIGTERM and SIGHUP (Python leaves both at the default). SIGINT stays Python's (KeyboardInterrupt, below).
 /// Installed only where the disposition is the default, and restored afterwards.
 class TemporaryFileGuard
 {
@@ -317,7 +317,4 @@ NB_MODULE(_core, m)
     m.def("clean_stale_temporaries", &clean_stale_temporaries, nb::arg("target"),
           "Removes temporary files and directories of dead zdscan processes for target; one line for each.");
     m.attr("directory_marker") = directory_marker;
-    nb::class_<OutputLock>(m, "OutputLock")
-        .def(nb::init<const std::string&>(), nb::arg("target"),
-             "Holds target's lock (one writer per target); RuntimeError when another run holds it.");
 }

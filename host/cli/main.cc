@@ -192,10 +192,6 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
     }
     if (!args.delta_slices.empty()) options.delta_slices = parse_delta_slices(args.delta_slices, config);
 
-    if (args.out_given && args.out_path.empty())
-    {
-        throw OutputRefused("--out: empty path");
-    }
     const std::string out_path = args.out_given ? args.out_path : default_output_path(config.name);
     OutputRules rules;
     rules.force = args.force;

@@ -9,10 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <set>
-#include <sstream>
 #include <vector>
 
 namespace zdscan

@@ -167,8 +167,12 @@ inline void write_attribute(hid_t where, const char* name, const char* value)
 
 /// An attribute read from a file is untrusted: it must be a single value (scalar, or one element) of the expected
 /// type class before it is read, or the read would write past the value (an array read as a scalar).
-inline Handle open_single_attribute(hid_t where, const char* name, H5T_class_t want_a, H5T_class_t want_b,
-                                    const char* expected)
+struct SingleAttribute
+{
+    Handle attr, type;  ///< the attribute and its type in the file
+};
+inline SingleAttribute open_single_attribute(hid_t where, const char* name, H5T_class_t want_a, H5T_class_t want_b,
+                                             const char* expected)
 {
     if (H5Aexists(where, name) <= 0) throw std::runtime_error(std::string("missing attribute ") + name);
     Handle attr(check(H5Aopen(where, name, H5P_DEFAULT), std::string("attribute ") + name), H5Aclose);
@@ -182,22 +186,22 @@ inline Handle open_single_attribute(hid_t where, const char* name, H5T_class_t w
     Handle type(check(H5Aget_type(attr), name), H5Tclose);
     const H5T_class_t c = H5Tget_class(type);
     if (c != want_a && c != want_b) throw std::runtime_error(std::string("attribute ") + name + " is not " + expected);
-    return attr;
+    return {std::move(attr), std::move(type)};
 }
 
 inline double read_double_attribute(hid_t where, const char* name)
 {
-    Handle attr = open_single_attribute(where, name, H5T_FLOAT, H5T_INTEGER, "a number");
+    const SingleAttribute a = open_single_attribute(where, name, H5T_FLOAT, H5T_INTEGER, "a number");
     double v = 0;
-    check(H5Aread(attr, H5T_NATIVE_DOUBLE, &v), name);
+    check(H5Aread(a.attr, H5T_NATIVE_DOUBLE, &v), name);
     return v;
 }
 
 /// A string attribute, variable-length (as zdscan and h5py write str) or fixed-length (NumPy bytes).
 inline std::string read_string_attribute(hid_t where, const char* name)
 {
-    Handle attr = open_single_attribute(where, name, H5T_STRING, H5T_STRING, "a string");
-    Handle file_type(check(H5Aget_type(attr), name), H5Tclose);
+    const SingleAttribute a = open_single_attribute(where, name, H5T_STRING, H5T_STRING, "a string");
+    const hid_t attr = a.attr, file_type = a.type;
     if (H5Tis_variable_str(file_type) > 0)
     {
         Handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);

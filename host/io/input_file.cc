@@ -1,5 +1,6 @@
 /// \file input_file.cc
 #include "zdscan/io/input_file.hpp"
+#include "zdscan/util/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,18 +17,14 @@ std::string read_regular_file(const std::string& path, std::size_t max_bytes, co
     const std::string who = what + ": " + path;
     if (path.empty()) throw InputFileError(what + ": empty path");
     // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting; the type is checked next.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | (no_follow ? O_NOFOLLOW : 0));
-    if (fd < 0)
+    const UniqueFd file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | (no_follow ? O_NOFOLLOW : 0)));
+    if (!file.valid())
     {
         const int err = errno;
         if (no_follow && err == ELOOP) throw InputFileError(who + ": is a symbolic link; refusing to follow it");
         throw InputFileError(who + ": " + std::strerror(err));
     }
-    struct Closer
-    {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
+    const int fd = file.get();
     struct stat info = {};
     if (::fstat(fd, &info) != 0) throw InputFileError(who + ": " + std::strerror(errno));
     if (S_ISDIR(info.st_mode)) throw InputFileError(who + ": is a directory, not a file");

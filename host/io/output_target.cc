@@ -15,6 +15,7 @@
 #include <string>
 
 #include "hdf5_handle.hpp"
+#include "zdscan/util/unique_fd.hpp"
 
 namespace zdscan
 {
@@ -113,13 +114,12 @@ std::string temporary_path_for(const std::string& target)
 
 bool is_zdscan_marked_file(const std::string& path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return false;
+    const UniqueFd file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+    if (!file.valid()) return false;
     struct stat info = {};
     std::string head(8192, '\0');
     ssize_t n = -1;
-    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) n = ::read(fd, head.data(), head.size());
-    ::close(fd);
+    if (::fstat(file.get(), &info) == 0 && S_ISREG(info.st_mode)) n = ::read(file.get(), head.data(), head.size());
     if (n <= 0) return false;
     head.resize(static_cast<std::size_t>(n));
     // gzip (RFC 1952): magic 1f 8b, deflate, FNAME flag; the stored name follows the header (and FEXTRA, if any).

@@ -9,12 +9,12 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "zdscan/io/input_file.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 #include "zdscan/util/crc32c.hpp"
+#include "zdscan/util/unique_fd.hpp"
 
 namespace zdscan
 {
@@ -34,13 +34,12 @@ const char* start_over_hint = "; run the same command without --resume to start 
     throw std::runtime_error(what + ": " + std::strerror(errno));
 }
 
-void sync_path(const std::string& path, bool directory)
+/// Makes a rename in dir durable (files are synced through their own descriptors).
+void sync_directory(const std::string& dir)
 {
-    const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    if (fd < 0) fail("checkpoint: opening " + path);
-    const int rc = ::fsync(fd);
-    ::close(fd);
-    if (rc != 0 && !(directory && errno == EINVAL)) fail("checkpoint: syncing " + path);
+    const UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) fail("checkpoint: opening " + dir);
+    if (::fsync(fd.get()) != 0 && errno != EINVAL) fail("checkpoint: syncing " + dir);
 }
 
 std::string utc_now()
@@ -129,22 +128,30 @@ std::optional<nlohmann::json> read_manifest(const std::string& dir)
 }
 
 /// Opens dir/tiles.bin without following a link; flags as for open(2).
-int open_data_file(const std::string& path, int flags)
+UniqueFd open_data_file(const std::string& path, int flags)
 {
-    const int fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
+    UniqueFd fd(::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!fd.valid())
     {
         if (errno == ELOOP)
             throw CheckpointMismatch("checkpoint: " + path + " is a symbolic link; refusing to use it" + start_over_hint);
         fail("checkpoint: opening " + path);
     }
     struct stat info = {};
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+    if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
     {
-        ::close(fd);
         throw CheckpointMismatch("checkpoint: " + path + " is not a regular file" + start_over_hint);
     }
     return fd;
+}
+
+/// Opens `path` as a new stdio stream for appending, taking over fd (closed on failure too).
+std::FILE* stream_of(UniqueFd fd, const std::string& path)
+{
+    std::FILE* f = ::fdopen(fd.get(), "ab");
+    if (!f) fail("checkpoint: opening " + path);
+    fd.release();
+    return f;
 }
 }  // namespace
 
@@ -209,8 +216,9 @@ Checkpoint::Checkpoint(const std::string& target, CheckpointIdentity identity, b
         }
         return;  // tiles.bin is opened by restore(), once the plan is checked
     }
-    // Starting over: the old checkpoint is invalid (remove_all removes a link there, not what it points to). The new one is created with the first tile (a short run that
-    // succeeds then costs a directory and a few writes, and no sync).
+    // Starting over: the old checkpoint is invalid (remove_all removes a link there, not what it points to). The
+    // new one is created with the first tile (a short run that succeeds then costs a directory and a few writes,
+    // and no sync).
     std::error_code ec;
     fs::remove_all(dir_, ec);
 }
@@ -225,8 +233,7 @@ void Checkpoint::open_new()
     checkpoint_directory_exists(dir_);
     const std::string path = dir_ + "/tiles.bin";
     ::unlink(path.c_str());  // a file left there (a link, a FIFO) is replaced, never opened
-    data_ = ::fdopen(open_data_file(path, O_WRONLY | O_CREAT | O_EXCL), "wb");
-    if (!data_) fail("checkpoint: creating " + path);
+    data_ = stream_of(open_data_file(path, O_WRONLY | O_CREAT | O_EXCL), path);
     data_crc_ = 0;
 }
 
@@ -278,12 +285,11 @@ std::vector<std::int64_t> Checkpoint::restore(const TilePlanKey& key, const Tile
     }
 
     // Read exactly the bytes the manifest vouches for; anything after them is from after the last save.
-    const int fd = open_data_file(data_path, O_RDWR);
+    UniqueFd fd = open_data_file(data_path, O_RDWR);
     struct stat info = {};
-    ::fstat(fd, &info);
+    ::fstat(fd.get(), &info);
     if (bytes_ < 0 || bytes_ > info.st_size)
     {
-        ::close(fd);
         throw damaged("tiles.bin is shorter than its manifest says (" + std::to_string(info.st_size) + " of "
                       + std::to_string(bytes_) + " bytes)");
     }
@@ -291,11 +297,10 @@ std::vector<std::int64_t> Checkpoint::restore(const TilePlanKey& key, const Tile
     std::size_t got = 0;
     while (got < data.size())
     {
-        const ssize_t n = ::pread(fd, data.data() + got, data.size() - got, static_cast<off_t>(got));
+        const ssize_t n = ::pread(fd.get(), data.data() + got, data.size() - got, static_cast<off_t>(got));
         if (n <= 0)
         {
             if (n < 0 && errno == EINTR) continue;
-            ::close(fd);
             throw damaged("tiles.bin could not be read (" + std::to_string(got) + " of " + std::to_string(bytes_)
                           + " bytes)");
         }
@@ -304,7 +309,6 @@ std::vector<std::int64_t> Checkpoint::restore(const TilePlanKey& key, const Tile
     data_crc_ = crc32c(data.data(), data.size());
     if (data_crc_ != expected_crc)
     {
-        ::close(fd);
         throw damaged("tiles.bin does not match its manifest (checksum " + std::to_string(data_crc_) + ", manifest "
                       + std::to_string(expected_crc) + "): it is damaged or from another run");
     }
@@ -336,7 +340,6 @@ std::vector<std::int64_t> Checkpoint::restore(const TilePlanKey& key, const Tile
         }
         if (!problem.empty())
         {
-            ::close(fd);
             throw damaged("tiles.bin record " + std::to_string(k) + " (at byte " + std::to_string(at) + ") "
                           + problem);
         }
@@ -345,22 +348,15 @@ std::vector<std::int64_t> Checkpoint::restore(const TilePlanKey& key, const Tile
     }
     if (at != data.size())
     {
-        ::close(fd);
         throw damaged("tiles.bin has " + std::to_string(data.size() - at) + " bytes after its last listed record");
     }
     saved_ = static_cast<std::int64_t>(done_.size());
     // Continue appending after the vouched-for bytes (on the descriptor: a path could be swapped for a link).
-    if (::ftruncate(fd, static_cast<off_t>(bytes_)) != 0 || ::lseek(fd, 0, SEEK_END) < 0)
+    if (::ftruncate(fd.get(), static_cast<off_t>(bytes_)) != 0 || ::lseek(fd.get(), 0, SEEK_END) < 0)
     {
-        ::close(fd);
         fail("checkpoint: truncating " + data_path);
     }
-    data_ = ::fdopen(fd, "ab");
-    if (!data_)
-    {
-        ::close(fd);
-        fail("checkpoint: opening " + data_path);
-    }
+    data_ = stream_of(std::move(fd), data_path);
     return done_;
 }
 
@@ -408,29 +404,21 @@ void Checkpoint::write_manifest()
     const std::string tmp = dir_ + "/manifest.json.tmp", final_path = dir_ + "/manifest.json";
     {
         ::unlink(tmp.c_str());  // whatever is there (a link) is replaced, never followed
-        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0) fail("checkpoint: creating " + tmp);
+        const UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (!fd.valid()) fail("checkpoint: creating " + tmp);
         const std::string text = m.dump() + "\n";
         std::size_t done = 0;
         while (done < text.size())
         {
-            const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+            const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0)
-            {
-                const int err = errno;
-                ::close(fd);
-                errno = err;
-                fail("checkpoint: writing " + tmp);
-            }
+            if (n <= 0) fail("checkpoint: writing " + tmp);
             done += static_cast<std::size_t>(n);
         }
-        const int rc = ::fsync(fd);
-        ::close(fd);
-        if (rc != 0) fail("checkpoint: syncing " + tmp);
+        if (::fsync(fd.get()) != 0) fail("checkpoint: syncing " + tmp);
     }
     if (std::rename(tmp.c_str(), final_path.c_str()) != 0) fail("checkpoint: renaming " + tmp);
-    sync_path(dir_, true);
+    sync_directory(dir_);
 }
 
 void Checkpoint::remove()

@@ -19,9 +19,6 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from . import _core
 
-OutputRefused = FileExistsError  # what _core raises when the policy refuses a target
-
-
 def check(target: str, kind: str, *, force: bool = False, inputs: Sequence[str] = (), option: str = "out=") -> None:
     """Raises FileExistsError (naming option) when target may not be written. kind: "result", "file", "directory"."""
     _core.check_output_target(os.fspath(target), kind, bool(force), [os.fspath(p) for p in inputs], option)

@@ -34,24 +34,18 @@ def chi2(config: ConfigLike, m_zd_mev, epsilon, delta) -> Dict[str, np.ndarray]:
 def open(path: "str | os.PathLike[str]"):  # noqa: A001 (the API's name)
     """A zdscan result file as an xarray.DataTree: one node per HDF5 group, coordinates on every node, the
     root's attributes (config, provenance) as attrs. Loaded into memory; the file is closed."""
-    import h5py
     import xarray as xr
 
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such file" if not os.path.exists(path) else f"{path}: not a regular file")
-    # Checked as `zdscan summary` and `zdscan limits` check it, before xarray decodes anything.
+    # Checked as `zdscan limits` checks it, before xarray decodes anything.
     from .limit_curves import ResultFileError, _read_map
 
-    _read_map(path, None, None)
+    _read_map(path, None, None, require_creator=True)
     try:
-        with h5py.File(path, "r") as f:
-            if f.attrs.get("creator") not in ("zdscan", b"zdscan") and "bestfit" not in f:
-                raise ResultFileError(f"{path}: not a zdscan result file (no root attribute creator = zdscan)")
         with xr.open_datatree(path, engine="h5netcdf") as tree:
             return tree.load().copy()
-    except ResultFileError:
-        raise
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ResultFileError(f"{path}: not a readable zdscan result file ({type(e).__name__}: {e})") from None
 
@@ -70,9 +64,8 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
     """
     if n is not None and any(v is not None for v in (n_m, n_eps, n_delta)):
         raise ValueError("scan: give n= or n_m=/n_eps=/n_delta=, not both")
-    counts = [n if n is not None else v for v in (n_m, n_eps, n_delta)]
     names = ("n", "n", "n") if n is not None else ("n_m", "n_eps", "n_delta")
-    for name, v in zip(names, counts):
+    for name, v in zip(names, (n, n, n) if n is not None else (n_m, n_eps, n_delta)):
         if v is not None and not (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
                                   and 1 <= v <= 1_000_000):
             raise ValueError(f"scan: {name}= must be an integer between 1 and 1000000 (got {v!r})")
@@ -88,15 +81,17 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
         slices = [float(x) for x in delta_slices]
     except (TypeError, ValueError):
         raise ValueError(f"scan: delta_slices= must be a sequence of numbers (got {delta_slices!r})") from None
+    # Plain ints from here (np.int64 is taken as the CLI takes any integer).
     n, n_m, n_eps, n_delta = (None if v is None else int(v) for v in (n, n_m, n_eps, n_delta))
     threads = int(threads)
+    counts = [n if n is not None else v for v in (n_m, n_eps, n_delta)]
     text = config_text(config)
     command = "python: zdscan.scan(" + ", ".join(
         f"{k}={v!r}" for k, v in dict(n=n, n_m=n_m, n_eps=n_eps, n_delta=n_delta, backend=backend,
                                       threads=threads, full_grid=full_grid, delta_profile=delta_profile,
                                       delta_slices=slices).items() if v not in (None, 0, (), [])) + ")"
-    args = dict(n_m=int(counts[0] or 0), n_eps=int(counts[1] or 0), n_delta=int(counts[2] or 0), backend=backend,
-                threads=int(threads), full_grid=bool(full_grid), delta_profile=delta_profile,
+    args = dict(n_m=counts[0] or 0, n_eps=counts[1] or 0, n_delta=counts[2] or 0, backend=backend,
+                threads=threads, full_grid=bool(full_grid), delta_profile=delta_profile,
                 delta_slices=slices, command_line=command)
     if out is not None:
         path = os.fspath(out)

@@ -143,22 +143,25 @@ def _map(f, name, shape):
     return d
 
 
-def _read_map(path, measurement, delta_slice):
-    """measurement: None (the total), a name, or a list of names (their sum, e.g. the PV measurements)."""
+def _read_map(path, measurement, delta_slice, require_creator=False):
+    """measurement: None (the total), a name, or a list of names (their sum, e.g. the PV measurements).
+    require_creator: also refuse a file zdscan did not write (zdscan.open; limits reads any file of this layout)."""
     import h5py
 
     try:
         if not h5py.is_hdf5(path):
             raise ResultFileError("not an HDF5 file")
         with h5py.File(path, "r") as f:
-            return _read_map_from(f, measurement, delta_slice)
+            return _read_map_from(f, measurement, delta_slice, require_creator)
     except ResultFileError as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
     except (OSError, KeyError, TypeError, IndexError, AttributeError, json.JSONDecodeError) as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({type(e).__name__}: {e})") from None
 
 
-def _read_map_from(f, measurement, delta_slice):
+def _read_map_from(f, measurement, delta_slice, require_creator=False):
+    if require_creator and _text(f.attrs.get("creator", "")) != "zdscan" and "bestfit" not in f:  # 0.1: no creator
+        raise ResultFileError("no root attribute creator = zdscan")
     raw = f.attrs.get("config")
     if not isinstance(raw, (str, bytes)):
         raise ResultFileError("the root attribute config is missing or not a string")

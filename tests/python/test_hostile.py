@@ -3,10 +3,11 @@
 Each case asserts the exit code, the message, and that nothing outside the intended output changed (a snapshot
 of the directory before and after). Runs in CI (ctest -L hostile) in well under a minute.
 """
+import hashlib
 import json
 import os
+import shutil
 import signal
-import stat
 import struct
 import subprocess
 import sys
@@ -16,7 +17,58 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import one_line_error, run, snapshot
+
+@pytest.fixture(scope="session")
+def exe(zdscan_exe):
+    """The CLI under test (tests/python/conftest.py)."""
+    return zdscan_exe
+
+
+@pytest.fixture(scope="session")
+def result(tmp_path_factory, exe):
+    """A 12 x 10 x 6 scan with two delta slices; copied per test by `work`."""
+    path = tmp_path_factory.mktemp("result") / "r.h5"
+    subprocess.run([exe, "scan", "--n-m", "12", "--n-eps", "10", "--n-delta", "6", "--delta-slices", "0,0.001",
+                    "--quiet", "--no-checkpoint", "--out", str(path)], check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture
+def work(tmp_path, result):
+    """A working directory holding r.h5 (the input of the limits cases)."""
+    shutil.copy(result, tmp_path / "r.h5")
+    return tmp_path
+
+
+def snapshot(root):
+    """Every entry under root (links and special files included, not followed) with its type and content hash."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            rel = os.path.relpath(p, root)
+            st = os.lstat(p)
+            if os.path.islink(p):
+                out[rel] = ("link", os.readlink(p))
+            elif os.path.isfile(p):
+                out[rel] = ("file", hashlib.sha256(open(p, "rb").read()).hexdigest())
+            elif os.path.isdir(p):
+                out[rel] = ("dir",)
+            else:
+                out[rel] = ("special", st.st_mode)
+    return out
+
+
+def run(args, cwd=None, timeout=60, env=None):
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def one_line_error(r, *fragments, code=2):
+    """Exit code, a message with every fragment, no traceback, no crash."""
+    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr, r.stderr
+    for f in fragments:
+        assert f in r.stderr, (f, r.stderr)
 
 # ---- zdscan limits: the output policy ------------------------------------------------------------------------
 
@@ -160,7 +212,6 @@ CRAFTED = {
 
 @pytest.mark.parametrize("case", sorted(CRAFTED))
 def test_crafted_result_files_are_refused_naming_file_and_object(exe, work, case):
-    # hard links between groups: rewrite a copy that has no shared datasets issue (h5py deletes one link only)
     craft(work / "r.h5", CRAFTED[case])
     before = snapshot(work)
     r = run([exe, "summary", "r.h5"], cwd=work)
@@ -434,7 +485,6 @@ def test_sigterm_to_a_python_scan_leaves_no_temporary(tmp_path):
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)])
 def test_mpi_job_stopped_by_a_signal(exe, tmp_path, sig, code):
-    import shutil
     wrapper = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "zdscan-mpirun")
     if not shutil.which("mpirun"):
         pytest.skip("no mpirun")
