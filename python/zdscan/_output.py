@@ -78,9 +78,9 @@ def write_directory(target: str, fill: Callable[[str], None], *, inputs: Sequenc
     _core.clean_stale_temporaries(target)
     with _temporary(target) as tmp:
         os.mkdir(tmp, 0o755)
+        fill(tmp)  # before the marker: fill may check what it wrote (the HEPData validator sees only its files)
         with open(os.path.join(tmp, _core.directory_marker), "w", encoding="utf-8") as f:
             f.write("made by zdscan: the directory may be replaced by the next zdscan write to it\n")
-        fill(tmp)
         _core.check_output_target_before_rename(target, "directory", False, [os.fspath(p) for p in inputs], option)
         if os.path.isdir(target):
             with _temporary(target + ".old") as aside:

@@ -404,11 +404,21 @@ def _hepdata_files(lim: Limits, out_dir: str) -> None:
     upper.values = highs
     for v in (mass, lower, upper):
         table.add_variable(v)
-    table.write_output(out_dir)
+    # As hepdata_lib's create_files: the submission's general document first; write_output then appends the table's
+    # entry to submission.yaml and writes the table's own file.
     submission = {"comment": f"zdscan {lim.meta['zdscan_version']} limits from {lim.meta['source_file']}",
                   "data_license": {"name": "cc-by-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}}
     with open(os.path.join(out_dir, "submission.yaml"), "w", encoding="utf-8") as f:
         yaml.dump(submission, f, default_flow_style=False, explicit_start=True)
+    table.write_output(out_dir)
+    try:
+        from hepdata_validator.full_submission_validator import FullSubmissionValidator
+    except ImportError:  # pragma: no cover - hepdata_lib depends on it
+        return
+    validator = FullSubmissionValidator()
+    if not validator.validate(directory=out_dir):
+        problems = "; ".join(str(m.message) for msgs in validator.get_messages().values() for m in msgs)
+        raise RuntimeError(f"the HEPData submission does not validate: {problems}")
 
 
 def _archive_bytes(directory: str) -> bytes:

@@ -132,6 +132,13 @@ def test_hepdata_output(tmp_path):
     L.write(lim, str(tmp_path / "hepdata"), "hepdata")
     files = {p.name for p in (tmp_path / "hepdata").iterdir()}
     assert "submission.yaml" in files and len(files) >= 2
+    # HEPData's own validator accepts the archive (what is uploaded); the directory holds the same files and
+    # zdscan's marker.
+    import tarfile
+    from hepdata_validator.full_submission_validator import FullSubmissionValidator
+    assert FullSubmissionValidator().validate(archive=str(tmp_path / "hepdata.tar.gz"))
+    with tarfile.open(tmp_path / "hepdata.tar.gz") as tar:
+        assert set(tar.getnames()) | {".zdscan-output"} == files
 
 
 def test_cli_on_a_real_scan(cli_file, zdscan_exe, tmp_path):
