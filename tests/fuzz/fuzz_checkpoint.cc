@@ -35,14 +35,19 @@ Tile tile_of(std::int64_t t)
     return Tile{static_cast<int>(t) * masses_per_tile, static_cast<int>(t + 1) * masses_per_tile, 0, n_eps};
 }
 
-fs::path work_dir()
+/// This process's scratch directory, removed when the fuzzer exits (never destroyed before that handler runs).
+const fs::path& work_dir()
 {
-    static const fs::path dir = [] {
-        const fs::path d = fs::temp_directory_path() / ("zdscan-fuzz-checkpoint." + std::to_string(::getpid()));
-        fs::create_directories(d);
+    static const fs::path* dir = [] {
+        auto* d = new fs::path(fs::temp_directory_path() / ("zdscan-fuzz-checkpoint." + std::to_string(::getpid())));
+        fs::create_directories(*d);
+        std::atexit([] {
+            std::error_code ec;
+            fs::remove_all(work_dir(), ec);
+        });
         return d;
     }();
-    return dir;
+    return *dir;
 }
 
 void write_file(const fs::path& p, const char* data, std::size_t n)

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -154,10 +156,17 @@ void names_dataset(hid_t file, Choices& c)
     vector_dataset(file, "/measurements/enabled", 4, c, 1.0, false);
 }
 
-std::string path_for_process()
+/// This process's scratch file, removed when the fuzzer exits (never destroyed before that handler runs).
+const std::string& path_for_process()
 {
-    return (std::filesystem::temp_directory_path() / ("zdscan-fuzz-result." + std::to_string(::getpid()) + ".h5"))
-        .string();
+    static const std::string* path = [] {
+        auto* p = new std::string(
+            (std::filesystem::temp_directory_path() / ("zdscan-fuzz-result." + std::to_string(::getpid()) + ".h5"))
+                .string());
+        std::atexit([] { std::remove(path_for_process().c_str()); });
+        return p;
+    }();
+    return *path;
 }
 }  // namespace
 
