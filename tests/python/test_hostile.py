@@ -492,7 +492,7 @@ def test_mpi_job_stopped_by_a_signal(exe, tmp_path, sig, code):
             subprocess.run(["ldd", exe], capture_output=True, text=True).stdout.find("libmpi") < 0:
         pytest.skip("zdscan built without MPI")
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1")
+               OMPI_MCA_rmaps_base_oversubscribe="1", ZDSCAN_MPIRUN_GRACE="20")
     # A new session: the wrapper must not start with SIGINT ignored (as a background job of a script would).
     p = subprocess.Popen([wrapper, "-n", "2", exe, "scan", "--n", "2000", "--threads", "1", "--out", "r.h5",
                           "--checkpoint-interval", "0"], cwd=tmp_path, env=env, start_new_session=True,
