@@ -336,6 +336,10 @@ Failure current_failure()
     {
         return {exit_bad_input, e.what(), false};
     }
+    catch (const RankFailed& e)
+    {
+        return {e.code, e.what(), e.interrupted};
+    }
     catch (const std::invalid_argument& e)
     {
         return {exit_bad_input, e.what(), false};
@@ -370,7 +374,7 @@ int run_scan_job(const ScanArgs& args, int& argc, char**& argv)
     if (failure.code != 0 && job->size() > 1)
     {
         // rank 0 prints it and ends the job; never returns
-        job->fail_and_wait(failure.message, !failure.interrupted, failure.code);
+        job->fail(failure.message, !failure.interrupted, failure.code);
     }
     if (!failure.message.empty()) print_failure(failure);
     job->finish();

@@ -1,12 +1,24 @@
 /// \file mpi_job.cc
 /// The MPI job (OpenMPI): rank 0 collects, every rank evaluates its share of the tiles (parallel_job.hpp).
+///
+/// Every run ends with MPI_Finalize on every rank, a failed one too: MPI_Abort makes Open MPI 4.1's mpirun hang
+/// (PMIx_server_finalize deadlock) or crash in a few per cent of jobs. The end is a handshake, all point to point and
+/// non-blocking so that no rank can wait on another that waits on it:
+///   worker -> 0  tag_tile*, [tag_error], tag_bye   (then it sends nothing more)
+///   0 -> worker  tag_done (the tiles restored from a checkpoint), ..., tag_end (the job's exit code)
+/// A worker checks for tag_end after each tile and stops early when it comes; rank 0 sends tag_end when it fails
+/// or finishes and receives (and drops) whatever still arrives until every worker has said bye.
 #include <mpi.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <limits>
 #include <stdexcept>
 
 #include "zdscan/mpi/parallel_job.hpp"
@@ -18,9 +30,15 @@ namespace
 {
 constexpr int tag_tile = 1;
 constexpr int tag_error = 2;
+constexpr int tag_bye = 3;
+constexpr int tag_done = 4;
+constexpr int tag_end = 5;
 /// Tiles a worker may have in flight to rank 0 (non-blocking sends): workers keep computing while rank 0 is busy
 /// with its own tile, and memory stays bounded (a few tiles, each bounded by --max-tile-mb with --full-grid).
 constexpr std::size_t max_in_flight = 4;
+/// How long rank 0 waits for the workers' bye after tag_end (a worker finishes the tile it is computing first)
+/// before it falls back to MPI_Abort.
+constexpr double end_wait_s = 300;
 
 bool under_mpi_launcher()
 {
@@ -29,6 +47,38 @@ bool under_mpi_launcher()
         if (std::getenv(v)) return true;
     }
     return false;
+}
+
+/// A worker learns that rank 0 ended the job (it failed or was stopped): the worker stops without a message.
+struct EndedByCollector : std::runtime_error
+{
+    EndedByCollector() : std::runtime_error("the job was ended by rank 0") {}
+};
+
+/// A worker's failure as sent to rank 0: exit code, whether it was a stop request, message.
+std::vector<char> encode_failure(int code, bool interrupted, const std::string& message)
+{
+    std::vector<char> bytes(5 + message.size());
+    const std::int32_t c = code;
+    std::memcpy(bytes.data(), &c, 4);
+    bytes[4] = interrupted ? 1 : 0;
+    std::memcpy(bytes.data() + 5, message.data(), message.size());
+    return bytes;
+}
+
+RankFailed decode_failure(int rank, const std::vector<char>& bytes)
+{
+    std::int32_t code = 1;
+    bool interrupted = false;
+    std::string message = "failed (malformed error message)";
+    if (bytes.size() >= 5)
+    {
+        std::memcpy(&code, bytes.data(), 4);
+        interrupted = bytes[4] != 0;
+        message.assign(bytes.begin() + 5, bytes.end());
+        if (code <= 0 || code > 255) code = 1;
+    }
+    return RankFailed("rank " + std::to_string(rank) + ": " + message, code, interrupted);
 }
 
 class MpiExchange final : public TileExchange
@@ -40,7 +90,36 @@ class MpiExchange final : public TileExchange
     bool collects() const override { return rank_ == 0; }
     void share_done(std::vector<char>& done) override
     {
-        MPI_Bcast(done.data(), static_cast<int>(done.size()), MPI_CHAR, 0, MPI_COMM_WORLD);
+        const int n = checked_count(done.size());
+        if (rank_ == 0)
+        {
+            std::vector<MPI_Request> requests(static_cast<std::size_t>(size_ - 1));
+            for (int r = 1; r < size_; ++r)
+            {
+                MPI_Isend(done.data(), n, MPI_CHAR, r, tag_done, MPI_COMM_WORLD, &requests[r - 1]);
+            }
+            // Workers that failed before this point still receive it (end_worker takes anything from rank 0).
+            MPI_Waitall(size_ - 1, requests.data(), MPI_STATUSES_IGNORE);
+        }
+        else
+        {
+            for (;;)
+            {
+                MPI_Status status;
+                poll_from_collector(status);
+                if (status.MPI_TAG == tag_end)
+                {
+                    receive_end();
+                    throw EndedByCollector();
+                }
+                if (status.MPI_TAG == tag_done)
+                {
+                    MPI_Recv(done.data(), n, MPI_CHAR, 0, tag_done, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                    break;
+                }
+                drop(status);
+            }
+        }
         // Round robin over the tiles still to do: every rank gets the same number to within one.
         owner_.assign(done.size(), -1);
         int next = 0;
@@ -54,10 +133,13 @@ class MpiExchange final : public TileExchange
     }
     void send(std::int64_t t, const TileResult& r) override
     {
-        in_flight_.push_back({encode_tile(t, r), MPI_REQUEST_NULL});
-        auto& m = in_flight_.back();
-        MPI_Isend(m.bytes.data(), static_cast<int>(m.bytes.size()), MPI_BYTE, 0, tag_tile, MPI_COMM_WORLD, &m.request);
-        while (in_flight_.size() > max_in_flight) complete_oldest();
+        check_end();
+        post(encode_tile(t, r), tag_tile);
+        while (in_flight_.size() > max_in_flight)
+        {
+            MPI_Wait(&in_flight_.front().request, MPI_STATUS_IGNORE);  // rank 0 receives tiles until the end
+            in_flight_.pop_front();
+        }
     }
     void receive(const TileMerge& merge, bool wait, const std::atomic<bool>* cancel) override
     {
@@ -75,19 +157,16 @@ class MpiExchange final : public TileExchange
                 usleep(200);
                 continue;
             }
-            int count = 0;
-            MPI_Get_count(&status, MPI_BYTE, &count);
-            buffer.resize(static_cast<std::size_t>(count));
-            MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
-                     MPI_STATUS_IGNORE);
-            if (status.MPI_TAG == tag_error)
+            receive_into(buffer, status);
+            if (status.MPI_TAG == tag_bye)
             {
-                throw std::runtime_error("rank " + std::to_string(status.MPI_SOURCE) + ": "
-                                         + std::string(buffer.begin(), buffer.end()));
+                ++byes_;
+                continue;
             }
+            if (status.MPI_TAG == tag_error) throw decode_failure(status.MPI_SOURCE, buffer);
             std::int64_t t = -1;
-            if (decode_tile(buffer.data(), buffer.size(), t, r) != buffer.size() || t < 0
-                || static_cast<std::size_t>(t) >= owner_.size()
+            if (status.MPI_TAG != tag_tile || decode_tile(buffer.data(), buffer.size(), t, r) != buffer.size()
+                || t < 0 || static_cast<std::size_t>(t) >= owner_.size()
                 || owner_[static_cast<std::size_t>(t)] != status.MPI_SOURCE)
             {
                 throw std::runtime_error("rank " + std::to_string(status.MPI_SOURCE) + " sent a malformed tile");
@@ -96,9 +175,71 @@ class MpiExchange final : public TileExchange
             ++received_;
         }
     }
-    void drain()
+
+    /// Rank 0: tells every worker the job ends with code and waits (receiving and dropping whatever arrives) until
+    /// each has said bye. Returns false when some worker did not within end_wait_s.
+    bool end_collector(int code)
     {
-        while (!in_flight_.empty()) complete_oldest();
+        const std::int32_t c = code;
+        std::vector<MPI_Request> requests(static_cast<std::size_t>(size_ - 1));
+        for (int r = 1; r < size_; ++r) MPI_Isend(&c, 1, MPI_INT32_T, r, tag_end, MPI_COMM_WORLD, &requests[r - 1]);
+        std::vector<char> buffer;
+        const auto start = std::chrono::steady_clock::now();
+        int sent = 0;
+        while (byes_ < size_ - 1 || !sent)
+        {
+            if (!sent) MPI_Testall(size_ - 1, requests.data(), &sent, MPI_STATUSES_IGNORE);
+            int ready = 0;
+            MPI_Status status;
+            MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ready, &status);
+            if (ready)
+            {
+                receive_into(buffer, status);
+                if (status.MPI_TAG == tag_bye) ++byes_;
+                continue;
+            }
+            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > end_wait_s)
+            {
+                return false;
+            }
+            usleep(200);
+        }
+        return true;
+    }
+
+    /// A worker: reports its failure (unless rank 0 ended the job), says bye, completes its sends and waits for
+    /// rank 0's tag_end.
+    void end_worker(const RankFailed* failure)
+    {
+        if (failure && !ended_) post(encode_failure(failure->code, failure->interrupted, failure->what()), tag_error);
+        post({}, tag_bye);
+        for (;;)
+        {
+            while (!in_flight_.empty())
+            {
+                int complete = 0;
+                MPI_Test(&in_flight_.front().request, &complete, MPI_STATUS_IGNORE);
+                if (!complete) break;
+                in_flight_.pop_front();
+            }
+            if (in_flight_.empty() && ended_) return;
+            int ready = 0;
+            MPI_Status status;
+            MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &ready, &status);
+            if (!ready)
+            {
+                usleep(200);
+                continue;
+            }
+            if (status.MPI_TAG == tag_end)
+            {
+                receive_end();
+            }
+            else
+            {
+                drop(status);  // e.g. the done list of a job this worker failed before joining
+            }
+        }
     }
 
   private:
@@ -107,15 +248,62 @@ class MpiExchange final : public TileExchange
         std::vector<char> bytes;
         MPI_Request request;
     };
-    void complete_oldest()
+    static int checked_count(std::size_t n)
     {
-        MPI_Wait(&in_flight_.front().request, MPI_STATUS_IGNORE);
-        in_flight_.pop_front();
+        if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+        {
+            throw std::runtime_error("an MPI message of " + std::to_string(n) + " bytes exceeds MPI's int count");
+        }
+        return static_cast<int>(n);
+    }
+    void post(std::vector<char> bytes, int tag)
+    {
+        in_flight_.push_back({std::move(bytes), MPI_REQUEST_NULL});
+        auto& m = in_flight_.back();
+        MPI_Isend(m.bytes.data(), checked_count(m.bytes.size()), MPI_BYTE, 0, tag, MPI_COMM_WORLD, &m.request);
+    }
+    void receive_into(std::vector<char>& buffer, const MPI_Status& status)
+    {
+        int count = 0;
+        MPI_Get_count(&status, MPI_BYTE, &count);
+        buffer.resize(static_cast<std::size_t>(std::max(count, 0)));
+        MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    }
+    void drop(const MPI_Status& status)
+    {
+        std::vector<char> ignored;
+        receive_into(ignored, status);
+    }
+    void poll_from_collector(MPI_Status& status)
+    {
+        for (;;)
+        {
+            int ready = 0;
+            MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &ready, &status);
+            if (ready) return;
+            usleep(200);
+        }
+    }
+    void receive_end()
+    {
+        std::int32_t code = 0;
+        MPI_Recv(&code, 1, MPI_INT32_T, 0, tag_end, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        ended_ = true;
+    }
+    void check_end()
+    {
+        int ready = 0;
+        MPI_Iprobe(0, tag_end, MPI_COMM_WORLD, &ready, MPI_STATUS_IGNORE);
+        if (!ready) return;
+        receive_end();
+        throw EndedByCollector();
     }
 
     int rank_, size_;
     std::vector<int> owner_;
     std::int64_t expected_ = 0, received_ = 0;
+    int byes_ = 0;
+    bool ended_ = false;
     std::deque<Message> in_flight_;
 };
 
@@ -138,30 +326,43 @@ class MpiJob final : public ParallelJob
     int local_rank() const override { return local_rank_; }
     int local_size() const override { return local_size_; }
     TileExchange* exchange() override { return exchange_.get(); }
-    [[noreturn]] void abort(int code) override
+    [[noreturn]] void fail(const std::string& message, bool error, int code) override
     {
-        std::fflush(stderr);
-        MPI_Abort(MPI_COMM_WORLD, code);
-        std::exit(code);
-    }
-    [[noreturn]] void fail_and_wait(const std::string& message, bool error, int code) override
-    {
-        if (rank_ == 0 || size_ == 1)
+        if (rank_ == 0)
         {
             std::fprintf(stderr, "zdscan: %s%s\n", error ? "error: " : "", message.c_str());
-            abort(code);
+            end(code);
+            std::exit(code);
         }
-        // Rank 0 reports it, removes its temporary file and ends the job; this rank waits for that.
-        MPI_Send(message.data(), static_cast<int>(message.size()), MPI_BYTE, 0, tag_error, MPI_COMM_WORLD);
-        for (;;) pause();
+        // Rank 0 reports it (its temporary file is already removed) and ends the job with the code.
+        const RankFailed failure(message, code, !error);
+        if (exchange_) exchange_->end_worker(&failure);
+        MPI_Finalize();
+        std::exit(0);  // the job's status is rank 0's
     }
-    void finish() override
+    void finish() override { end(0); }
+
+  private:
+    void end(int code)
     {
-        if (exchange_) exchange_->drain();
+        if (exchange_)
+        {
+            if (rank_ != 0)
+            {
+                exchange_->end_worker(nullptr);
+            }
+            else if (!exchange_->end_collector(code))
+            {
+                std::fprintf(stderr, "zdscan: error: a rank did not end within %.0f s of the end of the job; "
+                                     "aborting it\n", end_wait_s);
+                std::fflush(stderr);
+                MPI_Abort(MPI_COMM_WORLD, code != 0 ? code : 1);
+            }
+        }
+        std::fflush(stderr);
         MPI_Finalize();
     }
 
-  private:
     int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
     std::unique_ptr<MpiExchange> exchange_;
 };

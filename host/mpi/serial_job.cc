@@ -7,12 +7,7 @@
 
 namespace zdscan
 {
-void ParallelJob::abort(int code)
-{
-    std::exit(code);
-}
-
-void ParallelJob::fail_and_wait(const std::string& message, bool error, int code)
+void ParallelJob::fail(const std::string& message, bool error, int code)
 {
     std::fprintf(stderr, "zdscan: %s%s\n", error ? "error: " : "", message.c_str());
     std::exit(code);

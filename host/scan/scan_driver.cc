@@ -252,6 +252,7 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
     std::int64_t evaluated = 0;
     try
     {
+        fault.check(evaluated);  // N = 0: before the first tile
         for (std::int64_t t = 0; t < n_tiles; ++t)
         {
             if (done[static_cast<std::size_t>(t)] || (exchange && !exchange->evaluates(t))) continue;

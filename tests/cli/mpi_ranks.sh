@@ -40,6 +40,24 @@ set -e
 grep -q "zdscan: error: rank 2: injected fault" ../err.txt || fail "rank 2 error not reported: $(cat ../err.txt)"
 [ ! -e y.h5 ] || fail "a rank's error left a result file"
 
+# Failures before any tile: rank 0 refuses its output while the workers wait for the tile list; a worker fails
+# before its first tile. Both end the job (no MPI_Abort, no hang) with rank 0's code.
+echo "a user's notes" > notes.txt
+set +e
+mpirun -n 3 "$zdscan" scan "${args[@]}" --no-checkpoint --out notes.txt > /dev/null 2> ../err.txt
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "rank 0 refusing --out: exit $rc (124: it hung): $(cat ../err.txt)"
+grep -q "a user's notes" notes.txt || fail "the refused --out changed"
+set +e
+ZDSCAN_FAULT=throw ZDSCAN_FAULT_AFTER_TILES=0 ZDSCAN_FAULT_RANK=1 mpirun -n 2 "$zdscan" scan "${args[@]}" \
+  --no-checkpoint --out y.h5 > /dev/null 2> ../err.txt
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "rank 1 failing before its first tile: exit $rc (124: it hung): $(cat ../err.txt)"
+grep -q "zdscan: error: rank 1: injected fault" ../err.txt || fail "early rank 1 error not reported: $(cat ../err.txt)"
+[ ! -e y.h5 ] || fail "an early rank error left a result file"
+
 set +e
 ZDSCAN_FAULT=term ZDSCAN_FAULT_AFTER_TILES=2 ZDSCAN_FAULT_RANK=0 mpirun -n 2 "$zdscan" scan "${args[@]}" \
   --checkpoint-interval 0 --out z.h5 > /dev/null 2> ../err.txt

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "zdscan/scan/tile_exchange.hpp"
@@ -26,13 +27,23 @@ class ParallelJob
     virtual int local_size() const { return 1; }
     /// The tile exchange of this job (null for one process).
     virtual TileExchange* exchange() { return nullptr; }
-    /// Ends the whole job with `code` (MPI_Abort); for one process, exits.
-    [[noreturn]] virtual void abort(int code);
     /// A process that failed (error) or was stopped: rank 0 (or a single process) prints "zdscan: [error: ]<message>"
-    /// and ends the job with code; a worker reports to rank 0, which does that, and waits.
-    [[noreturn]] virtual void fail_and_wait(const std::string& message, bool error, int code);
-    /// Normal end (MPI_Finalize).
+    /// and ends the job with code; a worker reports to rank 0 (which then does that) and exits with 0 once rank 0
+    /// ends the job: the job's exit status is rank 0's. Every rank leaves through MPI_Finalize, never MPI_Abort.
+    [[noreturn]] virtual void fail(const std::string& message, bool error, int code);
+    /// Normal end (MPI_Finalize after every worker has handed over its tiles).
     virtual void finish() {}
+};
+
+/// A worker rank's failure, as rank 0 learns it: the worker's exit code and whether it was a stop request.
+struct RankFailed : std::runtime_error
+{
+    RankFailed(const std::string& message, int exit_code, bool stop_request)
+        : std::runtime_error(message), code(exit_code), interrupted(stop_request)
+    {
+    }
+    int code;
+    bool interrupted;
 };
 
 /// Whether this zdscan was built with MPI.
