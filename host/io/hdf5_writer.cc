@@ -420,6 +420,15 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         const auto& r = out.refined;
         write_point("refined_", r.chi2, r.m_zd_mev, r.epsilon, r.delta, r.terms);
         h5::write_attribute(b, "refined_converged", r.converged ? 1 : 0);
+        // The SM (ε = δ = 0) and the pulls (X^exp − X^th)/σ: the summary's Δχ², p-values and pull table.
+        h5::write_attribute(b, "sm_chi2", out.sm.total);
+        const auto& list = out.config.physics.measurements;
+        for (std::size_t i = 0; i < list.size(); ++i)
+        {
+            h5::write_attribute(b, ("sm_chi2_" + list[i].name).c_str(), out.sm.term[i]);
+            h5::write_attribute(b, ("pull_sm_" + list[i].name).c_str(), out.pull_sm[i]);
+            h5::write_attribute(b, ("pull_refined_" + list[i].name).c_str(), out.pull_refined[i]);
+        }
     }
     {
         // Fig. 4: its own dimension (q_gev) as a scale inside the group.

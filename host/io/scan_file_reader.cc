@@ -108,6 +108,40 @@ std::vector<std::string> read_names(hid_t file, const std::string& name)
     return out;
 }
 
+/// The four edges of a [n0][n1] map (rows 0 and n0 − 1, columns 0 and n1 − 1), read as hyperslabs: never the
+/// whole map, whatever its size.
+void read_map_edges(hid_t file, const std::string& name, std::size_t n0, std::size_t n1, std::vector<double> out[4])
+{
+    if (n0 == 0 || n1 == 0) throw std::runtime_error(name + ": an axis of the map is empty");
+    Handle set(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!set.valid()) throw std::runtime_error("missing dataset " + name);
+    Handle space(check(H5Dget_space(set), name), H5Sclose);
+    hsize_t dims[2] = {0, 0};
+    if (H5Sget_simple_extent_ndims(space) != 2 || H5Sget_simple_extent_dims(space, dims, nullptr) != 2
+        || dims[0] != n0 || dims[1] != n1)
+    {
+        throw std::runtime_error(name + " is not a " + std::to_string(n0) + " x " + std::to_string(n1)
+                                 + " map (the m_Zd and epsilon axes)");
+    }
+    auto read = [&](hsize_t row, hsize_t col, hsize_t rows, hsize_t cols, std::vector<double>& v)
+    {
+        const hsize_t start[2] = {row, col}, count[2] = {rows, cols};
+        check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), name);
+        const hsize_t n = rows * cols;
+        Handle memory(check(H5Screate_simple(1, &n, nullptr), name), H5Sclose);
+        v.resize(n);
+        check(H5Dread(set, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, v.data()), name);
+        for (double x : v)
+        {
+            if (!std::isfinite(x) || x < 0) throw std::runtime_error(name + " holds a negative or non-finite value");
+        }
+    };
+    read(0, 0, 1, n1, out[0]);
+    read(n0 - 1, 0, 1, n1, out[1]);
+    read(0, 0, n0, 1, out[2]);
+    read(0, n1 - 1, n0, 1, out[3]);
+}
+
 double finite_attribute(hid_t where, const std::string& name)
 {
     const double v = h5::read_double_attribute(where, name.c_str());
@@ -174,6 +208,18 @@ ScanFileContents read_scan_file(const std::string& path)
         f.best = read_point("");
         f.refined = read_point("refined_");
         f.refined_converged = h5::read_double_attribute(best, "refined_converged") != 0;
+        if (H5Aexists(best, "sm_chi2") > 0)
+        {
+            f.has_sm = true;
+            f.sm_chi2 = finite_attribute(best, "sm_chi2");
+            for (const auto& name : f.measurements)
+            {
+                f.sm_terms.push_back(finite_attribute(best, "sm_chi2_" + name));
+                f.pull_sm.push_back(finite_attribute(best, "pull_sm_" + name));
+                f.pull_refined.push_back(finite_attribute(best, "pull_refined_" + name));
+            }
+        }
+        read_map_edges(file, "/profile/chi2_total", f.m_zd_mev.size(), f.epsilon.size(), f.edge_chi2);
         return f;
     }
     catch (const std::runtime_error& e)

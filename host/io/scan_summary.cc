@@ -10,6 +10,7 @@
 #include "zdscan/build_config.hpp"
 #include "zdscan/io/scan_file.hpp"
 #include "zdscan/scan/profile_intervals.hpp"
+#include "zdscan/util/chi2_distribution.hpp"
 
 namespace zdscan
 {
@@ -39,25 +40,25 @@ ScanFileContents summary_contents(const ScanOutput& out)
     f.refined = {out.refined.chi2, out.refined.m_zd_mev, out.refined.epsilon, out.refined.delta,
                  std::vector<double>(out.refined.terms.term, out.refined.terms.term + n)};
     f.refined_converged = out.refined.converged;
+    f.has_sm = true;
+    f.sm_chi2 = out.sm.total;
+    f.sm_terms.assign(out.sm.term, out.sm.term + n);
+    f.pull_sm = out.pull_sm;
+    f.pull_refined = out.pull_refined;
+    const std::size_t n_m = out.m_zd_mev.size(), n_eps = out.epsilon.size();
+    for (std::size_t j = 0; j < n_eps; ++j)
+    {
+        f.edge_chi2[0].push_back(out.chi2_total[j]);
+        f.edge_chi2[1].push_back(out.chi2_total[(n_m - 1) * n_eps + j]);
+    }
+    for (std::size_t i = 0; i < n_m; ++i)
+    {
+        f.edge_chi2[2].push_back(out.chi2_total[i * n_eps]);
+        f.edge_chi2[3].push_back(out.chi2_total[i * n_eps + n_eps - 1]);
+    }
     return f;
 }
 
-namespace
-{
-/// Δχ² of a two-sided CL p for one parameter (Wilks): the χ²₁ quantile, 2 x² with erf(x) = p (bisection on erf:
-/// exact to rounding, no special-function library).
-double delta_chi2_one_dof(double p)
-{
-    double lo = 0, hi = 10;  // erf(10) = 1 to double precision
-    for (int k = 0; k < 200 && hi - lo > 1e-16 * hi; ++k)
-    {
-        const double mid = 0.5 * (lo + hi);
-        (std::erf(mid) < p ? lo : hi) = mid;
-    }
-    const double x = 0.5 * (lo + hi);
-    return 2 * x * x;
-}
-}  // namespace
 
 SummaryLevel parse_summary_level(const std::string& text)
 {
@@ -120,6 +121,126 @@ std::vector<AxisSummary> axis_summaries(const ScanFileContents& f, const Summary
     return out;
 }
 
+/// Goodness of fit and the SM comparison (Wilks: Δχ² ~ χ² with as many dof as free parameters; approximate for
+/// the SM test, where m_Zd is not defined under the null hypothesis).
+struct FitStatistics
+{
+    double chi2_min = 0;
+    int n_measurements = 0, n_parameters = 0, ndf = 0;
+    double gof_p = NAN;  ///< P(χ²_ndf > χ²_min); NaN when ndf ≤ 0
+    bool has_sm = false;
+    double sm_chi2 = 0, delta_chi2 = 0, sm_p = NAN, sm_sigma = NAN;
+};
+
+FitStatistics fit_statistics(const ScanFileContents& f)
+{
+    FitStatistics s;
+    s.chi2_min = f.refined_converged ? f.refined.chi2 : f.best.chi2;
+    s.n_measurements = static_cast<int>(std::count(f.enabled.begin(), f.enabled.end(), true));
+    for (const auto* axis : {&f.m_zd_mev, &f.epsilon, &f.delta}) s.n_parameters += axis->size() > 1;
+    s.ndf = s.n_measurements - s.n_parameters;
+    if (s.ndf > 0) s.gof_p = chi2_survival(s.chi2_min, s.ndf);
+    s.has_sm = f.has_sm;
+    if (f.has_sm)
+    {
+        s.sm_chi2 = f.sm_chi2;
+        s.delta_chi2 = std::max(0.0, f.sm_chi2 - s.chi2_min);
+        if (s.n_parameters > 0)
+        {
+            s.sm_p = chi2_survival(s.delta_chi2, s.n_parameters);
+            s.sm_sigma = significance_sigma(s.sm_p);
+        }
+    }
+    return s;
+}
+
+const char* const axis_names[3] = {"m_Zd", "epsilon", "delta"};
+
+const std::vector<double>& axis_values(const ScanFileContents& f, int a)
+{
+    return a == 0 ? f.m_zd_mev : a == 1 ? f.epsilon : f.delta;
+}
+
+/// The unit after a value of axis a in a sentence.
+const char* axis_unit(int a)
+{
+    return a == 0 ? " MeV" : "";
+}
+
+/// "lower"/"upper" when x is the first or last grid value of the axis (to 1e-9 of its range), else nullptr.
+const char* edge_of(const std::vector<double>& axis, double x)
+{
+    if (axis.size() < 2) return nullptr;
+    const double lo = std::min(axis.front(), axis.back()), hi = std::max(axis.front(), axis.back());
+    const double tol = 1e-9 * (hi - lo);
+    if (std::fabs(x - lo) <= tol) return "lower";
+    if (std::fabs(x - hi) <= tol) return "upper";
+    return nullptr;
+}
+
+/// Where the best fit, the 1-D intervals and the 2-D regions (1σ, 2σ, 3σ for two parameters) meet the grid's edges:
+/// there the numbers are the box's, not the data's.
+std::vector<std::string> edge_warnings(const ScanFileContents& f, const std::vector<AxisSummary>& axes,
+                                       const SummaryLevel& level)
+{
+    std::vector<std::string> w;
+    char line[512];
+    for (int a = 0; a < 3; ++a)
+    {
+        if (const char* side = edge_of(axis_values(f, a), axes[a].centre))
+        {
+            std::snprintf(line, sizeof line,
+                          "the best fit lies on the grid's %s %s edge (%s = %.4g%s): it is where the box ends, not a "
+                          "measurement; widen the %s range",
+                          side, axis_names[a], axis_names[a], axes[a].centre, axis_unit(a), axis_names[a]);
+            w.push_back(line);
+        }
+    }
+    const std::vector<double>* profiles[3] = {&f.profile_m, &f.profile_eps, &f.profile_delta};
+    const double global = *std::min_element(f.profile_m.begin(), f.profile_m.end());
+    for (int a = 0; a < 3; ++a)
+    {
+        const auto& i = axes[a].interval;
+        const auto& axis = axis_values(f, a);
+        for (int end = 0; end < 2; ++end)
+        {
+            if (!(end == 0 ? i.lower_at_edge : i.upper_at_edge) || axis.size() < 2) continue;
+            const double at = end == 0 ? i.lower : i.upper;
+            const std::size_t k = std::fabs(at - axis.front()) <= std::fabs(at - axis.back()) ? 0 : axis.size() - 1;
+            std::snprintf(line, sizeof line,
+                          "the %s interval of %s reaches the grid's %s edge (%s = %.4g%s), where delta chi2 = %.3g is "
+                          "still below %.4g: the interval is open there",
+                          level.label.c_str(), axis_names[a], end == 0 ? "lower" : "upper", axis_names[a], at,
+                          axis_unit(a),
+                          (*profiles[a])[k] - global, level.delta_chi2);
+            w.push_back(line);
+        }
+    }
+    // 2-D regions in (m_Zd, ε), δ profiled: nσ for two parameters, Δχ² = −2 ln(1 − CL) with 1 − CL = erfc(n/√2)
+    // (χ²₂ survival e^{−x/2}): 2.30, 6.18, 11.83.
+    double levels_2d[3];
+    for (int n = 1; n <= 3; ++n) levels_2d[n - 1] = -2 * std::log(std::erfc(n / std::sqrt(2.0)));
+    const char* edge_names[4] = {"lower m_Zd", "upper m_Zd", "lower epsilon", "upper epsilon"};
+    const double edge_values[4] = {f.m_zd_mev.front(), f.m_zd_mev.back(), f.epsilon.front(), f.epsilon.back()};
+    for (int e = 0; e < 4; ++e)
+    {
+        if (f.edge_chi2[e].empty()) continue;
+        const double lowest = *std::min_element(f.edge_chi2[e].begin(), f.edge_chi2[e].end()) - global;
+        int sigma = 0;
+        while (sigma < 3 && lowest <= levels_2d[2 - sigma]) ++sigma;  // how many of 3σ, 2σ, 1σ reach it
+        if (sigma == 0) continue;
+        const char* which[3] = {"3sigma region reaches", "2sigma and 3sigma regions reach",
+                                "1sigma, 2sigma and 3sigma regions reach"};
+        std::snprintf(line, sizeof line,
+                      "the 2-D %s the grid's %s edge (%s = %.4g%s), where the lowest delta chi2 is %.3g (two "
+                      "parameters: %.2f, %.2f, %.2f): cut by the box there, not closed",
+                      which[sigma - 1], edge_names[e], e < 2 ? "m_Zd" : "epsilon", edge_values[e], e < 2 ? " MeV" : "",
+                      lowest, levels_2d[0], levels_2d[1], levels_2d[2]);
+        w.push_back(line);
+    }
+    return w;
+}
+
 /// Lines that say what the numbers cannot be trusted for.
 std::vector<std::string> warnings(const ScanFileContents& f, const std::vector<AxisSummary>& axes)
 {
@@ -177,13 +298,60 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
                   "the %s):\n",
                   level.label.c_str(), level.delta_chi2, f.refined_converged ? "refined best fit" : "best grid point");
     s << line;
-    for (const auto& a : axes)
+    for (int k = 0; k < 3; ++k)
     {
+        const auto& a = axes[static_cast<std::size_t>(k)];
         ProfileInterval shown = a.interval;
         shown.best = a.centre;
+        if (const char* side = edge_of(axis_values(f, k), a.centre))
+        {
+            // Never "0.01 (+0 -0.01)": a centre on the edge is the box's, not a measured value.
+            std::snprintf(line, sizeof line, "%.4g at the grid's %s edge (a bound of the box, not a measurement); "
+                          "delta chi2 <= %.4g over [%.3g, %.3g]\n",
+                          a.centre, side, level.delta_chi2, a.interval.lower, a.interval.upper);
+            s << "  " << a.label << " = " << line;
+            continue;
+        }
         s << "  " << a.label << " = " << format_interval(shown) << "\n";
     }
+    const FitStatistics st = fit_statistics(f);
+    if (st.ndf > 0)
+    {
+        std::snprintf(line, sizeof line,
+                      "goodness of fit: chi2_min = %.4g for %d measurements - %d parameters = %d dof: p = %.3g\n",
+                      st.chi2_min, st.n_measurements, st.n_parameters, st.ndf, st.gof_p);
+    }
+    else
+    {
+        std::snprintf(line, sizeof line,
+                      "goodness of fit: chi2_min = %.4g; %d measurements for %d parameters leave %d dof: no test\n",
+                      st.chi2_min, st.n_measurements, st.n_parameters, st.ndf);
+    }
+    s << line;
+    if (st.has_sm)
+    {
+        std::snprintf(line, sizeof line,
+                      "SM (epsilon = delta = 0): chi2 = %.4g; delta chi2 = chi2_SM - chi2_min = %.4g for %d dof: "
+                      "p = %.3g, %.2f sigma (Wilks; approximate: m_Zd is not defined in the SM)\n",
+                      st.sm_chi2, st.delta_chi2, st.n_parameters, st.sm_p, st.sm_sigma);
+        s << line << "pulls (x_exp - x_th)/sigma:      best fit        SM\n";
+        for (std::size_t i = 0; i < f.measurements.size() && i < f.pull_sm.size(); ++i)
+        {
+            std::snprintf(line, sizeof line, "  %-24s %+10.3f %+10.3f%s\n", f.measurements[i].c_str(),
+                          f.pull_refined[i], f.pull_sm[i], f.enabled[i] ? "" : "  (off: not in chi2)");
+            s << line;
+        }
+    }
+    else
+    {
+        s << "SM (epsilon = delta = 0): not in this file (written by zdscan " << f.version
+          << "); scan again for chi2_SM, its p-value and the pulls\n";
+    }
     for (const auto& w : warnings(f, axes))
+    {
+        s << "warning: " << w << "\n";
+    }
+    for (const auto& w : edge_warnings(f, axes, level))
     {
         s << "warning: " << w << "\n";
     }
@@ -217,6 +385,30 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
     nlohmann::json measurements = nlohmann::json::array();
     for (std::size_t i = 0; i < f.measurements.size(); ++i)
         measurements.push_back({{"name", f.measurements[i]}, {"enabled", static_cast<bool>(f.enabled[i])}});
+    const FitStatistics st = fit_statistics(f);
+    const auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    const nlohmann::json gof = {{"chi2_min", st.chi2_min},         {"n_measurements", st.n_measurements},
+                                {"n_parameters", st.n_parameters}, {"ndf", st.ndf},
+                                {"p_value", number_or_null(st.gof_p)}};
+    nlohmann::json sm = nullptr;
+    nlohmann::json pulls = nullptr;
+    if (st.has_sm)
+    {
+        sm = {{"chi2", st.sm_chi2},
+              {"delta_chi2", st.delta_chi2},
+              {"dof", st.n_parameters},
+              {"p_value", number_or_null(st.sm_p)},
+              {"significance_sigma", number_or_null(st.sm_sigma)},
+              {"terms", nlohmann::json::object()}};
+        pulls = nlohmann::json::object();
+        for (std::size_t i = 0; i < f.measurements.size() && i < f.pull_sm.size(); ++i)
+        {
+            sm["terms"][f.measurements[i]] = f.sm_terms[i];
+            pulls[f.measurements[i]] = {{"best_fit", f.pull_refined[i]}, {"sm", f.pull_sm[i]}};
+        }
+    }
+    auto all_warnings = warnings(f, axes);
+    for (const auto& w : edge_warnings(f, axes, level)) all_warnings.push_back(w);
     return {{"name", f.name},
             {"version", f.version},
             {"backend", f.backend},
@@ -227,6 +419,9 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
             {"refined_converged", f.refined_converged},
             {"level", {{"label", level.label}, {"delta_chi2", level.delta_chi2}}},
             {"intervals", intervals},
-            {"warnings", warnings(f, axes)}};
+            {"goodness_of_fit", gof},
+            {"sm", sm},
+            {"pulls", pulls},
+            {"warnings", all_warnings}};
 }
 }  // namespace zdscan

@@ -33,6 +33,19 @@ Chi2Terms chi2_at(const ObservableConstants& obs, const MassTermsAt& mass, doubl
     return evaluate_chi2(obs, mass(m_zd_mev), epsilon, delta);
 }
 
+std::vector<double> pulls_at(const ObservableConstants& obs, const MassTermsAt& mass, double m_zd_mev, double epsilon,
+                             double delta)
+{
+    const MassTerms t = mass(m_zd_mev);
+    std::vector<double> pulls(static_cast<std::size_t>(obs.n));
+    for (int i = 0; i < obs.n; ++i)
+    {
+        pulls[static_cast<std::size_t>(i)] =
+            (obs.m[i].x_exp - predict_measurement(obs.m[i], t, i, epsilon, delta)) / obs.m[i].sigma;
+    }
+    return pulls;
+}
+
 RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& obs, const MassTermsAt& mass,
                            double m_zd_mev, double epsilon, double delta, DeltaProfile delta_profile)
 {

@@ -491,6 +491,11 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
         out.refined =
             RefinedFit{out.best.chi2, out.best.m_zd_mev, out.best.epsilon, out.best.delta, out.best.terms, 0, false};
     }
+    // The SM point: ε = δ = 0 (m_Zd then plays no part; the refined mass is as good as any).
+    const auto& r = out.refined;
+    out.sm = chi2_at(problem.observables, mass_at, r.m_zd_mev, 0, 0);
+    out.pull_sm = pulls_at(problem.observables, mass_at, r.m_zd_mev, 0, 0);
+    out.pull_refined = pulls_at(problem.observables, mass_at, r.m_zd_mev, r.epsilon, r.delta);
     check_cancel(options.cancel);
     running_curves(setup.running, sm_curve, out);
     return out;

@@ -34,4 +34,61 @@ for bad in 1 100 0 -5 abc 95% dchi2=0; do
 done
 "$zdscan" scan --n 64 --quiet --out "$work/fine.h5" > /dev/null
 ! "$zdscan" summary "$work/fine.h5" | grep -q "too coarse"
+
+# Goodness of fit and the SM comparison, against closed forms from the config's numbers: every SM pull is
+# (exp - sm)/sqrt(exp_sigma^2 + sm_sigma^2); p-values of chi2 with 1 and 3 dof in closed form.
+"$zdscan" summary --json "$work/fine.h5" > "$work/fine.json"
+python3 - "$work/fine.json" "$(dirname "$0")/../../configs/paper2021.json" << 'PY'
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+cfg = json.load(open(sys.argv[2]))
+pulls = {m["name"]: (m["exp"] - m["sm"]) / math.hypot(m["exp_sigma"], m["sm_sigma"]) for m in cfg["measurements"]}
+sm = sum(p * p for p in pulls.values())
+assert abs(j["sm"]["chi2"] - sm) < 1e-8 * sm, (j["sm"]["chi2"], sm)
+for name, p in pulls.items():
+    assert abs(j["pulls"][name]["sm"] - p) < 1e-8 * abs(p), (name, j["pulls"][name], p)
+    assert abs(j["sm"]["terms"][name] - p * p) < 1e-8 * p * p, name
+refined = j["refined"]["chi2"]
+assert abs(sum(v["best_fit"] ** 2 for v in j["pulls"].values()) - refined) < 1e-10
+g = j["goodness_of_fit"]
+assert (g["n_measurements"], g["n_parameters"], g["ndf"]) == (4, 3, 1), g
+assert abs(g["p_value"] - math.erfc(math.sqrt(refined / 2))) < 1e-12, g
+d = sm - refined
+assert abs(j["sm"]["delta_chi2"] - d) < 1e-8 * d
+q3 = math.erfc(math.sqrt(d / 2)) + math.sqrt(2 * d / math.pi) * math.exp(-d / 2)
+assert j["sm"]["dof"] == 3 and abs(j["sm"]["p_value"] / q3 - 1) < 1e-10, (j["sm"], q3)
+z = j["sm"]["significance_sigma"]
+assert abs(math.erfc(z / math.sqrt(2)) / q3 - 1) < 1e-9 and 3.8 < z < 3.95, z
+assert any("upper m_Zd edge (m_Zd = 1000 MeV)" in w for w in j["warnings"]), j["warnings"]
+assert any("interval of delta reaches the grid's lower edge" in w for w in j["warnings"]), j["warnings"]
+PY
+"$zdscan" summary "$work/fine.h5" > "$work/fine.txt"
+grep -q "^goodness of fit: chi2_min = .* for 4 measurements - 3 parameters = 1 dof: p = " "$work/fine.txt"
+grep -q "^SM (epsilon = delta = 0): chi2 = 20.95; delta chi2 = chi2_SM - chi2_min = 20.9. for 3 dof" "$work/fine.txt"
+grep -q "^  a_mu  *[-+]0\.[0-9]*  *+4\.225$" "$work/fine.txt"
+
+# A file from before the SM attributes: the summary says so instead of inventing them.
+cp "$work/fine.h5" "$work/old.h5"
+python3 -c "
+import h5py, sys
+with h5py.File(sys.argv[1], 'r+') as f:
+    for k in [k for k in f['bestfit'].attrs if k.startswith(('sm_', 'pull_'))]:
+        del f['bestfit'].attrs[k]" "$work/old.h5"
+"$zdscan" summary "$work/old.h5" | grep -q "^SM (epsilon = delta = 0): not in this file"
+"$zdscan" summary --json "$work/old.h5" | python3 -c "import json, sys; j = json.load(sys.stdin); assert j['sm'] is None and j['pulls'] is None"
+
+# A best fit on the box's edge is said to be the box's: m_Zd up to 40 MeV puts the minimum at 40 MeV.
+python3 - "$(dirname "$0")/../../configs/paper2021.json" "$work/edge.json" << 'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["grid"] = {"m_zd_mev": {"min": 5, "max": 40, "n": 48, "scale": "log"},
+             "epsilon": {"min": 1e-4, "max": 0.1, "n": 48, "scale": "log"},
+             "delta": {"min": 0, "max": 0.01, "n": 16, "scale": "linear"}}
+json.dump(c, open(sys.argv[2], "w"))
+PY
+"$zdscan" scan --config "$work/edge.json" --quiet --out "$work/edge.h5" > /dev/null
+"$zdscan" summary "$work/edge.h5" > "$work/edge.txt"
+grep -q "^  m_Zd \[MeV\] = 40 at the grid's upper edge (a bound of the box, not a measurement)" "$work/edge.txt"
+grep -q "^warning: the best fit lies on the grid's upper m_Zd edge (m_Zd = 40 MeV): it is where the box ends" \
+  "$work/edge.txt"
 echo ok

@@ -128,6 +128,29 @@ void vector_dataset(hid_t file, const char* name, std::size_t n, Choices& c, dou
     H5Sclose(space);
 }
 
+/// An [n0][n1] map (absent, right, wrong shape or rank, or holding a NaN, inf or negative value).
+void map_dataset(hid_t file, const char* name, std::size_t n0, std::size_t n1, Choices& c)
+{
+    const unsigned form = c.next(6);
+    if (form == 1) return;
+    std::vector<hsize_t> dims = {n0, n1};
+    if (form == 2) dims = {n0 + c.next(2), n1 + 1 - c.next(2)};
+    if (form == 3) dims = {n0 * n1};
+    std::size_t len = 1;
+    for (hsize_t d : dims) len *= d;
+    std::vector<double> v(len);
+    for (std::size_t i = 0; i < len; ++i) v[i] = 0.5 * static_cast<double>(i % 7);
+    if (form == 4 && len > 0) v[c.next(static_cast<unsigned>(len))] = c.value();
+    hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t d = H5Dcreate2(file, name, H5T_IEEE_F64LE, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    if (len > 0) H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    H5Dclose(d);
+    H5Pclose(lcpl);
+    H5Sclose(space);
+}
+
 void names_dataset(hid_t file, Choices& c)
 {
     const unsigned form = c.next(4);
@@ -188,6 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     vector_dataset(file, "/profile1d/chi2_m_zd_mev", n_m, c, 1.0, false);
     vector_dataset(file, "/profile1d/chi2_epsilon", n_eps, c, 1.0, false);
     vector_dataset(file, "/profile1d/chi2_delta", n_delta, c, 1.0, false);
+    map_dataset(file, "/profile/chi2_total", n_m, n_eps, c);
     names_dataset(file, c);
     if (c.next(8) != 1)
     {
@@ -201,6 +225,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
         }
         number_attribute(best, "refined_converged", c, 1.0);
+        if (c.next(2))  // the SM and the pulls (absent in files from before them)
+        {
+            number_attribute(best, "sm_chi2", c, 20.0);
+            for (const char* name : {"qweak", "apv_cs", "a_mu", "a_e"})
+            {
+                for (const char* prefix : {"sm_chi2_", "pull_sm_", "pull_refined_"})
+                {
+                    number_attribute(best, (std::string(prefix) + name).c_str(), c, 1.0);
+                }
+            }
+        }
         H5Gclose(best);
     }
     H5Fclose(file);

@@ -58,6 +58,14 @@ struct ScanFileContents
     StoredFitPoint best;     ///< the best grid point
     StoredFitPoint refined;  ///< the minimum between grid points
     bool refined_converged = false;
+    /// The SM (ε = δ = 0): χ² and its terms, and the pulls (X^exp − X^th)/σ there and at the refined best fit.
+    /// Absent (has_sm false) in files of zdscan before 0.2.
+    bool has_sm = false;
+    double sm_chi2 = 0;
+    std::vector<double> sm_terms, pull_sm, pull_refined;
+    /// The total χ² profiled over δ (/profile/chi2_total) along the four edges of the (m_Zd, ε) box: where 2-D
+    /// regions reach them. [0] m_Zd = min and [1] m_Zd = max (over ε); [2] ε = min and [3] ε = max (over m_Zd).
+    std::vector<double> edge_chi2[4];
 };
 
 /// A file given as a zdscan result that is not one (bad input: exit code 2); the message names the file and the

@@ -5,6 +5,8 @@
 /// The grid best fit stays the primary result; this one says how far below the grid spacing the minimum goes.
 #pragma once
 
+#include <vector>
+
 #include "zdscan/io/config.hpp"
 #include "zdscan/physics/apv_k_factor.hpp"
 #include "zdscan/physics/chi2.hpp"
@@ -24,6 +26,10 @@ struct RefinedFit
 /// χ² at an arbitrary point: per-mass terms (quadrature, K) recomputed at m.
 Chi2Terms chi2_at(const ObservableConstants& obs, const MassTermsAt& mass, double m_zd_mev, double epsilon,
                   double delta);
+
+/// Each measurement's signed pull (X^exp − X^th)/σ at one point (eq. 27 before squaring).
+std::vector<double> pulls_at(const ObservableConstants& obs, const MassTermsAt& mass, double m_zd_mev, double epsilon,
+                             double delta);
 
 RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& obs, const MassTermsAt& mass,
                            double m_zd_mev, double epsilon, double delta,

@@ -129,6 +129,10 @@ struct ScanOutput
     std::vector<double> profile_m, profile_eps, profile_delta;  ///< 1-D profiles (min over the others)
     BestFit best;
     RefinedFit refined;  ///< the minimum between grid points, started from best
+    /// The SM (ε = δ = 0) for the summary's Δχ² and pulls: each χ² term there, and each measurement's pull
+    /// (X^exp − X^th)/σ at the SM and at the refined best fit.
+    Chi2Terms sm;
+    std::vector<double> pull_sm, pull_refined;
     /// ŝ²(Q) on a log grid in Q (seed paper Fig. 4): the smooth SM curve (running_sin2_smooth.hpp), the step model
     /// the χ² uses, and κ_d ŝ² with the Z_d of the best grid point, the refined best fit and the two ends of the 1σ
     /// m_Zd interval (points: m, ε, δ).
