@@ -321,8 +321,14 @@ def limits(source, cl: float = 90, *, measurement=None, delta_slice: Optional[fl
     from . import __version__
 
     label = measurement if isinstance(measurement, str) else "+".join(measurement or []) or "combined"
-    meta = dict(creator="zdscan", config=config.get("name", ""), measurement=label, cl_percent=cl, dof=dof,
-                delta_chi2=level, kind=kind, reference=reference if kind == "contour" else "minimum at each mass",
+    if measurement is None:
+        used = [m.get("name", "") for m in config.get("measurements", []) if m.get("enabled", True)]
+    else:
+        used = [measurement] if isinstance(measurement, str) else list(measurement)
+    meta = dict(creator="zdscan", config=config.get("name", ""), measurement=label, measurements_used=used,
+                cl_percent=cl, dof=dof,
+                delta_chi2=level, kind=kind, m_zd_mev_range=[float(m[0]), float(m[-1])],
+                epsilon_range=[float(eps[0]), float(eps[-1])], reference=reference if kind == "contour" else "minimum at each mass",
                 reference_chi2=ref_value, region=region, delta=delta, zdscan_version=__version__,
                 file_zdscan_version=version, source_file=os.path.basename(path), source_sha256=_sha256(path))
     return Limits(meta=meta, regions=regions, bands=bands, m_zd_mev=np.asarray(m, dtype=float), source_path=path)
@@ -346,23 +352,77 @@ def _csv(lim: Limits) -> str:
     return s.getvalue()
 
 
-def _lmt(lim: Limits) -> str:
-    """DarkCast limit format: mass [GeV], lower and upper ε of the band, one line per mass."""
-    lines = _meta_lines(lim.meta)
-    edge_masses = []
-    body = []
+def _lmt_tables(lim: Limits):
+    """The .lmt files of lim as [(suffix, columns, rows, notes)], by DarkCast's rules: line 1 names the columns,
+    `# mass lower` (one-sided: ε above `lower` is excluded) or `# mass lower upper` (the band between is excluded);
+    mass in GeV; one band per mass. A band end at the grid edge is not a bound: such a row is left out or written
+    one-sided, and the notes say so. An allowed (preferred) band is two one-sided files of its edges, `_lower` and
+    `_upper`, never `lower upper` (which DarkCast reads as excluded)."""
+    eps_edges = lim.meta.get("epsilon_range")
+    allowed = lim.meta["region"] == "allowed"
+    several = at_bottom = 0
+    firsts = []
     for m, row in zip(lim.m_zd_mev, lim.bands):
+        if not allowed:
+            # An excluded interval that starts at the grid's lowest ε has no lower bound (with a preferred region
+            # it is the disfavoured small-ε side); the bounded ones are the limit.
+            at_bottom += any(iv[2] for iv in row)
+            row = [iv for iv in row if not iv[2]]
         if not row:
             continue
-        lo, hi, lo_edge, hi_edge = row[0]  # DarkCast takes one band per mass: the lowest interval
-        if lo_edge or hi_edge or len(row) > 1:
-            edge_masses.append(m)
-        body.append(f"{m * 1e-3:.8e} {lo:.8e} {hi:.8e}")
-    lines.append(f"# {lim.meta['region']} band in epsilon at each mass; columns: m_Zd [GeV], lower, upper")
-    if edge_masses:
-        lines.append(f"# {len(edge_masses)} masses have a band end at the grid edge (not a limit) or several "
-                     "intervals (the lowest is given); see the JSON output")
-    return "\n".join(lines + body) + "\n"
+        several += len(row) > 1
+        firsts.append((float(m) * 1e-3, row[0]))  # DarkCast holds one band per mass: the lowest interval
+    notes = []
+    if several:
+        notes.append(f"{several} masses have several {lim.meta['region']} intervals in epsilon; the lowest is written "
+                     "(the JSON output has all)")
+    edge_text = f" (the grid's epsilon range is {eps_edges[0]:.6g} to {eps_edges[1]:.6g})" if eps_edges else ""
+    if allowed:
+        lower = [(m, lo) for m, (lo, hi, lo_edge, hi_edge) in firsts if not lo_edge]
+        upper = [(m, hi) for m, (lo, hi, lo_edge, hi_edge) in firsts if not hi_edge]
+        what = "preferred band, not a limit"
+        out = []
+        for suffix, rows, side, dropped in (("_lower", lower, "lower", len(firsts) - len(lower)),
+                                            ("_upper", upper, "upper", len(firsts) - len(upper))):
+            n = [f"{what}: the {side} edge of the allowed epsilon band at each mass (the other edge is in "
+                 f"the {'_upper' if side == 'lower' else '_lower'} file); the column is named lower as in "
+                 "DarkCast's one-sided files"] + notes
+            if dropped:
+                n.append(f"{dropped} masses left out: their band's {side} edge is the grid edge, not a bound"
+                         + edge_text)
+            out.append((suffix, ("mass", "lower"), rows, n))
+        return out
+    one_sided = [(m, lo) for m, (lo, hi, lo_edge, hi_edge) in firsts if hi_edge]
+    two_sided = [(m, lo, hi) for m, (lo, hi, lo_edge, hi_edge) in firsts if not hi_edge]
+    if at_bottom:
+        notes.append(f"{at_bottom} masses have an excluded interval reaching the grid's lowest epsilon"
+                     + edge_text + ": left out, its lower end is not a bound (the JSON output has it)")
+    if two_sided:
+        if one_sided:
+            notes.append(f"{len(one_sided)} masses left out: their excluded band reaches the grid's highest "
+                         "epsilon, so it has no upper bound here (the JSON output has them)" + edge_text)
+        notes.insert(0, "excluded band: epsilon between lower and upper is excluded at each mass")
+        return [("", ("mass", "lower", "upper"), two_sided, notes)]
+    notes.insert(0, "one-sided limit: epsilon above lower is excluded at each mass, up to the grid's highest "
+                    "epsilon" + edge_text)
+    return [("", ("mass", "lower"), one_sided, notes)]
+
+
+def _lmt_text(lim: Limits, columns, rows, notes) -> str:
+    """One .lmt file: the DarkCast header line first, then zdscan's metadata as comments, then the rows."""
+    lines = ["#" + "".join(f" {c:>12s}" for c in columns)]
+    lines += _meta_lines(lim.meta)
+    lines += [f"# note: {n}" for n in notes]
+    lines.append("# units: mass in GeV, epsilon dimensionless")
+    lines += ["".join(f" {v:.8e}" for v in row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def lmt_paths(path: str, lim: Limits) -> List[str]:
+    """The files a .lmt output of lim at path makes: path itself, or NAME_lower.lmt and NAME_upper.lmt for an
+    allowed (preferred) band."""
+    stem, ext = os.path.splitext(os.fspath(path))
+    return [stem + suffix + (ext or ".lmt") for suffix, *_ in _lmt_tables(lim)]
 
 
 def _json(lim: Limits) -> str:
@@ -383,34 +443,54 @@ def _hepdata_files(lim: Limits, out_dir: str) -> None:
         from hepdata_lib import Table, Variable
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise RuntimeError("--format hepdata needs hepdata_lib (pip install hepdata_lib)") from e
+    meta = lim.meta
     # The table's name makes its file's name: no "%" or "+" (measurement sums are joined by "+").
-    label = lim.meta["measurement"].replace("+", " plus ")
-    table = Table(f"{label} {lim.meta['region']} band at {lim.meta['cl_percent']:g} percent CL")
-    table.description = (f"zdscan {lim.meta['zdscan_version']}: {lim.meta['region']} epsilon band per m_Zd at "
-                         f"{lim.meta['cl_percent']:g}% CL (Delta chi2 = {lim.meta['delta_chi2']:.4g}, "
-                         f"{lim.meta['dof']} dof), delta = {lim.meta['delta']}, config {lim.meta['config']}, "
-                         f"source {lim.meta['source_file']} (sha256 {lim.meta['source_sha256']}).")
-    masses, lows, highs = [], [], []
-    for m, row in zip(lim.m_zd_mev, lim.bands):
-        if row:
-            masses.append(float(m) * 1e-3)
-            lows.append(row[0][0])
-            highs.append(row[0][1])
-    mass = Variable("m_Zd", is_independent=True, is_binned=False, units="GeV")
-    mass.values = masses
-    lower = Variable("epsilon lower", is_independent=False, is_binned=False, units="")
-    lower.values = lows
-    upper = Variable("epsilon upper", is_independent=False, is_binned=False, units="")
-    upper.values = highs
-    for v in (mass, lower, upper):
-        table.add_variable(v)
+    label = meta["measurement"].replace("+", " plus ")
+    delta = "profiled over delta" if meta["delta"] == "profiled" else f"{meta['delta']:g}"
+    measurements = ", ".join(meta["measurements_used"])
+    tables = []
+    # The same rows as the .lmt files: a band end at the grid edge is never a bound (left out or one-sided), and a
+    # preferred band is its two edges, never an excluded band.
+    for suffix, columns, rows, notes in _lmt_tables(lim):
+        side = {"_lower": " lower edge", "_upper": " upper edge"}.get(suffix, "")
+        what = "preferred band" if meta["region"] == "allowed" else "excluded region"
+        table = Table(f"{label} {what}{side} at {meta['cl_percent']:g} percent CL")
+        table.location = f"zdscan limits from {meta['source_file']} (config {meta['config']})"
+        table.description = (f"zdscan {meta['zdscan_version']}: {what}{side} in epsilon per m_Zd at "
+                             f"{meta['cl_percent']:g}% CL (Delta chi2 = {meta['delta_chi2']:.4g}, {meta['dof']} "
+                             f"dof, {meta['kind']}), delta = {delta}, measurements: {measurements}, config "
+                             f"{meta['config']}, source {meta['source_file']} (sha256 {meta['source_sha256']}). "
+                             + " ".join(n[0].upper() + n[1:] + "." for n in notes))
+        table.keywords["observables"] = ["LIMIT"] if meta["region"] == "excluded" else ["PREFERRED REGION"]
+        table.keywords["phrases"] = ["Dark Z", "Dark photon", "Kinetic mixing", "Mass mixing", "Parity violation",
+                                     "Anomalous magnetic moment", "Weak charge"]
+        mass = Variable("m_Zd", is_independent=True, is_binned=False, units="GeV")
+        mass.values = [r[0] for r in rows]
+        table.add_variable(mass)
+        if what == "preferred band":
+            names = ["epsilon" + side]
+        else:
+            names = ["epsilon lower", "epsilon upper"] if len(columns) == 3 else ["epsilon limit"]
+        for i, name in enumerate(names, start=1):
+            v = Variable(name, is_independent=False, is_binned=False, units="")
+            v.values = [r[i] for r in rows]
+            v.add_qualifier("CL", f"{meta['cl_percent']:g} %")
+            v.add_qualifier("Delta chi2", f"{meta['delta_chi2']:.4f}")
+            v.add_qualifier("degrees of freedom", meta["dof"])
+            v.add_qualifier("delta", delta)
+            v.add_qualifier("measurements", measurements)
+            v.add_qualifier("config", meta["config"])
+            v.add_qualifier("region", what)
+            table.add_variable(v)
+        tables.append(table)
     # As hepdata_lib's create_files: the submission's general document first; write_output then appends the table's
     # entry to submission.yaml and writes the table's own file.
     submission = {"comment": f"zdscan {lim.meta['zdscan_version']} limits from {lim.meta['source_file']}",
                   "data_license": {"name": "cc-by-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}}
     with open(os.path.join(out_dir, "submission.yaml"), "w", encoding="utf-8") as f:
         yaml.dump(submission, f, default_flow_style=False, explicit_start=True)
-    table.write_output(out_dir)
+    for table in tables:
+        table.write_output(out_dir)
     try:
         from hepdata_validator.full_submission_validator import FullSubmissionValidator
     except ImportError:  # pragma: no cover - hepdata_lib depends on it
@@ -454,8 +534,10 @@ def format_for(path: str, fmt: Optional[str] = None) -> str:
 
 
 def write(lim: Limits, path: str, fmt: Optional[str] = None, *, force: bool = False,
-          option: str = "out=") -> None:
+          option: str = "out=") -> List[str]:
     """Writes lim as csv, lmt, json, or hepdata: a directory of YAML files `path` and its archive `path.tar.gz`.
+    Returns the paths written. A preferred (allowed) band in .lmt is two files, NAME_lower.lmt and NAME_upper.lmt
+    (lmt_paths).
 
     Every write follows zdscan's output policy (zdscan._output, docs/output.md): the input result and anything
     zdscan did not write are never replaced (force: any regular file but the input), files appear whole or not
@@ -477,19 +559,60 @@ def write(lim: Limits, path: str, fmt: Optional[str] = None, *, force: bool = Fa
             _output.write_bytes(archive, _archive_bytes(tmp), force=force, inputs=inputs, option=option)
 
         _output.write_directory(path, fill, inputs=inputs, option=option)
-        return
-    text = dict(csv=_csv, lmt=_lmt, json=_json)[fmt](lim)
+        return [path, archive]
+    if fmt == "lmt":
+        tables = _lmt_tables(lim)
+        if path == "-":
+            if len(tables) > 1:
+                raise ValueError("a preferred (allowed) band in .lmt is two one-sided files: give an output "
+                                 "NAME.lmt (NAME_lower.lmt and NAME_upper.lmt are written)")
+            sys.stdout.write(_lmt_text(lim, *tables[0][1:]))
+            return [path]
+        paths = lmt_paths(path, lim)
+        for p in paths:  # every target is checked before any is written
+            _output.check(p, "file", force=force, inputs=inputs, option=option)
+        for p, (_, columns, rows, notes) in zip(paths, tables):
+            _output.write_text(p, _lmt_text(lim, columns, rows, notes), force=force, inputs=inputs, option=option)
+        return paths
+    text = dict(csv=_csv, json=_json)[fmt](lim)
     if path == "-":
         sys.stdout.write(text)
-        return
+        return [path]
     _output.write_text(path, text, force=force, inputs=inputs, option=option)
+    return [path]
 
 
-def read_lmt(path: str):
-    """A .lmt file back as arrays (m_Zd [GeV], lower, upper)."""
-    rows = [line.split() for line in open(path, encoding="utf-8") if line.strip() and not line.startswith("#")]
-    a = np.array(rows, dtype=float).reshape(-1, 3)
-    return a[:, 0], a[:, 1], a[:, 2]
+def read_lmt(path: str) -> dict:
+    """A .lmt file read by DarkCast's rules: line 1 is `#` and the column names (`mass lower` or `mass lower
+    upper`), every later line starting with `#` is a comment, every other non-blank line has one number per
+    column. Returns {column: array} (mass in GeV) and "meta": zdscan's `# key: value` comments."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    if not lines or not lines[0].startswith("#"):
+        raise ValueError(f"{path}: line 1 must name the columns ('# mass lower' or '# mass lower upper')")
+    columns = lines[0][1:].split()
+    if columns not in (["mass", "lower"], ["mass", "lower", "upper"]):
+        raise ValueError(f"{path}: line 1 names columns {columns}, not 'mass lower' or 'mass lower upper'")
+    meta, rows = {}, []
+    for number, line in enumerate(lines[1:], start=2):
+        if line.startswith("#"):
+            key, sep, value = line[1:].partition(":")
+            if sep:
+                meta.setdefault(key.strip(), value.strip())
+            continue
+        if not line.strip():
+            continue
+        values = line.split()
+        if len(values) != len(columns):
+            raise ValueError(f"{path}: line {number} has {len(values)} values for {len(columns)} columns")
+        try:
+            rows.append([float(v) for v in values])
+        except ValueError:
+            raise ValueError(f"{path}: line {number} is not numbers: {line!r}") from None
+    table = np.array(rows, dtype=float).reshape(-1, len(columns))
+    out = {c: table[:, i] for i, c in enumerate(columns)}
+    out["meta"] = meta
+    return out
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -560,8 +683,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except (ValueError, KeyError, FileExistsError) as e:
             return bad(str(e).strip("'\""))
         try:
-            write(lim, a.out, fmt, force=a.force, option="--out")
-        except FileExistsError as e:
+            written = write(lim, a.out, fmt, force=a.force, option="--out")
+        except (FileExistsError, ValueError) as e:
             return bad(str(e))
         except (OSError, RuntimeError) as e:
             print(f"zdscan limits: {e}", file=sys.stderr)
@@ -569,6 +692,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except KeyboardInterrupt:
             print("zdscan limits: interrupted; nothing was written", file=sys.stderr)
             return 130
+    if fmt == "lmt" and len(written) > 1:
+        print("zdscan limits: a preferred band is two one-sided files (not a limit): " + ", ".join(written),
+              file=sys.stderr)
     return 0
 
 

@@ -5,6 +5,8 @@ import hashlib
 import io
 import json
 import math
+import os
+import pathlib
 import subprocess
 
 import h5py
@@ -28,11 +30,13 @@ def toy_chi2(lm, le, centre=CENTRE):
     return u * u + v * v
 
 
-def toy_file(path, n=241, centre=CENTRE, offset=3.0):
-    """A minimal result file: config, log axes, /profile/chi2_total = offset + the toy ellipse."""
+def toy_file(path, n=241, centre=CENTRE, offset=3.0, island=False):
+    """A minimal result file: config, log axes, /profile/chi2_total = offset + the toy ellipse (island: offset +
+    max(0, 10 − ellipse), an excluded island inside an allowed plane)."""
     m = np.logspace(0, 3, n)
     eps = np.logspace(-4, -1, n)
-    z = offset + toy_chi2(np.log10(m)[:, None], np.log10(eps)[None, :], centre)
+    q = toy_chi2(np.log10(m)[:, None], np.log10(eps)[None, :], centre)
+    z = offset + (np.maximum(0.0, 10.0 - q) if island else q)
     with h5py.File(path, "w") as f:
         f.attrs["config"] = json.dumps({"name": "toy", "measurements": [{"name": "toy"}]})
         f.attrs["version"] = "0.1.0"
@@ -91,19 +95,102 @@ def test_grid_edge_segments_are_marked(tmp_path):
     assert all(row and row[-1][3] for row in exc.bands)
 
 
-def test_lmt_round_trip_and_formats(tmp_path):
+def darkcast_read(path):
+    """A .lmt reader written to DarkCast's documented rules, independent of zdscan's: line 1 is '#' and the column
+    names ('mass lower' one-sided, 'mass lower upper' an excluded band), later '#' lines are comments, each other
+    line one number per column."""
+    with open(path) as f:
+        first = f.readline()
+        assert first.startswith("#"), f"{path}: line 1 must name the columns"
+        keys = first[1:].split()
+        rows = [[float(v) for v in line.split()] for line in f if line.strip() and not line.startswith("#")]
+    assert keys in (["mass", "lower"], ["mass", "lower", "upper"]), keys
+    assert all(len(r) == len(keys) for r in rows)
+    return {k: np.array([r[i] for r in rows]) for i, k in enumerate(keys)}
+
+
+def grid_edges_of(lim):
+    return set(lim.meta["epsilon_range"])
+
+
+def test_lmt_preferred_band_is_two_one_sided_files(tmp_path):
     path = toy_file(tmp_path / "toy.h5")
     lim = zdscan.limits(path, 90, region="allowed")
-    L.write(lim, str(tmp_path / "toy.lmt"), "lmt")
-    m_gev, lo, hi = L.read_lmt(str(tmp_path / "toy.lmt"))
-    expected = [(m * 1e-3, row[0][0], row[0][1]) for m, row in zip(lim.m_zd_mev, lim.bands) if row]
-    np.testing.assert_allclose(np.column_stack([m_gev, lo, hi]), np.array(expected), rtol=1e-8)
+    written = L.write(lim, str(tmp_path / "toy.lmt"), "lmt")
+    assert [os.path.basename(w) for w in written] == ["toy_lower.lmt", "toy_upper.lmt"]
+    assert not (tmp_path / "toy.lmt").exists()
+    rows = [(m * 1e-3, row[0]) for m, row in zip(lim.m_zd_mev, lim.bands) if row]
+    for file, column in zip(written, (0, 1)):
+        dc = darkcast_read(file)
+        assert set(dc) == {"mass", "lower"}  # never 'lower upper': DarkCast reads that as an excluded band
+        expected = np.array([(m, band[column]) for m, band in rows if not band[2 + column]])
+        np.testing.assert_allclose(np.column_stack([dc["mass"], dc["lower"]]), expected, rtol=1e-8)
+        assert not grid_edges_of(lim) & set(dc["lower"])
+        ours = L.read_lmt(file)
+        assert "preferred band, not a limit" in ours["meta"]["note"] and ours["meta"]["creator"] == "zdscan"
+        np.testing.assert_array_equal(ours["lower"], dc["lower"])
     # The band at each mass is the ellipse's ε extent there (Δχ² linear in log ε between grid points).
     level = L.delta_chi2_for(90, 2)
     i = int(np.argmin(np.abs(np.log10(lim.m_zd_mev) - CENTRE[0])))
     for eps in lim.bands[i][0][:2]:
         assert toy_chi2(np.log10(lim.m_zd_mev[i]), np.log10(eps)) == pytest.approx(level, rel=3e-3)
+    with pytest.raises(ValueError, match="two one-sided files"):
+        L.write(lim, "-", "lmt")
 
+
+def test_lmt_exclusion_reaching_the_grid_edge_writes_no_edge_value(tmp_path):
+    # The allowed ellipse sits below the grid: the excluded region reaches the top of the ε axis at every mass
+    # and the bottom at masses far from the centre.
+    lim = zdscan.limits(toy_file(tmp_path / "top.h5", centre=(1.5, -4.5)), 90, region="excluded")
+    (written,) = L.write(lim, str(tmp_path / "top.lmt"), "lmt")
+    dc = darkcast_read(written)
+    assert set(dc) == {"mass", "lower"}
+    assert not grid_edges_of(lim) & set(dc["lower"])
+    # At each mass the lowest interval that does not start at the grid bottom (one that does is not a bound).
+    bounded = [(m, [iv for iv in row if not iv[2]]) for m, row in zip(lim.m_zd_mev, lim.bands)]
+    one_sided = [(m * 1e-3, row[0][0]) for m, row in bounded if row]
+    assert 0 < len(one_sided) < len(lim.m_zd_mev)  # the rows whose only band starts at the grid bottom are left out
+    np.testing.assert_allclose(np.column_stack([dc["mass"], dc["lower"]]), np.array(one_sided), rtol=1e-8)
+    notes = [l for l in open(written) if l.startswith("# note:")]
+    assert any("left out" in n and "lowest epsilon" in n for n in notes)
+    assert any("one-sided limit" in n for n in notes)
+
+
+def test_lmt_excluded_island_is_a_two_sided_band(tmp_path):
+    lim = zdscan.limits(toy_file(tmp_path / "island.h5", island=True), 90, region="excluded")
+    (written,) = L.write(lim, str(tmp_path / "island.lmt"), "lmt")
+    dc = darkcast_read(written)
+    assert set(dc) == {"mass", "lower", "upper"} and len(dc["mass"]) > 0
+    assert np.all(dc["lower"] < dc["upper"])
+    assert not grid_edges_of(lim) & (set(dc["lower"]) | set(dc["upper"]))
+    # Both ends lie on the island's edge: 10 − ellipse = Δχ²(90 %, 2 dof).
+    level = L.delta_chi2_for(90, 2)
+    for m, lo, hi in zip(dc["mass"], dc["lower"], dc["upper"]):
+        for eps in (lo, hi):
+            assert 10.0 - toy_chi2(np.log10(m * 1e3), np.log10(eps)) == pytest.approx(level, rel=5e-3)
+
+
+DARKCAST = pathlib.Path(__file__).resolve().parents[3] / "shared" / "data" / "darkcast"
+
+
+@pytest.mark.skipif(not DARKCAST.is_dir(), reason="DarkCast's limit files are not here (../shared/data/darkcast)")
+def test_read_lmt_reads_darkcast_files():
+    files = sorted(DARKCAST.glob("*.lmt"))
+    assert files
+    two_sided = 0
+    for f in files:
+        ours, dc = L.read_lmt(str(f)), darkcast_read(str(f))
+        assert set(ours) - {"meta"} == set(dc)
+        for k in dc:
+            np.testing.assert_array_equal(ours[k], dc[k])
+        assert np.all(np.diff(dc["mass"]) >= 0) and np.all(dc["mass"] > 0)
+        two_sided += "upper" in dc
+    assert two_sided == 3  # E137, E141 and NA64's beam-dump bands (the folder's README)
+
+
+def test_formats(tmp_path):
+    path = toy_file(tmp_path / "toy.h5")
+    lim = zdscan.limits(path, 90, region="allowed")
     L.write(lim, str(tmp_path / "toy.csv"), "csv")
     text = (tmp_path / "toy.csv").read_text()
     rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
@@ -139,6 +226,25 @@ def test_hepdata_output(tmp_path):
     assert FullSubmissionValidator().validate(archive=str(tmp_path / "hepdata.tar.gz"))
     with tarfile.open(tmp_path / "hepdata.tar.gz") as tar:
         assert set(tar.getnames()) | {".zdscan-output"} == files
+    # A preferred band is its two edges (as in .lmt), each table qualified for a reader without the source file.
+    import yaml
+    tables = sorted(f for f in files if f.endswith(".yaml") and f != "submission.yaml")
+    assert tables == ["combined_preferred_band_lower_edge_at_90_percent_cl.yaml",
+                      "combined_preferred_band_upper_edge_at_90_percent_cl.yaml"]
+    assert not any(c in f for f in files for c in "%+ ")
+    entries = list(yaml.safe_load_all((tmp_path / "hepdata" / "submission.yaml").read_text()))[1:]
+    for entry in entries:
+        assert "Example" not in entry["location"] and "toy.h5" in entry["location"]
+        keywords = {k["name"]: k["values"] for k in entry["keywords"]}
+        assert keywords["observables"] == ["PREFERRED REGION"] and "Dark Z" in keywords["phrases"]
+    doc = yaml.safe_load((tmp_path / "hepdata" / tables[0]).read_text())
+    (dep,) = doc["dependent_variables"]
+    q = {x["name"]: x["value"] for x in dep["qualifiers"]}
+    assert q["CL"] == "90 %" and float(q["Delta chi2"]) == pytest.approx(4.6052, abs=1e-4)
+    assert q["degrees of freedom"] == 2 and q["delta"] == "profiled over delta" and q["config"] == "toy"
+    assert q["measurements"] == "toy" and q["region"] == "preferred band"
+    expected = [row[0][0] for row in lim.bands if row and not row[0][2]]
+    np.testing.assert_allclose([v["value"] for v in dep["values"]], expected, rtol=1e-4)
 
 
 def test_cli_on_a_real_scan(cli_file, zdscan_exe, tmp_path):
@@ -161,4 +267,4 @@ def test_cli_on_a_real_scan(cli_file, zdscan_exe, tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["meta"]["measurement"] == "qweak+apv_cs"
     r = run("--format", "lmt", "--out", str(out))
-    assert r.returncode == 0 and out.exists() and L.read_lmt(str(out))[0].size > 0
+    assert r.returncode == 0 and out.exists() and L.read_lmt(str(out))["mass"].size > 0

@@ -17,6 +17,6 @@ def test_example_notebook_executes(tmp_path):
                                      resources={"metadata": {"path": str(tmp_path)}})
     client.execute(env=dict(os.environ))
     assert (tmp_path / "notebook_profile.png").stat().st_size > 0
-    assert (tmp_path / "a_mu_90.lmt").stat().st_size > 0
+    assert (tmp_path / "a_mu_90_lower.lmt").stat().st_size > 0 and (tmp_path / "a_mu_90_upper.lmt").stat().st_size > 0
     outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "refined best fit" in outputs
