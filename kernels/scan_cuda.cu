@@ -297,13 +297,15 @@ int cuda_device_count()
     return cudaGetDeviceCount(&count) == cudaSuccess ? count : 0;
 }
 
+std::string cuda_unavailable_reason()
+{
+    return cuda_device_count() > 0 ? "" : "--backend cuda: no CUDA device is available (use --backend cpu or auto)";
+}
+
 std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem, int device)
 {
     const int count = cuda_device_count();
-    if (count == 0)
-    {
-        throw std::runtime_error("--backend cuda: no CUDA device is available (use --backend cpu or auto)");
-    }
+    if (count == 0) throw std::runtime_error(cuda_unavailable_reason());
     check_cuda(cudaSetDevice((device % count + count) % count), "cudaSetDevice");
     return std::make_unique<CudaScanEngine>(problem);
 }

@@ -203,6 +203,10 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
         return out.collected ? exit_runtime_error : 0;
     }
     check_output_target(out_path, rules);  // before any work
+    if (options.backend == Backend::cuda)  // before the banner: a scan that cannot start is not announced
+    {
+        if (const std::string reason = cuda_unavailable_reason(); !reason.empty()) throw std::runtime_error(reason);
+    }
     const OutputLock lock(out_path);
     for (const auto& line : clean_stale_temporaries(out_path))
     {
@@ -223,9 +227,12 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
         }
     }
     const std::int64_t points = static_cast<std::int64_t>(config.m_zd_mev.n) * config.epsilon.n * config.delta.n;
-    std::fprintf(stderr, "[zdscan] %s: %d x %d x %d = %lld points -> %s%s\n", config.name.c_str(), config.m_zd_mev.n,
-                 config.epsilon.n, config.delta.n, static_cast<long long>(points), out_path.c_str(),
-                 job.size() > 1 ? (" (" + std::to_string(job.size()) + " MPI ranks)").c_str() : "");
+    if (!args.quiet)
+    {
+        std::fprintf(stderr, "[zdscan] %s: %d x %d x %d = %lld points -> %s%s\n", config.name.c_str(),
+                     config.m_zd_mev.n, config.epsilon.n, config.delta.n, static_cast<long long>(points),
+                     out_path.c_str(), job.size() > 1 ? (" (" + std::to_string(job.size()) + " MPI ranks)").c_str() : "");
+    }
     ScanFileWriter writer(out_path, config, options.full_grid);
     writer.set_command_line(args.command_line);
     register_cleanup_file(CleanupSlot::temporary_file, writer.temporary_path().c_str());
@@ -245,6 +252,12 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
             args.resume, checkpoint_interval_s);
         options.journal = checkpoint.get();
     }
+    // Said first (also with --quiet: which run computed what is part of the result), before any progress.
+    options.on_restored = [](std::int64_t restored, std::int64_t total)
+    {
+        std::fprintf(stderr, "[zdscan] resumed: %lld of %lld tiles from the checkpoint (rates count this run's tiles)\n",
+                     static_cast<long long>(restored), static_cast<long long>(total));
+    };
     auto progress = ProgressReporter::for_stderr(points);
     const ScanOutput out = [&]
     {
@@ -274,11 +287,7 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
             throw;
         }
     }();
-    if (out.tiles_restored > 0)
-    {
-        std::fprintf(stderr, "[zdscan] resumed: %lld of %lld tiles from the checkpoint\n",
-                     static_cast<long long>(out.tiles_restored), static_cast<long long>(out.tiles));
-    }
+    if (out.tiles_restored > 0) writer.set_resumed(checkpoint->prior_wall_time_s(), out.tiles_restored, out.tiles);
     writer.commit(out,
                   [&]
                   {
@@ -287,8 +296,10 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
                   });
     register_cleanup_file(CleanupSlot::temporary_file, nullptr);
     if (checkpoint) checkpoint->remove();  // the result is in place
-    std::fprintf(stderr, "[zdscan] backend %s, %.3g points/s, wrote %s\n", out.backend.c_str(),
-                 out.seconds > 0 ? out.points / out.seconds : 0.0, out_path.c_str());
+    if (args.quiet) return 0;  // nothing on success: `zdscan summary FILE` prints what follows
+    std::fprintf(stderr, "[zdscan] backend %s, %.3g points/s%s, wrote %s\n", out.backend.c_str(),
+                 out.seconds > 0 ? out.points_computed / out.seconds : 0.0,
+                 out.tiles_restored > 0 ? " (this run's points)" : "", out_path.c_str());
     std::cout << format_summary(summary_contents(out));  // from memory: never read back from a shared path
     return 0;
 }
@@ -381,10 +392,21 @@ int run_scan_job(const ScanArgs& args, int& argc, char**& argv)
     return failure.code == 0 ? finish_stdout(0) : failure.code;
 }
 
-/// `zdscan limits ...` belongs to the Python package (zdscan.limit_curves: contourpy, the output formats): run it with
-/// the same arguments, finding the package beside this executable when it is the build tree's (build/python) or
-/// the pip package's (zdscan/bin/zdscan). $ZDSCAN_PYTHON names the interpreter (default python3).
-int run_limits(int argc, char** argv)
+/// An argument for the file's provenance without the machine's directories: an absolute path keeps its file name
+/// (/a/b/zdscan → zdscan, --out=/scratch/u/r.h5 → --out=r.h5); relative paths are kept as given.
+std::string without_directories(const std::string& arg)
+{
+    const std::size_t eq = arg.compare(0, 2, "--") == 0 ? arg.find('=') : std::string::npos;
+    const std::size_t from = eq == std::string::npos ? 0 : eq + 1;
+    if (arg.compare(from, 1, "/") != 0) return arg;
+    return arg.substr(0, from) + arg.substr(arg.rfind('/') + 1);
+}
+
+/// `zdscan limits ...` and `zdscan plot ...` belong to the Python package (zdscan.limit_curves: contourpy, the
+/// output formats; zdscan.plot: matplotlib): run it with the same arguments, finding the package beside this
+/// executable when it is the build tree's (build/python) or the pip package's (zdscan/bin/zdscan).
+/// $ZDSCAN_PYTHON names the interpreter (default python3).
+int run_python_command(int argc, char** argv)
 {
     std::string python = std::getenv("ZDSCAN_PYTHON") ? std::getenv("ZDSCAN_PYTHON") : "python3";
     std::error_code ec;
@@ -403,21 +425,23 @@ int run_limits(int argc, char** argv)
             }
         }
     }
-    std::vector<char*> args = {python.data(), const_cast<char*>("-m"), const_cast<char*>("zdscan"),
-                               const_cast<char*>("limits")};
+    std::vector<char*> args = {python.data(), const_cast<char*>("-m"), const_cast<char*>("zdscan"), argv[1]};
     for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
     args.push_back(nullptr);
     execvp(python.c_str(), args.data());
     std::fprintf(stderr,
-                 "zdscan limits: cannot run %s (%s); it needs Python with the zdscan package (pip install . in the "
+                 "zdscan %s: cannot run %s (%s); it needs Python with the zdscan package (pip install . in the "
                  "source tree)\n",
-                 python.c_str(), std::strerror(errno));
+                 argv[1], python.c_str(), std::strerror(errno));
     return 1;
 }
 
 int main(int argc, char** argv)
 {
-    if (argc > 1 && std::strcmp(argv[1], "limits") == 0) return run_limits(argc, argv);
+    if (argc > 1 && (std::strcmp(argv[1], "limits") == 0 || std::strcmp(argv[1], "plot") == 0))
+    {
+        return run_python_command(argc, argv);
+    }
     CLI::App app{"zdscan: chi2 scans of dark Z_d models against muon/electron g-2, Qweak and Cs APV\n"
                  "(Cadeddu et al., PRD 104, L011701 (2021))"};
     app.set_version_flag("--version", std::string("zdscan ") + ZDSCAN_VERSION
@@ -426,6 +450,8 @@ int main(int argc, char** argv)
 
     app.add_subcommand("limits", "Limit curves (CSV, DarkCast .lmt, JSON, HEPData) from a result file: the Python "
                                  "package's zdscan.limit_curves; `zdscan limits --help`");
+    app.add_subcommand("plot", "The seed paper's Figs. 1-5 from a result file at journal sizes (PDF, PNG, SVG): the "
+                               "Python package's zdscan.plot; `zdscan plot --help`");
     ScanArgs scan;
     auto* scan_cmd = app.add_subcommand("scan", "Scan the (m_Zd, epsilon, delta) grid and write an HDF5 file");
     scan_cmd->add_option("--config", scan.config_path, "JSON config (default: the embedded configs/paper2021.json)")
@@ -461,7 +487,9 @@ int main(int argc, char** argv)
     scan_cmd->add_option("--checkpoint-interval", scan.checkpoint_interval,
                          "seconds between two saves of the checkpoint, 0 to 86400 (default 60; 0: after every tile)");
     scan_cmd->add_flag("--no-checkpoint", scan.no_checkpoint, "keep no checkpoint");
-    scan_cmd->add_flag("--quiet", scan.quiet, "no progress output");
+    scan_cmd->add_flag("--quiet", scan.quiet,
+                       "print nothing on success (no progress, no summary: `zdscan summary FILE` prints it); "
+                       "warnings and errors still go to stderr");
 
     std::string summary_path, summary_cl = "68";
     bool summary_as_json = false;
@@ -512,7 +540,7 @@ int main(int argc, char** argv)
         }
     }
     scan.out_given = out_opt->count() > 0;
-    for (int i = 0; i < argc; ++i) scan.command_line += std::string(i ? " " : "") + argv[i];
+    for (int i = 0; i < argc; ++i) scan.command_line += std::string(i ? " " : "") + without_directories(argv[i]);
 
     try
     {

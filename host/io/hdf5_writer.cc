@@ -52,6 +52,8 @@ struct ScanFileWriter::Impl
     bool committed = false;
     bool want_full = false;
     std::string command_line;
+    double prior_wall_time_s = 0;
+    std::int64_t tiles_restored = 0, tiles = 0;
     std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
     std::chrono::steady_clock::time_point start =
         std::chrono::steady_clock::now();  // /chi2/total is created at the first tile, whose shape sets the chunks
@@ -180,6 +182,13 @@ void ScanFileWriter::Impl::create_full_grid(const Tile& first)
 
 ScanFileWriter::~ScanFileWriter() = default;
 
+void ScanFileWriter::set_resumed(double prior_wall_time_s, std::int64_t tiles_restored, std::int64_t tiles)
+{
+    impl_->prior_wall_time_s = prior_wall_time_s;
+    impl_->tiles_restored = tiles_restored;
+    impl_->tiles = tiles;
+}
+
 void ScanFileWriter::set_command_line(const std::string& command_line)
 {
     impl_->command_line = command_line;
@@ -242,7 +251,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     Handle g(check(H5Gcreate2(file, "measurements", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/measurements"), H5Gclose);
     h5::write_attribute(g, "description", "the measurements of the scan, in the order of the chi2 sum");
     std::vector<std::string> names, kinds, sources;
-    std::vector<double> exp, exp_sigma, sm, sm_sigma, enabled, q2, q_mev, z, neutrons, m_lepton;
+    std::vector<double> exp, exp_sigma, sm, sm_sigma, enabled, projection, q2, q_mev, z, neutrons, m_lepton;
     const double none = std::nan("");
     for (const auto& m : list)
     {
@@ -254,6 +263,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
         sm.push_back(m.sm);
         sm_sigma.push_back(m.sm_sigma);
         enabled.push_back(m.enabled ? 1 : 0);
+        projection.push_back(m.projection ? 1 : 0);
         const bool pves = m.kind == MeasurementKind::pves_proton || m.kind == MeasurementKind::pves_electron;
         q2.push_back(pves ? m.q2_gev2 : none);
         q_mev.push_back(m.kind == MeasurementKind::apv ? m.q_mev : none);
@@ -281,6 +291,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     label(numbers("sm", sm), "1", "SM prediction X^SM");
     label(numbers("sm_sigma", sm_sigma), "1", "its uncertainty");
     label(numbers("enabled", enabled), "1", "1: in the total chi2");
+    label(numbers("projection", projection), "1", "1: a projection (expected sigma of a future measurement), not a result");
     label(numbers("q2_gev2", q2), "GeV^2", "momentum transfer (pves kinds)");
     label(numbers("q_mev", q_mev), "MeV", "scale of sin^2 theta_W (apv)");
     label(numbers("z", z), "1", "proton number (apv)");
@@ -481,8 +492,11 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         h5::write_attribute(s.file, "device", out.device);
         h5::write_attribute(s.file, "command_line", s.command_line);
         h5::write_attribute(s.file, "start_time", std::string(when));
-        h5::write_attribute(s.file, "wall_time_s",
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count());
+        const double this_run = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count();
+        h5::write_attribute(s.file, "wall_time_s", s.prior_wall_time_s + this_run);  // all runs of a resumed scan
+        h5::write_attribute(s.file, "wall_time_this_run_s", this_run);
+        h5::write_attribute(s.file, "resumed", s.tiles_restored > 0 ? 1.0 : 0.0);
+        h5::write_attribute(s.file, "tiles_restored", static_cast<double>(s.tiles_restored));
     }
     for (std::size_t i = 0; i < out.config.physics.measurements.size(); ++i)
     {

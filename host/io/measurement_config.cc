@@ -22,7 +22,7 @@ constexpr double min_r_rms_fm = 0.5, max_r_rms_fm = 10;
 constexpr double max_q2_gev2 = 1e4, max_q_mev = 1e6;
 constexpr std::size_t max_name_length = 32;
 
-const char* common_keys[] = {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "enabled", "source"};
+const char* common_keys[] = {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "enabled", "projection", "source"};
 
 bool is_cs133(int z, int n)
 {
@@ -62,6 +62,7 @@ void read_values(ObjectReader& r, MeasurementInput& m, const MeasurementContext&
     m.sm = r.number("sm");
     m.sm_sigma = r.non_negative("sm_sigma");
     m.enabled = r.boolean("enabled", true);
+    m.projection = r.boolean("projection", false);
     m.source = r.string("source", "");
     if (!(std::hypot(m.exp_sigma, m.sm_sigma) > 0))
     {
@@ -275,7 +276,8 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
     {
         const std::string entry = path + "[" + std::to_string(i) + "]";
         ObjectReader r(list[i], entry,
-                       {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "enabled", "source", "q2_gev2", "z", "n",
+                       {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "enabled", "projection", "source", "q2_gev2",
+                        "z", "n",
                         "q_mev", "k", "box_ep", "box_en", "lepton"});
         MeasurementInput m;
         if (!r.has("name")) ObjectReader::fail(r.field("name"), "required field is missing");
@@ -366,6 +368,7 @@ json measurements_json(const std::vector<MeasurementInput>& measurements)
         j["sm"] = m.sm;
         j["sm_sigma"] = m.sm_sigma;
         j["enabled"] = m.enabled;
+        if (m.projection) j["projection"] = true;  // absent = a result of today (configs before the flag unchanged)
         switch (m.kind)
         {
             case MeasurementKind::pves_proton:

@@ -184,11 +184,24 @@ ScanFileContents read_scan_file(const std::string& path)
             const auto enabled =
                 read_vector(file, "/measurements/enabled", static_cast<hssize_t>(f.measurements.size()));
             for (double e : enabled) f.enabled.push_back(e != 0);
+            if (H5Lexists(file, "/measurements/projection", H5P_DEFAULT) > 0)
+            {
+                for (double p : read_vector(file, "/measurements/projection",
+                                            static_cast<hssize_t>(f.measurements.size())))
+                {
+                    f.projection.push_back(p != 0);
+                }
+            }
+            else
+            {
+                f.projection.assign(f.measurements.size(), false);
+            }
         }
         else  // zdscan 0.1: the four observables
         {
             f.measurements = {"qweak", "apv_cs", "a_mu", "a_e"};
             f.enabled.assign(4, true);
+            f.projection.assign(4, false);
         }
         Handle best(H5Gopen2(file, "/bestfit", H5P_DEFAULT), H5Gclose);
         if (!best.valid())

@@ -34,6 +34,7 @@ ScanFileContents summary_contents(const ScanOutput& out)
     {
         f.measurements.push_back(m.name);
         f.enabled.push_back(m.enabled);
+        f.projection.push_back(m.projection);
     }
     f.best = {out.best.chi2, out.best.m_zd_mev, out.best.epsilon, out.best.delta,
               std::vector<double>(out.best.terms.term, out.best.terms.term + n)};
@@ -245,6 +246,16 @@ std::vector<std::string> edge_warnings(const ScanFileContents& f, const std::vec
 std::vector<std::string> warnings(const ScanFileContents& f, const std::vector<AxisSummary>& axes)
 {
     std::vector<std::string> w;
+    std::string projected;
+    for (std::size_t i = 0; i < f.projection.size() && i < f.enabled.size(); ++i)
+    {
+        if (f.projection[i] && f.enabled[i]) projected += (projected.empty() ? "" : ", ") + f.measurements[i];
+    }
+    if (!projected.empty())
+    {
+        w.push_back("the fit includes projections (" + projected + "): expected uncertainties of future "
+                    "measurements, not results; its intervals, p-values and the SM comparison are a forecast");
+    }
     if (std::none_of(f.enabled.begin(), f.enabled.end(), [](bool e) { return e; }))
     {
         w.push_back("no measurement is enabled: chi2 is 0 everywhere and the 'best fit' means nothing");
@@ -337,8 +348,10 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
         s << line << "pulls (x_exp - x_th)/sigma:      best fit        SM\n";
         for (std::size_t i = 0; i < f.measurements.size() && i < f.pull_sm.size(); ++i)
         {
-            std::snprintf(line, sizeof line, "  %-24s %+10.3f %+10.3f%s\n", f.measurements[i].c_str(),
-                          f.pull_refined[i], f.pull_sm[i], f.enabled[i] ? "" : "  (off: not in chi2)");
+            const bool projected = i < f.projection.size() && f.projection[i];
+            std::snprintf(line, sizeof line, "  %-24s %+10.3f %+10.3f%s%s\n", f.measurements[i].c_str(),
+                          f.pull_refined[i], f.pull_sm[i], f.enabled[i] ? "" : "  (off: not in chi2)",
+                          projected ? "  (projection)" : "");
             s << line;
         }
     }
@@ -384,7 +397,9 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
     }
     nlohmann::json measurements = nlohmann::json::array();
     for (std::size_t i = 0; i < f.measurements.size(); ++i)
-        measurements.push_back({{"name", f.measurements[i]}, {"enabled", static_cast<bool>(f.enabled[i])}});
+        measurements.push_back({{"name", f.measurements[i]},
+                                {"enabled", static_cast<bool>(f.enabled[i])},
+                                {"projection", i < f.projection.size() && f.projection[i]}});
     const FitStatistics st = fit_statistics(f);
     const auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
     const nlohmann::json gof = {{"chi2_min", st.chi2_min},         {"n_measurements", st.n_measurements},

@@ -1,6 +1,7 @@
 /// \file checkpoint.cc
 #include "zdscan/scan/checkpoint.hpp"
 
+#include <cmath>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -265,6 +266,13 @@ std::vector<std::int64_t> Checkpoint::restore(const TilePlanKey& key, const Tile
         listed = manifest_.at("tiles").get<std::vector<std::int64_t>>();
         records = manifest_.at("records").get<std::int64_t>();
         expected_crc = manifest_.at("data_crc32c").get<std::uint32_t>();
+        if (manifest_.contains("wall_time_s"))  // absent in checkpoints of earlier versions
+        {
+            prior_wall_time_s_ = manifest_.at("wall_time_s").get<double>();
+            if (!std::isfinite(prior_wall_time_s_) || prior_wall_time_s_ < 0 || prior_wall_time_s_ > 1e9)
+                throw CheckpointMismatch("--resume: " + name + ": damaged manifest (wall_time_s is not a time)"
+                                         + start_over_hint);
+        }
     }
     catch (const nlohmann::json::exception& e)
     {
@@ -400,7 +408,10 @@ void Checkpoint::write_manifest()
                               {"records", done_.size()},
                               {"bytes", bytes_},
                               {"data_crc32c", data_crc_},
-                              {"saved", utc_now()}};
+                              {"saved", utc_now()},
+                              {"wall_time_s", prior_wall_time_s_ + std::chrono::duration<double>(
+                                                                       std::chrono::steady_clock::now() - started_)
+                                                                       .count()}};
     const std::string tmp = dir_ + "/manifest.json.tmp", final_path = dir_ + "/manifest.json";
     {
         ::unlink(tmp.c_str());  // whatever is there (a link) is replaced, never followed

@@ -10,8 +10,9 @@ ProgressReporter::ProgressReporter(std::FILE* stream, bool interactive, std::int
 {
 }
 
-void ProgressReporter::start()
+void ProgressReporter::start(std::int64_t already_done)
 {
+    base_ = already_done;
     start_ = last_report_ = clock::now();
 }
 
@@ -37,7 +38,7 @@ void ProgressReporter::update(std::int64_t done)
     }
     last_report_ = now;
     last_decile_ = decile;
-    const double rate = elapsed > 0 ? done / elapsed : 0;
+    const double rate = elapsed > 0 ? (done - base_) / elapsed : 0;
     const double eta = rate > 0 ? (total_ - done) / rate : 0;
     const double percent = total_ > 0 ? 100.0 * done / total_ : 100.0;
     // On a terminal: return to the line start and clear to its end (ESC [K) before redrawing.
@@ -55,8 +56,10 @@ void ProgressReporter::finish()
         return;
     }
     const double elapsed = std::chrono::duration<double>(clock::now() - start_).count();
-    std::fprintf(stream_, "%s[zdscan] done: %lld points in %.2f s (%.3g points/s)\n", interactive_ ? "\r\033[K" : "",
-                 static_cast<long long>(total_), elapsed, elapsed > 0 ? total_ / elapsed : 0.0);
+    const std::int64_t computed = total_ - base_;
+    std::fprintf(stream_, "%s[zdscan] done: %lld points%s in %.2f s (%.3g points/s)\n", interactive_ ? "\r\033[K" : "",
+                 static_cast<long long>(computed), base_ > 0 ? " computed in this run" : "", elapsed,
+                 elapsed > 0 ? computed / elapsed : 0.0);
     std::fflush(stream_);
 }
 }  // namespace zdscan

@@ -1,15 +1,21 @@
 /// \file scan_cuda_unavailable.cc
 /// The CUDA entry points of a build without the CUDA backend (ZDSCAN_CUDA=OFF or no nvcc).
 #include <stdexcept>
+#include <string>
 
 #include "zdscan/scan/scan_engine.hpp"
 
 namespace zdscan
 {
+std::string cuda_unavailable_reason()
+{
+    return "--backend cuda: this zdscan was built without the CUDA backend (configure with nvcc on PATH, or "
+           "-DZDSCAN_CUDA=ON)";
+}
+
 std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem&, int)
 {
-    throw std::runtime_error("--backend cuda: this zdscan was built without the CUDA backend "
-                             "(configure with nvcc on PATH, or -DZDSCAN_CUDA=ON)");
+    throw std::runtime_error(cuda_unavailable_reason());
 }
 
 int cuda_device_count()

@@ -244,10 +244,12 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
     }
     if (exchange) exchange->share_done(done);
     out.tiles = n_tiles;
+    if (out.tiles_restored > 0 && options.on_restored) options.on_restored(out.tiles_restored, n_tiles);
 
     const FaultInjection fault = FaultInjection::from_environment(options.rank);
     const auto start = std::chrono::steady_clock::now();
-    if (progress) progress->start();
+    const std::int64_t points_restored = points_done;
+    if (progress) progress->start(points_done);  // rate and ETA over the points computed in this run
     TileResult result;
     std::int64_t evaluated = 0;
     try
@@ -289,6 +291,7 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
     // No save here: the run goes on to write its result, and a successful run removes the checkpoint. (A failure
     // after this point loses at most the tiles since the last periodic save.)
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.points_computed = points_done - points_restored;
     if (progress) progress->finish();
 }
 

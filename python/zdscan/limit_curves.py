@@ -325,8 +325,11 @@ def limits(source, cl: float = 90, *, measurement=None, delta_slice: Optional[fl
         used = [m.get("name", "") for m in config.get("measurements", []) if m.get("enabled", True)]
     else:
         used = [measurement] if isinstance(measurement, str) else list(measurement)
+    # A projection (config "projection": true) is a forecast, not a result of today: the metadata says which.
+    projected = [m.get("name", "") for m in config.get("measurements", [])
+                 if isinstance(m, dict) and m.get("projection") is True and m.get("name") in used]
     meta = dict(creator="zdscan", config=config.get("name", ""), measurement=label, measurements_used=used,
-                cl_percent=cl, dof=dof,
+                projections_used=projected, cl_percent=cl, dof=dof,
                 delta_chi2=level, kind=kind, m_zd_mev_range=[float(m[0]), float(m[-1])],
                 epsilon_range=[float(eps[0]), float(eps[-1])], reference=reference if kind == "contour" else "minimum at each mass",
                 reference_chi2=ref_value, region=region, delta=delta, zdscan_version=__version__,
@@ -373,6 +376,9 @@ def _lmt_tables(lim: Limits):
         several += len(row) > 1
         firsts.append((float(m) * 1e-3, row[0]))  # DarkCast holds one band per mass: the lowest interval
     notes = []
+    if lim.meta.get("projections_used"):
+        notes.append("PROJECTION, not a result of today: the fit includes projected measurements ("
+                     + ", ".join(lim.meta["projections_used"]) + ")")
     if several:
         notes.append(f"{several} masses have several {lim.meta['region']} intervals in epsilon; the lowest is written "
                      "(the JSON output has all)")
@@ -448,6 +454,8 @@ def _hepdata_files(lim: Limits, out_dir: str) -> None:
     label = meta["measurement"].replace("+", " plus ")
     delta = "profiled over delta" if meta["delta"] == "profiled" else f"{meta['delta']:g}"
     measurements = ", ".join(meta["measurements_used"])
+    if meta.get("projections_used"):
+        measurements += " (projected: " + ", ".join(meta["projections_used"]) + ")"
     tables = []
     # The same rows as the .lmt files: a band end at the grid edge is never a bound (left out or one-sided), and a
     # preferred band is its two edges, never an excluded band.

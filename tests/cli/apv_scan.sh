@@ -5,6 +5,6 @@ zdscan=$1 config=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 "$zdscan" config --config "$config" > "$work/config.json"
 grep -q '"exp": "reanalysis"' "$work/config.json"
-"$zdscan" scan --config "$config" --n 8 --quiet --out "$work/scan.h5" > "$work/summary.txt"
+"$zdscan" scan --config "$config" --n 8 --out "$work/scan.h5" > "$work/summary.txt" 2> /dev/null
 grep -q "best fit (grid point)" "$work/summary.txt"
 echo ok

@@ -26,6 +26,13 @@ for fault in kill term; do
   "$zdscan" scan "${args[@]}" --resume --out x.h5 > /dev/null 2> ../err.txt
   grep -q "resumed: $k of 12 tiles" ../err.txt || fail "$fault: $(cat ../err.txt)"
   "$python" "$compare" ref.h5 x.h5 || fail "$fault after $k tiles: the resumed file differs"
+  # Provenance: resumed, with the tiles restored and the wall time of both runs.
+  "$python" -c "
+import h5py, sys
+a = h5py.File('x.h5', 'r').attrs
+assert a['resumed'] == 1 and a['tiles_restored'] == $k, dict(a)
+assert a['wall_time_s'] >= a['wall_time_this_run_s'] > 0, (a['wall_time_s'], a['wall_time_this_run_s'])
+assert '/' not in a['command_line'].split()[0], a['command_line']" || fail "$fault: provenance of the resumed run"
   only_result x.h5
   rm x.h5
 done

@@ -6,7 +6,7 @@ import sys
 import h5py
 import numpy as np
 
-PROVENANCE = {"command_line", "start_time", "wall_time_s", "device", "git_commit", "seconds", "points_per_second",
+PROVENANCE = {"command_line", "start_time", "wall_time_s", "wall_time_this_run_s", "resumed", "tiles_restored", "device", "git_commit", "seconds", "points_per_second",
               "DIMENSION_LIST", "REFERENCE_LIST"}  # the last two: object references, valid within one file
 
 

@@ -30,7 +30,7 @@ case $case in
   previous_result_replaced)
     run 0 "$zdscan" scan --n 5 --quiet --out r.h5
     run 0 "$zdscan" "${small[@]}" --out r.h5
-    grep -q "grid 6 x 6 x 6" out.txt || fail "not replaced" ;;
+    "$zdscan" summary r.h5 | grep -q "grid 6 x 6 x 6" || fail "not replaced" ;;
   symlink_kept)
     run 0 "$zdscan" "${small[@]}" --out real.h5
     ln -s real.h5 link.h5

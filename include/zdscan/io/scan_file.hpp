@@ -28,6 +28,8 @@ class ScanFileWriter
     const std::string& temporary_path() const;
     /// The command that made the file, for its provenance (default: empty, e.g. a library call).
     void set_command_line(const std::string& command_line);
+    /// A resumed run: the wall time of the earlier runs (summed into wall_time_s) and the tiles they provided.
+    void set_resumed(double prior_wall_time_s, std::int64_t tiles_restored, std::int64_t tiles);
     /// χ²_total of one tile (its cells × all δ) into /chi2/total.
     void write_full_slab(const Tile& tile, const std::vector<double>& chi2);
     /// Writes everything else and closes the file; then calls before_rename (which may throw to abandon the
@@ -52,6 +54,7 @@ struct ScanFileContents
     std::string name, backend, version;
     std::vector<std::string> measurements;  ///< names, in the order of the χ² sum
     std::vector<bool> enabled;
+    std::vector<bool> projection;  ///< /measurements/projection (all false in files from before it)
     std::vector<double> m_zd_mev, epsilon, delta;
     bool m_log = false, eps_log = false, delta_log = false;
     std::vector<double> profile_m, profile_eps, profile_delta;

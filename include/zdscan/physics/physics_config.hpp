@@ -22,6 +22,9 @@ struct MeasurementInput
     double exp = 0, exp_sigma = 0;
     double sm = 0, sm_sigma = 0;
     bool enabled = true;
+    /// A projected measurement (a future experiment's expected σ, its central value set to the SM), not a result
+    /// of today: figures, the summary and limit files say so and never present it as an exclusion of today.
+    bool projection = false;
     std::string source;  ///< free-text citation (config "source"), carried into the output file
     /// apv only: exp and exp_sigma come from the Q_W(Cs) reanalysis (config "exp": "reanalysis").
     bool exp_from_reanalysis = false;

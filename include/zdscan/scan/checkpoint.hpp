@@ -63,6 +63,9 @@ class Checkpoint final : public TileJournal
     std::int64_t tiles_saved() const { return saved_; }
     std::int64_t tiles_total() const { return key_.n_tiles; }
     const std::string& directory() const { return dir_; }
+    /// Wall time of the earlier runs whose tiles were restored (0 for a new checkpoint or one from before the
+    /// manifest kept it): the result's provenance sums it with this run's.
+    double prior_wall_time_s() const { return prior_wall_time_s_; }
     /// After the result is in place: the checkpoint is no longer needed.
     void remove();
 
@@ -82,5 +85,7 @@ class Checkpoint final : public TileJournal
     std::uint32_t data_crc_ = 0;  ///< CRC-32C of those bytes (the manifest binds tiles.bin by it)
     std::int64_t saved_ = 0;  ///< tiles in the last manifest written
     std::chrono::steady_clock::time_point last_flush_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    double prior_wall_time_s_ = 0;
 };
 }  // namespace zdscan

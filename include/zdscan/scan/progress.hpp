@@ -17,8 +17,9 @@ class ProgressReporter
     static ProgressReporter for_stderr(std::int64_t total_points);
 
     /// Starts the clock: the rate and ETA count from here (the driver calls it when the grid evaluation starts,
-    /// after the setup, so that the rate is the one the final log line reports).
-    void start();
+    /// after the setup, so that the rate is the one the final log line reports). already_done: points restored
+    /// from a checkpoint, which count towards the percentage but not towards the rate.
+    void start(std::int64_t already_done = 0);
     void update(std::int64_t points_done);
     void finish();
 
@@ -27,6 +28,7 @@ class ProgressReporter
     std::FILE* stream_;
     bool interactive_;
     std::int64_t total_;
+    std::int64_t base_ = 0;  ///< points done before start() (restored)
     clock::time_point start_;
     clock::time_point last_report_;
     int last_decile_ = 0;

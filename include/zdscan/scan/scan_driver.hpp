@@ -52,6 +52,8 @@ struct ScanOptions
     class TileExchange* exchange = nullptr;
     /// Checkpoint: tiles of an earlier run restored, new ones recorded (null: none).
     class TileJournal* journal = nullptr;
+    /// Called once the journal's tiles are restored, before any tile is computed: (restored, total) tiles.
+    std::function<void(std::int64_t, std::int64_t)> on_restored;
     int rank = 0;         ///< MPI rank (for the fault-injection test hook)
     int ranks = 1;        ///< MPI ranks of the job (provenance)
     int cuda_device = 0;  ///< CUDA device of this process (MPI: the node-local rank's)
@@ -147,6 +149,7 @@ struct ScanOutput
     std::string running_note;  ///< non-empty when the figure's SM curve fell back to the step model
     double seconds = 0;  ///< wall time of the grid evaluation
     std::int64_t points = 0;
+    std::int64_t points_computed = 0;  ///< by this run (points less those restored from a checkpoint)
     std::int64_t tiles = 0;           ///< tiles of the plan
     std::int64_t tiles_restored = 0;  ///< of which an earlier run's checkpoint provided
     bool collected = true;            ///< false on an MPI worker: only the collector's output is complete

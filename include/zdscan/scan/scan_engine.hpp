@@ -86,4 +86,7 @@ std::unique_ptr<ScanEngine> make_cpu_engine(const ScanProblem& problem, int thre
 std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem, int device = 0);
 /// Number of usable CUDA devices (0 in a build without CUDA).
 int cuda_device_count();
+/// Why --backend cuda cannot run here (no CUDA in this build, or no device), or "" when it can: the command line
+/// says so before it announces the scan.
+std::string cuda_unavailable_reason();
 }  // namespace zdscan
