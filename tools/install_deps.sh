@@ -7,9 +7,10 @@
 set -euo pipefail
 
 # clang, libclang-rt-dev (libFuzzer, sanitizer runtimes) and libomp-dev: the sanitizer build and the fuzzers
-# (tools/sanitize_and_fuzz.sh, CTest labels sanitize and fuzz).
+# (tools/sanitize_and_fuzz.sh, CTest labels sanitize and fuzz); poppler-utils: pdffonts, with which the figure
+# tests check that every PDF embeds TrueType (Type 42) fonts.
 apt_packages=(g++ cmake make libhdf5-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libopenmpi-dev
-              openmpi-bin python3 python3-pip clang libclang-rt-dev libomp-dev)
+              openmpi-bin python3 python3-pip clang libclang-rt-dev libomp-dev poppler-utils)
 python_modules=("numpy" "h5py" "h5netcdf" "xarray>=2024.10" "matplotlib" "contourpy>=1.2" "nanobind>=2.0"
                 "scikit-build-core>=0.10" "pytest" "nbclient" "nbformat" "ipykernel" "hepdata_lib")
 

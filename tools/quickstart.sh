@@ -7,3 +7,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/build.sh"
 mkdir -p "$root/results"
 "$root/build/zdscan" scan --delta-slices 0,0.001,0.005,0.01 --out "$root/results/paper2021.h5"
+"$root/build/zdscan" plot all "$root/results/paper2021.h5" --out "$root/results"

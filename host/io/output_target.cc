@@ -134,8 +134,17 @@ bool is_zdscan_marked_file(const std::string& path)
         }
         return (flags & 0x08) && head.compare(at < head.size() ? at : head.size(), 7, "zdscan-") == 0;
     }
-    return head.find("# creator: zdscan\n") != std::string::npos
-           || head.find("\"creator\": \"zdscan\"") != std::string::npos;
+    if (head.find("# creator: zdscan\n") != std::string::npos || head.find("\"creator\": \"zdscan\"") != std::string::npos
+        || head.find(figure_marker) != std::string::npos)  // PNG tEXt and SVG metadata come before the image data
+    {
+        return true;
+    }
+    // A PDF's document information (Creator) is written at its end by matplotlib: look in the last 8 KiB.
+    if (head.compare(0, 5, "%PDF-") != 0 || info.st_size <= static_cast<off_t>(head.size())) return false;
+    std::string tail(8192, '\0');
+    const off_t from = std::max<off_t>(0, info.st_size - static_cast<off_t>(tail.size()));
+    n = ::pread(file.get(), tail.data(), tail.size(), from);
+    return n > 0 && tail.find(figure_marker) != std::string::npos;
 }
 
 bool is_zdscan_directory(const std::string& path)

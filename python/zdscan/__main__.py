@@ -1,5 +1,6 @@
-"""The `zdscan` command of the Python package: `zdscan limits ...` runs zdscan.limit_curves.main; every other
-command runs the C++ executable shipped inside the package (the same program `cmake --install` puts on PATH)."""
+"""The `zdscan` command of the Python package: `zdscan limits ...` runs zdscan.limit_curves.main and `zdscan plot ...`
+zdscan.plot.main; every other command runs the C++ executable shipped inside the package (the same program
+`cmake --install` puts on PATH)."""
 from __future__ import annotations
 
 import os
@@ -28,6 +29,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from .limit_curves import main as limits_main
 
         return limits_main(args[1:])
+    if args and args[0] == "plot":
+        from .plot import main as plot_main
+
+        return plot_main(args[1:])
     try:
         exe = executable()
     except FileNotFoundError as e:

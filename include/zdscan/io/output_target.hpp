@@ -42,8 +42,12 @@ struct OutputRules
 
 /// The marker file inside a directory zdscan created (`zdscan limits --format hepdata`).
 inline constexpr const char* directory_marker = ".zdscan-output";
+/// What zdscan's figures carry in their metadata (PNG Software, SVG and PDF Creator), so that a figure it wrote may
+/// be replaced by the next one (zdscan.plot).
+inline constexpr const char* figure_marker = "zdscan-figure";
 /// The line that marks a text output as zdscan's (within its first 8 kB): `# creator: zdscan` (CSV, .lmt) or the
-/// JSON key `"creator": "zdscan"`; a gzip archive is zdscan's when its stored name starts with `zdscan-`.
+/// JSON key `"creator": "zdscan"`; a gzip archive is zdscan's when its stored name starts with `zdscan-`; a figure
+/// holds figure_marker in its first 8 kB (PNG, SVG) or, a PDF, in its last 8 kB.
 bool is_zdscan_marked_file(const std::string& path);
 /// A directory holding directory_marker as a regular file.
 bool is_zdscan_directory(const std::string& path);

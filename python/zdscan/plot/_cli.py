@@ -1,0 +1,76 @@
+"""`zdscan plot`: the seed paper's figures from a result file."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Optional, Sequence
+
+USAGE = """zdscan plot FIGURE[,FIGURE...] RESULT.h5 [--out DIR] [--format pdf,png,svg] [--width single|double|INCHES]
+
+FIGURE: fig1 (Cs-Pb skin correlation), fig2 (90% CL limits at fixed delta), fig3 (1/2/3 sigma regions and the 1-D
+profiles), fig4 (running of sin^2 theta_W), fig5 (as fig2 with projections), or all (those the file can make)."""
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import _figures, _style
+    from .._output import signals_as_exceptions
+    from ..limit_curves import ResultFileError
+    from ._result import read_result
+
+    p = argparse.ArgumentParser(prog="zdscan plot", usage=USAGE, description="Figures at journal sizes.")
+    p.add_argument("figures", help="fig1..fig5, comma-separated, or all")
+    p.add_argument("result", help="a zdscan result file")
+    p.add_argument("--out", default=".", help="directory for the figures (default: the working directory)")
+    p.add_argument("--format", default="pdf,png", help="comma-separated: pdf, png, svg (default pdf,png)")
+    p.add_argument("--width", default="single", help="single (3.4 in), double (7.0 in) or inches (default single)")
+    p.add_argument("--points", help="Fig. 4's data points (JSON like zdscan/data/sin2_points.json)")
+    p.add_argument("--suffix", default="", help="appended to each file's stem (e.g. _single)")
+    p.add_argument("--force", action="store_true", help="replace files zdscan did not write")
+    a = p.parse_args(argv)
+
+    def bad(message: str) -> int:
+        print(f"zdscan plot: error: {message}", file=sys.stderr)
+        return 2
+
+    formats = [f.strip().lower() for f in a.format.split(",") if f.strip()]
+    if not formats or any(f not in _style.FORMATS for f in formats):
+        return bad(f"--format: {a.format!r}: give one or more of {', '.join(_style.FORMATS)}")
+    try:
+        _style.width_inches(a.width)
+    except ValueError as e:
+        return bad(f"--width: {e}")
+    if any(c in a.suffix for c in "/\\") or a.suffix.startswith("."):
+        return bad("--suffix: must not contain a path separator or start with a dot")
+    try:
+        d = read_result(a.result)
+    except (ResultFileError, OSError) as e:
+        return bad(str(e))
+    wanted = [w.strip() for w in a.figures.split(",") if w.strip()]
+    if wanted == ["all"]:
+        wanted = ["fig1", "fig3"] + (["fig4"] if d.running is not None else [])
+        if d.delta_slices is not None:
+            wanted.append("fig5" if any(m.projection for m in d.shown()) else "fig2")
+    unknown = [w for w in wanted if w not in _figures.FIGURES]
+    if not wanted or unknown:
+        return bad(f"FIGURE: {', '.join(unknown) or a.figures!r} is not one of fig1, fig2, fig3, fig4, fig5, all")
+    try:
+        with signals_as_exceptions():
+            written = _figures.write_figures(wanted, a.result, a.out, formats=formats, width=a.width, force=a.force,
+                                             points=a.points, suffix=a.suffix)
+    except FileExistsError as e:
+        return bad(str(e))
+    except (ValueError, ResultFileError) as e:
+        return bad(str(e))
+    except OSError as e:
+        print(f"zdscan plot: error: {e}", file=sys.stderr)
+        return 1
+    print("wrote " + ", ".join(os.path.basename(w) for w in written) + f" to {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""The seed paper's Figs. 1–5 from a result file, at journal widths, and their writer (the output policy of every
+zdscan writer: docs/output.md)."""
+from __future__ import annotations
+
+import io
+import json
+import os
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from .. import _core, _output
+from ._panels import CL_2D, REGION_COLORS, _data, contours, label, legend_handles, limits, profile1d
+from ._result import PV_KINDS, ResultData, read_result
+from ._running import running
+from ._style import FORMATS, PNG_DPI, journal_style, width_inches
+
+M_LABEL = r"$m_{Z_d}$ [MeV]"
+EPS_LABEL = r"$\varepsilon$"
+DCHI2 = r"$\Delta\chi^2$"
+
+
+def _new_figure(width_in: float, height_in: float):
+    import matplotlib.figure
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    # A bare Figure (not pyplot): no global state, nothing left open; an Agg canvas to measure text on (Jupyter
+    # shows it inline all the same).
+    fig = matplotlib.figure.Figure(figsize=(width_in, height_in), layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().set(w_pad=0.02, h_pad=0.02, wspace=0.02, hspace=0.02)
+    return fig
+
+
+def _panel_grid(n: int):
+    """Rows and columns for n δ panels: 2×2 for four, one row for up to three, rows of three beyond."""
+    if n == 4:
+        return 2, 2
+    if n <= 3:
+        return 1, n
+    return (n + 2) // 3, 3
+
+
+def figure_limits(result, width="double", *, deltas: Optional[Sequence[float]] = None, cl: float = 90):
+    """Figs. 2 (today's measurements) and 5 (with projections): one panel per δ of the file's /slices (or those
+    given), shared axes, one legend below the panels."""
+    d = _data(result)
+    if d.delta_slices is None:
+        raise ValueError(f"{d.path}: no /slices; scan with --delta-slices (e.g. 0,0.001,0.005,0.01) for Figs. 2 and 5")
+    deltas = list(d.delta_slices if deltas is None else deltas)
+    if not deltas:
+        raise ValueError("no δ to draw")
+    w = width_inches(width)
+    rows, cols = _panel_grid(len(deltas))
+    # Square panels (0.45 in for the ε label and ticks) up to 2.3 in tall: at double width they grow wider only.
+    panel = min((w - 0.45) / cols, 2.3)
+    handles, labels = legend_handles(d, cl)
+    fig = _new_figure(w, rows * panel + 0.35)
+    # Room between columns and rows for the tick labels at the shared edges (10³ of one panel beside 10⁰ of the next).
+    fig.get_layout_engine().set(wspace=0.1, hspace=0.04)
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        if k >= len(deltas):
+            ax.set_visible(False)
+            continue
+        limits(d, deltas[k], ax=ax, cl=cl)
+        if k % cols == 0:
+            ax.set_ylabel(EPS_LABEL)
+        if k // cols == rows - 1 or k + cols >= len(deltas):
+            ax.set_xlabel(M_LABEL)
+            ax.tick_params(labelbottom=True)
+    _fitted_legend(fig, handles, labels)
+    return fig
+
+
+def _fitted_legend(fig, handles, labels):
+    """One legend below the panels, in as many columns as fit the figure's width (never wider than the figure);
+    the figure grows by the legend's height so that the panels keep their size."""
+    renderer = fig.canvas.get_renderer()
+    width_px = fig.get_figwidth() * fig.dpi
+    for ncol in range(len(labels), 0, -1):
+        legend = fig.legend(handles, labels, loc="outside lower center", ncol=ncol, columnspacing=1.0,
+                            handletextpad=0.5)
+        box = legend.get_window_extent(renderer)
+        if box.width <= 0.98 * width_px or ncol == 1:
+            break
+        legend.remove()
+    fig.set_figheight(fig.get_figheight() + box.height / fig.dpi + 0.05)
+    return legend
+
+
+def figure_contours(result, width="single"):
+    """Fig. 3: the 1σ/2σ/3σ regions of the combined fit (δ profiled) with the 1-D Δχ² profiles as marginal
+    panels aligned with the main panel's axes (m_Zd on top, ε on the right)."""
+    d = _data(result)
+    w = width_inches(width)
+    fig = _new_figure(w, min(w * 0.92, 4.6))  # at double width wider, not taller than a page allows
+    fig.get_layout_engine().set(wspace=0.06, hspace=0.04)  # room for the tick labels where the panels meet
+    gs = fig.add_gridspec(2, 2, width_ratios=(3.2, 1), height_ratios=(1, 3.2))
+    main = fig.add_subplot(gs[1, 0])
+    top = fig.add_subplot(gs[0, 0], sharex=main)
+    right = fig.add_subplot(gs[1, 1], sharey=main)
+    corner = fig.add_subplot(gs[0, 1])
+    contours(d, ax=main)
+    main.set_xlabel(M_LABEL)
+    main.set_ylabel(EPS_LABEL)
+    t = profile1d(d, "m_zd_mev", ax=top)
+    r = profile1d(d, "epsilon", ax=right, orientation="horizontal")
+    top.set_ylabel(DCHI2)
+    right.set_xlabel(DCHI2)
+    top.tick_params(labelbottom=False)
+    right.tick_params(labelleft=False)
+    for a in (top, right):
+        a.set_yticks([0, 2, 4]) if a is top else a.set_xticks([0, 2, 4])
+    corner.axis("off")
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=c, edgecolor="k", lw=0.4) for c in REGION_COLORS]
+    texts = [r"1$\sigma$", r"2$\sigma$", r"3$\sigma$"]
+    handles.append(Line2D([], [], marker="o", color="k", ms=3, linestyle="none"))
+    texts.append("best fit")
+    if t["set by the grid edge"] or r["set by the grid edge"]:
+        handles.append(Line2D([], [], color="0.55", linestyle="--", linewidth=0.9))
+        texts.append("set by grid edge")
+    corner.legend(handles, texts, loc="center", handlelength=1.4, borderaxespad=0, labelspacing=0.3)
+    return fig
+
+
+def figure_running(result, width="single", *, points: Optional[str] = None):
+    """Fig. 4: the running of ŝ² with the fitted Z_d, the measurements and the projections."""
+    d = _data(result)
+    w = width_inches(width)
+    import matplotlib.figure
+
+    # A fixed layout: the labels are placed against the final axes (a layout engine would move them after).
+    h = min(w * 0.75, 3.6)
+    fig = matplotlib.figure.Figure(figsize=(w, h))
+    left, bottom = 0.62 / w, 0.42 / h
+    ax = fig.add_axes((left, bottom, 1 - left - 0.16 / w, 1 - bottom - 0.1 / h))  # room for the last tick label
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    ax.set_xlabel("Q [GeV]")
+    ax.set_ylabel(r"$\hat{s}^2(Q)$")
+    arts = running(d, ax=ax, points=points)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color="#1f5fa8", linewidth=1.1), Line2D([], [], color="#d62728", linestyle="--")]
+    texts = ["SM", r"$Z_d$ best fit"]
+    if arts.get("Z_d 1 sigma in m_Zd"):
+        handles.append(Line2D([], [], color="#2ca02c", linestyle=":"))
+        texts.append(r"$Z_d$, 1$\sigma$ ends of $m_{Z_d}$")
+    if arts.get("Z_d fit prediction"):
+        handles.append(Line2D([], [], marker="D", color="#d62728", mfc="none", ms=4.5, mew=0.8, linestyle="none"))
+        texts.append(r"$Z_d$ best fit as fitted")
+    ax.legend(handles, texts, loc="lower left")
+    return fig
+
+
+def figure_skin(result, width="single"):
+    """Fig. 1: the Cs–Pb point neutron-skin correlation (eq. 18) with its 1σ and 3σ bands, the PREX-1+2 value of
+    ²⁰⁸Pb and the ¹³³Cs skin derived from it, from the result's own apv_reanalysis inputs. The nuclear-model points
+    behind the correlation are not tabulated in the paper: the figure says so."""
+    d = _data(result)
+    import h5py
+
+    with h5py.File(d.path, "r") as f:
+        from ..limit_curves import _text
+
+        config = json.loads(_text(f.attrs["config"]))
+    from .._scan import apv
+
+    report = apv(config)
+    inputs, res = report["inputs"], report["result"]
+    slope, s_slope = inputs["skin_slope"]["value"], inputs["skin_slope"]["sigma"]
+    icpt, s_icpt = inputs["skin_intercept_fm"]["value"], inputs["skin_intercept_fm"]["sigma"]
+    pb, s_pb = inputs["pb208_skin_point_fm"]["value"], inputs["pb208_skin_point_fm"]["sigma"]
+    cs = res["skin_point_cs_fm"]
+    w = width_inches(width)
+    fig = _new_figure(w, min(w * 0.8, 3.6))
+    ax = fig.add_subplot()
+    x = np.linspace(0.0, 0.45, 200)
+    y = slope * x + icpt
+    sy = np.hypot(x * s_slope, s_icpt)  # slope and intercept uncorrelated: the paper quotes no covariance
+    ax.fill_between(x, y - 3 * sy, y + 3 * sy, color="0.87", lw=0, label=r"3$\sigma$ band")
+    ax.fill_between(x, y - sy, y + sy, color="0.65", lw=0, label=r"1$\sigma$ band")
+    ax.plot(x, y, "k-", lw=1.0, label=f"linear fit: {slope:.3f} x + {icpt:.3f} fm")
+    ax.axvspan(pb - s_pb, pb + s_pb, color="#4daf4a", alpha=0.3, lw=0, label=f"PREX-1+2: {pb:.3f}({s_pb * 1e3:.0f}) fm")
+    if inputs.get("skin_source") == "prex":
+        ax.errorbar([pb], [cs["value"]], xerr=[s_pb], yerr=[cs["sigma"]], fmt="o", color="#7b3294", ms=3.5,
+                    label=rf"$^{{133}}$Cs, eq. 18: {cs['value']:.3f}({cs['sigma'] * 1e3:.0f}) fm")
+    had_cs, had_pb = res["hadronic_skin_cs_fm"], res["hadronic_skin_pb_fm"]
+    ax.errorbar([had_pb["value"]], [had_cs["value"]], xerr=[had_pb["sigma"]], yerr=[had_cs["sigma"]], fmt="s",
+                mfc="white", color="0.3", ms=3.5, label="hadronic probes, eq. 16")
+    ax.set(xlim=(0, 0.45), ylim=(0, 0.42), xlabel=r"$\Delta R_{np}^{\rm point}(^{208}$Pb) [fm]",
+           ylabel=r"$\Delta R_{np}^{\rm point}(^{133}$Cs) [fm]")
+    ax.legend(loc="upper left", labelspacing=0.25, frameon=True, facecolor="white", edgecolor="none", framealpha=0.9)
+    ax.text(0.98, 0.03, "nuclear-model points (SHF, RMF)\nnot tabulated in the paper: not shown",
+            transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="0.3")
+    return fig
+
+
+FIGURES: Dict[str, Callable] = {"fig1": figure_skin, "fig2": figure_limits, "fig3": figure_contours,
+                                "fig4": figure_running, "fig5": figure_limits}
+STEMS = {"fig1": "fig1_skin_correlation", "fig2": "fig2_limits", "fig3": "fig3_contours", "fig4": "fig4_running",
+         "fig5": "fig5_projections"}
+
+
+def figure(which: str, result, width="single", **kw):
+    """One of the seed paper's figures (fig1 … fig5) from a result file, as a matplotlib Figure."""
+    if which not in FIGURES:
+        raise ValueError(f"figure must be one of {', '.join(FIGURES)} (got {which!r})")
+    d = read_result(result) if not isinstance(result, ResultData) else result
+    if which == "fig5" and not any(m.projection for m in d.shown()):
+        raise ValueError(f"{d.path}: fig5 shows projections and this result has none (measurements with "
+                         "\"projection\": true, e.g. configs/projections2021.json)")
+    with journal_style():
+        return FIGURES[which](d, width, **kw)
+
+
+def save(fig, path: str, *, force: bool = False, inputs: Sequence[str] = ()) -> str:
+    """Writes fig to path (format from the extension: pdf, png, svg) through zdscan's output policy: a new file, or
+    one zdscan drew (its metadata carries the figure marker), written to a temporary and renamed. PNG at 300 dpi,
+    PDF with Type 42 fonts."""
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    if ext not in FORMATS:
+        raise ValueError(f"{path}: the format follows the extension, one of {', '.join(FORMATS)}")
+    from .. import __version__
+
+    marker = f"{_core.figure_marker} {__version__}"
+    meta = {"png": {"Software": marker}, "svg": {"Creator": marker}, "pdf": {"Creator": marker}}[ext]
+    buf = io.BytesIO()
+    with journal_style():
+        fig.savefig(buf, format=ext, dpi=PNG_DPI, metadata=meta)
+    _output.write_bytes(path, buf.getvalue(), force=force, inputs=inputs, option="--out")
+    return path
+
+
+def write_figures(which: Sequence[str], result: str, out_dir: str, *, formats: Sequence[str] = ("pdf", "png"),
+                  width="single", force: bool = False, points: Optional[str] = None, suffix: str = "") -> List[str]:
+    """Draws each figure and writes it in each format into out_dir (created if missing): STEM[suffix].FORMAT."""
+    for f in formats:
+        if f not in FORMATS:
+            raise ValueError(f"--format: {f!r} is not one of {', '.join(FORMATS)}")
+    d = read_result(result)
+    written = []
+    os.makedirs(out_dir, exist_ok=True)
+    for w in which:
+        kw = {"points": points} if w == "fig4" and points else {}
+        fig = figure(w, d, width, **kw)
+        for f in formats:
+            written.append(save(fig, os.path.join(out_dir, f"{STEMS[w]}{suffix}.{f}"), force=force,
+                                inputs=[result] + ([points] if points else [])))
+    return written

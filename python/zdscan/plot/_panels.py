@@ -1,0 +1,224 @@
+"""Panels that draw onto a given matplotlib Axes and return their artists: the 90 % CL limits at a fixed δ
+(Figs. 2 and 5), the 2-D regions of the combined fit (Fig. 3), and the 1-D Δχ² profiles (Fig. 3's margins)."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from .. import limit_curves
+from ._result import PV_KINDS, ResultData, read_result
+
+LABELS = {"qweak": "Qweak", "apv_cs": "APV Cs", "p2": "P2", "moller": "MOLLER", "a_mu": r"$a_\mu$",
+          "a_e": r"$a_e$"}
+# Projections, each distinct from the solid line of today's measurements (seed paper Fig. 5: MOLLER dashed, P2
+# dot-dashed).
+PROJECTION_STYLES = {"moller": dict(color="#1f5fa8", linestyle="--"), "p2": dict(color="#c0392b", linestyle="-.")}
+OTHER_STYLES = [dict(color="#6a3d9a", linestyle=(0, (1, 1.5))), dict(color="#b15928", linestyle=(0, (5, 1, 1, 1))),
+                dict(color="#33a02c", linestyle=(0, (3, 1, 1, 1, 1, 1)))]
+CURRENT_STYLES = [dict(color="0.25", linestyle="--"), dict(color="0.25", linestyle=":"),
+                  dict(color="0.25", linestyle="-.")]
+G2_COLORS = {"a_mu": "#7fc97f", "a_e": "#80b1d3"}
+CL_2D = (68.27, 95.45, 99.73)  # 1σ, 2σ, 3σ: Δχ² = 2.30, 6.18, 11.83 for 2 dof
+REGION_COLORS = ("#08306b", "#4a84c4", "#b5cfea")
+
+
+def label(name: str) -> str:
+    return LABELS.get(name, name)
+
+
+def _data(result) -> ResultData:
+    return result if isinstance(result, ResultData) else read_result(result)
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        ax = plt.gca()
+    return ax
+
+
+def fill_regions(ax, lim, **style) -> list:
+    """The region of a zdscan.limits result, holes included, as filled patches."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path
+
+    by_polygon: Dict[int, list] = {}
+    for r in lim.regions:
+        by_polygon.setdefault(r.polygon, []).append(Path(np.column_stack([r.m_zd_mev, r.epsilon]), closed=True))
+    return [ax.add_patch(PathPatch(Path.make_compound_path(*rings), **style)) for rings in by_polygon.values()]
+
+
+def draw_limit_lines(ax, lim, **style) -> list:
+    """The limit lines of a zdscan.limits result: outlines without their pieces along the grid edge (a region
+    closed by the box's edge is not a limit there)."""
+    out = []
+    for r in lim.regions:
+        for m, eps in r.limit_pieces():
+            out += ax.plot(m, eps, **style)
+    return out
+
+
+def delta_text(delta: float) -> str:
+    """δ as a reader writes it: 0, 10^-3, 5×10^-3."""
+    if delta == 0:
+        return r"$\delta = 0$"
+    e = int(np.floor(np.log10(abs(delta))))
+    mant = delta / 10.0 ** e
+    if abs(mant - round(mant)) < 1e-9:
+        mant = round(mant)
+    return rf"$\delta = 10^{{{e}}}$" if mant == 1 else rf"$\delta = {mant:g}\times10^{{{e}}}$"
+
+
+def _log_axes(ax, d: ResultData):
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(d.m_zd_mev[0], d.m_zd_mev[-1])
+    ax.set_ylim(d.epsilon[0], d.epsilon[-1])
+
+
+def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optional[bool] = None) -> Dict[str, list]:
+    """Figs. 2 and 5 at one δ of the file's /slices: the g−2 favoured regions (filled), the combination of today's
+    parity-violating measurements (solid, excluded side hatched), each projection as its own line, and, when
+    `individual` (default: when there are no projections), each of today's PV measurements as its own line.
+    A projection is never part of the solid line; disabled measurements appear nowhere.
+
+    result: a result file's path (or read_result's data); returns {legend label: [artists]}."""
+    d = _data(result)
+    ax = _axes(ax)
+    shown = d.shown()
+    current = [m for m in shown if m.kind in PV_KINDS and not m.projection]
+    projected = [m for m in shown if m.kind in PV_KINDS and m.projection]
+    g2 = [m for m in shown if m.kind == "lepton_g2"]
+    if individual is None:
+        individual = not projected
+    at = dict(delta_slice=float(delta))
+    artists: Dict[str, list] = {}
+    for m in g2:
+        lim = limit_curves.limits(d.path, cl, measurement=m.name, region="allowed", **at)
+        color = G2_COLORS.get(m.name, "#fdb462")
+        text = f"{label(m.name)} favoured" + (" (projected)" if m.projection else "")
+        artists[text] = fill_regions(ax, lim, facecolor=color, edgecolor="none", alpha=0.8, lw=0)
+    if current:
+        if individual and len(current) > 1:
+            for m, style in zip(current, CURRENT_STYLES):
+                lim = limit_curves.limits(d.path, cl, measurement=m.name, **at)
+                artists[label(m.name)] = draw_limit_lines(ax, lim, linewidth=0.9, **style)
+        combined = limit_curves.limits(d.path, cl, measurement=[m.name for m in current], **at)
+        text = " + ".join(label(m.name) for m in current)
+        hatch = fill_regions(ax, combined, facecolor="none", edgecolor="0.55", hatch="/////", lw=0)
+        artists[text + ", excluded"] = draw_limit_lines(ax, combined, color="k", linewidth=1.4) + hatch
+    others = iter(OTHER_STYLES)
+    for m in projected:
+        style = PROJECTION_STYLES.get(m.name) or next(others, OTHER_STYLES[0])
+        lim = limit_curves.limits(d.path, cl, measurement=m.name, **at)
+        artists[f"{label(m.name)} (projected)"] = draw_limit_lines(ax, lim, linewidth=1.2, **style)
+    _log_axes(ax, d)
+    ax.text(0.04, 0.96, delta_text(delta), transform=ax.transAxes, ha="left", va="top",
+            bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))
+    return artists
+
+
+def legend_handles(result, cl: float = 90, individual: Optional[bool] = None):
+    """Proxy handles and labels for the legend of limits() panels (one legend for all panels)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    d = _data(result)
+    shown = d.shown()
+    current = [m for m in shown if m.kind in PV_KINDS and not m.projection]
+    projected = [m for m in shown if m.kind in PV_KINDS and m.projection]
+    if individual is None:
+        individual = not projected
+    handles, labels = [], []
+    for m in (m for m in shown if m.kind == "lepton_g2"):
+        handles.append(Patch(facecolor=G2_COLORS.get(m.name, "#fdb462"), alpha=0.8, lw=0))
+        labels.append(f"{label(m.name)} favoured" + (" (projected)" if m.projection else ""))
+    if current:
+        if individual and len(current) > 1:
+            for m, style in zip(current, CURRENT_STYLES):
+                handles.append(Line2D([], [], linewidth=0.9, **style))
+                labels.append(label(m.name))
+        handles.append(Patch(facecolor="white", edgecolor="k", hatch="/////", linewidth=1.2))
+        labels.append(" + ".join(label(m.name) for m in current) + ", excluded")
+    others = iter(OTHER_STYLES)
+    for m in projected:
+        style = PROJECTION_STYLES.get(m.name) or next(others, OTHER_STYLES[0])
+        handles.append(Line2D([], [], linewidth=1.2, **style))
+        labels.append(f"{label(m.name)} (projected)")
+    return handles, labels
+
+
+def contours(result, *, ax=None, cls: Sequence[float] = CL_2D) -> Dict[str, list]:
+    """Fig. 3's main panel: the combined fit's 2-D regions (δ profiled) at cls (default 1σ, 2σ, 3σ for two
+    parameters), the refined best fit as a black dot. Returns {label: [artists]}."""
+    d = _data(result)
+    ax = _axes(ax)
+    artists: Dict[str, list] = {}
+    names = {68.27: r"1$\sigma$", 95.45: r"2$\sigma$", 99.73: r"3$\sigma$"}
+    levels = sorted(cls)
+    colors = REGION_COLORS if len(levels) <= 3 else [None] * len(levels)
+    for cl, color in reversed(list(zip(levels, colors))):  # the widest first, the narrowest on top
+        lim = limit_curves.limits(d.path, cl, region="allowed")
+        patches = fill_regions(ax, lim, facecolor=color, edgecolor="none", lw=0)
+        artists[names.get(cl, f"{cl:g}% CL")] = patches + draw_limit_lines(ax, lim, color="k", linewidth=0.5)
+    artists["best fit"] = ax.plot(d.best["refined_m_zd_mev"], d.best["refined_epsilon"], "o", color="k", ms=3.5,
+                                  zorder=5)
+    _log_axes(ax, d)
+    return artists
+
+
+def _edge_bound(d: ResultData, axis: str) -> np.ndarray:
+    """Where the 1-D profile of axis is set by the other axis's grid edge: its minimum over the other axis lies on
+    that axis's first or last grid point (the box, not the data, makes the profile there)."""
+    along = 1 if axis == "m_zd_mev" else 0
+    idx = np.argmin(d.chi2_map, axis=along)
+    n_other = d.chi2_map.shape[along]
+    return (idx == 0) | (idx == n_other - 1)
+
+
+def profile1d(result, axis: str = "m_zd_mev", *, ax=None, orientation: str = "vertical",
+              ymax: float = 6.0) -> Dict[str, list]:
+    """The 1-D Δχ² profile of m_zd_mev or epsilon (minimised over the other two parameters), the Δχ² = 1 line and
+    the refined best fit (black dot). Stretches set by the other axis's grid edge are drawn grey and dashed and
+    marked, not drawn as physics. orientation "horizontal" puts Δχ² on the x axis (Fig. 3's right margin)."""
+    if axis not in ("m_zd_mev", "epsilon"):
+        raise ValueError(f"axis must be m_zd_mev or epsilon (got {axis!r})")
+    d = _data(result)
+    ax = _axes(ax)
+    x = d.m_zd_mev if axis == "m_zd_mev" else d.epsilon
+    prof = d.profile_m if axis == "m_zd_mev" else d.profile_eps
+    dchi2 = prof - prof.min()
+    edge = _edge_bound(d, axis)
+    flip = orientation == "horizontal"
+
+    def draw(xs, ys, **style):
+        return ax.plot(ys, xs, **style) if flip else ax.plot(xs, ys, **style)
+
+    artists: Dict[str, list] = {"profile": [], "set by the grid edge": []}
+    # Runs of equal edge flag, each drawn with its style; neighbours share a point so the line is unbroken.
+    start = 0
+    for i in range(1, len(x) + 1):
+        if i == len(x) or edge[i] != edge[start]:
+            sl = slice(max(start - 1, 0), i)
+            if edge[start]:
+                artists["set by the grid edge"] += draw(x[sl], dchi2[sl], color="0.55", linestyle="--",
+                                                       linewidth=0.9)
+            else:
+                artists["profile"] += draw(x[sl], dchi2[sl], color="k", linewidth=1.0)
+            start = i
+    one = ax.axvline(1.0, color="0.4", linewidth=0.6, linestyle=":") if flip else \
+        ax.axhline(1.0, color="0.4", linewidth=0.6, linestyle=":")
+    artists["delta chi2 = 1"] = [one]
+    artists["best fit"] = draw([d.best["refined_" + axis]], [0.0], marker="o", color="k", ms=3, linestyle="none",
+                               zorder=5)
+    if flip:
+        ax.set_yscale("log")
+        ax.set_xlim(0, ymax)
+        ax.set_ylim(x[0], x[-1])
+    else:
+        ax.set_xscale("log")
+        ax.set_ylim(0, ymax)
+        ax.set_xlim(x[0], x[-1])
+    return artists

@@ -1,0 +1,143 @@
+"""What the figures read from a result file, validated before use (the readers' rule: nothing from a file is used
+unchecked). The χ² maps for contours are read by zdscan.limits; this holds the rest."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from ..limit_curves import ResultFileError, _axis, _map, _text
+
+PV_KINDS = ("pves_proton", "pves_electron", "apv")
+
+
+@dataclasses.dataclass
+class Measurement:
+    name: str
+    kind: str
+    enabled: bool
+    projection: bool
+    exp: float
+    exp_sigma: float
+    sm: float
+    sm_sigma: float
+    q2_gev2: float  # pves kinds, else NaN
+    q_mev: float  # apv, else NaN
+    z: float  # apv, else NaN
+
+
+@dataclasses.dataclass
+class ResultData:
+    path: str
+    name: str
+    m_zd_mev: np.ndarray
+    epsilon: np.ndarray
+    chi2_map: np.ndarray  # /profile/chi2_total [m, ε], δ profiled
+    profile_m: np.ndarray  # /profile1d/chi2_m_zd_mev
+    profile_eps: np.ndarray
+    best: Dict[str, float]  # /bestfit attributes (numbers only)
+    measurements: List[Measurement]
+    delta_slices: Optional[np.ndarray]
+    running: Optional[Dict[str, np.ndarray]]  # q_gev, sin2_sm and the Z_d curves
+    running_attrs: Dict[str, dict]
+
+    def measurement(self, name: str) -> Measurement:
+        return next(m for m in self.measurements if m.name == name)
+
+    def shown(self) -> List[Measurement]:
+        """The measurements a figure shows: the enabled ones (a disabled one appears nowhere)."""
+        return [m for m in self.measurements if m.enabled]
+
+
+def _vector(f, name, n):
+    d = _map(f, name, (n,))
+    v = np.asarray(d[...], dtype=float)
+    if not np.all(np.isfinite(v)):
+        raise ResultFileError(f"/{name} has inf or NaN values")
+    return v
+
+
+def _measurements(f) -> List[Measurement]:
+    g = f.get("measurements")
+    if g is None or "measurement" not in g:
+        raise ResultFileError("missing group /measurements")
+    names = [_text(x) for x in g["measurement"][...]]
+    n = len(names)
+    if not 1 <= n <= 16:
+        raise ResultFileError("/measurements/measurement must list 1 to 16 names")
+    k = g.get("kind")
+    if k is None or not hasattr(k, "shape") or tuple(k.shape) != (n,) or k.dtype.kind not in "OSU":
+        raise ResultFileError(f"/measurements/kind must hold {n} strings")
+    kinds = [_text(x) for x in k[...]]
+
+    def column(key, finite=True, default=None):
+        if default is not None and f"measurements/{key}" not in f:
+            return np.full(n, default)  # a file from before the column
+        v = np.asarray(_map(f, f"measurements/{key}", (n,))[...], dtype=float)
+        if finite and not np.all(np.isfinite(v)):
+            raise ResultFileError(f"/measurements/{key} has inf or NaN values")
+        return v
+
+    exp, exp_sigma, sm, sm_sigma = (column(k) for k in ("exp", "exp_sigma", "sm", "sm_sigma"))
+    enabled, projection = column("enabled"), column("projection", default=0.0)
+    q2, q_mev, z = (column(k, finite=False) for k in ("q2_gev2", "q_mev", "z"))
+    return [Measurement(names[i], kinds[i], bool(enabled[i]), bool(projection[i]), exp[i], exp_sigma[i], sm[i],
+                        sm_sigma[i], q2[i], q_mev[i], z[i]) for i in range(n)]
+
+
+def read_result(path) -> ResultData:
+    """The figures' inputs from a zdscan result file; ResultFileError naming the file and the object at fault."""
+    import h5py
+
+    path = os.fspath(path)
+    try:
+        if not os.path.isfile(path) or not h5py.is_hdf5(path):
+            raise ResultFileError("not an HDF5 file")
+        with h5py.File(path, "r") as f:
+            raw = f.attrs.get("config")
+            if not isinstance(raw, (str, bytes)):
+                raise ResultFileError("the root attribute config is missing or not a string")
+            config = json.loads(_text(raw))
+            if not isinstance(config, dict):
+                raise ResultFileError("the root attribute config is not a zdscan config")
+            m, _ = _axis(f, "axes/m_zd_mev")
+            eps, _ = _axis(f, "axes/epsilon")
+            chi2_map = np.asarray(_map(f, "profile/chi2_total", (len(m), len(eps)))[...], dtype=float)
+            if not np.all(np.isfinite(chi2_map)):
+                raise ResultFileError("/profile/chi2_total has inf or NaN values")
+            profile_m = _vector(f, "profile1d/chi2_m_zd_mev", len(m))
+            profile_eps = _vector(f, "profile1d/chi2_epsilon", len(eps))
+            g = f.get("bestfit")
+            if g is None:
+                raise ResultFileError("missing group /bestfit")
+            best = {}
+            for k, v in g.attrs.items():
+                a = np.asarray(v)
+                if a.shape == () and a.dtype.kind in "fiu" and np.isfinite(a):
+                    best[k] = float(a)
+            for k in ("refined_m_zd_mev", "refined_epsilon", "refined_delta", "refined_chi2_min"):
+                if k not in best:
+                    raise ResultFileError(f"/bestfit@{k} is missing or not a finite number")
+            measurements = _measurements(f)
+            slices = _axis(f, "slices/delta_slice", ordered=False)[0] if "slices" in f else None
+            running, running_attrs = None, {}
+            if "running" in f:
+                q, _ = _axis(f, "running/q_gev", ordered=False)
+                running = {"q_gev": q}
+                for k in f["running"]:
+                    if k.startswith("sin2_"):
+                        running[k] = _vector(f, f"running/{k}", len(q))
+                        running_attrs[k] = {a: float(np.asarray(v)) for a, v in f[f"running/{k}"].attrs.items()
+                                            if np.asarray(v).shape == () and np.asarray(v).dtype.kind in "fiu"}
+                if "sin2_sm" not in running:
+                    raise ResultFileError("missing dataset /running/sin2_sm")
+            name = str(config.get("name", os.path.basename(path)))
+    except ResultFileError as e:
+        raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
+    except (OSError, KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        raise ResultFileError(f"{path}: not a zdscan result file ({type(e).__name__}: {e})") from None
+    return ResultData(path, name, m, eps, chi2_map, profile_m, profile_eps, best, measurements, slices, running,
+                      running_attrs)

@@ -1,0 +1,272 @@
+"""zdscan.plot and `zdscan plot`: journal sizes, no text below 7 pt, Type 42 fonts, PNG at 300 dpi, one legend that
+fits, Fig. 5's meaning (today's PV combination solid, projections their own lines, disabled measurements nowhere),
+Fig. 4's labels overlapping nothing, Fig. 3's grid-edge stretch marked, and the output policy for figures."""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+from matplotlib.text import Text  # noqa: E402
+
+import zdscan  # noqa: E402
+import zdscan.plot as zp  # noqa: E402
+from zdscan import limit_curves as L  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SLICES = "0,0.001,0.005,0.01"
+
+
+def scan(exe, tmp, name, config=None, extra=()):
+    path = tmp / f"{name}.h5"
+    cmd = [exe, "scan", "--n-m", "40", "--n-eps", "40", "--n-delta", "24", "--delta-slices", SLICES, "--threads",
+           "2", "--quiet", "--out", str(path)] + (["--config", str(config)] if config else []) + list(extra)
+    subprocess.run(cmd, check=True, capture_output=True)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, zdscan_exe):
+    tmp = tmp_path_factory.mktemp("plot")
+    paper = scan(zdscan_exe, tmp, "paper")
+    proj = scan(zdscan_exe, tmp, "proj", ROOT / "configs" / "projections2021.json")
+    # P2 disabled: it must appear nowhere.
+    cfg = json.load(open(ROOT / "configs" / "projections2021.json"))
+    for m in cfg["measurements"]:
+        if m["name"] == "p2":
+            m["enabled"] = False
+    (tmp / "no_p2.json").write_text(json.dumps(cfg))
+    no_p2 = scan(zdscan_exe, tmp, "no_p2", tmp / "no_p2.json")
+    no_slices = str(tmp / "plain.h5")
+    subprocess.run([zdscan_exe, "scan", "--n", "24", "--quiet", "--out", no_slices], check=True, capture_output=True)
+    return dict(paper=paper, proj=proj, no_p2=no_p2, plain=no_slices, tmp=tmp)
+
+
+def texts_of(fig):
+    """Every text the figure draws: tick labels only for ticks inside the axis's view (matplotlib keeps labels of
+    ticks beyond the limits, which it does not draw)."""
+    fig.canvas.draw()
+    ticks, drawn = set(), []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                ticks.update((id(tick.label1), id(tick.label2)))
+                if lo * (1 - 1e-9) <= tick.get_loc() <= hi * (1 + 1e-9):
+                    drawn += [t for t in (tick.label1, tick.label2) if t.get_visible()]
+    other = [t for t in fig.findobj(Text) if id(t) not in ticks and t.get_visible()]
+    return [t for t in drawn + other if t.get_text().strip() and t.figure is not None]
+
+
+def inside(box, outer, tol=0.5):
+    return box.x0 >= outer.x0 - tol and box.y0 >= outer.y0 - tol and box.x1 <= outer.x1 + tol and box.y1 <= outer.y1 + tol
+
+
+CASES = [("fig1", "paper"), ("fig2", "paper"), ("fig3", "paper"), ("fig4", "paper"), ("fig5", "proj")]
+
+
+@pytest.mark.parametrize("width,inches", [("single", 3.4), ("double", 7.0)])
+@pytest.mark.parametrize("which,src", CASES)
+def test_journal_size_text_and_legend(files, which, src, width, inches):
+    fig = zp.figure(which, files[src], width)
+    assert fig.get_figwidth() == pytest.approx(inches)
+    assert fig.get_figheight() <= 7.5
+    renderer = fig.canvas.get_renderer()
+    texts = texts_of(fig)
+    assert texts
+    for t in texts:
+        assert t.get_fontsize() >= zp.MIN_TEXT_PT - 1e-9, (which, t.get_text(), t.get_fontsize())
+        assert not t.get_text().lstrip().startswith("Fig"), t.get_text()  # titles are the caption's job
+        assert inside(t.get_window_extent(renderer), fig.bbox), (which, width, t.get_text())
+    for legend in fig.legends + [a.get_legend() for a in fig.axes if a.get_legend()]:
+        assert inside(legend.get_window_extent(renderer), fig.bbox), (which, width)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_limit_panels_share_axes_and_one_legend_fits(files, n):
+    deltas = [0.0, 0.001, 0.005, 0.01][:n]
+    for width in ("single", "double"):
+        fig = zp.figure("fig2", files["paper"], width, deltas=deltas)
+        shown = [a for a in fig.axes if a.get_visible()]
+        assert len(shown) == n and len(fig.legends) == 1
+        rows, cols = (2, 2) if n == 4 else (1, n)
+        assert len({round(a.get_position().x0, 3) for a in shown}) == cols
+        assert len({round(a.get_position().y0, 3) for a in shown}) == rows
+        fig.canvas.draw()
+        assert inside(fig.legends[0].get_window_extent(), fig.bbox)
+        assert all(a.get_shared_x_axes().joined(a, shown[0]) for a in shown[1:])
+
+
+def pdf_fonts(path):
+    exe = shutil.which("pdffonts")
+    if not exe:
+        pytest.skip("pdffonts (poppler-utils, tools/install_deps.sh) is not installed")
+    out = subprocess.run([exe, path], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+    return [line for line in out if line.strip()]
+
+
+def test_cli_writes_type42_pdf_and_300dpi_png(files, zdscan_exe, tmp_path):
+    out = tmp_path / "figs"
+    r = subprocess.run([zdscan_exe, "plot", "all", files["paper"], "--out", str(out), "--format", "pdf,png,svg"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    made = sorted(p.name for p in out.iterdir())
+    for stem in ("fig1_skin_correlation", "fig2_limits", "fig3_contours", "fig4_running"):
+        assert {f"{stem}.pdf", f"{stem}.png", f"{stem}.svg"} <= set(made), made
+    for pdf in out.glob("*.pdf"):
+        fonts = pdf_fonts(str(pdf))
+        assert fonts, pdf
+        for line in fonts:
+            assert "Type 3" not in line and "TrueType" in line and " yes " in line, (pdf.name, line)
+    import matplotlib.image as mpimg
+
+    for png in out.glob("*.png"):
+        assert mpimg.imread(str(png)).shape[1] >= 3.4 * 300 - 1, png.name
+
+
+def test_fig5_means_what_the_paper_means(files):
+    import matplotlib.figure
+
+    for src in ("proj", "no_p2"):
+        fig = matplotlib.figure.Figure()
+        ax = fig.add_subplot()
+        artists = zp.limits(files[src], 0.001, ax=ax)
+        handles, labels = zp.legend_handles(files[src])
+        assert list(artists) == labels
+        solid = "Qweak + APV Cs, excluded"
+        assert solid in artists
+        # The solid line is the combination of today's measurements only: its vertices lie on that limit.
+        lim = L.limits(files[src], 90, measurement=["qweak", "apv_cs"], delta_slice=0.001)
+        drawn = np.concatenate([ln.get_xydata() for ln in artists[solid] if hasattr(ln, "get_xydata")])
+        expected = np.concatenate([np.column_stack(p) for r in lim.regions for p in r.limit_pieces()])
+        np.testing.assert_allclose(np.sort(drawn[:, 1]), np.sort(expected[:, 1]), rtol=1e-12)
+        assert "MOLLER (projected)" in artists and r"$a_\mu$ favoured (projected)" in artists
+        # Projections are lines of their own, each with its own style, and never hatched.
+        styles = {k: (v[0].get_linestyle(), v[0].get_color()) for k, v in artists.items() if "projected)" in k
+                  and "favoured" not in k}
+        assert len(set(styles.values())) == len(styles)
+        for k, v in artists.items():
+            if "projected" in k:
+                assert not any(getattr(a, "get_hatch", lambda: None)() for a in v), k
+    _, labels = zp.legend_handles(files["no_p2"])
+    assert not any("P2" in t for t in labels)  # disabled: nowhere
+    assert "P2 (projected)" in zp.legend_handles(files["proj"])[1]
+
+
+def test_fig4_labels_overlap_nothing(files):
+    for width in ("single", "double"):
+        fig = zp.figure("fig4", files["paper"], width)
+        ax = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        fig.canvas.draw()
+        labels = [t for t in ax.texts if t.get_text()]
+        assert {t.get_text() for t in labels} >= {"E158", "PVDIS", "APV Cs (PDG)", "APV Cs (this work)", "Qweak"}
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        for i, a in enumerate(boxes):
+            assert inside(a, ax.get_window_extent(renderer)), labels[i].get_text()
+            for j, b in enumerate(boxes[:i]):
+                assert not a.overlaps(b), (labels[i].get_text(), labels[j].get_text())
+            for line in ax.get_lines():
+                xy = line.get_transform().transform(line.get_xydata()) if len(line.get_xydata()) else np.empty((0, 2))
+                hits = (xy[:, 0] > a.x0) & (xy[:, 0] < a.x1) & (xy[:, 1] > a.y0) & (xy[:, 1] < a.y1)
+                assert not hits.any(), (labels[i].get_text(), line)
+            for coll in ax.collections:  # error bars
+                for seg in coll.get_segments():
+                    px = ax.transData.transform(seg)
+                    assert not a.overlaps(matplotlib.transforms.Bbox(np.array([px.min(0), px.max(0)]))), \
+                        labels[i].get_text()
+
+
+def test_fig4_points_from_the_result(files):
+    d = zp.read_result(files["paper"])
+    own = {p["name"]: p for p in zp._running.own_points(d)}
+    apv = d.measurement("apv_cs")
+    # Q_W(Cs) = -72.94(43) against the SM -73.23 at ŝ²(0): ŝ² = 0.2373(20), inputs2025.md §1.2.
+    assert own["apv_cs"]["s2"] == pytest.approx(0.2373, abs=1e-4)
+    assert own["apv_cs"]["sigma"] == pytest.approx(0.43 / (4 * 55 * (1 - 1 / 137.036 / (2 * np.pi))), rel=1e-3)
+    # Qweak: Q_W^p = 0.0719(45) against its SM pin 0.0711, slope −4(1 − α/2π), on the drawn SM curve at
+    # Q = √0.0248 GeV; 0.2383(11) from the step running (inputs2025.md §1.2), the smooth curve is 1.8e-4 lower there.
+    q = np.sqrt(0.0248)
+    s2_sm = np.interp(np.log(q), np.log(d.running["q_gev"]), d.running["sin2_sm"])
+    assert own["qweak"]["q_gev"] == pytest.approx(q, rel=1e-12)
+    assert own["qweak"]["s2"] - s2_sm == pytest.approx((0.0719 - 0.0711) / (-4 * zdscan._core.weak_charge_qed_factor),
+                                                        rel=1e-9)
+    assert own["qweak"]["s2"] == pytest.approx(0.2383, abs=3e-4)
+    # The fit's own prediction at the APV scale (K(m)) is the point minus its refined pull.
+    pull = d.best["pull_refined_apv_cs"]
+    sigma = np.hypot(apv.exp_sigma, apv.sm_sigma)
+    slope = -4 * 55 * zdscan._core.weak_charge_qed_factor
+    assert own["apv_cs"]["s2_fit"] == pytest.approx(own["apv_cs"]["s2"] - pull * sigma / slope, rel=1e-12)
+    # A user's file: its points replace the package's.
+    tmp = files["tmp"] / "points.json"
+    tmp.write_text(json.dumps({"points": [{"name": "x", "label": "X", "q_gev": 1.0, "s2": 0.236, "sigma": 0.001,
+                                           "kind": "measurement"}]}))
+    fig = zp.figure("fig4", files["paper"], "single", points=str(tmp))
+    assert "X" in {t.get_text() for t in fig.axes[0].texts} and "E158" not in {t.get_text() for t in fig.axes[0].texts}
+    bad = files["tmp"] / "bad_points.json"
+    bad.write_text(json.dumps({"points": [{"label": "X", "q_gev": -1, "s2": 0.2, "sigma": 0.1, "kind": "measurement"}]}))
+    with pytest.raises(ValueError, match="q_gev"):
+        zp.load_points(str(bad))
+
+
+def test_fig3_marks_the_grid_edge_stretch(files):
+    import matplotlib.figure
+
+    fig = matplotlib.figure.Figure()
+    ax = fig.add_subplot()
+    d = zp.read_result(files["paper"])
+    a = zp.profile1d(d, "epsilon", ax=ax)
+    # The ε shoulder at large ε comes from the m_Zd = 1 GeV edge: its minimum over m sits on the last grid mass.
+    assert a["set by the grid edge"]
+    edge_eps = np.concatenate([ln.get_ydata() for ln in a["set by the grid edge"]])
+    k = np.argmin(d.chi2_map, axis=0)
+    assert np.all(k[np.isin(d.epsilon, edge_eps[1:])] == len(d.m_zd_mev) - 1)
+    solid = np.concatenate([ln.get_ydata() for ln in a["profile"]])
+    assert d.best["refined_epsilon"] > solid.min()  # the best fit lies on the physical stretch
+    c = zp.contours(d, ax=ax)
+    (dot,) = c["best fit"]
+    assert dot.get_color() == "k" and dot.get_xdata()[0] == d.best["refined_m_zd_mev"]
+
+
+def test_figures_follow_the_output_policy(files, zdscan_exe, tmp_path):
+    run = lambda *a: subprocess.run([zdscan_exe, "plot", *a], capture_output=True, text=True)
+    out = tmp_path / "o"
+    assert run("fig3", files["paper"], "--out", str(out), "--format", "pdf,png,svg").returncode == 0
+    # zdscan's own figures are replaced by the next run (their metadata carries the marker) ...
+    r = run("fig3", files["paper"], "--out", str(out), "--format", "pdf,png,svg")
+    assert r.returncode == 0, r.stderr
+    # ... a file it did not write is not, and stays as it was.
+    foreign = out / "fig3_contours.png"
+    foreign.write_bytes(b"my own picture")
+    r = run("fig3", files["paper"], "--out", str(out), "--format", "png")
+    assert r.returncode == 2 and "fig3_contours.png" in r.stderr and "--force" in r.stderr
+    assert foreign.read_bytes() == b"my own picture"
+    assert run("fig3", files["paper"], "--out", str(out), "--format", "png", "--force").returncode == 0
+    assert not [p for p in out.iterdir() if ".zdscan-tmp." in p.name]
+    # An input of the command is never a target, even with force.
+    target = tmp_path / "input.png"
+    target.write_bytes(b"an input")
+    with pytest.raises(FileExistsError):
+        zp.save(zp.figure("fig3", files["paper"]), str(target), force=True, inputs=[str(target)])
+    assert target.read_bytes() == b"an input"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["fig2", "PLAIN"], "no /slices"),
+    (["fig5", "PAPER"], "has none"),
+    (["fig9", "PAPER"], "is not one of fig1"),
+    (["fig2", "PAPER", "--format", "jpg"], "--format"),
+    (["fig2", "PAPER", "--width", "wide"], "--width"),
+    (["fig2", "NOFILE"], "not a zdscan result file"),
+])
+def test_cli_refuses_bad_input_with_exit_2(files, zdscan_exe, tmp_path, args, message):
+    subs = {"PLAIN": files["plain"], "PAPER": files["paper"], "NOFILE": str(tmp_path / "none.h5")}
+    r = subprocess.run([zdscan_exe, "plot", *[subs.get(a, a) for a in args], "--out", str(tmp_path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob("*.pdf"))
