@@ -10,8 +10,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <set>
 #include <unistd.h>
 
 #include "zdscan/build_config.hpp"
@@ -392,6 +394,64 @@ int run_scan_job(const ScanArgs& args, int& argc, char**& argv)
     return failure.code == 0 ? finish_stdout(0) : failure.code;
 }
 
+/// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i)
+    {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j)
+        {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+/// "unknown option --delta-slice for zdscan scan; did you mean --delta-slices?" for the first unexpected option
+/// (the nearest option of the subcommand given, within a third of its length), else CLI11's own message.
+std::string unexpected_arguments_message(CLI::App& app, int argc, char** argv, const std::string& fallback)
+{
+    CLI::App* sub = nullptr;
+    for (CLI::App* s : app.get_subcommands({}))
+    {
+        if (s->parsed()) sub = s;
+    }
+    if (!sub) return fallback;
+    for (int i = 1; i < argc; ++i)
+    {
+        std::string arg = argv[i];
+        if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) continue;
+        arg = arg.substr(0, arg.find('='));
+        bool known = false;
+        std::string nearest;
+        std::size_t best = std::string::npos;
+        for (const CLI::Option* opt : sub->get_options())
+        {
+            for (const std::string& name : opt->get_lnames())
+            {
+                const std::string full = "--" + name;
+                if (full == arg) known = true;
+                const std::size_t d = edit_distance(arg, full);
+                if (d < best) best = d, nearest = full;
+            }
+        }
+        if (known) continue;
+        std::string message = "unknown option " + arg + " for zdscan " + sub->get_name();
+        if (!nearest.empty() && best <= std::max<std::size_t>(2, nearest.size() / 3))
+        {
+            message += "; did you mean " + nearest + "?";
+        }
+        return message + " (zdscan " + sub->get_name() + " --help lists the options)";
+    }
+    return fallback;
+}
+
 /// An argument for the file's provenance without the machine's directories: an absolute path keeps its file name
 /// (/a/b/zdscan → zdscan, --out=/scratch/u/r.h5 → --out=r.h5); relative paths are kept as given.
 std::string without_directories(const std::string& arg)
@@ -425,7 +485,16 @@ int run_python_command(int argc, char** argv)
             }
         }
     }
-    std::vector<char*> args = {python.data(), const_cast<char*>("-m"), const_cast<char*>("zdscan"), argv[1]};
+    // A missing package is one line that says how to install it, not a traceback.
+    static char script[] =
+        "import sys\n"
+        "try:\n"
+        "    from zdscan.__main__ import main\n"
+        "except ImportError as e:\n"
+        "    sys.exit(f'zdscan {sys.argv[1]}: needs the Python package zdscan ({e}); install it with `pip install .` "
+        "in the zdscan source tree (or set PYTHONPATH to build/python)')\n"
+        "sys.exit(main(sys.argv[1:]))\n";
+    std::vector<char*> args = {python.data(), const_cast<char*>("-c"), script, argv[1]};
     for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
     args.push_back(nullptr);
     execvp(python.c_str(), args.data());
@@ -442,8 +511,10 @@ int main(int argc, char** argv)
     {
         return run_python_command(argc, argv);
     }
-    CLI::App app{"zdscan: chi2 scans of dark Z_d models against muon/electron g-2, Qweak and Cs APV\n"
-                 "(Cadeddu et al., PRD 104, L011701 (2021))"};
+    CLI::App app{"zdscan: chi2 scans of dark Z_d models (mass m_Zd, kinetic mixing epsilon, Z-Z_d mass mixing delta)\n"
+                 "against low-energy measurements, given in a JSON config by kind: lepton_g2 (muon and electron g-2),\n"
+                 "pves_proton (Qweak, P2), pves_electron (MOLLER), apv (atomic parity violation, Cs). The default\n"
+                 "config reproduces Cadeddu et al., PRD 104, L011701 (2021); docs/config.md describes the kinds."};
     app.set_version_flag("--version", std::string("zdscan ") + ZDSCAN_VERSION
                                           + (ZDSCAN_USE_CUDA ? " (CUDA backend built)" : " (CPU backend only)"));
     app.require_subcommand(1);
@@ -513,9 +584,28 @@ int main(int argc, char** argv)
     config_cmd->add_option("--config", config_path, "JSON config (default: the embedded one)")
         ->check(CLI::ExistingFile);
 
+    // Numeric options are read as text (an empty value is refused naming the option) but shown as NUMBER.
+    for (CLI::App* sub : app.get_subcommands({}))
+    {
+        for (CLI::Option* opt : sub->get_options())
+        {
+            static const std::set<std::string> numbers = {"--n", "--n-m", "--n-eps", "--n-delta", "--threads",
+                                                          "--tile-masses", "--max-tile-mb", "--checkpoint-interval"};
+            if (numbers.count(opt->get_name())) opt->type_name("NUMBER");
+            if (opt->get_name() == "--delta-slices") opt->type_name("NUMBER,...");
+            if (opt->get_name() == "--out") opt->type_name("FILE");
+            if (opt->get_name() == "--config") opt->option_text("FILE");
+            if (opt->get_name() == "--cl") opt->type_name("CL");
+        }
+    }
     try
     {
         app.parse(argc, argv);
+    }
+    catch (const CLI::ExtrasError& e)
+    {
+        std::fprintf(stderr, "zdscan: error: %s\n", unexpected_arguments_message(app, argc, argv, e.what()).c_str());
+        return exit_bad_input;
     }
     catch (const CLI::ParseError& e)
     {

@@ -295,6 +295,19 @@ ScanConfig parse_config_text(const std::string& text, const std::string& origin)
         throw ConfigError(origin + ": malformed JSON: NUL byte at offset " + std::to_string(nul)
                           + " (a config is UTF-8 text)");
     }
+    // A YAML (or TOML, INI) file is the likely mistake: say what a config is rather than where JSON parsing broke.
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || text[first] != '{')
+    {
+        throw ConfigError(origin + ": configs are JSON: an object { ... } (docs/config.md); "
+                          + (first == std::string::npos ? std::string("this file is empty")
+                                                        : "this file starts with '"
+                                                              + text.substr(first, std::min<std::size_t>(
+                                                                                       12, text.find_first_of("\r\n", first) - first))
+                                                              + "'")
+                          + " (YAML and other formats are not read; a YAML file converts with python3 -c \"import "
+                            "json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)\" FILE)");
+    }
     // The strictness pass first: it names the field of an overflowing number, which json::parse cannot.
     StrictnessChecker strict;
     json::sax_parse(text, &strict);
