@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <exception>
 #include <future>
@@ -43,42 +44,79 @@ ScanConfig config_from(const std::string& json_text, const std::string& origin)
     return parse_config_text(json_text, origin);
 }
 
-/// χ² of every measurement and the total at n points (m_Zd [MeV], ε, δ): rows are the measurements in config
-/// order, then the total. The same cubic pulls as the scan, so the total equals the file's /chi2/total bit for bit.
-Table chi2_points(const std::string& config_json, Column m_mev, Column eps, Column delta)
+/// A validated config with its physics set up once (the ŝ² running, the pins, the Cs Dirac solution of K: ~3 ms),
+/// so that χ² at a new point costs the per-mass terms (~10 µs: quadratures, K, pull factors) and a cubic per
+/// measurement. zdscan.Model and zdscan.chi2 use it; the physics is the scan's, bit for bit.
+class Model
 {
-    const std::size_t n = m_mev.shape(0);
-    if (eps.shape(0) != n || delta.shape(0) != n)
+  public:
+    explicit Model(const std::string& config_json)
+        : config_(config_from(config_json, "config")), setup_(make_physics_setup(config_.physics)),
+          mass_at_(config_.physics, setup_.observables)
     {
-        throw std::invalid_argument("chi2: m_zd_mev, epsilon and delta must have the same length");
     }
-    const ScanConfig config = config_from(config_json, "config");
-    const PhysicsSetup setup = make_physics_setup(config.physics);
-    const MassTermsAt mass_at(config.physics, setup.observables);
-    const ObservableConstants& obs = setup.observables;
-    const std::size_t rows = static_cast<std::size_t>(obs.n) + 1;
-    auto* out = new double[rows * n];
-    nb::capsule owner(out, [](void* p) noexcept { delete[] static_cast<double*>(p); });
+    Model(const Model&) = delete;  // mass_at_ points into setup_
+    Model& operator=(const Model&) = delete;
+
+    int measurements() const { return setup_.observables.n; }
+
+    /// χ² of every measurement and the total at n points (m_Zd [MeV], ε, δ): rows are the measurements in config
+    /// order, then the total. The same cubic pulls as the scan, so the total equals the file's /chi2/total bit
+    /// for bit.
+    Table chi2(Column m_mev, Column eps, Column delta) const
     {
-        nb::gil_scoped_release release;
-        std::map<double, MassPulls> mass;  // the quadratures, K and pull factors once per distinct mass
-        for (std::size_t i = 0; i < n; ++i)
+        const std::size_t n = m_mev.shape(0);
+        if (eps.shape(0) != n || delta.shape(0) != n)
         {
-            const double m = m_mev(i);
-            if (!(m > 0)) throw std::invalid_argument("chi2: m_zd_mev must be > 0 (got " + std::to_string(m) + ")");
-            auto it = mass.find(m);
-            if (it == mass.end()) it = mass.emplace(m, mass_pulls(obs, mass_at(m))).first;
-            const CellPulls pulls = cell_pulls(it->second, eps(i));
-            for (int s = 0; s < pulls.n; ++s)
-            {
-                const double p = evaluate(pulls.p[s], delta(i));
-                out[static_cast<std::size_t>(pulls.measurement[s]) * n + i] = p * p;
-            }
-            out[static_cast<std::size_t>(obs.n) * n + i] = chi2_total(pulls, delta(i));
+            throw std::invalid_argument("chi2: m_zd_mev, epsilon and delta must have the same length");
         }
+        const ObservableConstants& obs = setup_.observables;
+        const std::size_t rows = static_cast<std::size_t>(obs.n) + 1;
+        auto* out = new double[rows * n];
+        nb::capsule owner(out, [](void* p) noexcept { delete[] static_cast<double*>(p); });
+        {
+            nb::gil_scoped_release release;
+            std::map<double, MassPulls> mass;  // the quadratures, K and pull factors once per distinct mass
+            for (std::size_t i = 0; i < n; ++i)
+            {
+                const double m = m_mev(i);
+                auto it = mass.find(m);
+                if (it == mass.end()) it = mass.emplace(m, pulls_at_mass(m)).first;
+                const CellPulls pulls = cell_pulls(it->second, eps(i));
+                for (int s = 0; s < pulls.n; ++s)
+                {
+                    const double p = evaluate(pulls.p[s], delta(i));
+                    out[static_cast<std::size_t>(pulls.measurement[s]) * n + i] = p * p;
+                }
+                out[static_cast<std::size_t>(obs.n) * n + i] = chi2_total(pulls, delta(i));
+            }
+        }
+        return Table(out, {rows, n}, owner);
     }
-    return Table(out, {rows, n}, owner);
-}
+
+    /// The total at one point, for minimisers: no arrays, the GIL held (a few µs), the last mass's terms reused.
+    double total(double m_mev, double eps, double delta)
+    {
+        if (!(m_mev == last_mass_)) last_pulls_ = pulls_at_mass(m_mev), last_mass_ = m_mev;
+        return chi2_total(cell_pulls(last_pulls_, eps), delta);
+    }
+
+  private:
+    MassPulls pulls_at_mass(double m) const
+    {
+        if (!(m > 0) || !std::isfinite(m))
+        {
+            throw std::invalid_argument("chi2: m_zd_mev must be a finite number > 0 (got " + std::to_string(m) + ")");
+        }
+        return mass_pulls(setup_.observables, mass_at_(m));
+    }
+
+    ScanConfig config_;
+    PhysicsSetup setup_;
+    MassTermsAt mass_at_;
+    double last_mass_ = std::nan("");
+    MassPulls last_pulls_{};
+};
 
 /// Runs a scan and writes its file to out_path, as `zdscan scan` does. The scan runs on a worker thread with the
 /// GIL released; this thread polls for Python signals, so Ctrl-C stops the scan at its next tile (KeyboardInterrupt,
@@ -252,6 +290,9 @@ NB_MODULE(_core, m)
 {
     using namespace zdscan;
     m.doc() = "zdscan's C++ core: config validation, chi2 at points, scans, the APV reanalysis";
+    // Models held by module-level caches (zdscan.chi2) or user globals live until the interpreter's last teardown,
+    // after nanobind's leak check: not leaks, and the warning would alarm users at every exit.
+    nb::set_leak_warnings(false);
     nb::register_exception_translator(
         [](const std::exception_ptr& p, void*)
         {
@@ -285,8 +326,13 @@ NB_MODULE(_core, m)
         [](const std::string& text, const std::string& origin) { return to_json(config_from(text, origin)).dump(); },
         nb::arg("text"), nb::arg("origin"),
         "Validates a config (JSON text) and returns it with every default filled in; ValueError names the field.");
-    m.def("chi2", &chi2_points, nb::arg("config"), nb::arg("m_zd_mev"), nb::arg("epsilon"), nb::arg("delta"),
-          "chi2 of each measurement (rows, config order) and the total (last row) at n points.");
+    nb::class_<Model>(m, "Model", "A validated config with its physics set up once (zdscan.Model).")
+        .def(nb::init<const std::string&>(), nb::arg("config"))
+        .def_prop_ro("measurements", &Model::measurements)
+        .def("chi2", &Model::chi2, nb::arg("m_zd_mev"), nb::arg("epsilon"), nb::arg("delta"),
+             "chi2 of each measurement (rows, config order) and the total (last row) at n points.")
+        .def("total", &Model::total, nb::arg("m_zd_mev"), nb::arg("epsilon"), nb::arg("delta"),
+             "The total chi2 at one point (for minimisers).");
     m.def("scan_to_file", &scan_to_file, nb::arg("config"), nb::arg("config_path"), nb::arg("out"), nb::arg("force"),
           nb::arg("n_m"),
           nb::arg("n_eps"), nb::arg("n_delta"), nb::arg("backend"), nb::arg("threads"), nb::arg("full_grid"),

@@ -17,6 +17,9 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
+
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_scan  # noqa: E402
@@ -101,7 +104,31 @@ def main():
         extra = (1 / r["exact1"] - per_point) * r["n"]  # seconds per cell
         print(f"{r['n']}³: the exact profile costs {extra / per_point:.0f} grid points per cell "
               f"({extra * 1e9:.0f} ns of one core)")
+    python_point_costs()
     return 0
+
+
+def python_point_costs():
+    """χ² at one point from Python: zdscan.Model (set up once; what a minimiser calls, a new mass every call) and
+    zdscan.chi2 (validates the config every call)."""
+    sys.path.insert(0, os.path.join(ROOT, "build", "python"))
+    try:
+        import zdscan
+    except ImportError:
+        print("\nPython package not built: no zdscan.Model row")
+        return
+    model = zdscan.Model()
+    masses = 47.0 + 1e-4 * np.arange(20000)
+    t = time.perf_counter()
+    for m in masses:
+        model(m, 2.3e-3, 7.9e-4)
+    per_model = (time.perf_counter() - t) / len(masses)
+    t = time.perf_counter()
+    for m in masses[:200]:
+        zdscan.chi2(None, m, 2.3e-3, 7.9e-4)
+    per_chi2 = (time.perf_counter() - t) / 200
+    print(f"\nPython, one point, a new mass each call: zdscan.Model {per_model * 1e6:.1f} µs, "
+          f"zdscan.chi2 {per_chi2 * 1e6:.0f} µs")
 
 
 if __name__ == "__main__":

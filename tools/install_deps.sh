@@ -12,7 +12,7 @@ set -euo pipefail
 apt_packages=(g++ cmake make libhdf5-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libopenmpi-dev
               openmpi-bin python3 python3-pip clang libclang-rt-dev libomp-dev poppler-utils)
 python_modules=("numpy" "h5py" "h5netcdf" "xarray>=2024.10" "matplotlib" "contourpy>=1.2" "nanobind>=2.0"
-                "scikit-build-core>=0.10" "pytest" "nbclient" "nbformat" "ipykernel" "hepdata_lib")
+                "scikit-build-core>=0.10" "pytest" "nbclient" "nbformat" "ipykernel" "hepdata_lib" "iminuit")
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo > /dev/null; then sudo "$@"; else

@@ -1,0 +1,63 @@
+"""zdscan.Model: a config set up once, χ² at a point in a few µs, the scan's physics to the bit, and a fit with
+iminuit (MIGRAD + MINOS) that reproduces the CLI's 1σ intervals."""
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+import zdscan
+
+
+def test_model_equals_chi2_and_the_scan(cli_file):
+    model = zdscan.Model()
+    m, e, d = np.meshgrid([5.0, 47.0, 300.0], [1e-3, 2.3e-3], [0.0, 7.9e-4], indexing="ij")
+    a = model.chi2(m, e, d)
+    b = zdscan.chi2(None, m, e, d)
+    assert set(a) == set(b) == {"qweak", "apv_cs", "a_mu", "a_e", "total"}
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    for idx in np.ndindex(m.shape):
+        assert model(m[idx], e[idx], d[idx]) == a["total"][idx]  # the scalar path: the same bits
+    # A grid point of a CLI scan's full grid: the same bits.
+    import h5py
+
+    with h5py.File(cli_file, "r") as f:
+        ax = [f[f"axes/{n}"][...] for n in ("m_zd_mev", "epsilon", "delta")]
+        i, j, k = 7, 11, 5
+        assert model(ax[0][i], ax[1][j], ax[2][k]) == f["chi2/total"][i, j, k]
+
+
+def test_model_refuses_bad_input():
+    cfg = zdscan.default_config()
+    cfg["grid"]["epsilon"]["min"] = -1
+    with pytest.raises(ValueError, match="grid.epsilon.min"):
+        zdscan.Model(cfg)
+    model = zdscan.Model()
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="m_zd_mev must be a finite number > 0"):
+            model(bad, 1e-3, 0.0)
+    assert "paper2021" in repr(model) and "a_mu" in repr(model)
+
+
+def test_iminuit_reproduces_the_cli_intervals(zdscan_exe, tmp_path):
+    iminuit = pytest.importorskip("iminuit")
+    path = tmp_path / "paper.h5"
+    subprocess.run([zdscan_exe, "scan", "--quiet", "--out", str(path)], check=True)
+    cli = json.loads(subprocess.run([zdscan_exe, "summary", "--json", str(path)], check=True, capture_output=True,
+                                    text=True).stdout)
+    model = zdscan.Model()
+    fit = iminuit.Minuit(lambda m, eps, delta: model(m, eps, delta), m=47.0, eps=2.3e-3, delta=7.6e-4)
+    fit.errordef = iminuit.Minuit.LEAST_SQUARES  # Δχ² = 1: 68.27 % for one parameter
+    fit.limits["m"], fit.limits["eps"], fit.limits["delta"] = (1, 1000), (1e-4, 0.1), (0, 0.01)
+    fit.migrad()
+    assert fit.valid
+    assert fit.fval == pytest.approx(cli["refined"]["chi2"], rel=1e-3)
+    fit.minos("m", "eps")
+    for par, key in (("m", "m_zd_mev"), ("eps", "epsilon")):
+        me = fit.merrors[par]
+        assert me.is_valid
+        ref = cli["intervals"][key]
+        assert fit.values[par] == pytest.approx(ref["centre"], rel=1e-3)
+        assert fit.values[par] + me.lower == pytest.approx(ref["lower"], rel=1e-3)
+        assert fit.values[par] + me.upper == pytest.approx(ref["upper"], rel=1e-3)
