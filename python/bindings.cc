@@ -106,7 +106,9 @@ class Model
     {
         if (!(m > 0) || !std::isfinite(m))
         {
-            throw std::invalid_argument("chi2: m_zd_mev must be a finite number > 0 (got " + std::to_string(m) + ")");
+            char text[64];
+            std::snprintf(text, sizeof text, "%g", m);
+            throw std::invalid_argument("chi2: m_zd_mev must be a finite number > 0 (got " + std::string(text) + ")");
         }
         return mass_pulls(setup_.observables, mass_at_(m));
     }

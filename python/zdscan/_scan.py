@@ -78,9 +78,28 @@ def open(path: "str | os.PathLike[str]"):  # noqa: A001 (the API's name)
     _read_map(path, None, None, require_creator=True)
     try:
         with xr.open_datatree(path, engine="h5netcdf") as tree:
-            return tree.load().copy()
+            return _axes_where_used(tree.load())
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ResultFileError(f"{path}: not a readable zdscan result file ({type(e).__name__}: {e})") from None
+
+
+def _axes_where_used(tree):
+    """The tree without coordinates at the root. The file links the three axes at its root too (netCDF readers
+    look dimension scales up the tree), and a DataTree would hand them down to every group: then
+    tree["measurements"].to_dataset() carries 256³ cells of (m, ε, δ) it does not use and to_dataframe() runs out of
+    memory. Here each group gets the axes of its own dimensions as coordinates, and /axes holds all three."""
+    import xarray as xr
+
+    nodes = {node.path: node.to_dataset(inherit=False) for node in tree.subtree}
+    root = nodes["/"]
+    for path, ds in nodes.items():
+        used = {d: root.coords[d] for d in ds.dims if d in root.coords and d not in ds.coords}
+        if path != "/" and used:
+            nodes[path] = ds.assign_coords(used)
+    nodes["/"] = xr.Dataset(attrs=root.attrs)
+    axes = nodes.get("/axes", xr.Dataset())
+    nodes["/axes"] = xr.merge([axes, root.coords.to_dataset()], combine_attrs="override").assign_attrs(axes.attrs)
+    return xr.DataTree.from_dict(nodes)
 
 
 def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[int] = None,

@@ -91,6 +91,13 @@ class Region:
             out.append((self.m_zd_mev[idx], self.epsilon[idx]))
         return out
 
+    def __repr__(self) -> str:
+        edge = int(np.count_nonzero(self.on_grid_edge))
+        return (f"Region({len(self.m_zd_mev)} points, polygon {self.polygon}, m_Zd {self.m_zd_mev.min():.4g}–"
+                f"{self.m_zd_mev.max():.4g} MeV, epsilon {self.epsilon.min():.3g}–{self.epsilon.max():.3g}"
+                + (f", {edge} segments on the grid edge" if edge else "") + ")") if len(self.m_zd_mev) else \
+            f"Region(empty, polygon {self.polygon})"
+
 
 @dataclass
 class Limits:
@@ -101,6 +108,14 @@ class Limits:
     m_zd_mev: np.ndarray = field(default_factory=lambda: np.zeros(0))
     #: the result file the limits were read from: never replaced by write()
     source_path: Optional[str] = None
+
+    def __repr__(self) -> str:
+        m = self.meta
+        delta = "delta profiled" if m.get("delta") == "profiled" else f"delta = {m.get('delta'):g}"
+        with_band = sum(1 for row in self.bands if row)
+        return (f"Limits({m.get('measurement')} {m.get('region')}, {m.get('cl_percent'):g}% CL (delta chi2 = "
+                f"{m.get('delta_chi2'):.4g}, {m.get('dof')} dof), {delta}; {len(self.regions)} outlines, "
+                f"{with_band} of {len(self.m_zd_mev)} masses with an interval; from {m.get('source_file')})")
 
 
 def _text(v):

@@ -58,7 +58,7 @@ def test_chi2_at_the_papers_best_fit():
     r = zdscan.chi2(None, 47.0, 2.3e-3, 7.9e-4)
     assert r["total"].shape == ()
     assert float(r["total"]) < 0.05  # docs/physics.md: 0.0117 at the paper's point
-    with pytest.raises(ValueError, match="m_zd_mev must be > 0"):
+    with pytest.raises(ValueError, match=r"m_zd_mev must be a finite number > 0 \(got 0\)"):
         zdscan.chi2(None, 0.0, 1e-3, 0.0)
 
 
@@ -150,3 +150,41 @@ def test_apv_is_the_cli_json(zdscan_exe):
                                     text=True, check=True).stdout)
     assert zdscan.apv(alternatives=True) == cli
     assert abs(zdscan.apv()["result"]["qw"]["value"] + 72.936) < 0.001
+
+
+def test_groups_carry_only_their_own_axes(cli_file):
+    tree = zdscan.open(cli_file)
+    assert not tree.ds.coords  # nothing at the root for every group to inherit
+    df = tree["measurements"].to_dataset().to_dataframe()
+    assert df.shape[0] == 4 and list(df.index) == ["qweak", "apv_cs", "a_mu", "a_e"]
+    profile = tree["profile"].to_dataset()
+    assert set(profile.coords) == {"m_zd_mev", "epsilon"} and profile.chi2_total.dims == ("m_zd_mev", "epsilon")
+    assert set(tree["axes"].to_dataset().coords) == {"m_zd_mev", "epsilon", "delta"}
+    assert set(tree["chi2"].to_dataset().coords) == {"m_zd_mev", "epsilon", "delta"}
+    assert "delta" not in tree["running"].to_dataset().coords
+    import h5py
+
+    with h5py.File(cli_file, "r") as f:
+        np.testing.assert_array_equal(profile.m_zd_mev.values, f["axes/m_zd_mev"][...])
+
+
+def test_a_file_written_back_by_xarray_is_read(cli_file, zdscan_exe, tmp_path):
+    back = tmp_path / "back.nc"
+    zdscan.open(cli_file).to_netcdf(back)  # scalar attributes become one-element arrays
+    run = lambda *a: subprocess.run([zdscan_exe, *a], capture_output=True, text=True)
+    a, b = run("summary", "--json", str(cli_file)), run("summary", "--json", str(back))
+    assert b.returncode == 0, b.stderr
+    ja, jb = json.loads(a.stdout), json.loads(b.stdout)
+    assert ja["intervals"] == jb["intervals"] and ja["refined"] == jb["refined"]
+    r = run("limits", str(back), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["bands"] == json.loads(run("limits", str(cli_file), "--format", "json").stdout)["bands"]
+    assert zdscan.open(back)["bestfit"].attrs["chi2_min"] == pytest.approx(ja["best_grid_point"]["chi2"], rel=0)
+
+
+def test_short_reprs(cli_file):
+    lim = zdscan.limits(cli_file, 90)
+    text = repr(lim)
+    assert text.startswith("Limits(combined excluded, 90% CL (delta chi2 = 4.605, 2 dof), delta profiled;")
+    assert len(text) < 200 and "\n" not in text
+    assert repr(lim.regions[0]).startswith("Region(") and len(repr(lim.regions[0])) < 160

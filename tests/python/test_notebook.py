@@ -20,3 +20,6 @@ def test_example_notebook_executes(tmp_path):
     assert (tmp_path / "a_mu_90_lower.lmt").stat().st_size > 0 and (tmp_path / "a_mu_90_upper.lmt").stat().st_size > 0
     outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "refined best fit" in outputs
+    # Its figures show inline (the inline backend, zdscan.plot's Figure as a cell's value).
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) >= 3

@@ -52,6 +52,15 @@ class ResultData:
         return [m for m in self.measurements if m.enabled]
 
 
+def _number(v):
+    """A finite number attribute as a float: a scalar, or a one-element array (netCDF writers store scalars so, e.g.
+    a result written back by xarray's to_netcdf); anything else None."""
+    a = np.asarray(v)
+    if a.size == 1 and a.ndim <= 1 and a.dtype.kind in "fiu" and np.isfinite(a).all():
+        return float(a.reshape(()))
+    return None
+
+
 def _vector(f, name, n):
     d = _map(f, name, (n,))
     v = np.asarray(d[...], dtype=float)
@@ -113,11 +122,7 @@ def read_result(path) -> ResultData:
             g = f.get("bestfit")
             if g is None:
                 raise ResultFileError("missing group /bestfit")
-            best = {}
-            for k, v in g.attrs.items():
-                a = np.asarray(v)
-                if a.shape == () and a.dtype.kind in "fiu" and np.isfinite(a):
-                    best[k] = float(a)
+            best = {k: x for k, x in ((k, _number(v)) for k, v in g.attrs.items()) if x is not None}
             for k in ("refined_m_zd_mev", "refined_epsilon", "refined_delta", "refined_chi2_min"):
                 if k not in best:
                     raise ResultFileError(f"/bestfit@{k} is missing or not a finite number")
@@ -130,8 +135,8 @@ def read_result(path) -> ResultData:
                 for k in f["running"]:
                     if k.startswith("sin2_"):
                         running[k] = _vector(f, f"running/{k}", len(q))
-                        running_attrs[k] = {a: float(np.asarray(v)) for a, v in f[f"running/{k}"].attrs.items()
-                                            if np.asarray(v).shape == () and np.asarray(v).dtype.kind in "fiu"}
+                        running_attrs[k] = {a: x for a, x in ((a, _number(v)) for a, v in
+                                                              f[f"running/{k}"].attrs.items()) if x is not None}
                 if "sin2_sm" not in running:
                     raise ResultFileError("missing dataset /running/sin2_sm")
             name = str(config.get("name", os.path.basename(path)))
