@@ -1,8 +1,11 @@
 // The continuous best fit and the Fig. 4 curve.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "zdscan/physics/exact_delta_minimum.hpp"
+#include "zdscan/physics/pull_polynomial.hpp"
 #include "zdscan/physics/sin2_effective.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 
@@ -31,6 +34,51 @@ TEST(BestFitRefinement, SameMinimumFromCoarseAndFineGrids)
     EXPECT_NEAR(coarse.refined.epsilon, fine.refined.epsilon, 1e-4 * fine.refined.epsilon);
     EXPECT_NEAR(coarse.refined.delta, fine.refined.delta, 1e-4 * fine.refined.delta);
     EXPECT_NEAR(coarse.refined.chi2, fine.refined.chi2, 1e-9);
+}
+
+TEST(IntervalRefinement, EndsDoNotDependOnTheGridAndSitOnTheLevel)
+{
+    // The grid's interpolated ends move by 1-14 % between 32³ and 150³; the refined ones must not.
+    const auto coarse = scan(32), fine = scan(150);
+    for (const RefinedInterval* i : {&coarse.interval_m, &fine.interval_m, &coarse.interval_eps, &fine.interval_eps})
+    {
+        ASSERT_TRUE(std::isfinite(i->lower) && std::isfinite(i->upper));
+    }
+    EXPECT_NEAR(coarse.interval_m.lower, fine.interval_m.lower, 1e-6 * fine.interval_m.lower);
+    EXPECT_NEAR(coarse.interval_m.upper, fine.interval_m.upper, 1e-6 * fine.interval_m.upper);
+    EXPECT_NEAR(coarse.interval_eps.lower, fine.interval_eps.lower, 1e-6 * fine.interval_eps.lower);
+    EXPECT_NEAR(coarse.interval_eps.upper, fine.interval_eps.upper, 1e-6 * fine.interval_eps.upper);
+    // The paper's 1σ ranges (eqs. 28-29): m_Zd 47 (+61 −16) MeV, ε 2.3 (+1.1 −0.4)e-3.
+    EXPECT_NEAR(fine.interval_m.lower, 31, 1.0);
+    EXPECT_NEAR(fine.interval_m.upper, 108, 1.0);
+    EXPECT_NEAR(fine.interval_eps.lower, 1.9e-3, 0.1e-3);
+    EXPECT_NEAR(fine.interval_eps.upper, 3.4e-3, 0.1e-3);
+
+    // A second method at each end: the profile by brute force (a 4000-point log grid of the other axis, δ exact
+    // at each) is at the level there, to the brute force's own resolution.
+    const ScanConfig& c = fine.config;
+    const PhysicsSetup setup = make_physics_setup(c.physics);
+    const MassTermsAt mass(c.physics, setup.observables);
+    auto brute = [&](int axis, double x)
+    {
+        double lowest = HUGE_VAL;
+        for (int k = 0; k < 4000; ++k)
+        {
+            const double y = axis == 0 ? 1e-4 * std::pow(1e3, k / 3999.0) : 1.0 * std::pow(1e3, k / 3999.0);
+            const double m = axis == 0 ? x : y, eps = axis == 0 ? y : x;
+            lowest = std::min(lowest, exact_delta_minimum(cell_pulls(setup.observables, mass(m), eps), 0.0, 0.01,
+                                                          DeltaMinimum{HUGE_VAL, 0.0})
+                                          .chi2);
+        }
+        return lowest - fine.refined.chi2;
+    };
+    EXPECT_NEAR(brute(0, fine.interval_m.lower), 1.0, 2e-3);
+    EXPECT_NEAR(brute(0, fine.interval_m.upper), 1.0, 2e-3);
+    EXPECT_NEAR(brute(1, fine.interval_eps.lower), 1.0, 2e-3);
+    EXPECT_NEAR(brute(1, fine.interval_eps.upper), 1.0, 2e-3);
+    // Just inside each end the profile is below the level: the crossing found is the first one outward.
+    EXPECT_LT(brute(0, fine.interval_m.upper * 0.98), 1.0);
+    EXPECT_LT(brute(1, fine.interval_eps.lower * 1.02), 1.0);
 }
 
 TEST(BestFitRefinement, IsALocalMinimumNearThePaperBestFit)

@@ -374,6 +374,11 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         s.write_vector(p, "chi2_m_zd_mev", out.profile_m, {M}, "1", "min over epsilon and delta of the total chi2");
         s.write_vector(p, "chi2_epsilon", out.profile_eps, {E}, "1", "min over m_Zd and delta of the total chi2");
         s.write_vector(p, "chi2_delta", out.profile_delta, {D}, "1", "min over m_Zd and epsilon of the total chi2");
+        // The Δχ² = 1 interval ends refined between grid points (NaN: open at the grid edge, or not refined).
+        h5::write_attribute(p, "m_zd_mev_1sigma_refined_lower", out.interval_m.lower);
+        h5::write_attribute(p, "m_zd_mev_1sigma_refined_upper", out.interval_m.upper);
+        h5::write_attribute(p, "epsilon_1sigma_refined_lower", out.interval_eps.lower);
+        h5::write_attribute(p, "epsilon_1sigma_refined_upper", out.interval_eps.upper);
     }
     {
         Handle p(check(H5Gcreate2(s.file, "apv", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/apv"), H5Gclose);

@@ -2,6 +2,7 @@
 /// Reading a result file back (for `zdscan summary`), as untrusted input: every size and value is checked.
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -178,6 +179,28 @@ ScanFileContents read_scan_file(const std::string& path)
         f.profile_m = read_vector(file, "/profile1d/chi2_m_zd_mev", n(f.m_zd_mev));
         f.profile_eps = read_vector(file, "/profile1d/chi2_epsilon", n(f.epsilon));
         f.profile_delta = read_vector(file, "/profile1d/chi2_delta", n(f.delta));
+        {
+            Handle p(H5Gopen2(file, "/profile1d", H5P_DEFAULT), H5Gclose);
+            const char* names[2][2] = {{"m_zd_mev_1sigma_refined_lower", "m_zd_mev_1sigma_refined_upper"},
+                                       {"epsilon_1sigma_refined_lower", "epsilon_1sigma_refined_upper"}};
+            const std::vector<double>* axes[2] = {&f.m_zd_mev, &f.epsilon};
+            for (int a = 0; a < 2 && p.valid(); ++a)
+            {
+                for (int end = 0; end < 2; ++end)
+                {
+                    if (H5Aexists(p, names[a][end]) <= 0) continue;
+                    const double v = h5::read_double_attribute(p, names[a][end]);  // NaN: open
+                    const double lo = std::min(axes[a]->front(), axes[a]->back());
+                    const double hi = std::max(axes[a]->front(), axes[a]->back());
+                    if (!std::isnan(v) && !(v >= lo && v <= hi))
+                    {
+                        throw std::runtime_error(std::string("/profile1d@") + names[a][end]
+                                                 + " is neither NaN nor inside its axis");
+                    }
+                    f.refined_interval[a][end] = v;
+                }
+            }
+        }
         if (H5Lexists(file, "measurements", H5P_DEFAULT) > 0)
         {
             f.measurements = read_names(file, "/measurements/measurement");

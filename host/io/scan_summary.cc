@@ -9,6 +9,7 @@
 
 #include "zdscan/build_config.hpp"
 #include "zdscan/io/scan_file.hpp"
+#include "zdscan/scan/interval_refinement.hpp"
 #include "zdscan/scan/profile_intervals.hpp"
 #include "zdscan/util/chi2_distribution.hpp"
 
@@ -46,6 +47,10 @@ ScanFileContents summary_contents(const ScanOutput& out)
     f.sm_terms.assign(out.sm.term, out.sm.term + n);
     f.pull_sm = out.pull_sm;
     f.pull_refined = out.pull_refined;
+    f.refined_interval[0][0] = out.interval_m.lower;
+    f.refined_interval[0][1] = out.interval_m.upper;
+    f.refined_interval[1][0] = out.interval_eps.lower;
+    f.refined_interval[1][1] = out.interval_eps.upper;
     const std::size_t n_m = out.m_zd_mev.size(), n_eps = out.epsilon.size();
     for (std::size_t j = 0; j < n_eps; ++j)
     {
@@ -242,6 +247,77 @@ std::vector<std::string> edge_warnings(const ScanFileContents& f, const std::vec
     return w;
 }
 
+/// The Δχ² = 1 ends refined between grid points apply to this level.
+bool refined_ends_apply(const ScanFileContents& f, const SummaryLevel& level)
+{
+    return std::fabs(level.delta_chi2 - 1.0) < 1e-9 && f.refined_converged;
+}
+
+/// "ends refined between grid points: m_Zd [31.57, 108.0] MeV, epsilon [0.001826, 0.003332]".
+std::string refined_ends_line(const ScanFileContents& f, const SummaryLevel& level)
+{
+    if (!refined_ends_apply(f, level)) return "";
+    std::string text;
+    const char* names[2] = {"m_Zd", "epsilon"};
+    const auto format_number = [](double v)
+    {
+        char out[32];
+        std::snprintf(out, sizeof out, "%.4g", v);
+        return std::string(out);
+    };
+    for (int a = 0; a < 2; ++a)
+    {
+        const double lo = f.refined_interval[a][0], hi = f.refined_interval[a][1];
+        if (std::isnan(lo) && std::isnan(hi)) continue;
+        char part[160];
+        std::snprintf(part, sizeof part, "%s%s [%s, %s]%s", text.empty() ? "" : ", ", names[a],
+                      std::isnan(lo) ? "grid edge" : format_number(lo).c_str(),
+                      std::isnan(hi) ? "grid edge" : format_number(hi).c_str(), a == 0 ? " MeV" : "");
+        text += part;
+    }
+    return text.empty() ? "" : "  ends refined between grid points (as MINOS): " + text + "\n";
+}
+
+/// Interval ends the grid does not resolve: the grid's interpolated end more than 1 % from the one refined
+/// between grid points (Δχ² = 1 only: the level the file refines).
+std::vector<std::string> convergence_warnings(const ScanFileContents& f, const std::vector<AxisSummary>& axes,
+                                              const SummaryLevel& level)
+{
+    std::vector<std::string> w;
+    if (!refined_ends_apply(f, level)) return w;
+    const bool logs[2] = {f.m_log, f.eps_log};
+    for (int a = 0; a < 2; ++a)
+    {
+        const auto& i = axes[a].interval;
+        for (int end = 0; end < 2; ++end)
+        {
+            if (end == 0 ? i.lower_at_edge : i.upper_at_edge) continue;
+            const double grid = end == 0 ? i.lower : i.upper, refined = f.refined_interval[a][end];
+            char line[400];
+            if (std::isnan(refined))
+            {
+                std::snprintf(line, sizeof line,
+                              "the %s interval's %s end on the grid (%.4g%s) is not confirmed between grid points: the "
+                              "profile there stays below the level up to the grid edge; refine the grid",
+                              axis_names[a], end == 0 ? "lower" : "upper", grid, axis_unit(a));
+                w.push_back(line);
+                continue;
+            }
+            const double offset = interval_end_offset(grid, refined, logs[a]);
+            if (offset > 0.01)
+            {
+                std::snprintf(line, sizeof line,
+                              "the %s interval's %s end on the grid (%.4g%s) is %.1f%% from its value between grid "
+                              "points (%.4g%s): the grid does not resolve it; refine the grid",
+                              axis_names[a], end == 0 ? "lower" : "upper", grid, axis_unit(a), 100 * offset, refined,
+                              axis_unit(a));
+                w.push_back(line);
+            }
+        }
+    }
+    return w;
+}
+
 /// Lines that say what the numbers cannot be trusted for.
 std::vector<std::string> warnings(const ScanFileContents& f, const std::vector<AxisSummary>& axes)
 {
@@ -325,6 +401,7 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
         }
         s << "  " << a.label << " = " << format_interval(shown) << "\n";
     }
+    if (const std::string refined = refined_ends_line(f, level); !refined.empty()) s << refined;
     const FitStatistics st = fit_statistics(f);
     if (st.ndf > 0)
     {
@@ -368,6 +445,10 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
     {
         s << "warning: " << w << "\n";
     }
+    for (const auto& w : convergence_warnings(f, axes, level))
+    {
+        s << "warning: " << w << "\n";
+    }
     return s.str();
 }
 
@@ -394,6 +475,14 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
                              {"upper_at_edge", i.upper_at_edge},
                              {"disjoint", i.disjoint},
                              {"grid_points_inside", i.points_inside}};
+    }
+    if (refined_ends_apply(f, level))  // Δχ² = 1: the ends refined between grid points (null: open at the edge)
+    {
+        const auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+        intervals["m_zd_mev"]["refined"] = {{"lower", number_or_null(f.refined_interval[0][0])},
+                                            {"upper", number_or_null(f.refined_interval[0][1])}};
+        intervals["epsilon"]["refined"] = {{"lower", number_or_null(f.refined_interval[1][0])},
+                                           {"upper", number_or_null(f.refined_interval[1][1])}};
     }
     nlohmann::json measurements = nlohmann::json::array();
     for (std::size_t i = 0; i < f.measurements.size(); ++i)
@@ -424,6 +513,7 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
     }
     auto all_warnings = warnings(f, axes);
     for (const auto& w : edge_warnings(f, axes, level)) all_warnings.push_back(w);
+    for (const auto& w : convergence_warnings(f, axes, level)) all_warnings.push_back(w);
     return {{"name", f.name},
             {"version", f.version},
             {"backend", f.backend},

@@ -496,6 +496,17 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     }
     // The SM point: ε = δ = 0 (m_Zd then plays no part; the refined mass is as good as any).
     const auto& r = out.refined;
+    if (options.delta_profile == DeltaProfile::exact)  // the grid profile's χ² is not the one refined here
+    {
+        const auto mi = profile_interval(out.m_zd_mev, out.profile_m, 1.0, config.m_zd_mev.log, r.chi2);
+        const auto ei = profile_interval(out.epsilon, out.profile_eps, 1.0, config.epsilon.log, r.chi2);
+        out.interval_m = refine_interval(config, problem.observables, mass_at, out.m_zd_mev, out.epsilon,
+                                         out.chi2_total, 0, mi, r.m_zd_mev, r.chi2, 1.0);
+        check_cancel(options.cancel);
+        out.interval_eps = refine_interval(config, problem.observables, mass_at, out.m_zd_mev, out.epsilon,
+                                           out.chi2_total, 1, ei, r.epsilon, r.chi2, 1.0);
+        check_cancel(options.cancel);
+    }
     out.sm = chi2_at(problem.observables, mass_at, r.m_zd_mev, 0, 0);
     out.pull_sm = pulls_at(problem.observables, mass_at, r.m_zd_mev, 0, 0);
     out.pull_refined = pulls_at(problem.observables, mass_at, r.m_zd_mev, r.epsilon, r.delta);

@@ -212,6 +212,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     vector_dataset(file, "/profile1d/chi2_epsilon", n_eps, c, 1.0, false);
     vector_dataset(file, "/profile1d/chi2_delta", n_delta, c, 1.0, false);
     map_dataset(file, "/profile/chi2_total", n_m, n_eps, c);
+    if (H5Lexists(file, "/profile1d", H5P_DEFAULT) > 0)  // the refined interval ends (NaN, in or outside the axis)
+    {
+        hid_t p = H5Gopen2(file, "/profile1d", H5P_DEFAULT);
+        for (const char* name : {"m_zd_mev_1sigma_refined_lower", "m_zd_mev_1sigma_refined_upper",
+                                 "epsilon_1sigma_refined_lower", "epsilon_1sigma_refined_upper"})
+        {
+            number_attribute(p, name, c, 1.5);
+        }
+        H5Gclose(p);
+    }
     names_dataset(file, c);
     if (c.next(8) != 1)
     {

@@ -4,6 +4,7 @@
 /// never replaces a good file with a truncated one, and removes its temporary file on every error path.
 #pragma once
 
+#include <cmath>
 #include <functional>
 
 #include <memory>
@@ -66,6 +67,9 @@ struct ScanFileContents
     bool has_sm = false;
     double sm_chi2 = 0;
     std::vector<double> sm_terms, pull_sm, pull_refined;
+    /// The Δχ² = 1 interval ends of m_Zd and ε refined between grid points: {lower, upper} each, NaN when open or
+    /// absent (files from before them).
+    double refined_interval[2][2] = {{NAN, NAN}, {NAN, NAN}};
     /// The total χ² profiled over δ (/profile/chi2_total) along the four edges of the (m_Zd, ε) box: where 2-D
     /// regions reach them. [0] m_Zd = min and [1] m_Zd = max (over ε); [2] ε = min and [3] ε = max (over m_Zd).
     std::vector<double> edge_chi2[4];

@@ -12,6 +12,7 @@
 
 #include "zdscan/io/config.hpp"
 #include "zdscan/scan/best_fit_refinement.hpp"
+#include "zdscan/scan/interval_refinement.hpp"
 #include "zdscan/scan/progress.hpp"
 #include "zdscan/scan/scan_engine.hpp"
 
@@ -131,6 +132,8 @@ struct ScanOutput
     std::vector<double> profile_m, profile_eps, profile_delta;  ///< 1-D profiles (min over the others)
     BestFit best;
     RefinedFit refined;  ///< the minimum between grid points, started from best
+    /// The Δχ² = 1 interval ends of m_Zd and ε between grid points (interval_refinement.hpp).
+    RefinedInterval interval_m, interval_eps;
     /// The SM (ε = δ = 0) for the summary's Δχ² and pulls: each χ² term there, and each measurement's pull
     /// (X^exp − X^th)/σ at the SM and at the refined best fit.
     Chi2Terms sm;
