@@ -214,12 +214,23 @@ def _read_map_from(f, measurement, delta_slice, require_creator=False):
     return config, m, eps, log_m, log_eps, np.asarray(z, dtype=float), total, delta, version
 
 
+_HASHES: dict = {}  # (device, inode, size, mtime_ns) -> SHA-256: a figure asks limits() of one file many times
+
+
 def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """The file's SHA-256 (provenance of every limit written from it), computed once per version of the file: the
+    key is what stat says of it, so a rewritten file (new inode or mtime or size) is hashed again."""
+    st = os.stat(path)
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        if len(_HASHES) > 64:
+            _HASHES.clear()
+        _HASHES[key] = h.hexdigest()
+    return _HASHES[key]
 
 
 def _outlines(x, y, dchi2, level, region):

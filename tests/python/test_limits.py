@@ -204,6 +204,15 @@ def test_formats(tmp_path):
     assert meta["config"] == "toy" and meta["delta"] == "profiled" and meta["zdscan_version"] == zdscan.__version__
     assert meta["source_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert len(doc["regions"]) == 1 and len(doc["bands"]) == len(lim.m_zd_mev)
+    # The hash is computed once per version of the file: a changed file is hashed again.
+    import h5py
+    import os
+
+    with h5py.File(path, "r+") as f:
+        f.attrs["note"] = "changed"
+    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 1_000_000))
+    again = zdscan.limits(str(path), 90)
+    assert again.meta["source_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest() != meta["source_sha256"]
 
 
 def test_raster_uses_one_dof_and_the_minimum_at_each_mass(tmp_path):
