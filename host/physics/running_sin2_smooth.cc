@@ -2,6 +2,8 @@
 #include "zdscan/physics/running_sin2_smooth.hpp"
 
 #include <array>
+#include <unordered_map>
+#include <vector>
 #include <cmath>
 #include <stdexcept>
 
@@ -25,14 +27,15 @@ struct Species
     bool step = false;  ///< MS-bar decoupling at its mass (W, top: integrated out below, as in the PDG curve)
 };
 
-std::vector<Species> species(double m_q)
+/// The species whose masses are fixed (everything but u, d, s), and the three light quarks' summed b and c: they
+/// share the effective mass m_q, the one unknown of the curve.
+std::vector<Species> fixed_species()
 {
     // b += (4/3) N_c Q², c += (2/3) N_c Q T3 (inputs2025.md §2.2); `steps`: MS-bar decoupling at the mass.
     auto fermion = [](double m, int colours, double charge, double t3, bool steps = false) {
         return Species{m, 4.0 / 3 * colours * charge * charge, 2.0 / 3 * colours * charge * t3, steps};
     };
     return {fermion(c::m_e_gev, 1, -1, -0.5), fermion(c::m_mu_gev, 1, -1, -0.5), fermion(c::m_tau_gev, 1, -1, -0.5),
-            fermion(m_q, 3, 2.0 / 3, 0.5), fermion(m_q, 3, -1.0 / 3, -0.5), fermion(m_q, 3, -1.0 / 3, -0.5),
             fermion(c::m_c_gev, 3, 2.0 / 3, 0.5), fermion(c::m_b_gev, 3, -1.0 / 3, -0.5),
             fermion(c::m_t_gev, 3, 2.0 / 3, 0.5, true),
             // The W loop from M_Z up. Active from M_W with no matching term, it would need u, d, s at 32 MeV to reach
@@ -40,25 +43,49 @@ std::vector<Species> species(double m_q)
             Species{c::m_z_gev, -7.0, -43.0 / 6, true}};
 }
 
-/// d(α̂, ŝ²)/dt at t = ln μ.
-std::array<double, 2> rhs(const std::vector<Species>& all, double t, const std::array<double, 2>& y)
+/// u, d, s: b = (4/3)·3·(4/9 + 1/9 + 1/9), c = (2/3)·3·(2/3·1/2 + 1/3·1/2 + 1/3·1/2).
+constexpr double light_b = 4.0 / 3 * 3 * (4.0 / 9 + 1.0 / 9 + 1.0 / 9);
+constexpr double light_c = 2.0 / 3 * 3 * (2.0 / 3 * 0.5 + 1.0 / 3 * 0.5 + 1.0 / 3 * 0.5);
+
+/// B and C of the fixed species at t = ln μ, kept per t: every trial m_q of the constructor's root search walks the
+/// same t values, and these weights (a 12-point quadrature each) were most of its cost.
+class FixedSums
 {
-    const double mu = std::exp(t);
-    double b = 0, cc = 0;
-    for (const auto& s : all)
+  public:
+    std::array<double, 2> operator()(double t)
     {
-        const double w = s.step ? (mu >= s.mass ? 1.0 : 0.0) : decoupling_weight(mu / s.mass);
-        b += w * s.b;
-        cc += w * s.c;
+        const auto it = memo_.find(t);
+        if (it != memo_.end()) return it->second;
+        const double mu = std::exp(t);
+        std::array<double, 2> bc = {0, 0};
+        for (const auto& s : all_)
+        {
+            const double w = s.step ? (mu >= s.mass ? 1.0 : 0.0) : decoupling_weight(mu / s.mass);
+            bc[0] += w * s.b;
+            bc[1] += w * s.c;
+        }
+        return memo_.emplace(t, bc).first->second;
     }
+
+  private:
+    std::vector<Species> all_ = fixed_species();
+    std::unordered_map<double, std::array<double, 2>> memo_;
+};
+
+/// d(α̂, ŝ²)/dt at t = ln μ.
+std::array<double, 2> rhs(FixedSums& fixed, double m_q, double t, const std::array<double, 2>& y)
+{
+    const std::array<double, 2> bc = fixed(t);
+    const double w = decoupling_weight(std::exp(t) / m_q);
+    const double b = bc[0] + w * light_b, cc = bc[1] + w * light_c;
     const double a = y[0];
     return {a * a / (2 * c::pi) * b, a / (2 * c::pi) * (b * y[1] - cc)};
 }
 
-/// ŝ² on the t grid from t_min, integrated from M_Z both ways (RK4).
-std::vector<double> integrate(double m_q, double s2_mz, double alpha_hat_mz, double t_min, int n)
+/// ŝ² on the t grid from t_min, integrated from M_Z down (and, unless low_only, up) with RK4.
+std::vector<double> integrate(FixedSums& fixed, double m_q, double s2_mz, double alpha_hat_mz, double t_min, int n,
+                              bool low_only = false)
 {
-    const auto all = species(m_q);
     std::vector<double> s2(static_cast<std::size_t>(n));
     const double t_z = std::log(c::m_z_gev);
     const int i_z = static_cast<int>(std::lround((t_z - t_min) / step));
@@ -71,10 +98,10 @@ std::vector<double> integrate(double m_q, double s2_mz, double alpha_hat_mz, dou
         const double h0 = t_min + i_z * step - t_z;
         auto advance = [&](double h)
         {
-            const auto k1 = rhs(all, t, y);
-            const auto k2 = rhs(all, t + h / 2, {y[0] + h / 2 * k1[0], y[1] + h / 2 * k1[1]});
-            const auto k3 = rhs(all, t + h / 2, {y[0] + h / 2 * k2[0], y[1] + h / 2 * k2[1]});
-            const auto k4 = rhs(all, t + h, {y[0] + h * k3[0], y[1] + h * k3[1]});
+            const auto k1 = rhs(fixed, m_q, t, y);
+            const auto k2 = rhs(fixed, m_q, t + h / 2, {y[0] + h / 2 * k1[0], y[1] + h / 2 * k1[1]});
+            const auto k3 = rhs(fixed, m_q, t + h / 2, {y[0] + h / 2 * k2[0], y[1] + h / 2 * k2[1]});
+            const auto k4 = rhs(fixed, m_q, t + h, {y[0] + h * k3[0], y[1] + h * k3[1]});
             for (int j = 0; j < 2; ++j) y[j] += h / 6 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]);
             t += h;
         };
@@ -87,7 +114,7 @@ std::vector<double> integrate(double m_q, double s2_mz, double alpha_hat_mz, dou
         }
     };
     run(i_z, 0);
-    run(i_z, n - 1);
+    if (!low_only) run(i_z, n - 1);
     return s2;
 }
 }  // namespace
@@ -111,29 +138,43 @@ SmoothRunningSin2::SmoothRunningSin2(double s2_mz, double s2_zero, double alpha_
     t_min_ = t_z - std::ceil((t_z - std::log(q_min_gev)) / step) * step;
     dt_ = step;
     const int n = static_cast<int>(std::ceil((std::log(q_max_gev) - t_min_) / step)) + 1;
-    auto low_end = [&](double m_q) { return integrate(m_q, s2_mz, alpha_hat_mz, t_min_, n).front() - s2_zero; };
-    double lo = 0.02, hi = c::m_c_gev;
-    double f_lo = low_end(lo);
-    if (f_lo * low_end(hi) > 0)
+    FixedSums fixed;
+    // ŝ²(Q → 0) − ŝ²(0) as a function of ln m_q: integrated from M_Z down only.
+    auto low_end = [&](double ln_m)
+    { return integrate(fixed, std::exp(ln_m), s2_mz, alpha_hat_mz, t_min_, n, true).front() - s2_zero; };
+    double a = std::log(0.02), b = std::log(c::m_c_gev);
+    double fa = low_end(a), fb = low_end(b);
+    if (fa * fb > 0)
     {
         throw std::invalid_argument("smooth running: no light-quark mass in (0.02 GeV, m_c) gives s2(0) = s2w_zero");
     }
-    for (int i = 0; i < 40; ++i)  // m_q to 1e-7 relative
+    // Regula falsi with the Illinois step (the root stays bracketed; superlinear on this smooth, monotone function):
+    // ln m_q to 1e-12, about ten integrations where bisection took forty.
+    int side = 0;
+    for (int i = 0; i < 100 && std::fabs(b - a) > 1e-12; ++i)
     {
-        const double mid = std::sqrt(lo * hi);
-        const double f = low_end(mid);
-        if ((f < 0) == (f_lo < 0))
+        const double x = (a * fb - b * fa) / (fb - fa);
+        const double fx = low_end(x);
+        if (fx == 0)
         {
-            lo = mid;
-            f_lo = f;
+            a = b = x;
+            break;
+        }
+        if ((fx < 0) == (fb < 0))
+        {
+            b = x, fb = fx;
+            if (side == -1) fa /= 2;
+            side = -1;
         }
         else
         {
-            hi = mid;
+            a = x, fa = fx;
+            if (side == 1) fb /= 2;
+            side = 1;
         }
     }
-    m_q_ = std::sqrt(lo * hi);
-    s2_ = integrate(m_q_, s2_mz, alpha_hat_mz, t_min_, n);
+    m_q_ = std::exp(0.5 * (a + b));
+    s2_ = integrate(fixed, m_q_, s2_mz, alpha_hat_mz, t_min_, n);
 }
 
 double SmoothRunningSin2::operator()(double q_gev) const

@@ -84,7 +84,8 @@ RefinedInterval refine_interval(const ScanConfig& config, const ObservableConsta
             const double g = 0.5 * (std::sqrt(5.0) - 1);
             double c = b - g * (b - a), d = a + g * (b - a);
             double fc = chi2(x, ax.from(other, c)), fd = chi2(x, ax.from(other, d));
-            for (int it = 0; it < golden_iterations && b - a > 1e-15 * (std::fabs(a) + std::fabs(b)); ++it)
+            // To 1e-9 of the coordinate: χ² there is then exact to ~1e-18 (quadratic about the minimum).
+            for (int it = 0; it < golden_iterations && b - a > 1e-9; ++it)
             {
                 if (fc < fd)
                 {
@@ -127,23 +128,41 @@ RefinedInterval refine_interval(const ScanConfig& config, const ObservableConsta
         double inner = c_centre;
         while (i > 0 && profile(ax.from(axis, cs[i])) >= target) --i;
         if (profile(ax.from(axis, cs[i])) < target) inner = cs[i];
-        double outer = NAN;
+        double outer = NAN, g_inner = profile(ax.from(axis, inner)) - target, g_outer = NAN;
         for (std::size_t j = (inner == c_centre ? 0 : i + 1); j < cs.size(); ++j)
         {
-            if (profile(ax.from(axis, cs[j])) >= target)
+            const double g = profile(ax.from(axis, cs[j])) - target;
+            if (g >= 0)
             {
-                outer = cs[j];
+                outer = cs[j], g_outer = g;
                 break;
             }
-            inner = cs[j];
+            inner = cs[j], g_inner = g;
         }
         if (!std::isfinite(outer)) continue;  // no crossing inside the grid: open at the edge
-        for (int it = 0; it < bisection_iterations && std::fabs(outer - inner) > 1e-10 * (1 + std::fabs(outer)); ++it)
+        // Regula falsi with the Illinois step between the two grid points (the crossing stays bracketed): ~10
+        // profiles where bisection needed ~30.
+        int side = 0;
+        for (int it = 0; it < bisection_iterations && std::fabs(outer - inner) > 1e-10; ++it)
         {
-            const double mid = 0.5 * (inner + outer);
-            (profile(ax.from(axis, mid)) < target ? inner : outer) = mid;
+            double x = (inner * g_outer - outer * g_inner) / (g_outer - g_inner);
+            if (!(x > std::min(inner, outer) && x < std::max(inner, outer))) x = 0.5 * (inner + outer);
+            const double g = profile(ax.from(axis, x)) - target;
+            if (g < 0)
+            {
+                inner = x, g_inner = g;
+                if (side == -1) g_outer /= 2;
+                side = -1;
+            }
+            else
+            {
+                outer = x, g_outer = g;
+                if (side == 1) g_inner /= 2;
+                side = 1;
+            }
+            if (g == 0) break;
         }
-        (end == 0 ? out.lower : out.upper) = ax.from(axis, 0.5 * (inner + outer));
+        (end == 0 ? out.lower : out.upper) = ax.from(axis, std::fabs(g_inner) < std::fabs(g_outer) ? inner : outer);
     }
     return out;
 }
