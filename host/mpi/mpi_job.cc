@@ -21,6 +21,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "zdscan/mpi/message_chunks.hpp"
 #include "zdscan/mpi/parallel_job.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 
@@ -33,6 +34,8 @@ constexpr int tag_error = 2;
 constexpr int tag_bye = 3;
 constexpr int tag_done = 4;
 constexpr int tag_end = 5;
+constexpr int tag_chunked = 6;  ///< the header of a message sent in chunks (message_chunks.hpp)
+constexpr int tag_chunk = 7;    ///< one of its chunks
 /// Tiles a worker may have in flight to rank 0 (non-blocking sends): workers keep computing while rank 0 is busy
 /// with its own tile, and memory stays bounded (a few tiles, each bounded by --max-tile-mb with --full-grid).
 constexpr std::size_t max_in_flight = 4;
@@ -137,7 +140,8 @@ class MpiExchange final : public TileExchange
         post(encode_tile(t, r), tag_tile);
         while (in_flight_.size() > max_in_flight)
         {
-            MPI_Wait(&in_flight_.front().request, MPI_STATUS_IGNORE);  // rank 0 receives tiles until the end
+            auto& requests = in_flight_.front().requests;  // rank 0 receives tiles until the end
+            MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
             in_flight_.pop_front();
         }
     }
@@ -157,15 +161,15 @@ class MpiExchange final : public TileExchange
                 usleep(200);
                 continue;
             }
-            receive_into(buffer, status);
-            if (status.MPI_TAG == tag_bye)
+            const int tag = receive_into(buffer, status);
+            if (tag == tag_bye)
             {
                 ++byes_;
                 continue;
             }
-            if (status.MPI_TAG == tag_error) throw decode_failure(status.MPI_SOURCE, buffer);
+            if (tag == tag_error) throw decode_failure(status.MPI_SOURCE, buffer);
             std::int64_t t = -1;
-            if (status.MPI_TAG != tag_tile || decode_tile(buffer.data(), buffer.size(), t, r) != buffer.size()
+            if (tag != tag_tile || decode_tile(buffer.data(), buffer.size(), t, r) != buffer.size()
                 || t < 0 || static_cast<std::size_t>(t) >= owner_.size()
                 || owner_[static_cast<std::size_t>(t)] != status.MPI_SOURCE)
             {
@@ -194,8 +198,7 @@ class MpiExchange final : public TileExchange
             MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ready, &status);
             if (ready)
             {
-                receive_into(buffer, status);
-                if (status.MPI_TAG == tag_bye) ++byes_;
+                if (receive_into(buffer, status) == tag_bye) ++byes_;
                 continue;
             }
             if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > end_wait_s)
@@ -218,7 +221,8 @@ class MpiExchange final : public TileExchange
             while (!in_flight_.empty())
             {
                 int complete = 0;
-                MPI_Test(&in_flight_.front().request, &complete, MPI_STATUS_IGNORE);
+                auto& requests = in_flight_.front().requests;
+                MPI_Testall(static_cast<int>(requests.size()), requests.data(), &complete, MPI_STATUSES_IGNORE);
                 if (!complete) break;
                 in_flight_.pop_front();
             }
@@ -246,8 +250,21 @@ class MpiExchange final : public TileExchange
     struct Message
     {
         std::vector<char> bytes;
-        MPI_Request request;
+        std::vector<char> header;  ///< a chunked message's ChunkedHeader (kept alive until the send completes)
+        std::vector<MPI_Request> requests;
     };
+    /// Chunks of at most this many bytes ($ZDSCAN_MPI_MAX_CHUNK_BYTES lowers it for tests).
+    static std::size_t max_chunk_bytes()
+    {
+        static const std::size_t bytes = []
+        {
+            const char* v = std::getenv("ZDSCAN_MPI_MAX_CHUNK_BYTES");
+            const long long n = v ? std::atoll(v) : 0;
+            return n > 0 && static_cast<std::size_t>(n) < default_max_chunk_bytes ? static_cast<std::size_t>(n)
+                                                                                 : default_max_chunk_bytes;
+        }();
+        return bytes;
+    }
     static int checked_count(std::size_t n)
     {
         if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()))
@@ -256,18 +273,46 @@ class MpiExchange final : public TileExchange
         }
         return static_cast<int>(n);
     }
+    /// Sends bytes to rank 0 without blocking: one message, or above max_chunk_bytes() a header and chunks (MPI
+    /// counts are int; a tile record can exceed 2 GiB).
     void post(std::vector<char> bytes, int tag)
     {
-        in_flight_.push_back({std::move(bytes), MPI_REQUEST_NULL});
+        in_flight_.push_back({std::move(bytes), {}, {}});
         auto& m = in_flight_.back();
-        MPI_Isend(m.bytes.data(), checked_count(m.bytes.size()), MPI_BYTE, 0, tag, MPI_COMM_WORLD, &m.request);
+        if (m.bytes.size() <= max_chunk_bytes())
+        {
+            m.requests.resize(1);
+            MPI_Isend(m.bytes.data(), checked_count(m.bytes.size()), MPI_BYTE, 0, tag, MPI_COMM_WORLD, &m.requests[0]);
+            return;
+        }
+        m.header = ChunkedHeader{m.bytes.size(), tag, max_chunk_bytes()}.encode();
+        const auto chunks = plan_chunks(m.bytes.size(), max_chunk_bytes());
+        m.requests.resize(1 + chunks.size());
+        MPI_Isend(m.header.data(), checked_count(m.header.size()), MPI_BYTE, 0, tag_chunked, MPI_COMM_WORLD,
+                  &m.requests[0]);
+        for (std::size_t i = 0; i < chunks.size(); ++i)
+        {
+            MPI_Isend(m.bytes.data() + chunks[i].offset, checked_count(chunks[i].size), MPI_BYTE, 0, tag_chunk,
+                      MPI_COMM_WORLD, &m.requests[1 + i]);
+        }
     }
-    void receive_into(std::vector<char>& buffer, const MPI_Status& status)
+    /// Receives the message status announces into buffer; returns its tag (a chunked message's own tag, its chunks
+    /// reassembled: MPI keeps the order of one sender's messages on one tag).
+    int receive_into(std::vector<char>& buffer, const MPI_Status& status)
     {
         int count = 0;
         MPI_Get_count(&status, MPI_BYTE, &count);
         buffer.resize(static_cast<std::size_t>(std::max(count, 0)));
         MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (status.MPI_TAG != tag_chunked) return status.MPI_TAG;
+        const ChunkedHeader h = ChunkedHeader::decode(buffer, std::uint64_t{1} << 44);  // 16 TiB: beyond any tile
+        buffer.resize(static_cast<std::size_t>(h.bytes));
+        for (const Chunk& c : plan_chunks(buffer.size(), static_cast<std::size_t>(h.chunk)))
+        {
+            MPI_Recv(buffer.data() + c.offset, checked_count(c.size), MPI_BYTE, status.MPI_SOURCE, tag_chunk,
+                     MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        }
+        return h.tag;
     }
     void drop(const MPI_Status& status)
     {
