@@ -29,9 +29,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def zdscan_rate(exe, n, backend, threads, out, profile="grid"):
     """points/s that zdscan reports for the grid evaluation."""
-    # --no-checkpoint: the benchmark measures the computation (the checkpoint's writes are docs/cluster.md's matter)
-    cmd = [exe, "scan", "--quiet", "--force", "--no-checkpoint", "--n", str(n), "--backend", backend,
-           "--delta-profile", profile, "--out", out]
+    # --no-checkpoint: the benchmark measures the computation (the checkpoint's writes are docs/cluster.md's matter).
+    # Not --quiet: the rate is read from the line it would silence.
+    sizes = ["--n", str(n)] if isinstance(n, int) else ["--n-m", str(n[0]), "--n-eps", str(n[1]), "--n-delta", str(n[2])]
+    cmd = [exe, "scan", "--force", "--no-checkpoint", *sizes, "--backend", backend, "--delta-profile", profile,
+           "--out", out]
     if threads:
         cmd += ["--threads", str(threads)]
     r = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -104,8 +106,28 @@ def main():
         extra = (1 / r["exact1"] - per_point) * r["n"]  # seconds per cell
         print(f"{r['n']}³: the exact profile costs {extra / per_point:.0f} grid points per cell "
               f"({extra * 1e9:.0f} ns of one core)")
+    busy_neighbour(a.zdscan)
     python_point_costs()
     return 0
+
+
+def busy_neighbour(exe):
+    """2 threads while another process keeps a core busy (a shared node), against 1 thread, on 1024² x 512:
+    best of 3 each, the neighbour running throughout."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "busy.h5")
+        rate = lambda threads: zdscan_rate(exe, (1024, 1024, 512), "cpu", threads, out)  # noqa: E731
+        quiet1 = max(rate(1) for _ in range(3))
+        neighbour = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        try:
+            busy1 = max(rate(1) for _ in range(3))
+            busy2 = max(rate(2) for _ in range(3))
+        finally:
+            neighbour.kill()
+            neighbour.wait()
+    print(f"\n2 threads with a busy neighbour (1024² x 512, grid profile): {busy2:.3g} points/s = "
+          f"{busy2 / quiet1:.2f}x one thread on a quiet node ({quiet1:.3g}), {busy2 / busy1:.2f}x one thread beside "
+          f"the neighbour ({busy1:.3g})")
 
 
 def python_point_costs():

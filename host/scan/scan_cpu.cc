@@ -144,7 +144,11 @@ class CpuScanEngine final : public ScanEngine
             std::vector<double> local_profile(static_cast<std::size_t>(n_delta), HUGE_VAL);
             std::int64_t local_nonfinite = -1;
             ExactBatch batch(exact_batch_, walk_, range, mass_pulls_);
-#pragma omp for schedule(static)
+            // Dynamic chunks of 64 cells (one exact batch): a thread that shares its core with another process
+            // (a busy node) takes fewer cells instead of holding the others at the end of the tile; with a static
+            // split two threads ran at 0.2-0.6x one thread there. Each cell's result does not depend on which thread
+            // computes it, so the bits are the same.
+#pragma omp for schedule(dynamic, 64) nowait
             for (std::int64_t cell = 0; cell < n_cells; ++cell)
             {
                 const auto c = static_cast<std::size_t>(cell);
