@@ -52,6 +52,7 @@ struct ScanFileWriter::Impl
     bool committed = false;
     bool want_full = false;
     std::string command_line;
+    int deflate = 0;
     double prior_wall_time_s = 0;
     std::int64_t tiles_restored = 0, tiles = 0;
     std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
@@ -167,12 +168,16 @@ void ScanFileWriter::Impl::create_full_grid(const Tile& first)
     const hsize_t chunk[3] = {1, std::min<hsize_t>(static_cast<hsize_t>(first.n_eps()), full_grid_chunk_max),
                               std::min<hsize_t>(n[2], full_grid_chunk_max)};
     check(H5Pset_chunk(props, 3, chunk), "chunk");
-    check(H5Pset_shuffle(props), "shuffle");
-    check(H5Pset_deflate(props, 4), "deflate");
+    if (deflate > 0)  // shuffle (the bytes of a double grouped by significance) makes deflate work on the exponents
+    {
+        check(H5Pset_shuffle(props), "shuffle");
+        check(H5Pset_deflate(props, static_cast<unsigned>(deflate)), "deflate");
+    }
     full =
         Handle(check(H5Dcreate2(chi2, "total", H5T_IEEE_F64LE, space, H5P_DEFAULT, props, H5P_DEFAULT), "/chi2/total"),
                H5Dclose);
     h5::write_attribute(full, "units", "1");
+    h5::write_attribute(full, "deflate_level", static_cast<double>(deflate));
     h5::write_attribute(full, "long_name", "total chi2 (eq. 27 summed over the enabled measurements) on the full grid");
     for (unsigned d = 0; d < 3; ++d)
     {
@@ -187,6 +192,12 @@ void ScanFileWriter::set_resumed(double prior_wall_time_s, std::int64_t tiles_re
     impl_->prior_wall_time_s = prior_wall_time_s;
     impl_->tiles_restored = tiles_restored;
     impl_->tiles = tiles;
+}
+
+void ScanFileWriter::set_full_grid_deflate(int level)
+{
+    if (level < 0 || level > 9) throw std::invalid_argument("--deflate: a level from 0 (none) to 9");
+    impl_->deflate = level;
 }
 
 void ScanFileWriter::set_command_line(const std::string& command_line)

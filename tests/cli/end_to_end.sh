@@ -16,6 +16,16 @@ grep -Eq "m_Zd \[MeV\] = [0-9.]+ \(\+" "$work/summary.txt"
 "$zdscan" scan --n 40 --threads 2 --delta-profile grid --out "$work/grid.h5" > "$work/grid.txt" 2> /dev/null
 chi2_of() { sed -n 's/^best fit (grid point): chi2_min = \([^ ]*\) .*/\1/p' "$1"; }
 awk -v e="$(chi2_of "$work/scan.txt")" -v g="$(chi2_of "$work/grid.txt")" 'BEGIN { exit !(e <= g) }'
+# --deflate: the same χ² values, compressed (shuffle + gzip at the level), the level recorded; none by default.
+"$zdscan" scan --n 24 --full-grid --deflate 3 --quiet --out "$work/deflate3.h5"
+"$zdscan" scan --n 24 --full-grid --quiet --out "$work/deflate0.h5"
+python3 - "$work/deflate3.h5" "$work/deflate0.h5" << 'PY'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r")["chi2/total"] for p in sys.argv[1:])
+assert (a.compression, a.compression_opts, a.shuffle, a.attrs["deflate_level"]) == ("gzip", 3, True, 3), a
+assert (b.compression, b.shuffle, b.attrs["deflate_level"]) == (None, False, 0), b
+assert np.array_equal(a[...], b[...])
+PY
 "$zdscan" config > "$work/config.json"
 grep -q '"name": "paper2021"' "$work/config.json"
 ls -A "$work" | grep -q 'zdscan-tmp\.' && { echo "temporary file left" >&2; exit 1; }

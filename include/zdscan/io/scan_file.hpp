@@ -29,6 +29,9 @@ class ScanFileWriter
     const std::string& temporary_path() const;
     /// The command that made the file, for its provenance (default: empty, e.g. a library call).
     void set_command_line(const std::string& command_line);
+    /// Deflate level of /chi2/total with --full-grid: 0 stores it raw (default: 20x faster than level 1, which
+    /// saves only 25 % of a χ² grid's bytes), 1-9 byte-shuffle and deflate.
+    void set_full_grid_deflate(int level);
     /// A resumed run: the wall time of the earlier runs (summed into wall_time_s) and the tiles they provided.
     void set_resumed(double prior_wall_time_s, std::int64_t tiles_restored, std::int64_t tiles);
     /// χ²_total of one tile (its cells × all δ) into /chi2/total.
