@@ -297,16 +297,22 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
 
 /// O(n_m n_ε) host work after the grid: each term at the profiled point (NonFiniteChi2 if one is inf or NaN), the
 /// m and ε profiles, the best cell (lowest flat index on ties).
-void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<MassTerms>& mass, ScanOutput& out)
+void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<MassTerms>& mass, int threads,
+                                ScanOutput& out)
 {
     const std::size_t n_m = out.m_zd_mev.size(), n_eps = out.epsilon.size(), n_cells = n_m * n_eps;
     const int n_meas = problem.observables.n;
-    out.chi2_terms.assign(static_cast<std::size_t>(n_meas), std::vector<double>(n_cells));
+    out.chi2_terms.assign(static_cast<std::size_t>(n_meas), {});
+    for (auto& map : out.chi2_terms) map.resize(n_cells);
     out.profile_m.assign(n_m, HUGE_VAL);
     out.profile_eps.assign(n_eps, HUGE_VAL);
-    std::size_t best_cell = 0;
-    for (std::size_t cell = 0; cell < n_cells; ++cell)
+    // Each term at the profiled point, threaded (a second per 16M cells on one thread); the first cell (lowest
+    // index) with a non-finite term is the one reported, whatever the threads.
+    auto first_bad = static_cast<std::int64_t>(n_cells);
+#pragma omp parallel for num_threads(cpu_threads(threads)) schedule(static) reduction(min : first_bad)
+    for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_cells); ++c)
     {
+        const auto cell = static_cast<std::size_t>(c);
         const std::size_t i_m = cell / n_eps, i_eps = cell % n_eps;
         // The exact profile's δ came with the tile; the grid profile's is its grid point.
         if (problem.delta_profile == DeltaProfile::grid)
@@ -317,13 +323,21 @@ void profile_terms_and_best_fit(const ScanProblem& problem, const std::vector<Ma
         for (int i = 0; i < n_meas; ++i)
         {
             // Every term, disabled ones too (they are written to the file), must be finite.
-            if (!std::isfinite(t.term[i]))
-            {
-                throw_nonfinite(problem, out.config.physics, mass[i_m], out.m_zd_mev[i_m], static_cast<int>(i_m),
-                                static_cast<int>(i_eps), out.argmin_delta_index[cell]);
-            }
+            if (!std::isfinite(t.term[i])) first_bad = std::min(first_bad, c);
             out.chi2_terms[static_cast<std::size_t>(i)][cell] = t.term[i];
         }
+    }
+    if (first_bad < static_cast<std::int64_t>(n_cells))
+    {
+        const auto cell = static_cast<std::size_t>(first_bad);
+        const std::size_t i_m = cell / n_eps, i_eps = cell % n_eps;
+        throw_nonfinite(problem, out.config.physics, mass[i_m], out.m_zd_mev[i_m], static_cast<int>(i_m),
+                        static_cast<int>(i_eps), out.argmin_delta_index[cell]);
+    }
+    std::size_t best_cell = 0;
+    for (std::size_t cell = 0; cell < n_cells; ++cell)
+    {
+        const std::size_t i_m = cell / n_eps, i_eps = cell % n_eps;
         const double chi2 = out.chi2_total[cell];
         out.profile_m[i_m] = std::min(out.profile_m[i_m], chi2);
         out.profile_eps[i_eps] = std::min(out.profile_eps[i_eps], chi2);
@@ -347,13 +361,12 @@ void delta_slices(const ScanProblem& problem, const std::vector<MassTerms>& mass
     const std::size_t n_eps = out.epsilon.size(), n_cells = out.m_zd_mev.size() * n_eps;
     const int n_meas = problem.observables.n;
     out.delta_slices = options.delta_slices;
-    out.slices.assign(
-        options.delta_slices.size(),
-        std::vector<std::vector<double>>(static_cast<std::size_t>(n_meas) + 1, std::vector<double>(n_cells)));
+    out.slices.clear();  // assign(count, prototype) built a prototype of (n_meas + 1) maps even for no slice at all
     for (std::size_t s = 0; s < options.delta_slices.size(); ++s)
     {
         const double delta = options.delta_slices[s];
-        auto& slice = out.slices[s];
+        auto& slice = out.slices.emplace_back(static_cast<std::size_t>(n_meas) + 1);
+        for (auto& map : slice) map.resize(n_cells);
 #pragma omp parallel for num_threads(cpu_threads(options.threads)) schedule(static)
         for (std::int64_t cell = 0; cell < static_cast<std::int64_t>(n_cells); ++cell)
         {
@@ -484,7 +497,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
         return out;
     }
     const auto mass = engine->mass_terms();
-    profile_terms_and_best_fit(problem, mass, out);
+    profile_terms_and_best_fit(problem, mass, options.threads, out);
     check_cancel(options.cancel);
     delta_slices(problem, mass, options, out);
     out.refined = refine_best_fit(config, problem.observables, mass_at, out.best.m_zd_mev, out.best.epsilon,
