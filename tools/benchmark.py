@@ -106,9 +106,30 @@ def main():
         extra = (1 / r["exact1"] - per_point) * r["n"]  # seconds per cell
         print(f"{r['n']}³: the exact profile costs {extra / per_point:.0f} grid points per cell "
               f"({extra * 1e9:.0f} ns of one core)")
+    measurement_scaling(a.zdscan)
     busy_neighbour(a.zdscan)
     python_point_costs()
     return 0
+
+
+def measurement_scaling(exe):
+    """Cost per point against the number of enabled measurements (the paper's four repeated under other names):
+    256³, grid profile, 1 thread, best of 3. Linear means constant pull-points/s."""
+    base = json.load(open(os.path.join(ROOT, "configs", "paper2021.json")))
+    four = base["measurements"]
+    print("\nmeasurements | points/s | pull-points/s (points/s x measurements)\n---|---|---")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (1, 4, 8, 9, 12, 16):
+            cfg = dict(base, measurements=[dict(four[i % 4], name=f"{four[i % 4]['name']}_{i}") for i in range(n)])
+            path = os.path.join(tmp, f"n{n}.json")
+            with open(path, "w") as f:
+                json.dump(cfg, f)
+            cmd = [exe, "scan", "--config", path, "--n", "256", "--threads", "1", "--delta-profile", "grid",
+                   "--no-checkpoint", "--force", "--out", os.path.join(tmp, "m.h5")]
+            best = max(float(re.search(r"backend \w+, ([0-9.e+]+) points/s",
+                                       subprocess.run(cmd, capture_output=True, text=True, check=True).stderr)
+                             .group(1)) for _ in range(3))
+            print(f"{n} | {best:.3g} | {best * n:.3g}")
 
 
 def busy_neighbour(exe):
