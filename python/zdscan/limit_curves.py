@@ -273,30 +273,30 @@ def _edge_flags(ring, x, y):
 
 
 def _bands(y, dchi2, level, region):
-    """Per mass (row of dchi2): the ε intervals of the region, crossings interpolated linearly in y."""
-    out = []
-    inside_all = dchi2 <= level if region == "allowed" else dchi2 > level
-    for row, inside in zip(dchi2, inside_all):
-        intervals = []
-        j = 0
-        n = len(y)
-        while j < n:
-            if not inside[j]:
-                j += 1
-                continue
-            k = j
-            while k + 1 < n and inside[k + 1]:
-                k += 1
+    """Per mass (row of dchi2): the ε intervals of the region, crossings interpolated linearly in y. Vectorised over
+    the whole map (a Python loop over the cells took 0.14 s per call at 1024², most of a figure's time)."""
+    y = np.asarray(y, dtype=float)
+    dchi2 = np.asarray(dchi2, dtype=float)
+    n_rows, n = dchi2.shape
+    inside = dchi2 <= level if region == "allowed" else dchi2 > level
+    padded = np.zeros((n_rows, n + 2), dtype=np.int8)
+    padded[:, 1:-1] = inside
+    step = np.diff(padded, axis=1)  # +1 where a run starts (at j), −1 one past where it ends (at k + 1)
+    rows, j = np.nonzero(step == 1)
+    _, k_end = np.nonzero(step == -1)  # row-major: the runs pair up in order
+    k = k_end - 1
 
-            def cross(a, b):
-                t = (level - row[a]) / (row[b] - row[a])
-                return y[a] + t * (y[b] - y[a])
+    def cross(r, a, b):
+        t = (level - dchi2[r, a]) / (dchi2[r, b] - dchi2[r, a])
+        return y[a] + t * (y[b] - y[a])
 
-            lo = y[0] if j == 0 else cross(j - 1, j)
-            hi = y[-1] if k == n - 1 else cross(k, k + 1)
-            intervals.append((lo, hi, j == 0, k == n - 1))
-            j = k + 1
-        out.append(intervals)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the edge cases' crossings are computed but not used
+        lo = np.where(j == 0, y[0], cross(rows, np.maximum(j - 1, 0), j))
+        hi = np.where(k == n - 1, y[-1], cross(rows, k, np.minimum(k + 1, n - 1)))
+    out = [[] for _ in range(n_rows)]
+    for r, a, b, lo_edge, hi_edge in zip(rows.tolist(), lo.tolist(), hi.tolist(), (j == 0).tolist(),
+                                         (k == n - 1).tolist()):
+        out[r].append((a, b, lo_edge, hi_edge))
     return out
 
 
