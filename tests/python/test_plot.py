@@ -212,6 +212,14 @@ def test_fig4_points_from_the_result(files):
     bad.write_text(json.dumps({"points": [{"label": "X", "q_gev": -1, "s2": 0.2, "sigma": 0.1, "kind": "measurement"}]}))
     with pytest.raises(ValueError, match="q_gev"):
         zp.load_points(str(bad))
+    fifo = files["tmp"] / "points.fifo"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        zp.load_points(str(fifo))  # refused, never opened (opening a FIFO would block)
+    (files["tmp"] / "yaml_points.json").write_text("points:\n  - q: 1\n")
+    with pytest.raises(ValueError, match="not JSON"):
+        zp.load_points(str(files["tmp"] / "yaml_points.json"))
 
 
 def test_fig3_marks_the_grid_edge_stretch(files):
@@ -248,6 +256,8 @@ def test_figures_follow_the_output_policy(files, zdscan_exe, tmp_path):
     assert foreign.read_bytes() == b"my own picture"
     assert run("fig3", files["paper"], "--out", str(out), "--format", "png", "--force").returncode == 0
     assert not [p for p in out.iterdir() if ".zdscan-tmp." in p.name]
+    r = run("fig3", files["paper"], "--out", str(foreign))  # a file as the directory
+    assert r.returncode == 2 and "not a directory" in r.stderr and foreign.read_bytes() != b""
     # An input of the command is never a target, even with force.
     target = tmp_path / "input.png"
     target.write_bytes(b"an input")

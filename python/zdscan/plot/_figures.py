@@ -246,6 +246,8 @@ def write_figures(which: Sequence[str], result: str, out_dir: str, *, formats: S
             raise ValueError(f"--format: {f!r} is not one of {', '.join(FORMATS)}")
     d = read_result(result)
     written = []
+    if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
+        raise FileExistsError(f"--out {out_dir}: not a directory (figures go into a directory, one file each)")
     os.makedirs(out_dir, exist_ok=True)
     for w in which:
         kw = {"points": points} if w == "fig4" and points else {}
