@@ -50,8 +50,34 @@ struct ScanArgs
     bool no_checkpoint = false;
     std::string checkpoint_interval;
     std::string deflate;
+    std::string store;
     std::string command_line;  ///< argv joined, for the file's provenance
 };
+
+/// --store: what /profile holds beside chi2_total. A comma list of argmin, terms (float64) or terms32 (float32), or
+/// "all" (the default: argmin,terms) or "total" (chi2_total alone); throws ConfigError naming the option.
+ScanFileWriter::Store parse_store(const std::string& text)
+{
+    ScanFileWriter::Store s;
+    if (text.empty() || text == "all") return s;
+    s = {false, false, false};
+    if (text == "total") return s;
+    std::size_t start = 0;
+    while (start <= text.size())
+    {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, comma - start);
+        if (item == "argmin") s.argmin = true;
+        else if (item == "terms") s.terms = true, s.terms_float32 = false;
+        else if (item == "terms32") s.terms = true, s.terms_float32 = true;
+        else
+        {
+            throw ConfigError("--store: '" + item + "' is not one of argmin, terms, terms32 (or all, total alone)");
+        }
+        start = comma + 1;
+    }
+    return s;
+}
 
 /// An integer option in [lo, hi]; throws ConfigError naming the option.
 long long parse_count(const std::string& option, const std::string& text, long long lo, long long hi,
@@ -189,6 +215,7 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
         checkpoint_interval_s =
             static_cast<double>(parse_count("--checkpoint-interval", args.checkpoint_interval, 0, 86400));
     }
+    const ScanFileWriter::Store store = parse_store(args.store);
     int deflate = 0;
     if (!args.deflate.empty())
     {
@@ -245,6 +272,7 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
     ScanFileWriter writer(out_path, config, options.full_grid);
     writer.set_command_line(args.command_line);
     writer.set_full_grid_deflate(deflate);
+    writer.set_store(store);
     register_cleanup_file(CleanupSlot::temporary_file, writer.temporary_path().c_str());
     // After the writer: a failure to create the output removes no checkpoint and leaves none behind.
     std::unique_ptr<Checkpoint> checkpoint;
@@ -560,6 +588,9 @@ int main(int argc, char** argv)
                          "comma-separated fixed delta values: every measurement's chi2 over (m, epsilon) at each, in "
                          "/slices (Figs. 2, 5); at most 64");
     scan_cmd->add_flag("--full-grid", scan.full_grid, "also write chi2 on the full 3-D grid (/chi2/total)");
+    scan_cmd->add_option("--store", scan.store,
+                         "what /profile holds beside chi2_total: all (default: argmin,terms), total, or a comma list of "
+                         "argmin (the delta at the minimum), terms (each measurement's map) or terms32 (float32)");
     scan_cmd->add_option("--deflate", scan.deflate,
                          "with --full-grid: compression of /chi2/total, 0 (none, the default: 1e8 points/s to disk) "
                          "to 9 (shuffle + deflate: 25 % smaller, 20x slower; docs/benchmarks.md)");

@@ -110,6 +110,18 @@ template <class T> Handle write_dataset(hid_t where, const char* name, const std
     return set;
 }
 
+/// The same with the file's element type chosen (e.g. float32 on disk from doubles in memory: HDF5 rounds each
+/// value to nearest).
+inline Handle write_dataset_as(hid_t where, const char* name, const std::vector<hsize_t>& shape, const double* data,
+                               hid_t file_type)
+{
+    Handle space(check(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "dataspace"), H5Sclose);
+    Handle set(check(H5Dcreate2(where, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name),
+               H5Dclose);
+    check(H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), name);
+    return set;
+}
+
 /// A 1-D dataset of variable-length UTF-8 strings (h5py returns bytes objects, xarray str).
 inline Handle write_string_dataset(hid_t where, const char* name, const std::vector<std::string>& values)
 {

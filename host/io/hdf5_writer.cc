@@ -53,6 +53,7 @@ struct ScanFileWriter::Impl
     bool want_full = false;
     std::string command_line;
     int deflate = 0;
+    ScanFileWriter::Store store;
     double prior_wall_time_s = 0;
     std::int64_t tiles_restored = 0, tiles = 0;
     std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
@@ -192,6 +193,11 @@ void ScanFileWriter::set_resumed(double prior_wall_time_s, std::int64_t tiles_re
     impl_->prior_wall_time_s = prior_wall_time_s;
     impl_->tiles_restored = tiles_restored;
     impl_->tiles = tiles;
+}
+
+void ScanFileWriter::set_store(const Store& store)
+{
+    impl_->store = store;
 }
 
 void ScanFileWriter::set_full_grid_deflate(int level)
@@ -362,18 +368,39 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         h5::write_attribute(p, "delta_profile", to_string(out.delta_profile));
         s.write_vector(p, "chi2_total", out.chi2_total, {M, E}, "1",
                        exact ? "min over the delta range of the total chi2" : "min over the delta grid of the total chi2");
-        s.write_vector(p, "argmin_delta", out.argmin_delta, {M, E}, "1",
-                       exact ? "delta at the minimum (exact; lowest delta on ties)"
-                             : "delta at the minimum (a grid point; lowest index on ties)");
-        s.write_vector(p, "argmin_delta_index", out.argmin_delta_index, {M, E}, "1",
-                       "index into /axes/delta of the best delta grid point");
+        std::string stored = "chi2_total";
+        if (s.store.argmin)
+        {
+            s.write_vector(p, "argmin_delta", out.argmin_delta, {M, E}, "1",
+                           exact ? "delta at the minimum (exact; lowest delta on ties)"
+                                 : "delta at the minimum (a grid point; lowest index on ties)");
+            s.write_vector(p, "argmin_delta_index", out.argmin_delta_index, {M, E}, "1",
+                           "index into /axes/delta of the best delta grid point");
+            stored += ",argmin";
+        }
         const auto& list = out.config.physics.measurements;
-        for (std::size_t i = 0; i < list.size(); ++i)
+        for (std::size_t i = 0; s.store.terms && i < list.size(); ++i)
         {
             const std::string what = list[i].name + " (" + to_string(list[i].kind) + ") chi2 term at the profiled point"
-                                     + (list[i].enabled ? "" : "; disabled: not in the total");
-            s.write_vector(p, ("chi2_" + list[i].name).c_str(), out.chi2_terms[i], {M, E}, "1", what.c_str());
+                                     + (list[i].enabled ? "" : "; disabled: not in the total")
+                                     + (s.store.terms_float32 ? " (float32)" : "");
+            const std::string name = "chi2_" + list[i].name;
+            if (s.store.terms_float32)
+            {
+                Handle set = h5::write_dataset_as(p, name.c_str(), {s.n[M], s.n[E]}, out.chi2_terms[i].data(),
+                                                  H5T_IEEE_F32LE);
+                h5::write_attribute(set, "units", "1");
+                h5::write_attribute(set, "long_name", what.c_str());
+                check(H5DSattach_scale(set, s.axes[M], 0), "attach dimension scale");
+                check(H5DSattach_scale(set, s.axes[E], 1), "attach dimension scale");
+            }
+            else
+            {
+                s.write_vector(p, name.c_str(), out.chi2_terms[i], {M, E}, "1", what.c_str());
+            }
         }
+        if (s.store.terms) stored += s.store.terms_float32 ? ",terms32" : ",terms";
+        h5::write_attribute(p, "stored", stored);  // what --store kept (the rest is not in this file)
     }
     s.write_measurement_table(out);
     if (!out.delta_slices.empty()) s.write_slices(out);

@@ -26,6 +26,21 @@ assert (a.compression, a.compression_opts, a.shuffle, a.attrs["deflate_level"]) 
 assert (b.compression, b.shuffle, b.attrs["deflate_level"]) == (None, False, 0), b
 assert np.array_equal(a[...], b[...])
 PY
+# --store: /profile holds only what is asked; the summary needs chi2_total alone; float32 maps round the float64 ones.
+"$zdscan" scan --n 24 --store total --quiet --out "$work/total.h5"
+"$zdscan" scan --n 24 --store argmin,terms32 --quiet --out "$work/terms32.h5"
+"$zdscan" summary "$work/total.h5" | grep -q "^refined (between grid points)"
+python3 - "$work/total.h5" "$work/terms32.h5" "$work/deflate0.h5" << 'PY'
+import sys, h5py, numpy as np
+total, t32, full = (h5py.File(p, "r")["profile"] for p in sys.argv[1:])
+assert sorted(k for k in total if k.startswith(("chi2", "argmin"))) == ["chi2_total"], list(total)
+assert total.attrs["stored"] == "chi2_total" and full.attrs["stored"] == "chi2_total,argmin,terms"
+assert t32.attrs["stored"] == "chi2_total,argmin,terms32" and t32["chi2_qweak"].dtype == np.float32
+np.testing.assert_array_equal(t32["chi2_total"][...], full["chi2_total"][...])
+np.testing.assert_array_equal(t32["argmin_delta"][...], full["argmin_delta"][...])
+for name in ("qweak", "apv_cs", "a_mu", "a_e"):
+    np.testing.assert_array_equal(t32["chi2_" + name][...], full["chi2_" + name][...].astype(np.float32))
+PY
 "$zdscan" config > "$work/config.json"
 grep -q '"name": "paper2021"' "$work/config.json"
 ls -A "$work" | grep -q 'zdscan-tmp\.' && { echo "temporary file left" >&2; exit 1; }

@@ -29,6 +29,15 @@ class ScanFileWriter
     const std::string& temporary_path() const;
     /// The command that made the file, for its provenance (default: empty, e.g. a library call).
     void set_command_line(const std::string& command_line);
+    /// What /profile holds beside chi2_total (--store): the δ at the minimum and its grid index, and each
+    /// measurement's χ² map, in float64 or float32. Default: all, in float64 (52 bytes a cell with 4 measurements).
+    struct Store
+    {
+        bool argmin = true;
+        bool terms = true;
+        bool terms_float32 = false;
+    };
+    void set_store(const Store& store);
     /// Deflate level of /chi2/total with --full-grid: 0 stores it raw (default: 20x faster than level 1, which
     /// saves only 25 % of a χ² grid's bytes), 1-9 byte-shuffle and deflate.
     void set_full_grid_deflate(int level);
