@@ -166,8 +166,11 @@ class TemporaryFileGuard
 void scan_to_file(const std::string& config_json, const std::string& config_path, const std::string& out_path,
                   bool force, int n_m, int n_eps, int n_delta, const std::string& backend, int threads,
                   bool full_grid, const std::string& delta_profile, const std::vector<double>& delta_slices,
-                  const std::string& command_line)
+                  const std::string& command_line, const std::string& store_text, int deflate)
 {
+    const ScanFileWriter::Store store = ScanFileWriter::parse_store(store_text, "store=");
+    if (deflate < 0 || deflate > 9) throw ConfigError("deflate=: a level from 0 (none) to 9 (got " + std::to_string(deflate) + ")");
+    if (deflate > 0 && !full_grid) throw ConfigError("deflate=: applies to full_grid=True (the 3-D grid) only");
     ScanConfig config = config_from(config_json, "config");
     if (n_m > 0) config.m_zd_mev.n = n_m;
     if (n_eps > 0) config.epsilon.n = n_eps;
@@ -209,6 +212,8 @@ void scan_to_file(const std::string& config_json, const std::string& config_path
                                ScanFileWriter writer(out_path, config, options.full_grid);
                                guard = std::make_unique<TemporaryFileGuard>(writer.temporary_path());
                                writer.set_command_line(command_line);
+                               writer.set_store(store);
+                               writer.set_full_grid_deflate(deflate);
                                const ScanOutput out = run_scan(
                                    config, options,
                                    [&](const Tile& tile, const std::vector<double>& chi2)
@@ -338,7 +343,8 @@ NB_MODULE(_core, m)
     m.def("scan_to_file", &scan_to_file, nb::arg("config"), nb::arg("config_path"), nb::arg("out"), nb::arg("force"),
           nb::arg("n_m"),
           nb::arg("n_eps"), nb::arg("n_delta"), nb::arg("backend"), nb::arg("threads"), nb::arg("full_grid"),
-          nb::arg("delta_profile"), nb::arg("delta_slices"), nb::arg("command_line"),
+          nb::arg("delta_profile"), nb::arg("delta_slices"), nb::arg("command_line"), nb::arg("store"),
+          nb::arg("deflate"),
           "Runs a scan and writes its HDF5 file (GIL released; Ctrl-C stops it, nothing written).");
     m.def("apv", &apv_json, nb::arg("config"), nb::arg("alternatives"),
           "The Q_W(133Cs) reanalysis of the config's apv_reanalysis block, as JSON text.");

@@ -54,31 +54,6 @@ struct ScanArgs
     std::string command_line;  ///< argv joined, for the file's provenance
 };
 
-/// --store: what /profile holds beside chi2_total. A comma list of argmin, terms (float64) or terms32 (float32), or
-/// "all" (the default: argmin,terms) or "total" (chi2_total alone); throws ConfigError naming the option.
-ScanFileWriter::Store parse_store(const std::string& text)
-{
-    ScanFileWriter::Store s;
-    if (text.empty() || text == "all") return s;
-    s = {false, false, false};
-    if (text == "total") return s;
-    std::size_t start = 0;
-    while (start <= text.size())
-    {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        const std::string item = text.substr(start, comma - start);
-        if (item == "argmin") s.argmin = true;
-        else if (item == "terms") s.terms = true, s.terms_float32 = false;
-        else if (item == "terms32") s.terms = true, s.terms_float32 = true;
-        else
-        {
-            throw ConfigError("--store: '" + item + "' is not one of argmin, terms, terms32 (or all, total alone)");
-        }
-        start = comma + 1;
-    }
-    return s;
-}
-
 /// An integer option in [lo, hi]; throws ConfigError naming the option.
 long long parse_count(const std::string& option, const std::string& text, long long lo, long long hi,
                       const std::string& hint = "")
@@ -215,7 +190,7 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
         checkpoint_interval_s =
             static_cast<double>(parse_count("--checkpoint-interval", args.checkpoint_interval, 0, 86400));
     }
-    const ScanFileWriter::Store store = parse_store(args.store);
+    const ScanFileWriter::Store store = ScanFileWriter::parse_store(args.store, "--store");
     int deflate = 0;
     if (!args.deflate.empty())
     {

@@ -195,6 +195,31 @@ void ScanFileWriter::set_resumed(double prior_wall_time_s, std::int64_t tiles_re
     impl_->tiles = tiles;
 }
 
+/// --store: what /profile holds beside chi2_total. A comma list of argmin, terms (float64) or terms32 (float32), or
+/// "all" (the default: argmin,terms) or "total" (chi2_total alone); throws ConfigError naming the option (--store, store=).
+ScanFileWriter::Store ScanFileWriter::parse_store(const std::string& text, const std::string& option)
+{
+    ScanFileWriter::Store s;
+    if (text.empty() || text == "all") return s;
+    s = {false, false, false};
+    if (text == "total") return s;
+    std::size_t start = 0;
+    while (start <= text.size())
+    {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, comma - start);
+        if (item == "argmin") s.argmin = true;
+        else if (item == "terms") s.terms = true, s.terms_float32 = false;
+        else if (item == "terms32") s.terms = true, s.terms_float32 = true;
+        else
+        {
+            throw ConfigError(option + ": '" + item + "' is not one of argmin, terms, terms32 (or all, total alone)");
+        }
+        start = comma + 1;
+    }
+    return s;
+}
+
 void ScanFileWriter::set_store(const Store& store)
 {
     impl_->store = store;

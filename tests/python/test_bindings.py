@@ -188,3 +188,23 @@ def test_short_reprs(cli_file):
     assert text.startswith("Limits(combined excluded, 90% CL (delta chi2 = 4.605, 2 dof), delta profiled;")
     assert len(text) < 200 and "\n" not in text
     assert repr(lim.regions[0]).startswith("Region(") and len(repr(lim.regions[0])) < 160
+
+
+def test_scan_store_and_deflate_as_the_cli(tmp_path, zdscan_exe):
+    tree = zdscan.scan(None, n=12, store="total")
+    assert sorted(tree["profile"].ds.data_vars) == ["chi2_total"] and tree["profile"].attrs["stored"] == "chi2_total"
+    tree = zdscan.scan(None, n=12, full_grid=True, deflate=2, store="argmin,terms32")
+    assert tree["profile"].ds["chi2_qweak"].dtype == np.float32
+    assert tree["chi2"].ds["total"].attrs["deflate_level"] == 2
+    # The CLI's file with the same options holds the same data.
+    path = tmp_path / "cli.h5"
+    subprocess.run([zdscan_exe, "scan", "--n", "12", "--full-grid", "--deflate", "2", "--store", "argmin,terms32",
+                    "--quiet", "--out", str(path)], check=True)
+    cli = zdscan.open(path)
+    np.testing.assert_array_equal(cli["profile"].ds["chi2_qweak"].values, tree["profile"].ds["chi2_qweak"].values)
+    with pytest.raises(ValueError, match="store=: 'x' is not one of"):
+        zdscan.scan(None, n=8, store="argmin,x")
+    with pytest.raises(ValueError, match="deflate=: applies to full_grid=True"):
+        zdscan.scan(None, n=8, deflate=3)
+    with pytest.raises(ValueError, match="deflate= must be an integer from 0 to 9"):
+        zdscan.scan(None, n=8, full_grid=True, deflate=10)

@@ -38,6 +38,9 @@ class ScanFileWriter
         bool terms_float32 = false;
     };
     void set_store(const Store& store);
+    /// The --store text: "all" (or empty), "total", or a comma list of argmin, terms, terms32; throws ConfigError
+    /// naming option.
+    static Store parse_store(const std::string& text, const std::string& option);
     /// Deflate level of /chi2/total with --full-grid: 0 stores it raw (default: 20x faster than level 1, which
     /// saves only 25 % of a χ² grid's bytes), 1-9 byte-shuffle and deflate.
     void set_full_grid_deflate(int level);
