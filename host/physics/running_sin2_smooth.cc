@@ -9,6 +9,7 @@
 
 #include "zdscan/physics/constants.hpp"
 #include "zdscan/physics/gauss_legendre.hpp"
+#include "zdscan/util/illinois.hpp"
 
 namespace zdscan
 {
@@ -148,32 +149,9 @@ SmoothRunningSin2::SmoothRunningSin2(double s2_mz, double s2_zero, double alpha_
     {
         throw std::invalid_argument("smooth running: no light-quark mass in (0.02 GeV, m_c) gives s2(0) = s2w_zero");
     }
-    // Regula falsi with the Illinois step (the root stays bracketed; superlinear on this smooth, monotone function):
-    // ln m_q to 1e-12, about ten integrations where bisection took forty.
-    int side = 0;
-    for (int i = 0; i < 100 && std::fabs(b - a) > 1e-12; ++i)
-    {
-        const double x = (a * fb - b * fa) / (fb - fa);
-        const double fx = low_end(x);
-        if (fx == 0)
-        {
-            a = b = x;
-            break;
-        }
-        if ((fx < 0) == (fb < 0))
-        {
-            b = x, fb = fx;
-            if (side == -1) fa /= 2;
-            side = -1;
-        }
-        else
-        {
-            a = x, fa = fx;
-            if (side == 1) fb /= 2;
-            side = 1;
-        }
-    }
-    m_q_ = std::exp(0.5 * (a + b));
+    // ln m_q to 1e-12: about ten integrations where bisection took forty.
+    const Bracket br = illinois_root(low_end, {a, fa, b, fb}, 1e-12, 100);
+    m_q_ = std::exp(0.5 * (br.a + br.b));
     s2_ = integrate(fixed, m_q_, s2_mz, alpha_hat_mz, t_min_, n);
 }
 
