@@ -77,6 +77,8 @@ def figure_limits(result, width="double", *, deltas: Optional[Sequence[float]] =
 def _fitted_legend(fig, handles, labels):
     """One legend below the panels, in as many columns as fit the figure's width (never wider than the figure);
     the figure grows by the legend's height so that the panels keep their size."""
+    if not labels:
+        return None
     renderer = fig.canvas.get_renderer()
     width_px = fig.get_figwidth() * fig.dpi
     for ncol in range(len(labels), 0, -1):
