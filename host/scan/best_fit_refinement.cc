@@ -7,22 +7,12 @@
 #include <vector>
 
 #include "zdscan/physics/exact_delta_minimum.hpp"
+#include "zdscan/scan/axis_coordinate.hpp"
 
 namespace zdscan
 {
 namespace
 {
-/// One axis as an optimisation coordinate: ln for log axes, the value otherwise.
-struct Coordinate
-{
-    const Axis* axis;
-    double to(double v) const { return axis->log ? std::log(v) : v; }
-    double from(double x) const { return axis->log ? std::exp(x) : x; }
-    double lo() const { return to(axis->min); }
-    double hi() const { return to(axis->max); }
-    double step() const { return axis->n > 1 ? (hi() - lo()) / (axis->n - 1) : 0.0; }
-};
-
 constexpr int max_evaluations = 20000;
 constexpr double chi2_spread_tolerance = 1e-13;
 }  // namespace
@@ -57,7 +47,7 @@ RefinedFit refine_best_fit(const ScanConfig& config, const ObservableConstants& 
     {
         return exact_delta_minimum(cell_pulls(obs, mass(m), eps), delta_lo, delta_hi, DeltaMinimum{HUGE_VAL, delta_lo});
     };
-    const std::array<Coordinate, 3> coords = {{{&config.m_zd_mev}, {&config.epsilon}, {&config.delta}}};
+    const std::array<AxisCoordinate, 3> coords = {{{&config.m_zd_mev}, {&config.epsilon}, {&config.delta}}};
     // Axes with a single point stay fixed; the simplex lives in the others.
     std::vector<int> free;
     for (int d = 0; d < (exact ? 2 : 3); ++d)

@@ -7,6 +7,7 @@
 
 #include "zdscan/physics/exact_delta_minimum.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
+#include "zdscan/scan/axis_coordinate.hpp"
 #include "zdscan/util/illinois.hpp"
 
 namespace zdscan
@@ -14,16 +15,8 @@ namespace zdscan
 namespace
 {
 constexpr int golden_iterations = 50;  // the bracket shrinks by 0.618^50 ≈ 4e-11: χ² then to ~1e-21
-constexpr int bisection_iterations = 60;
+constexpr int root_evaluations = 60;
 constexpr int bracket_steps = 3;  // grid steps of the other axis on each side of the map's best
-
-struct Axes
-{
-    const std::vector<double>* values[2];
-    bool log[2];
-    double to(int a, double v) const { return log[a] ? std::log(v) : v; }
-    double from(int a, double c) const { return log[a] ? std::exp(c) : c; }
-};
 }  // namespace
 
 double interval_end_offset(double grid_end, double refined_end, bool log_axis)
@@ -38,10 +31,10 @@ RefinedInterval refine_interval(const ScanConfig& config, const ObservableConsta
                                 double centre, double chi2_min, double level)
 {
     RefinedInterval out;
-    const Axes ax{{&m_zd_mev, &epsilon}, {config.m_zd_mev.log, config.epsilon.log}};
-    const int other = 1 - axis;
-    const std::vector<double>& xs = *ax.values[axis];
-    const std::vector<double>& ys = *ax.values[other];
+    const AxisCoordinate cx{axis == 0 ? &config.m_zd_mev : &config.epsilon};  // the axis refined
+    const AxisCoordinate cy{axis == 0 ? &config.epsilon : &config.m_zd_mev};  // the one profiled over
+    const std::vector<double>& xs = axis == 0 ? m_zd_mev : epsilon;
+    const std::vector<double>& ys = axis == 0 ? epsilon : m_zd_mev;
     const std::size_t n_eps = epsilon.size();
     if (xs.size() < 2 || ys.empty()) return out;
     const double delta_lo = std::min(config.delta.min, config.delta.max);
@@ -62,11 +55,11 @@ RefinedInterval refine_interval(const ScanConfig& config, const ObservableConsta
     // grid x (± bracket_steps grid steps, widened once when the minimum sits on the bracket's end).
     auto profile = [&](double x)
     {
-        const double cx = ax.to(axis, x);
+        const double c_x = cx.to(x);
         std::size_t k = 0;
         for (std::size_t i = 1; i < xs.size(); ++i)
         {
-            if (std::fabs(ax.to(axis, xs[i]) - cx) < std::fabs(ax.to(axis, xs[k]) - cx)) k = i;
+            if (std::fabs(cx.to(xs[i]) - c_x) < std::fabs(cx.to(xs[k]) - c_x)) k = i;
         }
         std::size_t best = 0;
         for (std::size_t j = 1; j < ys.size(); ++j)
@@ -80,34 +73,34 @@ RefinedInterval refine_interval(const ScanConfig& config, const ObservableConsta
         {
             const std::size_t lo_i = best > static_cast<std::size_t>(steps) ? best - steps : 0;
             const std::size_t hi_i = std::min(ys.size() - 1, best + steps);
-            double a = ax.to(other, ys[lo_i]), b = ax.to(other, ys[hi_i]);
+            double a = cy.to(ys[lo_i]), b = cy.to(ys[hi_i]);
             if (ys.size() == 1) return chi2(x, ys[0]);
             const double g = 0.5 * (std::sqrt(5.0) - 1);
             double c = b - g * (b - a), d = a + g * (b - a);
-            double fc = chi2(x, ax.from(other, c)), fd = chi2(x, ax.from(other, d));
+            double fc = chi2(x, cy.from(c)), fd = chi2(x, cy.from(d));
             // To 1e-9 of the coordinate: χ² there is then exact to ~1e-18 (quadratic about the minimum).
             for (int it = 0; it < golden_iterations && b - a > 1e-9; ++it)
             {
                 if (fc < fd)
                 {
-                    b = d, d = c, fd = fc, c = b - g * (b - a), fc = chi2(x, ax.from(other, c));
+                    b = d, d = c, fd = fc, c = b - g * (b - a), fc = chi2(x, cy.from(c));
                 }
                 else
                 {
-                    a = c, c = d, fc = fd, d = a + g * (b - a), fd = chi2(x, ax.from(other, d));
+                    a = c, c = d, fc = fd, d = a + g * (b - a), fd = chi2(x, cy.from(d));
                 }
             }
             const double at = 0.5 * (a + b);
             // The bracket's ends are grid points: compare with them (a minimum on the end of the grid is allowed).
-            lowest = std::min({fc, fd, chi2(x, ax.from(other, at)), chi2(x, ys[lo_i]), chi2(x, ys[hi_i])});
-            const bool on_end = (std::fabs(at - ax.to(other, ys[lo_i])) < 1e-9 && lo_i > 0)
-                                || (std::fabs(at - ax.to(other, ys[hi_i])) < 1e-9 && hi_i + 1 < ys.size());
+            lowest = std::min({fc, fd, chi2(x, cy.from(at)), chi2(x, ys[lo_i]), chi2(x, ys[hi_i])});
+            const bool on_end = (std::fabs(at - cy.to(ys[lo_i])) < 1e-9 && lo_i > 0)
+                                || (std::fabs(at - cy.to(ys[hi_i])) < 1e-9 && hi_i + 1 < ys.size());
             if (!on_end) break;
         }
         return lowest;
     };
     const double target = chi2_min + level;
-    const double c_centre = ax.to(axis, centre);
+    const double c_centre = cx.to(centre);
     for (int end = 0; end < 2; ++end)
     {
         if (end == 0 ? grid.lower_at_edge : grid.upper_at_edge) continue;
@@ -115,36 +108,50 @@ RefinedInterval refine_interval(const ScanConfig& config, const ObservableConsta
         if (!std::isfinite(grid_end)) continue;
         const int dir = end == 0 ? -1 : 1;
         // Walk the grid outward from the grid point just inside the grid's end (stepping back in while P is
-        // already above the level there) until P crosses the level; then bisect between the two points.
+        // already above the level there) until P crosses the level; then the crossing between the two points (util/illinois.hpp).
         std::vector<double> cs;  // grid coordinates from the centre outward
         for (double v : xs)
         {
-            const double c = ax.to(axis, v);
+            const double c = cx.to(v);
             if ((c - c_centre) * dir > 0) cs.push_back(c);
         }
         if (dir < 0) std::reverse(cs.begin(), cs.end());
-        const double c_end = ax.to(axis, grid_end);
+        if (cs.empty()) continue;  // the centre on the grid's last point: nothing outward to walk
+        // P − target at the grid points walked, each profile computed once (~45 χ² minima apiece).
+        std::vector<double> g(cs.size(), NAN);
+        auto g_at = [&](std::size_t j)
+        {
+            if (std::isnan(g[j])) g[j] = profile(cx.from(cs[j])) - target;
+            return g[j];
+        };
+        const double c_end = cx.to(grid_end);
         std::size_t i = 0;
         while (i + 1 < cs.size() && (cs[i + 1] - c_end) * dir < 0) ++i;  // the last grid point inside
-        double inner = c_centre;
-        while (i > 0 && profile(ax.from(axis, cs[i])) >= target) --i;
-        if (profile(ax.from(axis, cs[i])) < target) inner = cs[i];
-        double outer = NAN, g_inner = profile(ax.from(axis, inner)) - target, g_outer = NAN;
-        for (std::size_t j = (inner == c_centre ? 0 : i + 1); j < cs.size(); ++j)
+        while (i > 0 && g_at(i) >= 0) --i;
+        double inner = c_centre, g_inner = NAN, outer = NAN, g_outer = NAN;
+        std::size_t j = 0;
+        if (g_at(i) < 0)
         {
-            const double g = profile(ax.from(axis, cs[j])) - target;
-            if (g >= 0)
+            inner = cs[i], g_inner = g[i], j = i + 1;
+        }
+        else
+        {
+            g_inner = profile(centre) - target;
+        }
+        for (; j < cs.size(); ++j)
+        {
+            if (g_at(j) >= 0)
             {
-                outer = cs[j], g_outer = g;
+                outer = cs[j], g_outer = g[j];
                 break;
             }
-            inner = cs[j], g_inner = g;
+            inner = cs[j], g_inner = g[j];
         }
         if (!std::isfinite(outer)) continue;  // no crossing inside the grid: open at the edge
         // Between the two grid points (the crossing stays bracketed): ~10 profiles where bisection needed ~30.
-        const Bracket br = illinois_root([&](double x) { return profile(ax.from(axis, x)) - target; },
-                                         {inner, g_inner, outer, g_outer}, 1e-10, bisection_iterations);
-        (end == 0 ? out.lower : out.upper) = ax.from(axis, std::fabs(br.fa) < std::fabs(br.fb) ? br.a : br.b);
+        const Bracket br = illinois_root([&](double x) { return profile(cx.from(x)) - target; },
+                                         {inner, g_inner, outer, g_outer}, 1e-10, root_evaluations);
+        (end == 0 ? out.lower : out.upper) = cx.from(std::fabs(br.fa) < std::fabs(br.fb) ? br.a : br.b);
     }
     return out;
 }

@@ -1,9 +1,9 @@
 /// \file interval_refinement.hpp
 /// The ends of the 1-D Δχ² = level intervals of m_Zd and ε between grid points, as MINOS finds them: the profile
 /// P(x) = min over the other axis (golden section in its coordinate, bracketed by the grid map) of the exact δ
-/// minimum; each end is the first crossing of P(x) − χ²_min = level outward from the refined best fit, bisected
-/// to 1e-10 of the axis coordinate. The summary compares them with the grid's interpolated ends: a grid too coarse
-/// to resolve an end is said so (seed paper eqs. 28–29 are these intervals).
+/// minimum; each end is the first crossing of P(x) − χ²_min = level outward from the refined best fit, found by
+/// regula falsi (util/illinois.hpp) to 1e-10 of the axis coordinate. The summary compares them with the grid's
+/// interpolated ends: a grid too coarse to resolve an end is said so (seed paper eqs. 28–29 are these intervals).
 #pragma once
 
 #include <cmath>
