@@ -240,8 +240,7 @@ std::vector<std::string> edge_warnings(const ScanFileContents& f, const std::vec
         std::snprintf(line, sizeof line,
                       "the 2-D %s the grid's %s edge (%s = %.4g%s), where the lowest delta chi2 is %.3g (two "
                       "parameters: %.2f, %.2f, %.2f): cut by the box there, not closed",
-                      which[sigma - 1], edge_names[e], e < 2 ? "m_Zd" : "epsilon", edge_values[e], e < 2 ? " MeV" : "",
-                      lowest, levels_2d[0], levels_2d[1], levels_2d[2]);
+                      which[sigma - 1], edge_names[e], axis_names[e / 2], edge_values[e], axis_unit(e / 2), lowest, levels_2d[0], levels_2d[1], levels_2d[2]);
         w.push_back(line);
     }
     return w;
@@ -258,7 +257,6 @@ std::string refined_ends_line(const ScanFileContents& f, const SummaryLevel& lev
 {
     if (!refined_ends_apply(f, level)) return "";
     std::string text;
-    const char* names[2] = {"m_Zd", "epsilon"};
     const auto format_number = [](double v)
     {
         char out[32];
@@ -270,9 +268,9 @@ std::string refined_ends_line(const ScanFileContents& f, const SummaryLevel& lev
         const double lo = f.refined_interval[a][0], hi = f.refined_interval[a][1];
         if (std::isnan(lo) && std::isnan(hi)) continue;
         char part[160];
-        std::snprintf(part, sizeof part, "%s%s [%s, %s]%s", text.empty() ? "" : ", ", names[a],
+        std::snprintf(part, sizeof part, "%s%s [%s, %s]%s", text.empty() ? "" : ", ", axis_names[a],
                       std::isnan(lo) ? "grid edge" : format_number(lo).c_str(),
-                      std::isnan(hi) ? "grid edge" : format_number(hi).c_str(), a == 0 ? " MeV" : "");
+                      std::isnan(hi) ? "grid edge" : format_number(hi).c_str(), axis_unit(a));
         text += part;
     }
     return text.empty() ? "" : "  ends refined between grid points (as MINOS): " + text + "\n";
@@ -318,7 +316,7 @@ std::vector<std::string> convergence_warnings(const ScanFileContents& f, const s
     return w;
 }
 
-/// Lines that say what the numbers cannot be trusted for.
+/// Lines that say what the numbers cannot be trusted for (the edge and convergence ones are added by all_warnings).
 std::vector<std::string> warnings(const ScanFileContents& f, const std::vector<AxisSummary>& axes)
 {
     std::vector<std::string> w;
@@ -348,6 +346,18 @@ std::vector<std::string> warnings(const ScanFileContents& f, const std::vector<A
     if (!f.refined_converged)
     {
         w.push_back("the refinement between grid points did not converge: centres are the best grid point");
+    }
+    return w;
+}
+
+/// Every warning of the summary, in the order printed: the numbers' own, the grid edges', the interval ends'.
+std::vector<std::string> all_warnings(const ScanFileContents& f, const std::vector<AxisSummary>& axes,
+                                      const SummaryLevel& level)
+{
+    std::vector<std::string> w = warnings(f, axes);
+    for (auto* more : {edge_warnings, convergence_warnings})
+    {
+        for (auto& line : more(f, axes, level)) w.push_back(std::move(line));
     }
     return w;
 }
@@ -437,23 +447,13 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
         s << "SM (epsilon = delta = 0): not in this file (written by zdscan " << f.version
           << "); scan again for chi2_SM, its p-value and the pulls\n";
     }
-    for (const auto& w : warnings(f, axes))
-    {
-        s << "warning: " << w << "\n";
-    }
-    for (const auto& w : edge_warnings(f, axes, level))
-    {
-        s << "warning: " << w << "\n";
-    }
-    for (const auto& w : convergence_warnings(f, axes, level))
-    {
-        s << "warning: " << w << "\n";
-    }
+    for (const auto& w : all_warnings(f, axes, level)) s << "warning: " << w << "\n";
     return s.str();
 }
 
 nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level)
 {
+    const auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
     auto point = [&](const StoredFitPoint& p)
     {
         nlohmann::json terms = nlohmann::json::object();
@@ -478,7 +478,6 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
     }
     if (refined_ends_apply(f, level))  // Δχ² = 1: the ends refined between grid points (null: open at the edge)
     {
-        const auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
         intervals["m_zd_mev"]["refined"] = {{"lower", number_or_null(f.refined_interval[0][0])},
                                             {"upper", number_or_null(f.refined_interval[0][1])}};
         intervals["epsilon"]["refined"] = {{"lower", number_or_null(f.refined_interval[1][0])},
@@ -490,7 +489,6 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
                                 {"enabled", static_cast<bool>(f.enabled[i])},
                                 {"projection", i < f.projection.size() && f.projection[i]}});
     const FitStatistics st = fit_statistics(f);
-    const auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
     const nlohmann::json gof = {{"chi2_min", st.chi2_min},         {"n_measurements", st.n_measurements},
                                 {"n_parameters", st.n_parameters}, {"ndf", st.ndf},
                                 {"p_value", number_or_null(st.gof_p)}};
@@ -511,9 +509,6 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
             pulls[f.measurements[i]] = {{"best_fit", f.pull_refined[i]}, {"sm", f.pull_sm[i]}};
         }
     }
-    auto all_warnings = warnings(f, axes);
-    for (const auto& w : edge_warnings(f, axes, level)) all_warnings.push_back(w);
-    for (const auto& w : convergence_warnings(f, axes, level)) all_warnings.push_back(w);
     return {{"name", f.name},
             {"version", f.version},
             {"backend", f.backend},
@@ -527,6 +522,6 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
             {"goodness_of_fit", gof},
             {"sm", sm},
             {"pulls", pulls},
-            {"warnings", all_warnings}};
+            {"warnings", all_warnings(f, axes, level)}};
 }
 }  // namespace zdscan
