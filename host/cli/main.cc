@@ -300,7 +300,7 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
             throw;
         }
     }();
-    if (out.tiles_restored > 0) writer.set_resumed(checkpoint->prior_wall_time_s(), out.tiles_restored, out.tiles);
+    if (out.tiles_restored > 0) writer.set_resumed(checkpoint->prior_wall_time_s(), out.tiles_restored);
     writer.commit(out,
                   [&]
                   {

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -55,7 +56,7 @@ struct ScanFileWriter::Impl
     int deflate = 0;
     ScanFileWriter::Store store;
     double prior_wall_time_s = 0;
-    std::int64_t tiles_restored = 0, tiles = 0;
+    std::int64_t tiles_restored = 0;
     std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
     std::chrono::steady_clock::time_point start =
         std::chrono::steady_clock::now();  // /chi2/total is created at the first tile, whose shape sets the chunks
@@ -94,17 +95,27 @@ struct ScanFileWriter::Impl
         }
     }
 
-    /// A grid array indexed by the axes `dims` (0 = m, 1 = ε, 2 = δ), with its units, description and scales.
+    /// A grid array indexed by the axes `dims` (0 = m, 1 = ε, 2 = δ), with its units, description and scales;
+    /// file_type (doubles only) stores it in another type, e.g. float32.
     template <class T>
     Handle write_vector(hid_t where, const char* name, const std::vector<T>& v, std::initializer_list<int> dims,
-                        const char* units, const char* description)
+                        const char* units, const char* description, hid_t file_type = H5I_INVALID_HID)
     {
         std::vector<hsize_t> shape;
         for (int d : dims)
         {
             shape.push_back(n[d]);
         }
-        Handle set = h5::write_dataset(where, name, shape, v.data());
+        Handle set;
+        if constexpr (std::is_same_v<T, double>)
+        {
+            set = file_type == H5I_INVALID_HID ? h5::write_dataset(where, name, shape, v.data())
+                                               : h5::write_dataset_as(where, name, shape, v.data(), file_type);
+        }
+        else
+        {
+            set = h5::write_dataset(where, name, shape, v.data());
+        }
         h5::write_attribute(set, "units", units);
         h5::write_attribute(set, "long_name", description);
         int index = 0;
@@ -188,11 +199,10 @@ void ScanFileWriter::Impl::create_full_grid(const Tile& first)
 
 ScanFileWriter::~ScanFileWriter() = default;
 
-void ScanFileWriter::set_resumed(double prior_wall_time_s, std::int64_t tiles_restored, std::int64_t tiles)
+void ScanFileWriter::set_resumed(double prior_wall_time_s, std::int64_t tiles_restored)
 {
     impl_->prior_wall_time_s = prior_wall_time_s;
     impl_->tiles_restored = tiles_restored;
-    impl_->tiles = tiles;
 }
 
 /// --store: what /profile holds beside chi2_total. A comma list of argmin, terms (float64) or terms32 (float32), or
@@ -409,20 +419,8 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
             const std::string what = list[i].name + " (" + to_string(list[i].kind) + ") chi2 term at the profiled point"
                                      + (list[i].enabled ? "" : "; disabled: not in the total")
                                      + (s.store.terms_float32 ? " (float32)" : "");
-            const std::string name = "chi2_" + list[i].name;
-            if (s.store.terms_float32)
-            {
-                Handle set = h5::write_dataset_as(p, name.c_str(), {s.n[M], s.n[E]}, out.chi2_terms[i].data(),
-                                                  H5T_IEEE_F32LE);
-                h5::write_attribute(set, "units", "1");
-                h5::write_attribute(set, "long_name", what.c_str());
-                check(H5DSattach_scale(set, s.axes[M], 0), "attach dimension scale");
-                check(H5DSattach_scale(set, s.axes[E], 1), "attach dimension scale");
-            }
-            else
-            {
-                s.write_vector(p, name.c_str(), out.chi2_terms[i], {M, E}, "1", what.c_str());
-            }
+            s.write_vector(p, ("chi2_" + list[i].name).c_str(), out.chi2_terms[i], {M, E}, "1", what.c_str(),
+                           s.store.terms_float32 ? H5T_IEEE_F32LE : H5I_INVALID_HID);
         }
         if (s.store.terms) stored += s.store.terms_float32 ? ",terms32" : ",terms";
         h5::write_attribute(p, "stored", stored);  // what --store kept (the rest is not in this file)

@@ -45,7 +45,7 @@ class ScanFileWriter
     /// saves only 25 % of a χ² grid's bytes), 1-9 byte-shuffle and deflate.
     void set_full_grid_deflate(int level);
     /// A resumed run: the wall time of the earlier runs (summed into wall_time_s) and the tiles they provided.
-    void set_resumed(double prior_wall_time_s, std::int64_t tiles_restored, std::int64_t tiles);
+    void set_resumed(double prior_wall_time_s, std::int64_t tiles_restored);
     /// χ²_total of one tile (its cells × all δ) into /chi2/total.
     void write_full_slab(const Tile& tile, const std::vector<double>& chi2);
     /// Writes everything else and closes the file; then calls before_rename (which may throw to abandon the
