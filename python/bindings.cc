@@ -169,8 +169,7 @@ void scan_to_file(const std::string& config_json, const std::string& config_path
                   const std::string& command_line, const std::string& store_text, int deflate)
 {
     const ScanFileWriter::Store store = ScanFileWriter::parse_store(store_text, "store=");
-    if (deflate < 0 || deflate > 9) throw ConfigError("deflate=: a level from 0 (none) to 9 (got " + std::to_string(deflate) + ")");
-    if (deflate > 0 && !full_grid) throw ConfigError("deflate=: applies to full_grid=True (the 3-D grid) only");
+    ScanFileWriter::check_deflate(deflate, full_grid, "deflate=", "full_grid=True");
     ScanConfig config = config_from(config_json, "config");
     if (n_m > 0) config.m_zd_mev.n = n_m;
     if (n_eps > 0) config.epsilon.n = n_eps;

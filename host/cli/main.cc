@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
-#include <set>
 #include <unistd.h>
 
 #include "zdscan/build_config.hpp"
@@ -195,6 +194,7 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
     if (!args.deflate.empty())
     {
         deflate = static_cast<int>(parse_count("--deflate", args.deflate, 0, 9));
+        // Given at all, even 0, it asks for the full grid's compression: refused without --full-grid.
         if (!args.full_grid) throw ConfigError("--deflate: applies to --full-grid (the 3-D grid) only");
     }
     if (args.resume && args.no_checkpoint)
@@ -537,15 +537,19 @@ int main(int argc, char** argv)
     ScanArgs scan;
     auto* scan_cmd = app.add_subcommand("scan", "Scan the (m_Zd, epsilon, delta) grid and write an HDF5 file");
     scan_cmd->add_option("--config", scan.config_path, "JSON config (default: the embedded configs/paper2021.json)")
-        ->check(CLI::ExistingFile);
-    auto* out_opt = scan_cmd->add_option("--out", scan.out_path,
-                                         "output HDF5 file (default: <config name>.h5); replaces only a previous "
-                                         "zdscan result unless --force");
+        ->check(CLI::ExistingFile)
+        ->option_text("FILE");
+    auto* out_opt = scan_cmd
+                        ->add_option("--out", scan.out_path,
+                                     "output HDF5 file (default: <config name>.h5); replaces only a previous "
+                                     "zdscan result unless --force")
+                        ->type_name("FILE");
     scan_cmd->add_flag("--force", scan.force, "replace any regular file at --out (never the config itself)");
-    auto* n_all = scan_cmd->add_option("--n", scan.n, "points on every axis, 1 to 1000000 (overrides the config)");
-    scan_cmd->add_option("--n-m", scan.n_m, "points on the m_Zd axis")->excludes(n_all);
-    scan_cmd->add_option("--n-eps", scan.n_eps, "points on the epsilon axis")->excludes(n_all);
-    scan_cmd->add_option("--n-delta", scan.n_delta, "points on the delta axis")->excludes(n_all);
+    auto* n_all = scan_cmd->add_option("--n", scan.n, "points on every axis, 1 to 1000000 (overrides the config)")
+                      ->type_name("NUMBER");
+    scan_cmd->add_option("--n-m", scan.n_m, "points on the m_Zd axis")->excludes(n_all)->type_name("NUMBER");
+    scan_cmd->add_option("--n-eps", scan.n_eps, "points on the epsilon axis")->excludes(n_all)->type_name("NUMBER");
+    scan_cmd->add_option("--n-delta", scan.n_delta, "points on the delta axis")->excludes(n_all)->type_name("NUMBER");
     scan_cmd->add_option("--backend", scan.backend, "cpu, cuda or auto (cuda when a GPU is present)")
         ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
     scan_cmd
@@ -553,27 +557,38 @@ int main(int argc, char** argv)
                      "minimise each (m_Zd, epsilon) cell over the continuous delta range (exact, the default) or "
                      "over the delta grid points (grid)")
         ->check(CLI::IsMember({"exact", "grid"}));
-    scan_cmd->add_option("--threads", scan.threads, "CPU threads (default: all; at most 4 x the hardware threads)");
-    scan_cmd->add_option("--tile-masses", scan.tile_masses,
-                         "at most this many masses per tile (default: from the "
-                         "tile budget)");
-    scan_cmd->add_option("--max-tile-mb", scan.max_tile_mb,
-                         "with --full-grid: MB of chi2 a tile holds in memory (default 256)");
-    scan_cmd->add_option("--delta-slices", scan.delta_slices,
-                         "comma-separated fixed delta values: every measurement's chi2 over (m, epsilon) at each, in "
-                         "/slices (Figs. 2, 5); at most 64");
+    scan_cmd->add_option("--threads", scan.threads, "CPU threads (default: all; at most 4 x the hardware threads)")
+        ->type_name("NUMBER");
+    scan_cmd
+        ->add_option("--tile-masses", scan.tile_masses,
+                     "at most this many masses per tile (default: from the "
+                     "tile budget)")
+        ->type_name("NUMBER");
+    scan_cmd
+        ->add_option("--max-tile-mb", scan.max_tile_mb,
+                     "with --full-grid: MB of chi2 a tile holds in memory (default 256)")
+        ->type_name("NUMBER");
+    scan_cmd
+        ->add_option("--delta-slices", scan.delta_slices,
+                     "comma-separated fixed delta values: every measurement's chi2 over (m, epsilon) at each, in "
+                     "/slices (Figs. 2, 5); at most 64")
+        ->type_name("NUMBER,...");
     scan_cmd->add_flag("--full-grid", scan.full_grid, "also write chi2 on the full 3-D grid (/chi2/total)");
     scan_cmd->add_option("--store", scan.store,
                          "what /profile holds beside chi2_total: all (default: argmin,terms), total, or a comma list of "
                          "argmin (the delta at the minimum), terms (each measurement's map) or terms32 (float32)");
-    scan_cmd->add_option("--deflate", scan.deflate,
-                         "with --full-grid: compression of /chi2/total, 0 (none, the default: 1e8 points/s to disk) "
-                         "to 9 (shuffle + deflate: 25 % smaller, 20x slower; docs/benchmarks.md)");
+    scan_cmd
+        ->add_option("--deflate", scan.deflate,
+                     "with --full-grid: compression of /chi2/total, 0 (none, the default: 1e8 points/s to disk) "
+                     "to 9 (shuffle + deflate: 25 % smaller, 20x slower; docs/benchmarks.md)")
+        ->type_name("NUMBER");
     scan_cmd->add_flag("--resume", scan.resume,
                        "continue from the checkpoint an interrupted or killed run left beside --out (same config and "
                        "options)");
-    scan_cmd->add_option("--checkpoint-interval", scan.checkpoint_interval,
-                         "seconds between two saves of the checkpoint, 0 to 86400 (default 60; 0: after every tile)");
+    scan_cmd
+        ->add_option("--checkpoint-interval", scan.checkpoint_interval,
+                     "seconds between two saves of the checkpoint, 0 to 86400 (default 60; 0: after every tile)")
+        ->type_name("NUMBER");
     scan_cmd->add_flag("--no-checkpoint", scan.no_checkpoint, "keep no checkpoint");
     scan_cmd->add_flag("--quiet", scan.quiet,
                        "print nothing on success (no progress, no summary: `zdscan summary FILE` prints it); "
@@ -583,7 +598,8 @@ int main(int argc, char** argv)
     bool summary_as_json = false;
     auto* summary_cmd = app.add_subcommand("summary", "Print best fit and 1-D intervals of a result file");
     summary_cmd->add_option("file", summary_path, "zdscan HDF5 result")->required()->check(CLI::ExistingFile);
-    summary_cmd->add_option("--cl", summary_cl, "interval level: 68, 90, 95, 99 (% CL, one parameter) or dchi2=X");
+    summary_cmd->add_option("--cl", summary_cl, "interval level: 68, 90, 95, 99 (% CL, one parameter) or dchi2=X")
+        ->type_name("CL");
     summary_cmd->add_flag("--json", summary_as_json, "print JSON");
 
     std::string apv_config_path;
@@ -591,7 +607,8 @@ int main(int argc, char** argv)
     auto* apv_cmd = app.add_subcommand("apv", "Compute Q_W(133Cs) from APV with the neutron-skin correction (paper "
                                               "eqs. 16-23) from the config's apv_reanalysis inputs");
     apv_cmd->add_option("--config", apv_config_path, "JSON config (default: the embedded one, the paper's inputs)")
-        ->check(CLI::ExistingFile);
+        ->check(CLI::ExistingFile)
+        ->option_text("FILE");
     apv_cmd->add_flag("--json", apv_json, "print JSON: inputs, every step with its uncertainty, the budget");
     apv_cmd->add_flag("--alternatives", apv_alternatives_table,
                       "also the table of alternatives (hadronic skin, direct R_n, other densities, other amplitude)");
@@ -599,22 +616,9 @@ int main(int argc, char** argv)
     std::string config_path;
     auto* config_cmd = app.add_subcommand("config", "Print the resolved configuration as JSON");
     config_cmd->add_option("--config", config_path, "JSON config (default: the embedded one)")
-        ->check(CLI::ExistingFile);
+        ->check(CLI::ExistingFile)
+        ->option_text("FILE");
 
-    // Numeric options are read as text (an empty value is refused naming the option) but shown as NUMBER.
-    for (CLI::App* sub : app.get_subcommands({}))
-    {
-        for (CLI::Option* opt : sub->get_options())
-        {
-            static const std::set<std::string> numbers = {"--n", "--n-m", "--n-eps", "--n-delta", "--threads", "--deflate",
-                                                          "--tile-masses", "--max-tile-mb", "--checkpoint-interval"};
-            if (numbers.count(opt->get_name())) opt->type_name("NUMBER");
-            if (opt->get_name() == "--delta-slices") opt->type_name("NUMBER,...");
-            if (opt->get_name() == "--out") opt->type_name("FILE");
-            if (opt->get_name() == "--config") opt->option_text("FILE");
-            if (opt->get_name() == "--cl") opt->type_name("CL");
-        }
-    }
     try
     {
         app.parse(argc, argv);

@@ -235,9 +235,19 @@ void ScanFileWriter::set_store(const Store& store)
     impl_->store = store;
 }
 
+void ScanFileWriter::check_deflate(int level, bool full_grid, const std::string& option,
+                                   const std::string& full_grid_option)
+{
+    if (level < 0 || level > 9)
+    {
+        throw ConfigError(option + ": a level from 0 (none) to 9 (got " + std::to_string(level) + ")");
+    }
+    if (level > 0 && !full_grid) throw ConfigError(option + ": applies to " + full_grid_option + " (the 3-D grid) only");
+}
+
 void ScanFileWriter::set_full_grid_deflate(int level)
 {
-    if (level < 0 || level > 9) throw std::invalid_argument("--deflate: a level from 0 (none) to 9");
+    check_deflate(level, true, "deflate level", "the full grid");
     impl_->deflate = level;
 }
 

@@ -44,6 +44,9 @@ class ScanFileWriter
     /// Deflate level of /chi2/total with --full-grid: 0 stores it raw (default: 20x faster than level 1, which
     /// saves only 25 % of a χ² grid's bytes), 1-9 byte-shuffle and deflate.
     void set_full_grid_deflate(int level);
+    /// The one check of a deflate level from the user: 0-9, and above 0 only with the full grid; throws ConfigError
+    /// naming option (and full_grid_option, how the full grid is asked for there).
+    static void check_deflate(int level, bool full_grid, const std::string& option, const std::string& full_grid_option);
     /// A resumed run: the wall time of the earlier runs (summed into wall_time_s) and the tiles they provided.
     void set_resumed(double prior_wall_time_s, std::int64_t tiles_restored);
     /// χ²_total of one tile (its cells × all δ) into /chi2/total.
