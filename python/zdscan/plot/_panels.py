@@ -2,6 +2,7 @@
 (Figs. 2 and 5), the 2-D regions of the combined fit (Fig. 3), and the 1-D Δχ² profiles (Fig. 3's margins)."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -85,6 +86,41 @@ def _log_axes(ax, d: ResultData):
     ax.set_ylim(d.epsilon[0], d.epsilon[-1])
 
 
+@dataclasses.dataclass
+class _Layer:
+    """One entry of a limits() panel and of its legend: what is drawn (a favoured region filled, a limit line, or
+    today's PV combination with its excluded side hatched), of which measurement(s), in which style."""
+
+    label: str
+    kind: str  # "favoured", "line" or "combined"
+    measurement: object  # a name, or the list of names summed
+    style: dict
+
+
+def _layers(d: ResultData, individual: Optional[bool]) -> List[_Layer]:
+    """The layers of Figs. 2 and 5, in drawing and legend order. Only enabled measurements; a projection is never
+    part of the combination; today's PV measurements each get a line when `individual` (default: no projections)."""
+    shown = d.shown()
+    current = [m for m in shown if m.kind in PV_KINDS and not m.projection]
+    projected = [m for m in shown if m.kind in PV_KINDS and m.projection]
+    if individual is None:
+        individual = not projected
+    layers = [_Layer(f"{label(m.name)} favoured" + (" (projected)" if m.projection else ""), "favoured", m.name,
+                     dict(facecolor=G2_COLORS.get(m.name, "#fdb462")))
+              for m in shown if m.kind == "lepton_g2"]
+    if current:
+        if individual and len(current) > 1:
+            layers += [_Layer(label(m.name), "line", m.name, dict(linewidth=0.9, **style))
+                       for m, style in zip(current, CURRENT_STYLES)]
+        layers.append(_Layer(" + ".join(label(m.name) for m in current) + ", excluded", "combined",
+                             [m.name for m in current], {}))
+    others = iter(OTHER_STYLES)
+    for m in projected:
+        style = PROJECTION_STYLES.get(m.name) or next(others, OTHER_STYLES[0])
+        layers.append(_Layer(f"{label(m.name)} (projected)", "line", m.name, dict(linewidth=1.2, **style)))
+    return layers
+
+
 def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optional[bool] = None) -> Dict[str, list]:
     """Figs. 2 and 5 at one δ of the file's /slices: the g−2 favoured regions (filled), the combination of today's
     parity-violating measurements (solid, excluded side hatched), each projection as its own line, and, when
@@ -94,33 +130,17 @@ def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optiona
     result: a result file's path (or read_result's data); returns {legend label: [artists]}."""
     d = _data(result)
     ax = _axes(ax)
-    shown = d.shown()
-    current = [m for m in shown if m.kind in PV_KINDS and not m.projection]
-    projected = [m for m in shown if m.kind in PV_KINDS and m.projection]
-    g2 = [m for m in shown if m.kind == "lepton_g2"]
-    if individual is None:
-        individual = not projected
-    at = dict(delta_slice=float(delta))
     artists: Dict[str, list] = {}
-    for m in g2:
-        lim = limit_curves.limits(d.path, cl, measurement=m.name, region="allowed", **at)
-        color = G2_COLORS.get(m.name, "#fdb462")
-        text = f"{label(m.name)} favoured" + (" (projected)" if m.projection else "")
-        artists[text] = fill_regions(ax, lim, facecolor=color, edgecolor="none", alpha=0.8, lw=0)
-    if current:
-        if individual and len(current) > 1:
-            for m, style in zip(current, CURRENT_STYLES):
-                lim = limit_curves.limits(d.path, cl, measurement=m.name, **at)
-                artists[label(m.name)] = draw_limit_lines(ax, lim, linewidth=0.9, **style)
-        combined = limit_curves.limits(d.path, cl, measurement=[m.name for m in current], **at)
-        text = " + ".join(label(m.name) for m in current)
-        hatch = fill_regions(ax, combined, facecolor="none", edgecolor="0.55", hatch="/////", lw=0)
-        artists[text + ", excluded"] = draw_limit_lines(ax, combined, color="k", linewidth=1.4) + hatch
-    others = iter(OTHER_STYLES)
-    for m in projected:
-        style = PROJECTION_STYLES.get(m.name) or next(others, OTHER_STYLES[0])
-        lim = limit_curves.limits(d.path, cl, measurement=m.name, **at)
-        artists[f"{label(m.name)} (projected)"] = draw_limit_lines(ax, lim, linewidth=1.2, **style)
+    for layer in _layers(d, individual):
+        lim = limit_curves.limits(d.path, cl, measurement=layer.measurement, delta_slice=float(delta),
+                                  region="allowed" if layer.kind == "favoured" else "excluded")
+        if layer.kind == "favoured":
+            artists[layer.label] = fill_regions(ax, lim, edgecolor="none", alpha=0.8, lw=0, **layer.style)
+        elif layer.kind == "line":
+            artists[layer.label] = draw_limit_lines(ax, lim, **layer.style)
+        else:
+            hatch = fill_regions(ax, lim, facecolor="none", edgecolor="0.55", hatch="/////", lw=0)
+            artists[layer.label] = draw_limit_lines(ax, lim, color="k", linewidth=1.4) + hatch
     _log_axes(ax, d)
     ax.text(0.04, 0.96, delta_text(delta), transform=ax.transAxes, ha="left", va="top",
             bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))
@@ -132,29 +152,16 @@ def legend_handles(result, cl: float = 90, individual: Optional[bool] = None):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    d = _data(result)
-    shown = d.shown()
-    current = [m for m in shown if m.kind in PV_KINDS and not m.projection]
-    projected = [m for m in shown if m.kind in PV_KINDS and m.projection]
-    if individual is None:
-        individual = not projected
-    handles, labels = [], []
-    for m in (m for m in shown if m.kind == "lepton_g2"):
-        handles.append(Patch(facecolor=G2_COLORS.get(m.name, "#fdb462"), alpha=0.8, lw=0))
-        labels.append(f"{label(m.name)} favoured" + (" (projected)" if m.projection else ""))
-    if current:
-        if individual and len(current) > 1:
-            for m, style in zip(current, CURRENT_STYLES):
-                handles.append(Line2D([], [], linewidth=0.9, **style))
-                labels.append(label(m.name))
-        handles.append(Patch(facecolor="white", edgecolor="k", hatch="/////", linewidth=1.2))
-        labels.append(" + ".join(label(m.name) for m in current) + ", excluded")
-    others = iter(OTHER_STYLES)
-    for m in projected:
-        style = PROJECTION_STYLES.get(m.name) or next(others, OTHER_STYLES[0])
-        handles.append(Line2D([], [], linewidth=1.2, **style))
-        labels.append(f"{label(m.name)} (projected)")
-    return handles, labels
+    handles = []
+    layers = _layers(_data(result), individual)
+    for layer in layers:
+        if layer.kind == "favoured":
+            handles.append(Patch(alpha=0.8, lw=0, **layer.style))
+        elif layer.kind == "line":
+            handles.append(Line2D([], [], **layer.style))
+        else:
+            handles.append(Patch(facecolor="white", edgecolor="k", hatch="/////", linewidth=1.2))
+    return handles, [layer.label for layer in layers]
 
 
 def contours(result, *, ax=None, cls: Sequence[float] = CL_2D) -> Dict[str, list]:
