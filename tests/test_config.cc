@@ -234,6 +234,22 @@ TEST(Config, MissingAndMistypedFields)
     j = default_json();
     j["measurements"][at("a_e")]["enabled"] = 1;
     expect_error(j, {"measurements[3].enabled", "true or false"});
+    j = default_json();
+    j["measurements"][at("a_mu")]["projection"] = "yes";
+    expect_error(j, {"measurements[2].projection", "true or false"});
+}
+
+TEST(Config, ProjectionFlagRoundTrips)
+{
+    json j = default_json();
+    j["measurements"][at("a_mu")]["projection"] = true;
+    const ScanConfig c = parse_config(j);
+    EXPECT_TRUE(c.physics.measurements[at("a_mu")].projection);
+    EXPECT_FALSE(c.physics.measurements[at("qweak")].projection);  // absent: a result of today
+    const json back = to_json(c);
+    EXPECT_EQ(back["measurements"][at("a_mu")]["projection"], true);
+    EXPECT_FALSE(back["measurements"][at("qweak")].contains("projection"));  // configs before the flag unchanged
+    EXPECT_TRUE(parse_config(back).physics.measurements[at("a_mu")].projection);
 }
 
 TEST(Config, BadSigmas)
