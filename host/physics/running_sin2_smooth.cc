@@ -39,10 +39,14 @@ std::vector<Species> fixed_species()
     return {fermion(c::m_e_gev, 1, -1, -0.5), fermion(c::m_mu_gev, 1, -1, -0.5), fermion(c::m_tau_gev, 1, -1, -0.5),
             fermion(c::m_c_gev, 3, 2.0 / 3, 0.5), fermion(c::m_b_gev, 3, -1.0 / 3, -0.5),
             fermion(c::m_t_gev, 3, 2.0 / 3, 0.5, true),
-            // The W loop from M_Z up. Active from M_W with no matching term, it would need u, d, s at 32 MeV to reach
-            // ŝ²(0) and would move ŝ² at the Qweak scale by 7e-4 (inputs2025.md §2.3, variant A's problem).
-            Species{c::m_z_gev, -7.0, -43.0 / 6, true}};
+            // The W loop (with its Goldstone) from M_W up, as in the PDG curve, whose minimum is at M_W.
+            Species{c::m_w_gev, -7.0, -43.0 / 6, true}};
 }
+
+/// The decoupling weight at μ/m = r, shifted so that far above the mass it equals the MS-bar step at μ = m:
+/// w(r) → 1 − O(ln r / r²) with ∫ (w(e^s) − θ(s)) ds = −5/6 (the 5/3 of Π(Q²) ≈ (α/3π)[ln(Q²/m²) − 5/3]), so the
+/// one-loop curve integrated with w(e^{5/6} r) coincides with the step model away from thresholds.
+double msbar_decoupling_weight(double r) { return decoupling_weight(std::exp(5.0 / 6) * r); }
 
 /// u, d, s: b = (4/3)·3·(4/9 + 1/9 + 1/9), c = (2/3)·3·(2/3·1/2 + 1/3·1/2 + 1/3·1/2).
 constexpr double light_b = 4.0 / 3 * 3 * (4.0 / 9 + 1.0 / 9 + 1.0 / 9);
@@ -61,7 +65,7 @@ class FixedSums
         std::array<double, 2> bc = {0, 0};
         for (const auto& s : all_)
         {
-            const double w = s.step ? (mu >= s.mass ? 1.0 : 0.0) : decoupling_weight(mu / s.mass);
+            const double w = s.step ? (mu >= s.mass ? 1.0 : 0.0) : msbar_decoupling_weight(mu / s.mass);
             bc[0] += w * s.b;
             bc[1] += w * s.c;
         }
@@ -77,7 +81,7 @@ class FixedSums
 std::array<double, 2> rhs(FixedSums& fixed, double m_q, double t, const std::array<double, 2>& y)
 {
     const std::array<double, 2> bc = fixed(t);
-    const double w = decoupling_weight(std::exp(t) / m_q);
+    const double w = msbar_decoupling_weight(std::exp(t) / m_q);
     const double b = bc[0] + w * light_b, cc = bc[1] + w * light_c;
     const double a = y[0];
     return {a * a / (2 * c::pi) * b, a / (2 * c::pi) * (b * y[1] - cc)};
@@ -123,18 +127,27 @@ std::vector<double> integrate(FixedSums& fixed, double m_q, double s2_mz, double
 double decoupling_weight(double r)
 {
     if (r < 1e-3) return r * r / 5;  // the leading term; the next is −3r⁴/70 (relative 2e-7 here)
-    return 6
-           * gauss_legendre_12(0.0, 0.5,
-                               [r](double x)
-                               {
-                                   const double u = x * (1 - x), v = u * r * r;
-                                   return 2 * u * v / (1 + v);  // symmetric in x ↔ 1 − x: twice the half
-                               });
+    if (r < 1)  // the quadrature is exact to rounding here; the closed form below would cancel
+    {
+        return 6
+               * gauss_legendre_12(0.0, 0.5,
+                                   [r](double x)
+                                   {
+                                       const double u = x * (1 - x), v = u * r * r;
+                                       return 2 * u * v / (1 + v);  // symmetric in x ↔ 1 − x: twice the half
+                                   });
+    }
+    // Closed form (a quadrature loses 7e-6 near r = 10–30, where the integrand peaks at x ~ 1/r²):
+    // w = 1 − 6 (1 − J)/a, a = r², J = ∫₀¹ dx/(1 + a x(1−x)) = (2/(aβ)) ln((β+1)/(β−1)), β = √(1 + 4/a).
+    const double a = r * r, beta = std::sqrt(1 + 4 / a);
+    const double beta_minus_1 = (4 / a) / (beta + 1);
+    const double j = 2 / (a * beta) * std::log((beta + 1) / beta_minus_1);
+    return 1 - 6 * (1 - j) / a;
 }
 
 SmoothRunningSin2::SmoothRunningSin2(double s2_mz, double s2_zero, double alpha_hat_mz)
 {
-    // M_Z on a node: the curve has its corner there (the W step), which linear interpolation must not cut.
+    // M_Z on a node: the integration starts there. The W and top steps fall inside RK4 steps (error ≤ 3e-5 in ŝ²).
     const double t_z = std::log(c::m_z_gev);
     t_min_ = t_z - std::ceil((t_z - std::log(q_min_gev)) / step) * step;
     dt_ = step;

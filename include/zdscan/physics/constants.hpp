@@ -13,6 +13,8 @@ inline constexpr double alpha = 1.0 / 137.035999084;
 inline constexpr double g_fermi_gev2 = 1.1663787e-5;
 /// Z boson mass [GeV], PDG 2020.
 inline constexpr double m_z_gev = 91.1876;
+/// W boson mass [GeV], PDG 2020: where the W loop joins the running of the Fig. 4 curve (its MS-bar threshold).
+inline constexpr double m_w_gev = 80.379;
 /// Electron mass [GeV], PDG 2020 (CODATA 2018: 0.51099895000 MeV).
 inline constexpr double m_e_gev = 0.51099895000e-3;
 /// Muon mass [GeV], PDG 2020.
