@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "zdscan/physics/apv_k_factor.hpp"
 #include "zdscan/physics/exact_delta_minimum.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
 #include "zdscan/physics/sin2_effective.hpp"
@@ -127,8 +128,18 @@ TEST(Sin2Effective, WrittenCurveCoversFigureFour)
     ASSERT_EQ(out.running_q_gev.size(), 351u);  // 1e-4 .. 1e3 GeV, 50 per decade
     EXPECT_DOUBLE_EQ(out.running_q_gev.front(), 1e-4);
     EXPECT_NEAR(out.running_q_gev.back(), 1e3, 1e-9);
-    EXPECT_DOUBLE_EQ(out.running_sin2_sm_step.front(), 0.23857);               // the χ² model is pinned exactly
-    EXPECT_NEAR(out.running_sin2_sm.front(), 0.23857, 1e-7);                   // the smooth figure curve too
+    EXPECT_DOUBLE_EQ(out.running_sin2_sm_step.front(), 0.23857);  // the χ² model is pinned exactly
+    // The smooth figure curve, pinned to ŝ²(0) at its 1e-5 GeV end: less the electron loop's running from there to
+    // 1e-4 GeV, where its weight is w(R) ≈ R²/5 − 3R⁴/70, R = e^{5/6} Q/m_e: ∫ w dln Q = [R²/10 − 3R⁴/280] between
+    // the ends (tolerance 1 % of the 3.5e-7 effect: α against the curve's α̂ there, 0.3 %).
+    auto electron = [](double q_gev)
+    {
+        const double r = std::exp(5.0 / 6) * q_gev / constants::m_e_gev;
+        return r * r / 10 - 3 * std::pow(r, 4) / 280;
+    };
+    const double electron_running =
+        constants::alpha / (2 * constants::pi) * (4.0 / 3 * 0.23857 - 1.0 / 3) * (electron(1e-4) - electron(1e-5));
+    EXPECT_NEAR(out.running_sin2_sm.front(), 0.23857 + electron_running, 3.5e-9);
     EXPECT_LT(out.running_sin2_bestfit.front(), out.running_sin2_sm.front());  // κ_d < 1 for ε δ' > 0
     // The Z_d curves: the refined best fit and the grid masses just inside the 1σ m_Zd interval around it.
     ASSERT_EQ(out.running_zd.size(), 3u);
@@ -137,6 +148,35 @@ TEST(Sin2Effective, WrittenCurveCoversFigureFour)
     EXPECT_LT(out.running_zd[1].m_zd_mev, out.refined.m_zd_mev);
     EXPECT_GT(out.running_zd[2].m_zd_mev, out.refined.m_zd_mev);
     for (const auto& c : out.running_zd) EXPECT_EQ(c.sin2.size(), out.running_q_gev.size());
+    // At and below the APV scale the curve takes the fit's K(m) (eq. 26, from an evaluator of its own here), which at
+    // the best fit is several per cent below the propagator; from 10 Q_apv up it is the scattering propagator.
+    const auto& c = out.running_zd[0];
+    const double m_gev = c.m_zd_mev * 1e-3, k = ApvKEvaluator(ApvKModel{})(c.m_zd_mev);
+    EXPECT_DOUBLE_EQ(out.running_q_apv_gev, 2.4e-3);
+    EXPECT_NEAR(c.k_apv, k, 1e-12);
+    EXPECT_LT(k, 0.97 * propagator_pv_scattering(m_gev, 2.4e-3 * 2.4e-3));
+    for (std::size_t i = 0; i < out.running_q_gev.size(); ++i)
+    {
+        const double q = out.running_q_gev[i], s2 = out.running_sin2_sm[i];
+        if (q <= 2.4e-3) EXPECT_NEAR(c.sin2[i], sin2_effective_with(s2, k, m_gev, c.epsilon, c.delta), 1e-15) << q;
+        if (q >= 2.4e-2) EXPECT_NEAR(c.sin2[i], sin2_effective_at(s2, q, m_gev, c.epsilon, c.delta), 1e-15) << q;
+        if (i > 0 && q < 3e-2) EXPECT_LT(std::fabs(c.sin2[i] - c.sin2[i - 1]), 3e-5) << q;  // no jump in the blend
+    }
+}
+
+TEST(Sin2Effective, FigurePropagatorBlendsKToThePropagator)
+{
+    const double m = 0.03, q_apv = 2.4e-3, k = 0.9;
+    const double f_apv = propagator_pv_scattering(m, q_apv * q_apv);
+    EXPECT_EQ(figure_propagator(1e-4, m, q_apv, k), k);
+    EXPECT_NEAR(figure_propagator(q_apv * (1 + 1e-9), m, q_apv, k), k, 1e-9);  // continuous at Q_apv
+    EXPECT_NEAR(figure_propagator(10 * q_apv * (1 - 1e-9), m, q_apv, k),
+                propagator_pv_scattering(m, 100 * q_apv * q_apv), 1e-8);
+    // Half way in log Q the smoothstep weight is 1/2: the propagator times the mean of K/f(Q_apv) and 1.
+    const double q_mid = q_apv * std::sqrt(10.0);
+    EXPECT_NEAR(figure_propagator(q_mid, m, q_apv, k), propagator_pv_scattering(m, q_mid * q_mid) * (1 + k / f_apv) / 2,
+                1e-15);
+    EXPECT_EQ(figure_propagator(1e-4, m, q_apv, 0.0), propagator_pv_scattering(m, 1e-8));  // no APV: the propagator
 }
 }  // namespace
 }  // namespace zdscan

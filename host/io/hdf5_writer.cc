@@ -521,9 +521,12 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         // Fig. 4: its own dimension (q_gev) as a scale inside the group.
         Handle g(check(H5Gcreate2(s.file, "running", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/running"), H5Gclose);
         h5::write_attribute(g, "description",
-                            "MS-bar sin^2 theta_W(Q): SM running and kappa_d * s^2 with the Z_d of the best grid point "
-                            "(propagator m^2/(m^2+Q^2)), seed paper Fig. 4");
+                            "MS-bar sin^2 theta_W(Q): SM running and kappa_d * s^2 with Z_d points, seed paper Fig. 4. "
+                            "Z_d factor: the propagator m^2/(m^2+Q^2) from 10 Q_apv up, K(m) of the APV measurement at "
+                            "and below Q_apv, a smoothstep in log Q between (docs/physics.md)");
         if (!out.running_note.empty()) h5::write_attribute(g, "note", out.running_note);
+        h5::write_attribute(g, "q_apv_gev", out.running_q_apv_gev);
+        h5::write_attribute(g, "apv_measurement", out.running_apv_name);
         const std::vector<hsize_t> shape = {out.running_q_gev.size()};
         Handle q = h5::write_dataset(g, "q_gev", shape, out.running_q_gev.data());
         check(H5DSset_scale(q, "q_gev"), "set dimension scale");
@@ -539,7 +542,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
             return set;
         };
         curve("sin2_sm", out.running_sin2_sm,
-              "SM running sin^2 theta_W (MS-bar; smooth light-fermion decoupling, W loop above M_Z): Fig. 4");
+              "SM running sin^2 theta_W (MS-bar; smooth fermion decoupling, W loop above M_W): Fig. 4");
         curve("sin2_sm_step", out.running_sin2_sm_step, "SM running sin^2 theta_W, step thresholds: the chi2 model");
         curve("sin2_bestfit", out.running_sin2_bestfit, "kappa_d(Q) sin^2 theta_W(Q) at the best grid point");
         for (const auto& c : out.running_zd)
@@ -548,6 +551,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
             h5::write_attribute(set, "m_zd_mev", c.m_zd_mev);
             h5::write_attribute(set, "epsilon", c.epsilon);
             h5::write_attribute(set, "delta", c.delta);
+            h5::write_attribute(set, "k_apv", c.k_apv);
         }
     }
     h5::write_attribute(s.file, "creator", "zdscan");

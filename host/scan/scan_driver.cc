@@ -198,8 +198,8 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
     TileJournal* journal = collects ? options.journal : nullptr;
 
     std::int64_t points_done = 0;
-    const TileShape shape{n_delta, options.full_grid, options.delta_profile == DeltaProfile::exact,
-                          out.delta.front(), out.delta.back()};
+    const TileShape shape{n_delta, options.full_grid, options.delta_profile == DeltaProfile::exact, out.delta.front(),
+                          out.delta.back()};
     auto merge = [&](std::int64_t t, const TileResult& result)
     {
         if (t < 0 || t >= static_cast<std::int64_t>(tiles.size()))
@@ -423,8 +423,18 @@ std::function<double(double)> figure_sm_curve(const RunningSin2& running, const 
     }
 }
 
-void running_curves(const RunningSin2& running, const std::function<double(double)>& smooth, ScanOutput& out)
+void running_curves(const RunningSin2& running, const std::function<double(double)>& smooth, const MassTermsAt& mass_at,
+                    ScanOutput& out)
 {
+    // The APV measurement whose K(m) the curves take at its scale: the first enabled one measured today.
+    int apv = -1;
+    const auto& list = out.config.physics.measurements;
+    for (std::size_t i = 0; i < list.size() && apv < 0; ++i)
+        if (list[i].kind == MeasurementKind::apv && list[i].enabled && !list[i].projection) apv = static_cast<int>(i);
+    const double q_apv_gev = apv >= 0 ? list[static_cast<std::size_t>(apv)].q_mev * 1e-3 : 0.0;
+    auto k_at = [&](double m_mev) { return apv >= 0 ? mass_at.k_table({m_mev})[static_cast<std::size_t>(apv)] : 0.0; };
+    out.running_q_apv_gev = q_apv_gev;
+    if (apv >= 0) out.running_apv_name = list[static_cast<std::size_t>(apv)].name;
     const double decades = std::log10(running_q_max_gev / running_q_min_gev);
     const int n_q = static_cast<int>(std::lround(decades * running_points_per_decade)) + 1;
     // The Z_d points: best grid point, refined best fit, and the grid masses just inside the 1σ m_Zd interval
@@ -446,6 +456,8 @@ void running_curves(const RunningSin2& running, const std::function<double(doubl
         const auto p = best_point_at_mass(out, inside(bound, lower));
         out.running_zd.push_back({name, p[0], p[1], p[2], {}});
     }
+    const double k_best = k_at(b.m_zd_mev);
+    for (auto& c : out.running_zd) c.k_apv = k_at(c.m_zd_mev);
     for (int k = 0; k < n_q; ++k)
     {
         const double q = running_q_min_gev * std::pow(10.0, decades * k / (n_q - 1));
@@ -453,9 +465,13 @@ void running_curves(const RunningSin2& running, const std::function<double(doubl
         out.running_q_gev.push_back(q);
         out.running_sin2_sm.push_back(s2);
         out.running_sin2_sm_step.push_back(sin2_msbar(running, q));
-        out.running_sin2_bestfit.push_back(sin2_effective_at(s2, q, b.m_zd_mev * 1e-3, b.epsilon, b.delta));
-        for (auto& c : out.running_zd)
-            c.sin2.push_back(sin2_effective_at(s2, q, c.m_zd_mev * 1e-3, c.epsilon, c.delta));
+        auto zd = [&](double m_mev, double eps, double delta, double k_apv)
+        {
+            const double f = figure_propagator(q, m_mev * 1e-3, q_apv_gev, k_apv);
+            return sin2_effective_with(s2, f, m_mev * 1e-3, eps, delta);
+        };
+        out.running_sin2_bestfit.push_back(zd(b.m_zd_mev, b.epsilon, b.delta, k_best));
+        for (auto& c : out.running_zd) c.sin2.push_back(zd(c.m_zd_mev, c.epsilon, c.delta, c.k_apv));
     }
 }
 }  // namespace
@@ -524,7 +540,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.pull_sm = pulls_at(problem.observables, mass_at, r.m_zd_mev, 0, 0);
     out.pull_refined = pulls_at(problem.observables, mass_at, r.m_zd_mev, r.epsilon, r.delta);
     check_cancel(options.cancel);
-    running_curves(setup.running, sm_curve, out);
+    running_curves(setup.running, sm_curve, mass_at, out);
     return out;
 }
 

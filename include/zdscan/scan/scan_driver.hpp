@@ -147,8 +147,12 @@ struct ScanOutput
         std::string name;
         double m_zd_mev, epsilon, delta;
         std::vector<double> sin2;
+        double k_apv = 0;  ///< K(m) of the APV measurement the curve takes at its scale (0: none)
     };
     std::vector<ZdCurve> running_zd;
+    /// The APV scale where the Z_d curves take K(m) (sin2_effective.hpp, figure_propagator); 0 and "" when none.
+    double running_q_apv_gev = 0;
+    std::string running_apv_name;
     std::string running_note;  ///< non-empty when the figure's SM curve fell back to the step model
     double seconds = 0;  ///< wall time of the grid evaluation
     std::int64_t points = 0;
