@@ -53,7 +53,9 @@ def own_points(d: ResultData) -> List[dict]:
     """The result's own parity-violating measurements as ŝ²(Q) points: ŝ² = ŝ²_SM(Q) + (X^exp − X^SM)/(dX/dŝ²)
     with the fit's slopes (eqs. 13, 14, 24, 26): Q_W^p −4(1 − α/2π), Q_W(Z, N) −4Z(1 − α/2π), Q_W^e +4.
     Projections sit on the SM curve with their projected σ."""
-    q, sm = d.running["q_gev"], d.running["sin2_sm"]
+    # About the χ² model's SM running (the step model, whose ŝ² the measurements' SM values correspond to), so that
+    # each point is the published ŝ²; the drawn smooth curve differs from it by ≤ 3.5e-4 (docs/physics.md).
+    q, sm = d.running["q_gev"], d.running.get("sin2_sm_step", d.running["sin2_sm"])
     qed = _core.weak_charge_qed_factor
     out = []
     for m in d.shown():
@@ -71,18 +73,25 @@ def own_points(d: ResultData) -> List[dict]:
         text = {"apv_cs": "APV Cs", "qweak": "Qweak", "p2": "P2", "moller": "MOLLER"}.get(m.name, m.name)
         point = dict(name=m.name, label=text + (" (this work)" if m.kind == "apv" and not m.projection else ""),
                      q_gev=scale, s2=s2, sigma=sigma, kind="projection" if m.projection else "own")
-        # The fit's own Z_d prediction there (for APV with K(m), eq. 26, not the propagator of the curve):
+        # The fit's own Z_d prediction there (for APV with K(m), eq. 26, which the curve also takes there):
         # X^th = X^exp − pull σ at the refined best fit.
         pull = d.best.get("pull_refined_" + m.name)
         if pull is not None:
             x_th = m.exp - pull * math.hypot(m.exp_sigma, m.sm_sigma)
-            point["s2_fit"] = s2_sm + (x_th - m.sm) / slope
+            # About the drawn curve: the diamond shows the fit's Z_d shift where the best-fit curve shows it.
+            drawn = float(np.interp(np.log(scale), np.log(q), d.running["sin2_sm"]))
+            point["s2_fit"] = drawn + (x_th - m.sm) / slope
         out.append(point)
     return out
 
 
 def _overlaps(a, b, pad=1.0) -> bool:
     return not (a.x1 + pad <= b.x0 or b.x1 + pad <= a.x0 or a.y1 + pad <= b.y0 or b.y1 + pad <= a.y0)
+
+
+def _distance(a, b) -> float:
+    """Distance in pixels between two boxes (0 where they meet)."""
+    return math.hypot(max(a.x0 - b.x1, 0, b.x0 - a.x1), max(a.y0 - b.y1, 0, b.y0 - a.y1))
 
 
 def place_labels(ax, items: List[dict], curves: List) -> List:
@@ -98,23 +107,62 @@ def place_labels(ax, items: List[dict], curves: List) -> List:
     obstacles = [Bbox.from_extents(*(to_px((it["q_gev"], it["s2"] - it["sigma"])) - 3 * pt),
                                    *(to_px((it["q_gev"], it["s2"] + it["sigma"])) + 3 * pt)) for it in items]
     curve_px = [to_px(np.column_stack(c.get_data())) for c in curves]
+    # Points of one colour whose markers nearly touch (the Z-pole-scale points at single width) share one label, their
+    # names left to right: separate labels around a tight cluster cannot all sit next to their own point.
+    order = sorted(range(len(items)), key=lambda k: to_px((items[k]["q_gev"], items[k]["s2"]))[0])
+    groups: List[List[int]] = []
+    for k in order:
+        p = to_px((items[k]["q_gev"], items[k]["s2"]))
+        last = groups[-1][-1] if groups else None
+        if last is not None and items[last]["color"] == items[k]["color"]:
+            q = to_px((items[last]["q_gev"], items[last]["s2"]))
+            if p[0] - q[0] < 10 * pt and abs(p[1] - q[1]) < 4 * pt:
+                groups[-1].append(k)
+                continue
+        groups.append([k])
+    groups.sort(key=lambda g: (-len(g), min(g)))  # shared labels first (they need the room), then the items' order
     placed, texts = [], []
-    for it, own in zip(items, obstacles):
+    for group in groups:
+        members = [items[k] for k in group]
+        it = dict(members[len(members) // 2], label=", ".join(m["label"] for m in members))
+        own_box = Bbox.union([obstacles[k] for k in group])
+        top = max(members, key=lambda m: m["s2"] + m["sigma"])
+        bottom = min(members, key=lambda m: m["s2"] - m["sigma"])
         candidates = [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+        if len(members) > 1:  # a shared label may also end at the last member or start at the first, below or above
+            candidates += [(0, -2), (0, 2)]
         best = None
-        for reach in (3, 9, 16, 24):
+        # Near places where the label is nearer its own point than any other first; then near places where it is
+        # not; farther out only where every nearer place is taken.
+        # A shared label may also break into two lines, or one name a line.
+        names = [m["label"] for m in members]
+        texts_ = [it["label"]] + ([", ".join(names[:(len(names) + 1) // 2]) + ",\n"
+                                   + ", ".join(names[(len(names) + 1) // 2:])] if len(names) > 1 else [])
+        texts_ += [",\n".join(names)] if len(names) > 2 else []
+        tries = ([(r, True, x) for x in texts_ for r in (3, 9, 16, 24)]
+                 + [(r, False, x) for x in texts_ for r in (3, 9, 16, 24, 34, 46)])
+        for reach, strict, text in tries:
             for dx, dy in candidates:
-                ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+                ha = "left" if dx > 0 else "right" if dx < 0 or abs(dy) == 2 else "center"
                 va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
-                # Offsets from the error bar's end (above/below) or the marker's side.
-                y = it["s2"] + it["sigma"] if dy > 0 else it["s2"] - it["sigma"] if dy < 0 else it["s2"]
-                t = ax.annotate(it["label"], (it["q_gev"], y), xytext=(dx * reach, dy * reach * 0.6),
+                # Offsets from the error bar's end (above/below) or the marker's side (the outer member's).
+                side = members[-1] if dx > 0 or abs(dy) == 2 else members[0] if dx < 0 else it
+                anchor = ((side["q_gev"], top["s2"] + top["sigma"]) if dy > 0 and dx == 0
+                          else (side["q_gev"], bottom["s2"] - bottom["sigma"]) if dy < 0 and dx == 0
+                          else (side["q_gev"], side["s2"] + side["sigma"]) if dy > 0
+                          else (side["q_gev"], side["s2"] - side["sigma"]) if dy < 0
+                          else (side["q_gev"], side["s2"]))
+                t = ax.annotate(text, anchor, xytext=(dx * reach, ((dy > 0) - (dy < 0)) * reach * 0.6),
                                 textcoords="offset points", ha=ha, va=va, color=it["color"],
                                 fontsize=7, annotation_clip=False)
                 box = t.get_window_extent(renderer)
                 inside = (box.x0 >= axes_box.x0 + 2 and box.x1 <= axes_box.x1 - 2 and box.y0 >= axes_box.y0 + 2
                           and box.y1 <= axes_box.y1 - 2)
-                clear = inside and not any(_overlaps(box, o) for o in placed + obstacles) and not any(
+                # ... and unambiguous: no other point (marker and error bar) nearer to the text than its own.
+                own_d = _distance(box, own_box)
+                clear = inside and (not strict or all(_distance(box, o) > own_d
+                                                      for k, o in enumerate(obstacles) if k not in group))
+                clear = clear and not any(_overlaps(box, o) for o in placed + obstacles) and not any(
                     np.any((c[:, 0] >= box.x0 - 1) & (c[:, 0] <= box.x1 + 1) & (c[:, 1] >= box.y0 - 1)
                            & (c[:, 1] <= box.y1 + 1)) for c in curve_px)
                 if clear:
