@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <memory>
 
 #include "scan_test_configs.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
@@ -295,70 +298,147 @@ TEST(ScanEngine, DeltaSlicesEqualTheFullGridAtThoseDeltas)
     }
 }
 
-TEST(ScanEngine, CpuAndCudaAgree)
+/// The device backends against the CPU backend: the CUDA kernels on a GPU (when one is present) and the same kernels
+/// and host code on the CPU through the SIMT emulation (always). The emulation uses the host compiler and libm, so it
+/// must give the CPU backend's bits; a GPU's libm may differ in the last bits of the per-mass terms (1e-14), and
+/// with them the χ² (1e-12).
+class DeviceBackend : public ::testing::TestWithParam<Backend>
 {
-    if (cuda_device_count() == 0)
+  protected:
+    void SetUp() override
     {
-        GTEST_SKIP() << "no CUDA device (or a build without the CUDA backend): CPU/GPU agreement not checked here";
+        if (GetParam() == Backend::cuda && cuda_device_count() == 0)
+        {
+            GTEST_SKIP() << "no CUDA device (or a build without the CUDA backend): the emulated device runs instead";
+        }
     }
+    bool bitwise() const { return GetParam() == Backend::cuda_emulated; }
+    std::unique_ptr<ScanEngine> engine(const ScanProblem& p) const
+    {
+        return GetParam() == Backend::cuda ? make_cuda_engine(p) : make_emulated_cuda_engine(p);
+    }
+    /// Equal bits (NaN included) for the emulation, within rel of a for a GPU.
+    void expect_same(const std::vector<double>& device, const std::vector<double>& cpu, double rel,
+                     const char* what) const
+    {
+        ASSERT_EQ(device.size(), cpu.size()) << what;
+        for (std::size_t i = 0; i < cpu.size(); ++i)
+        {
+            if (bitwise()) ASSERT_EQ(std::bit_cast<std::uint64_t>(device[i]), std::bit_cast<std::uint64_t>(cpu[i]))
+                               << what << " " << i << ": " << device[i] << " vs " << cpu[i];
+            else ASSERT_NEAR(device[i], cpu[i], rel * std::fabs(cpu[i])) << what << " " << i;
+        }
+    }
+    void expect_same_scan(const Collected& device, const Collected& cpu, bool full) const
+    {
+        if (full) expect_same(device.full, cpu.full, 1e-12, "full grid");
+        expect_same(device.out.chi2_total, cpu.out.chi2_total, 1e-12, "chi2_total");
+        EXPECT_EQ(device.out.argmin_delta_index, cpu.out.argmin_delta_index);
+        expect_same(device.out.profile_delta, cpu.out.profile_delta, 1e-12, "profile_delta");
+        if (bitwise()) expect_same(device.out.argmin_delta, cpu.out.argmin_delta, 0, "argmin_delta");
+        else
+            for (std::size_t i = 0; i < cpu.out.argmin_delta.size(); ++i)  // the exact profile's δ
+                EXPECT_NEAR(device.out.argmin_delta[i], cpu.out.argmin_delta[i], 1e-9 * 0.014) << i;
+        EXPECT_EQ(device.out.best.i_m, cpu.out.best.i_m);
+        EXPECT_EQ(device.out.best.i_eps, cpu.out.best.i_eps);
+    }
+};
+
+TEST_P(DeviceBackend, AgreesWithTheCpuBackend)
+{
     const auto c = test::small_paper_config(37, 29, 31);
     const auto cpu = run(c, 2, 5, true);
-    const auto gpu = run(c, 0, 5, true, Backend::cuda);
-    EXPECT_EQ(gpu.out.backend, "cuda");
+    const auto dev = run(c, 0, 5, true, GetParam());
+    EXPECT_EQ(dev.out.backend, GetParam() == Backend::cuda ? "cuda" : "cuda-emulated");
     const auto problem = make_scan_problem(c);
     auto cpu_engine = make_cpu_engine(problem, 1);
-    auto gpu_engine = make_cuda_engine(problem);
-    const auto mc = cpu_engine->mass_terms(), mg = gpu_engine->mass_terms();
+    auto dev_engine = engine(problem);
+    const auto mc = cpu_engine->mass_terms(), md = dev_engine->mass_terms();
+    ASSERT_EQ(md.size(), mc.size());
     for (std::size_t i = 0; i < mc.size(); ++i)
     {
         for (int k = 0; k < problem.observables.n; ++k)
         {
-            EXPECT_NEAR(mg[i].f[k], mc[i].f[k], 1e-14 * mc[i].f[k]) << i << " " << k;
-            EXPECT_NEAR(mg[i].fa[k], mc[i].fa[k], 1e-14 * mc[i].fa[k]) << i << " " << k;
+            if (bitwise())
+            {
+                EXPECT_EQ(md[i].f[k], mc[i].f[k]) << i << " " << k;
+                EXPECT_EQ(md[i].fa[k], mc[i].fa[k]) << i << " " << k;
+            }
+            else
+            {
+                EXPECT_NEAR(md[i].f[k], mc[i].f[k], 1e-14 * std::fabs(mc[i].f[k])) << i << " " << k;
+                EXPECT_NEAR(md[i].fa[k], mc[i].fa[k], 1e-14 * std::fabs(mc[i].fa[k])) << i << " " << k;
+            }
         }
     }
-    for (std::size_t i = 0; i < cpu.full.size(); ++i)
+    expect_same_scan(dev, cpu, true);
+    // Tiles that split mass rows (31 · 7 points: parts of a row of 29 cells): the same device results.
+    const auto split = run(c, 0, 0, true, GetParam(), 31 * 7);
+    EXPECT_EQ(split.full, dev.full);
+    EXPECT_EQ(split.out.argmin_delta_index, dev.out.argmin_delta_index);
+    EXPECT_EQ(split.out.chi2_total, dev.out.chi2_total);
+    // The grid profile.
+    expect_same_scan(run(c, 0, 5, false, GetParam(), 0, DeltaProfile::grid),
+                     run(c, 2, 5, false, Backend::cpu, 0, DeltaProfile::grid), false);
+}
+
+TEST_P(DeviceBackend, RaggedDeltaAxes)
+{
+    // One δ point, a warp's worth less one, one, one more, and several chunks of the widest lane count with a
+    // partial last one (J = 16: 512-point chunks).
+    for (int n_delta : {1, 31, 32, 33, 129, 700})
     {
-        ASSERT_NEAR(gpu.full[i], cpu.full[i], 1e-12 * cpu.full[i]) << i;
-    }
-    for (std::size_t i = 0; i < cpu.out.chi2_total.size(); ++i)
-    {
-        EXPECT_NEAR(gpu.out.chi2_total[i], cpu.out.chi2_total[i], 1e-12 * cpu.out.chi2_total[i]);
-    }
-    EXPECT_EQ(gpu.out.argmin_delta_index, cpu.out.argmin_delta_index);
-    for (std::size_t k = 0; k < cpu.out.profile_delta.size(); ++k)
-    {
-        EXPECT_NEAR(gpu.out.profile_delta[k], cpu.out.profile_delta[k], 1e-12 * cpu.out.profile_delta[k]);
-    }
-    for (std::size_t i = 0; i < cpu.out.argmin_delta.size(); ++i)  // the exact profile's δ
-    {
-        EXPECT_NEAR(gpu.out.argmin_delta[i], cpu.out.argmin_delta[i], 1e-9 * (0.014)) << i;
-    }
-    // Tiles that split mass rows: the same device results.
-    const auto gpu_split = run(c, 0, 0, true, Backend::cuda, 31 * 7);
-    EXPECT_EQ(gpu_split.full, gpu.full);
-    EXPECT_EQ(gpu_split.out.argmin_delta_index, gpu.out.argmin_delta_index);
-    EXPECT_EQ(gpu_split.out.chi2_total, gpu.out.chi2_total);
-    // The grid profile, and δ axes that take one, several and a partial δ chunk of the warp kernel.
-    const auto cpu_grid = run(c, 2, 5, false, Backend::cpu, 0, DeltaProfile::grid);
-    const auto gpu_grid = run(c, 0, 5, false, Backend::cuda, 0, DeltaProfile::grid);
-    EXPECT_EQ(gpu_grid.out.argmin_delta_index, cpu_grid.out.argmin_delta_index);
-    for (std::size_t i = 0; i < cpu_grid.out.chi2_total.size(); ++i)
-    {
-        EXPECT_NEAR(gpu_grid.out.chi2_total[i], cpu_grid.out.chi2_total[i], 1e-12 * cpu_grid.out.chi2_total[i]);
-    }
-    for (int n_delta : {1, 32, 129, 700})
-    {
+        SCOPED_TRACE(n_delta);
         const auto shape = test::small_paper_config(7, 5, n_delta);
-        const auto a = run(shape, 2, 0, true), b = run(shape, 0, 0, true, Backend::cuda);
-        EXPECT_EQ(b.out.argmin_delta_index, a.out.argmin_delta_index) << n_delta;
-        for (std::size_t i = 0; i < a.full.size(); ++i) ASSERT_NEAR(b.full[i], a.full[i], 1e-12 * a.full[i]) << i;
-        for (std::size_t k = 0; k < a.out.profile_delta.size(); ++k)
-        {
-            EXPECT_NEAR(b.out.profile_delta[k], a.out.profile_delta[k], 1e-12 * a.out.profile_delta[k]) << k;
-        }
+        expect_same_scan(run(shape, 0, 0, true, GetParam()), run(shape, 2, 0, true), true);
     }
 }
+
+TEST_P(DeviceBackend, TiesGoToTheLowestDeltaIndex)
+{
+    // χ² ≡ 0 with every term disabled: across lanes, warps and chunks the first δ must win, as on the CPU.
+    auto c = test::small_paper_config(5, 4, 700);
+    for (auto& m : c.physics.measurements) m.enabled = false;
+    const auto o = run(c, 0, 2, false, GetParam(), 0, DeltaProfile::grid).out;
+    for (auto i : o.argmin_delta_index) EXPECT_EQ(i, 0);
+    EXPECT_EQ(o.best.i_m, 0);
+    EXPECT_EQ(o.best.i_eps, 0);
+}
+
+TEST_P(DeviceBackend, ReportsTheFirstNonFinitePointAsTheCpuDoes)
+{
+    // δ values far outside any config's range make the cubic pulls overflow at some points: the engines must report
+    // the same first one and agree on every other number, inf included.
+    const auto c = test::small_paper_config(6, 5, 70);
+    ScanProblem problem = make_scan_problem(c);
+    problem.delta[40] = 1e120;
+    problem.delta[69] = -1e200;
+    for (auto profile : {DeltaProfile::exact, DeltaProfile::grid})
+    {
+        problem.delta_profile = profile;
+        auto cpu_engine = make_cpu_engine(problem, 2);
+        auto dev_engine = engine(problem);
+        Tile t{0, 6, 0, 5};
+        TileResult a, b;
+        cpu_engine->evaluate_tile(t, true, a);
+        dev_engine->evaluate_tile(t, true, b);
+        EXPECT_EQ(a.first_nonfinite, 40);  // cell 0, δ index 40
+        EXPECT_EQ(b.first_nonfinite, a.first_nonfinite);
+        expect_same(b.full, a.full, 1e-12, "full");
+        expect_same(b.delta_profile, a.delta_profile, 1e-12, "delta_profile");
+        EXPECT_EQ(b.argmin, a.argmin);
+        expect_same(b.chi2_min, a.chi2_min, 1e-12, "chi2_min");
+        Tile part{2, 3, 1, 4};  // a part of a mass row: its own first point
+        cpu_engine->evaluate_tile(part, false, a);
+        dev_engine->evaluate_tile(part, false, b);
+        EXPECT_EQ(a.first_nonfinite, 40);
+        EXPECT_EQ(b.first_nonfinite, a.first_nonfinite);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(ScanEngine, DeviceBackend, ::testing::Values(Backend::cuda_emulated, Backend::cuda),
+                         [](const ::testing::TestParamInfo<Backend>& i)
+                         { return i.param == Backend::cuda ? std::string("Cuda") : std::string("CudaEmulated"); });
 
 TEST(ScanEngine, EveryCpuInstructionSetGivesTheSameBits)
 {

@@ -4,7 +4,7 @@
 #                                         (GoogleTest, nlohmann-json; HDF5 and CLI11 are not needed: the CUDA
 #                                         engine and its tests build with -DZDSCAN_APP=OFF)
 #   tools/device_check.sh OUTDIR         there: unpack them, build the CUDA engine, the core tests and
-#                                         bench/scan_rate, run every test (ScanEngine.CpuAndCudaAgree included) and
+#                                         bench/scan_rate, run every test (the DeviceBackend agreement tests first) and
 #                                         the CPU/CUDA rates, and write OUTDIR/report.md, tests.xml, tests.log
 #   tools/device_check.sh --build-only   build as above without a GPU (to check the script here)
 # Exits 1 with a message on a machine without an NVIDIA GPU; ends within about 8 minutes on 16 cores.
@@ -51,7 +51,7 @@ if [ $build_only -eq 1 ]; then echo "device_check: build only, in $build"; exit 
 
 # Every test of the core suite, the device agreement first; then the rates (256³ and 512³, grid and exact).
 set +e
-"$build/tests/zdscan_core_tests" --gtest_filter='ScanEngine.CpuAndCudaAgree' > "$out/agreement.log" 2>&1
+"$build/tests/zdscan_core_tests" --gtest_filter='ScanEngine/DeviceBackend.*' > "$out/agreement.log" 2>&1
 agreement=$?
 "$build/tests/zdscan_core_tests" --gtest_output="xml:$out/tests.xml" > "$out/tests.log" 2>&1
 tests=$?

@@ -550,8 +550,11 @@ int main(int argc, char** argv)
     scan_cmd->add_option("--n-m", scan.n_m, "points on the m_Zd axis")->excludes(n_all)->type_name("NUMBER");
     scan_cmd->add_option("--n-eps", scan.n_eps, "points on the epsilon axis")->excludes(n_all)->type_name("NUMBER");
     scan_cmd->add_option("--n-delta", scan.n_delta, "points on the delta axis")->excludes(n_all)->type_name("NUMBER");
-    scan_cmd->add_option("--backend", scan.backend, "cpu, cuda or auto (cuda when a GPU is present)")
-        ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+    scan_cmd
+        ->add_option("--backend", scan.backend,
+                     "cpu, cuda or auto (cuda when a GPU is present); cuda-emulated runs the CUDA kernels on the CPU "
+                     "(slow: for tests and debugging)")
+        ->check(CLI::IsMember({"cpu", "cuda", "cuda-emulated", "auto"}));
     scan_cmd
         ->add_option("--delta-profile", scan.delta_profile,
                      "minimise each (m_Zd, epsilon) cell over the continuous delta range (exact, the default) or "

@@ -34,6 +34,7 @@ std::unique_ptr<ScanEngine> make_engine(Backend backend, const ScanProblem& prob
     {
         case Backend::cpu: return make_cpu_engine(problem, threads);
         case Backend::cuda: return make_cuda_engine(problem, cuda_device);
+        case Backend::cuda_emulated: return make_emulated_cuda_engine(problem);
         case Backend::automatic:
             return cuda_device_count() > 0 ? make_cuda_engine(problem, cuda_device) : make_cpu_engine(problem, threads);
     }
@@ -73,8 +74,9 @@ Backend parse_backend(const std::string& name)
 {
     if (name == "cpu") return Backend::cpu;
     if (name == "cuda") return Backend::cuda;
+    if (name == "cuda-emulated") return Backend::cuda_emulated;
     if (name == "auto") return Backend::automatic;
-    throw std::invalid_argument("--backend must be cpu, cuda or auto (got \"" + name + "\")");
+    throw std::invalid_argument("--backend must be cpu, cuda, cuda-emulated or auto (got \"" + name + "\")");
 }
 
 TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_points, int n_m, int n_eps, int n_delta)

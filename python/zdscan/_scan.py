@@ -109,8 +109,8 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
     """Runs a scan and returns it as an xarray.DataTree with the same groups, names and attributes as the file
     `zdscan scan` writes (docs/output.md).
 
-    n sets every axis; n_m, n_eps, n_delta set one each (default: the config's grid). backend: "cpu", "cuda" or
-    "auto"; threads: CPU threads (0: all). delta_profile: "exact" or "grid". delta_slices: fixed δ values stored
+    n sets every axis; n_m, n_eps, n_delta set one each (default: the config's grid). backend: "cpu", "cuda",
+    "cuda-emulated" (the CUDA kernels on the CPU, for tests) or "auto"; threads: CPU threads (0: all). delta_profile: "exact" or "grid". delta_slices: fixed δ values stored
     under /slices. store: what /profile holds beside chi2_total ("all", "total", or e.g. "argmin,terms32", as
     --store); deflate: compression level 0-9 of the full grid (as --deflate). out: also keep the file there (the CLI's rules: only a previous zdscan result is replaced
     unless force). The GIL is released while the scan runs; Ctrl-C stops it (KeyboardInterrupt, nothing written).
@@ -122,8 +122,8 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
         if v is not None and not (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
                                   and 1 <= v <= 1_000_000):
             raise ValueError(f"scan: {name}= must be an integer between 1 and 1000000 (got {v!r})")
-    if backend not in ("cpu", "cuda", "auto"):
-        raise ValueError(f"scan: backend= must be 'cpu', 'cuda' or 'auto' (got {backend!r})")
+    if backend not in ("cpu", "cuda", "cuda-emulated", "auto"):
+        raise ValueError(f"scan: backend= must be 'cpu', 'cuda', 'cuda-emulated' or 'auto' (got {backend!r})")
     if delta_profile not in ("exact", "grid"):
         raise ValueError(f"scan: delta_profile= must be 'exact' or 'grid' (got {delta_profile!r})")
     if not (isinstance(threads, (int, np.integer)) and not isinstance(threads, (bool, np.bool_)) and threads >= 0):

@@ -22,9 +22,10 @@ enum class Backend
 {
     cpu,
     cuda,
-    automatic  ///< cuda when a device is present, else cpu
+    cuda_emulated,  ///< the CUDA backend's kernels run on the CPU (make_emulated_cuda_engine): for tests and debugging
+    automatic       ///< cuda when a device is present, else cpu
 };
-Backend parse_backend(const std::string& name);  ///< "cpu", "cuda", "auto"
+Backend parse_backend(const std::string& name);  ///< "cpu", "cuda", "cuda-emulated", "auto"
 
 /// Largest ε and δ extent of a full-grid chunk in the file; split rows use ε ranges that fit chunks exactly.
 inline constexpr int full_grid_chunk_max = 512;

@@ -84,6 +84,9 @@ std::unique_ptr<ScanEngine> make_cpu_engine(const ScanProblem& problem, int thre
 /// CUDA backend (kernels/scan_cuda.cu) on device `device` (taken modulo the device count, so that MPI ranks can
 /// pass their node-local rank). Throws std::runtime_error when built without CUDA or without a device.
 std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem, int device = 0);
+/// The CUDA backend's kernels and host code run on the CPU through a SIMT emulation (host/scan/
+/// scan_device_emulated.cc): the device code tested without a GPU, and bit for bit the CPU backend's results.
+std::unique_ptr<ScanEngine> make_emulated_cuda_engine(const ScanProblem& problem);
 /// Number of usable CUDA devices (0 in a build without CUDA).
 int cuda_device_count();
 /// Why --backend cuda cannot run here (no CUDA in this build, or no device), or "" when it can: the command line

@@ -1,0 +1,282 @@
+/// \file scan_kernels.hpp
+/// The bodies of the device scan kernels, as ZD_HD functions of a thread's index and its arguments: compiled by nvcc
+/// into the CUDA kernels (scan_cuda.cu) and by the host compiler into the CPU emulation of the device
+/// (host/scan/scan_device_emulated.cc), so that the device code runs, and is tested, without a GPU.
+///
+/// Four kernels per tile: the per-mass terms (once per scan), the δ walk, the per-cell finish and the δ profile's
+/// reduction over blocks. The walk is the only one with cross-thread steps; it is written as phases between them:
+///
+///   for each of the warp's cells:  load_pulls | syncwarp | walk_cell | syncwarp | 5 × (shuffle-xor, combine) |
+///                                  finish_cell
+///   store_profile | syncthreads | reduce_block_profile
+///
+/// A phase touches only its own thread's Lane, the warp's own slots of Shared, and global memory.
+#pragma once
+
+#include <cmath>
+
+#include "simt.hpp"
+#include "zdscan/physics/pull_polynomial.hpp"
+#include "zdscan/scan/cell_minimum.hpp"
+#include "zdscan/scan/scan_engine.hpp"
+
+namespace zdscan::kernels
+{
+using simt::ThreadIndex;
+
+constexpr int no_index = 0x7fffffff;
+
+/// One thread per mass: the per-mass terms and the pull factors of the δ walk.
+struct MassTermsArgs
+{
+    ObservableConstants obs;
+    int n = 0;
+    const double* m_zd_gev = nullptr;
+    const double* k_apv = nullptr;  ///< [n][max_measurements]
+    MassTerms* terms = nullptr;
+    MassPulls* pulls = nullptr;
+};
+
+ZD_HD inline void mass_terms_thread(const MassTermsArgs& a, const ThreadIndex& t)
+{
+    const long long i = t.global();
+    if (i >= a.n) return;
+    a.terms[i] = make_mass_terms(a.obs, a.m_zd_gev[i], a.k_apv + i * max_measurements);
+    a.pulls[i] = mass_pulls(a.obs, a.terms[i]);
+}
+
+/// Launch shape of the δ walk: a block of `walk_warps` warps takes `walk_cells_per_block` (m, ε) cells and one chunk
+/// of 32·J consecutive δ points; each warp walks its cells one after the other, lane l taking δ points l, l + 32, …
+/// of the chunk (coalesced loads and full-grid stores). A 256³ scan is 1024 blocks × 8 warps.
+constexpr int walk_warps = 8;
+constexpr int walk_cells_per_warp = 8;
+constexpr int walk_cells_per_block = walk_warps * walk_cells_per_warp;
+
+/// δ points per lane and chunk (J) for a δ axis, and the grid of the walk for a tile.
+struct WalkShape
+{
+    int j = 4;
+    int n_chunks = 1;
+    long long n_blocks = 0;
+};
+
+inline WalkShape walk_shape(int n_delta, long long n_cells)
+{
+    WalkShape s;
+    s.j = n_delta <= 128 ? 4 : (n_delta <= 256 ? 8 : 16);
+    s.n_chunks = (n_delta + 32 * s.j - 1) / (32 * s.j);
+    s.n_blocks = (n_cells + walk_cells_per_block - 1) / walk_cells_per_block;
+    return s;
+}
+
+struct WalkArgs
+{
+    const MassPulls* mass = nullptr;
+    const double* epsilon = nullptr;
+    const double* delta = nullptr;
+    int n_delta = 0;
+    Tile tile;
+    long long n_cells = 0;
+    double* part_min = nullptr;      ///< [cell][chunk] the chunk's minimum
+    int* part_arg = nullptr;         ///< [cell][chunk] its first δ index
+    double* profile_part = nullptr;  ///< [block][δ] the block's δ profile
+    unsigned long long* first_nonfinite = nullptr;
+    double* full = nullptr;  ///< [cell][δ] when the full grid is asked, else null
+};
+
+/// The δ walk of one block (grid: n_blocks × n_chunks blocks of walk_warps · 32 threads).
+template <int J>
+struct WalkKernel
+{
+    /// Block-shared memory: each warp's cell pulls, and each warp's δ profile over its cells.
+    struct Shared
+    {
+        PullPolynomial pulls[walk_warps][max_measurements];
+        double profile[walk_warps][32 * J];
+    };
+    /// A thread's registers: its δ points' profile over the warp's cells, and the current cell's minimum.
+    struct Lane
+    {
+        double profile[J];
+        double best;
+        int arg, bad;
+    };
+    /// What the warp's minimum exchanges between lanes.
+    struct Partial
+    {
+        double best;
+        int arg, bad;
+    };
+
+    ZD_HD static void start(Lane& l)
+    {
+        for (int j = 0; j < J; ++j) l.profile[j] = HUGE_VAL;
+    }
+
+    /// The cell of the warp's w-th turn, or −1 past the tile's end (the same for every lane of the warp).
+    ZD_HD static long long cell_of(const WalkArgs& a, const ThreadIndex& t, int w)
+    {
+        const long long cell =
+            static_cast<long long>(t.block_x) * walk_cells_per_block + t.warp() * walk_cells_per_warp + w;
+        return cell < a.n_cells ? cell : -1;
+    }
+
+    /// Lane s computes the cell's pull in slot s (the enabled measurements in list order: CellPulls' order).
+    /// Returns the number of enabled measurements.
+    ZD_HD static int load_pulls(const WalkArgs& a, const ThreadIndex& t, long long cell, Shared& s)
+    {
+        const MassPulls& mp = a.mass[a.tile.i_m(cell)];
+        if (t.lane() < mp.n_enabled)
+        {
+            s.pulls[t.warp()][t.lane()] = pull_polynomial(mp.f[t.lane()], a.epsilon[a.tile.i_eps(cell)]);
+        }
+        return mp.n_enabled;
+    }
+
+    /// The lane's δ points of the cell: χ² as chi2_total(const CellPulls&, double), operation for operation.
+    ZD_HD static void walk_cell(const WalkArgs& a, const ThreadIndex& t, long long cell, int n_enabled,
+                                const Shared& s, Lane& l)
+    {
+        const int k0 = t.block_y * 32 * J;
+        l.best = HUGE_VAL;
+        l.arg = no_index;
+        l.bad = no_index;
+        for (int j = 0; j < J; ++j)
+        {
+            const int k = k0 + t.lane() + 32 * j;
+            if (k >= a.n_delta) break;
+            const double x = a.delta[k];
+            double acc = 0;
+            for (int m = 0; m < n_enabled; ++m)
+            {
+                const double p = evaluate(s.pulls[t.warp()][m], x);
+                acc = fused(p, p, acc);
+            }
+            if (a.full) a.full[cell * a.n_delta + k] = acc;
+            if (acc < l.best)
+            {
+                l.best = acc;
+                l.arg = k;
+            }
+            if (!(acc < HUGE_VAL) && l.bad == no_index) l.bad = k;
+            l.profile[j] = acc < l.profile[j] ? acc : l.profile[j];
+        }
+    }
+
+    ZD_HD static Partial partial(const Lane& l) { return {l.best, l.arg, l.bad}; }
+
+    /// One step of the warp's butterfly minimum; equal values go to the lower δ index, as in the CPU's loop.
+    ZD_HD static void combine(Lane& l, const Partial& other)
+    {
+        if (other.best < l.best || (other.best == l.best && other.arg < l.arg))
+        {
+            l.best = other.best;
+            l.arg = other.arg;
+        }
+        l.bad = other.bad < l.bad ? other.bad : l.bad;
+    }
+
+    /// Lane 0 writes the cell's chunk minimum and reports its first non-finite point.
+    ZD_HD static void finish_cell(const WalkArgs& a, const ThreadIndex& t, long long cell, const Lane& l)
+    {
+        if (t.lane() != 0) return;
+        const int chunk = t.block_y, n_chunks = t.grid_y;
+        a.part_min[cell * n_chunks + chunk] = l.best;
+        a.part_arg[cell * n_chunks + chunk] = l.arg;
+        if (l.bad != no_index)
+        {
+            simt::atomic_min(a.first_nonfinite, static_cast<unsigned long long>(cell * a.n_delta + l.bad));
+        }
+    }
+
+    ZD_HD static void store_profile(const ThreadIndex& t, const Lane& l, Shared& s)
+    {
+        for (int j = 0; j < J; ++j) s.profile[t.warp()][t.lane() + 32 * j] = l.profile[j];
+    }
+
+    /// After the block barrier: the block's δ profile, min over its warps, one plain store per δ point.
+    ZD_HD static void reduce_block_profile(const WalkArgs& a, const ThreadIndex& t, const Shared& s)
+    {
+        const int k0 = t.block_y * 32 * J;
+        for (int i = t.thread; i < 32 * J; i += t.block_dim)
+        {
+            double m = HUGE_VAL;
+            for (int v = 0; v < walk_warps; ++v) m = s.profile[v][i] < m ? s.profile[v][i] : m;
+            if (k0 + i < a.n_delta) a.profile_part[static_cast<long long>(t.block_x) * a.n_delta + k0 + i] = m;
+        }
+    }
+};
+
+/// One thread per cell: the minimum over the δ chunks (the lowest chunk wins ties), the overflow check of disabled
+/// terms and, for the exact profile, the minimum between grid points.
+struct FinishArgs
+{
+    const MassPulls* mass = nullptr;
+    const double* epsilon = nullptr;
+    const double* delta = nullptr;
+    int n_delta = 0;
+    DeltaRange range;
+    bool exact = true;
+    Tile tile;
+    long long n_cells = 0;
+    int n_chunks = 1;
+    const double* part_min = nullptr;
+    const int* part_arg = nullptr;
+    double* chi2_min = nullptr;
+    int* argmin = nullptr;
+    double* delta_at_min = nullptr;  ///< exact profile only
+    unsigned long long* first_nonfinite = nullptr;
+};
+
+ZD_HD inline void finish_cell_thread(const FinishArgs& a, const ThreadIndex& t)
+{
+    const long long cell = t.global();
+    if (cell >= a.n_cells) return;
+    double best = HUGE_VAL;
+    int arg = 0;
+    for (int c = 0; c < a.n_chunks; ++c)
+    {
+        if (a.part_min[cell * a.n_chunks + c] < best)
+        {
+            best = a.part_min[cell * a.n_chunks + c];
+            arg = a.part_arg[cell * a.n_chunks + c];
+        }
+    }
+    a.chi2_min[cell] = best;
+    a.argmin[cell] = arg;
+    const CellPulls pulls = cell_pulls(a.mass[a.tile.i_m(cell)], a.epsilon[a.tile.i_eps(cell)]);
+    if (disabled_terms_may_overflow(pulls, a.range.abs_max))
+    {
+        const int k = first_nonfinite_disabled(pulls, a.delta, a.n_delta);
+        if (k >= 0) simt::atomic_min(a.first_nonfinite, static_cast<unsigned long long>(cell * a.n_delta + k));
+    }
+    if (a.exact)
+    {
+        const DeltaMinimum e = exact_cell_minimum(pulls, a.range, a.delta, best, arg);
+        a.chi2_min[cell] = e.chi2;
+        a.delta_at_min[cell] = e.delta;
+    }
+}
+
+/// One thread per δ point: the minimum of the blocks' profiles.
+struct ReduceProfileArgs
+{
+    const double* profile_part = nullptr;
+    long long n_blocks = 0;
+    int n_delta = 0;
+    double* profile = nullptr;
+};
+
+ZD_HD inline void reduce_profile_thread(const ReduceProfileArgs& a, const ThreadIndex& t)
+{
+    const long long k = t.global();
+    if (k >= a.n_delta) return;
+    double m = HUGE_VAL;
+    for (long long b = 0; b < a.n_blocks; ++b)
+    {
+        const double v = a.profile_part[b * a.n_delta + k];
+        m = v < m ? v : m;
+    }
+    a.profile[k] = m;
+}
+}  // namespace zdscan::kernels
