@@ -4,7 +4,7 @@
 /// scan_kernels.hpp for each tile and copies the results back, so that the emulated backend tests this code too.
 ///
 /// A Device provides: buffer<T> (resize, size), raw(buffer) → T*, upload(vector, buffer), download(buffer, vector),
-/// launch_mass_terms/launch_walk<J>/launch_finish/launch_reduce_profile(args, shape), synchronize(what),
+/// launch_mass_terms/launch_walk<J>/launch_finish(args, shape), synchronize(what),
 /// name() and device().
 #pragma once
 
@@ -64,11 +64,11 @@ class DeviceScanEngine final : public ScanEngine
         const WalkShape shape = walk_shape(n_delta, n_cells);
         part_min_.resize(static_cast<std::size_t>(n_cells * shape.n_chunks));
         part_arg_.resize(static_cast<std::size_t>(n_cells * shape.n_chunks));
-        profile_part_.resize(static_cast<std::size_t>(shape.n_blocks * n_delta));
         chi2_min_.resize(static_cast<std::size_t>(n_cells));
         argmin_.resize(static_cast<std::size_t>(n_cells));
         delta_at_min_.resize(exact ? static_cast<std::size_t>(n_cells) : 0);
-        delta_profile_.resize(static_cast<std::size_t>(n_delta));
+        Device::upload(std::vector<unsigned long long>(static_cast<std::size_t>(n_delta), double_bits(HUGE_VAL)),
+                       profile_bits_);
         Device::upload(std::vector<unsigned long long>{~0ULL}, first_nonfinite_);
         full_.resize(want_full ? static_cast<std::size_t>(n_cells * n_delta) : 0);
 
@@ -81,7 +81,7 @@ class DeviceScanEngine final : public ScanEngine
         w.n_cells = n_cells;
         w.part_min = Device::raw(part_min_);
         w.part_arg = Device::raw(part_arg_);
-        w.profile_part = Device::raw(profile_part_);
+        w.profile_bits = Device::raw(profile_bits_);
         w.first_nonfinite = Device::raw(first_nonfinite_);
         w.full = want_full ? Device::raw(full_) : nullptr;
         if (shape.j == 4) Device::template launch_walk<4>(w, shape);
@@ -106,18 +106,15 @@ class DeviceScanEngine final : public ScanEngine
         f.first_nonfinite = w.first_nonfinite;
         Device::launch_finish(f);
 
-        ReduceProfileArgs r;
-        r.profile_part = w.profile_part;
-        r.n_blocks = shape.n_blocks;
-        r.n_delta = n_delta;
-        r.profile = Device::raw(delta_profile_);
-        Device::launch_reduce_profile(r);
         Device::synchronize("the tile's kernels");
 
         Device::download(chi2_min_, out.chi2_min);
         Device::download(argmin_, out.argmin);
         Device::download(delta_at_min_, out.delta_at_min);
-        Device::download(delta_profile_, out.delta_profile);
+        std::vector<unsigned long long> profile_bits;
+        Device::download(profile_bits_, profile_bits);
+        out.delta_profile.resize(profile_bits.size());
+        for (std::size_t k = 0; k < profile_bits.size(); ++k) out.delta_profile[k] = bits_double(profile_bits[k]);
         Device::download(full_, out.full);
         std::vector<unsigned long long> nonfinite;
         Device::download(first_nonfinite_, nonfinite);
@@ -130,8 +127,8 @@ class DeviceScanEngine final : public ScanEngine
     buffer<double> epsilon_, delta_;
     buffer<MassTerms> mass_;
     buffer<MassPulls> mass_pulls_;  ///< pull factors per mass (pull_polynomial.hpp)
-    buffer<double> chi2_min_, delta_at_min_, delta_profile_, full_, part_min_, profile_part_;
+    buffer<double> chi2_min_, delta_at_min_, full_, part_min_;
     buffer<int> argmin_, part_arg_;
-    buffer<unsigned long long> first_nonfinite_;
+    buffer<unsigned long long> profile_bits_, first_nonfinite_;
 };
 }  // namespace zdscan::kernels

@@ -45,7 +45,6 @@ constexpr int block_size = 256;
 
 __global__ void mass_terms_kernel(kernels::MassTermsArgs a) { kernels::mass_terms_thread(a, here()); }
 __global__ void finish_cells_kernel(kernels::FinishArgs a) { kernels::finish_cell_thread(a, here()); }
-__global__ void reduce_profile_kernel(kernels::ReduceProfileArgs a) { kernels::reduce_profile_thread(a, here()); }
 
 template <int J>
 __global__ void __launch_bounds__(kernels::walk_warps * 32) walk_kernel(kernels::WalkArgs a)
@@ -117,11 +116,6 @@ struct CudaDevice
     {
         finish_cells_kernel<<<blocks_for(a.n_cells), block_size>>>(a);
         check_cuda(cudaGetLastError(), "finish_cells_kernel launch");
-    }
-    static void launch_reduce_profile(const kernels::ReduceProfileArgs& a)
-    {
-        reduce_profile_kernel<<<blocks_for(a.n_delta), block_size>>>(a);
-        check_cuda(cudaGetLastError(), "reduce_profile_kernel launch");
     }
     static void synchronize(const char* what) { check_cuda(cudaDeviceSynchronize(), what); }
 

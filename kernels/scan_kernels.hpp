@@ -3,8 +3,8 @@
 /// into the CUDA kernels (scan_cuda.cu) and by the host compiler into the CPU emulation of the device
 /// (host/scan/scan_device_emulated.cc), so that the device code runs, and is tested, without a GPU.
 ///
-/// Four kernels per tile: the per-mass terms (once per scan), the δ walk, the per-cell finish and the δ profile's
-/// reduction over blocks. The walk is the only one with cross-thread steps; it is written as phases between them:
+/// Three kernels: the per-mass terms (once per scan), the δ walk (which also folds the tile's δ profile) and the
+/// per-cell finish. The walk is the only one with cross-thread steps; it is written as phases between them:
 ///
 ///   for each of the warp's cells:  load_pulls | syncwarp | walk_cell | syncwarp | 5 × (shuffle-xor, combine) |
 ///                                  finish_cell
@@ -77,12 +77,45 @@ struct WalkArgs
     int n_delta = 0;
     Tile tile;
     long long n_cells = 0;
-    double* part_min = nullptr;      ///< [cell][chunk] the chunk's minimum
-    int* part_arg = nullptr;         ///< [cell][chunk] its first δ index
-    double* profile_part = nullptr;  ///< [block][δ] the block's δ profile
+    double* part_min = nullptr;  ///< [cell][chunk] the chunk's minimum
+    int* part_arg = nullptr;     ///< [cell][chunk] its first δ index
+    /// [δ] the tile's δ profile as the bit patterns of doubles (profile_min_bits), starting at +inf's.
+    unsigned long long* profile_bits = nullptr;
     unsigned long long* first_nonfinite = nullptr;
     double* full = nullptr;  ///< [cell][δ] when the full grid is asked, else null
 };
+
+/// The bit pattern of a double, and back (the profile's atomic minimum works on them).
+ZD_HD inline unsigned long long double_bits(double v)
+{
+#if defined(__CUDA_ARCH__)
+    return static_cast<unsigned long long>(__double_as_longlong(v));
+#else
+    unsigned long long b;
+    __builtin_memcpy(&b, &v, sizeof b);
+    return b;
+#endif
+}
+ZD_HD inline double bits_double(unsigned long long b)
+{
+#if defined(__CUDA_ARCH__)
+    return __longlong_as_double(static_cast<long long>(b));
+#else
+    double v;
+    __builtin_memcpy(&v, &b, sizeof v);
+    return v;
+#endif
+}
+
+/// *bits = min(*bits, value) for a χ² value. χ² is +0, positive, +inf or NaN (a sum of fused squares from +0), and on
+/// non-negative doubles the order of the bit patterns as unsigned integers is the numeric order, with every NaN
+/// above +inf: like the CPU's `v < p ? v : p` the minimum never takes a NaN, and it is exact and independent of the
+/// order of the updates. The plain read first skips the atomic where it cannot lower the value (most blocks).
+ZD_HD inline void profile_min(unsigned long long* bits, double value)
+{
+    const unsigned long long v = double_bits(value);
+    if (v < simt::load(bits)) simt::atomic_min(bits, v);
+}
 
 /// The δ walk of one block (grid: n_blocks × n_chunks blocks of walk_warps · 32 threads).
 template <int J>
@@ -133,33 +166,51 @@ struct WalkKernel
         return mp.n_enabled;
     }
 
-    /// The lane's δ points of the cell: χ² as chi2_total(const CellPulls&, double), operation for operation.
+    /// The lane's δ points of the cell: χ² as chi2_total(const CellPulls&, double), operation for operation. The δ
+    /// points go in batches of `batch`, which share one read of each pull's four coefficients from shared memory
+    /// (a read per 4 FMAs becomes one per 16); each point still sums its pulls in list order, so the bits are the
+    /// CPU's.
     ZD_HD static void walk_cell(const WalkArgs& a, const ThreadIndex& t, long long cell, int n_enabled,
                                 const Shared& s, Lane& l)
     {
-        const int k0 = t.block_y * 32 * J;
+        constexpr int batch = 4;
+        static_assert(J % batch == 0, "J is a multiple of the batch");
+        const int k0 = t.block_y * 32 * J + t.lane();  // the lane's j-th point is k0 + 32 j
         l.best = HUGE_VAL;
         l.arg = no_index;
         l.bad = no_index;
-        for (int j = 0; j < J; ++j)
+        for (int j0 = 0; j0 < J; j0 += batch)
         {
-            const int k = k0 + t.lane() + 32 * j;
-            if (k >= a.n_delta) break;
-            const double x = a.delta[k];
-            double acc = 0;
+            if (k0 + 32 * j0 >= a.n_delta) break;  // the lane's points increase with j
+            double x[batch], acc[batch];
+            for (int b = 0; b < batch; ++b)
+            {
+                const int k = k0 + 32 * (j0 + b);
+                x[b] = k < a.n_delta ? a.delta[k] : 0.0;
+                acc[b] = 0;
+            }
             for (int m = 0; m < n_enabled; ++m)
             {
-                const double p = evaluate(s.pulls[t.warp()][m], x);
-                acc = fused(p, p, acc);
+                const PullPolynomial p = s.pulls[t.warp()][m];
+                for (int b = 0; b < batch; ++b)
+                {
+                    const double v = evaluate(p, x[b]);
+                    acc[b] = fused(v, v, acc[b]);
+                }
             }
-            if (a.full) a.full[cell * a.n_delta + k] = acc;
-            if (acc < l.best)
+            for (int b = 0; b < batch; ++b)
             {
-                l.best = acc;
-                l.arg = k;
+                const int k = k0 + 32 * (j0 + b);
+                if (k >= a.n_delta) break;
+                if (a.full) a.full[cell * a.n_delta + k] = acc[b];
+                if (acc[b] < l.best)
+                {
+                    l.best = acc[b];
+                    l.arg = k;
+                }
+                if (!(acc[b] < HUGE_VAL) && l.bad == no_index) l.bad = k;
+                l.profile[j0 + b] = acc[b] < l.profile[j0 + b] ? acc[b] : l.profile[j0 + b];
             }
-            if (!(acc < HUGE_VAL) && l.bad == no_index) l.bad = k;
-            l.profile[j] = acc < l.profile[j] ? acc : l.profile[j];
         }
     }
 
@@ -194,7 +245,8 @@ struct WalkKernel
         for (int j = 0; j < J; ++j) s.profile[t.warp()][t.lane() + 32 * j] = l.profile[j];
     }
 
-    /// After the block barrier: the block's δ profile, min over its warps, one plain store per δ point.
+    /// After the block barrier: the block's δ profile, min over its warps, folded into the tile's profile by an
+    /// atomic minimum on the bit patterns (profile_min_bits), skipped where it cannot lower the value there.
     ZD_HD static void reduce_block_profile(const WalkArgs& a, const ThreadIndex& t, const Shared& s)
     {
         const int k0 = t.block_y * 32 * J;
@@ -202,7 +254,7 @@ struct WalkKernel
         {
             double m = HUGE_VAL;
             for (int v = 0; v < walk_warps; ++v) m = s.profile[v][i] < m ? s.profile[v][i] : m;
-            if (k0 + i < a.n_delta) a.profile_part[static_cast<long long>(t.block_x) * a.n_delta + k0 + i] = m;
+            if (k0 + i < a.n_delta) profile_min(a.profile_bits + k0 + i, m);
         }
     }
 };
@@ -258,25 +310,4 @@ ZD_HD inline void finish_cell_thread(const FinishArgs& a, const ThreadIndex& t)
     }
 }
 
-/// One thread per δ point: the minimum of the blocks' profiles.
-struct ReduceProfileArgs
-{
-    const double* profile_part = nullptr;
-    long long n_blocks = 0;
-    int n_delta = 0;
-    double* profile = nullptr;
-};
-
-ZD_HD inline void reduce_profile_thread(const ReduceProfileArgs& a, const ThreadIndex& t)
-{
-    const long long k = t.global();
-    if (k >= a.n_delta) return;
-    double m = HUGE_VAL;
-    for (long long b = 0; b < a.n_blocks; ++b)
-    {
-        const double v = a.profile_part[b * a.n_delta + k];
-        m = v < m ? v : m;
-    }
-    a.profile[k] = m;
-}
 }  // namespace zdscan::kernels

@@ -1,7 +1,7 @@
 /// \file simt.hpp
 /// The few SIMT facts the scan kernels use, written so that the same kernel bodies compile as CUDA device code and
-/// as plain C++ for the CPU emulation of the device (host/scan/scan_device_emulated.cc): where a thread is, and an
-/// atomic minimum. Warp shuffles and barriers are not here: the kernels are split into phases at those points
+/// as plain C++ for the CPU emulation of the device (host/scan/scan_device_emulated.cc): where a thread is, a
+/// relaxed read and an atomic minimum. Warp shuffles and barriers are not here: the kernels are split into phases at those points
 /// (scan_kernels.hpp), and each side joins the phases its own way (CUDA: __syncwarp, __shfl_xor_sync,
 /// __syncthreads; the emulator: loops over lanes between the phases).
 #pragma once
@@ -23,6 +23,16 @@ struct ThreadIndex
     /// The flat index of a 1-D launch (block_x · block_dim + thread).
     ZD_HD long long global() const { return static_cast<long long>(block_x) * block_dim + thread; }
 };
+
+/// A read of a value other threads may be changing atomically (a hint: it may be stale, never torn).
+ZD_HD inline unsigned long long load(const unsigned long long* address)
+{
+#if defined(__CUDA_ARCH__)
+    return *static_cast<const volatile unsigned long long*>(address);
+#else
+    return __atomic_load_n(address, __ATOMIC_RELAXED);
+#endif
+}
 
 /// *address = min(*address, value), atomically (CUDA's atomicMin; GCC's builtins in the emulator, whose blocks run
 /// on OpenMP threads).

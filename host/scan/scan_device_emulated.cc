@@ -128,10 +128,6 @@ struct EmulatedDevice
     {
         launch_flat(a.n_cells, [&](const ThreadIndex& t) { kernels::finish_cell_thread(a, t); });
     }
-    static void launch_reduce_profile(const kernels::ReduceProfileArgs& a)
-    {
-        launch_flat(a.n_delta, [&](const ThreadIndex& t) { kernels::reduce_profile_thread(a, t); });
-    }
     static void synchronize(const char*) {}
 
     static std::string name() { return "cuda-emulated"; }
