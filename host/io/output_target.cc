@@ -262,7 +262,7 @@ void check_output_target(const std::string& target, const OutputRules& rules)
     if (!ours)
     {
         throw OutputRefused(opt + ": " + target + " exists and is not "
-                            + (rules.kind == OutputKind::result_file ? "a zdscan result" : "an output of zdscan limits")
+                            + (rules.kind == OutputKind::result_file ? "a zdscan result" : "a file zdscan wrote (a limit file, figure or report)")
                             + "; refusing to replace it (--force replaces it)");
     }
 }

@@ -99,6 +99,70 @@ class Region:
             f"Region(empty, polygon {self.polygon})"
 
 
+class _Meta(dict):
+    """Limit metadata whose source_sha256 is computed when first read: a limit file records it, a figure never reads
+    it, and hashing a large result file took a third of a figure's time. Every way of reading the dict (items,
+    iteration, get, json.dumps, copies) sees the key."""
+
+    def __init__(self, *args, source_path: Optional[str] = None, **kw):
+        super().__init__(*args, **kw)
+        self._source = source_path
+
+    def _complete(self):
+        if self._source is not None and not dict.__contains__(self, "source_sha256"):
+            dict.__setitem__(self, "source_sha256", _sha256(self._source))
+
+    def __missing__(self, key):
+        if key == "source_sha256" and self._source is not None:
+            self._complete()
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+    def __contains__(self, key):
+        if key == "source_sha256":
+            self._complete()
+        return dict.__contains__(self, key)
+
+    def get(self, key, default=None):
+        if key == "source_sha256":
+            self._complete()
+        return dict.get(self, key, default)
+
+    def __iter__(self):
+        self._complete()
+        return dict.__iter__(self)
+
+    def __len__(self):
+        self._complete()
+        return dict.__len__(self)
+
+    def keys(self):
+        self._complete()
+        return dict.keys(self)
+
+    def items(self):
+        self._complete()
+        return dict.items(self)
+
+    def values(self):
+        self._complete()
+        return dict.values(self)
+
+    def copy(self):
+        self._complete()
+        return dict(dict.items(self))
+
+    def __eq__(self, other):
+        self._complete()
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        self._complete()
+        return dict.__repr__(self)
+
+
 @dataclass
 class Limits:
     meta: dict
@@ -360,7 +424,8 @@ def limits(source, cl: float = 90, *, measurement=None, delta_slice: Optional[fl
                 delta_chi2=level, kind=kind, m_zd_mev_range=[float(m[0]), float(m[-1])],
                 epsilon_range=[float(eps[0]), float(eps[-1])], reference=reference if kind == "contour" else "minimum at each mass",
                 reference_chi2=ref_value, region=region, delta=delta, zdscan_version=__version__,
-                file_zdscan_version=version, source_file=os.path.basename(path), source_sha256=_sha256(path))
+                file_zdscan_version=version, source_file=os.path.basename(path))
+    meta = _Meta(meta, source_path=path)  # source_sha256 when first read
     return Limits(meta=meta, regions=regions, bands=bands, m_zd_mev=np.asarray(m, dtype=float), source_path=path)
 
 

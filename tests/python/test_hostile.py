@@ -127,7 +127,7 @@ def test_limit_files_replace_only_zdscan_outputs(exe, work, fmt):
     other.write_bytes((work / "r.h5").read_bytes())
     before = snapshot(work)
     cases = [("r.h5", "an input of this command"), ("./r.h5", "an input of this command"),
-             ("other.h5", "not an output of zdscan limits"), ("notes.txt", "not an output of zdscan limits"),
+             ("other.h5", "not a file zdscan wrote"), ("notes.txt", "not a file zdscan wrote"),
              ("link", "symbolic link"), ("fifo", "not a regular file"), ("/dev/null", "not a regular file"),
              ("adir", "directory"), ("missing/x." + fmt, "missing"), ("", "empty")]
     for out, message in cases:

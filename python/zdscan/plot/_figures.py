@@ -240,25 +240,54 @@ def save(fig, path: str, *, force: bool = False, inputs: Sequence[str] = ()) -> 
     return path
 
 
+def _draw_and_save(w: str, d: ResultData, result: str, out_dir: str, formats: Sequence[str], width, force: bool,
+                   points: Optional[str], suffix: str) -> List[str]:
+    kw = {"points": points} if w == "fig4" and points else {}
+    fig = figure(w, d, width, **kw)
+    if fig.get_layout_engine() is not None:  # lay out once, not once per format (a third of the time)
+        with journal_style():
+            fig.canvas.draw()
+        fig.set_layout_engine("none")
+    written = [save(fig, os.path.join(out_dir, f"{STEMS[w]}{suffix}.{f}"), force=force,
+                    inputs=[result] + ([points] if points else [])) for f in formats]
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return written
+
+
+_job: dict = {}  # what the forked workers of write_figures draw from (inherited, not pickled)
+
+
+def _draw_job(w: str) -> List[str]:
+    return _draw_and_save(w, **_job)
+
+
 def write_figures(which: Sequence[str], result: str, out_dir: str, *, formats: Sequence[str] = ("pdf", "png"),
-                  width="single", force: bool = False, points: Optional[str] = None, suffix: str = "") -> List[str]:
-    """Draws each figure and writes it in each format into out_dir (created if missing): STEM[suffix].FORMAT."""
+                  width="single", force: bool = False, points: Optional[str] = None, suffix: str = "",
+                  processes: Optional[int] = None) -> List[str]:
+    """Draws each figure and writes it in each format into out_dir (created if missing): STEM[suffix].FORMAT.
+    Several figures are drawn side by side in forked processes, one a core (processes: how many; 1 draws them here
+    one after the other); matplotlib's drawing is single-threaded, and most of the time a figure takes."""
     for f in formats:
         if f not in FORMATS:
             raise ValueError(f"--format: {f!r} is not one of {', '.join(FORMATS)}")
     d = read_result(result)
-    written = []
     if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
         raise FileExistsError(f"--out {out_dir}: not a directory (figures go into a directory, one file each)")
     os.makedirs(out_dir, exist_ok=True)
-    for w in which:
-        kw = {"points": points} if w == "fig4" and points else {}
-        fig = figure(w, d, width, **kw)
-        if fig.get_layout_engine() is not None:  # lay out once, not once per format (a third of the time)
-            with journal_style():
-                fig.canvas.draw()
-            fig.set_layout_engine("none")
-        for f in formats:
-            written.append(save(fig, os.path.join(out_dir, f"{STEMS[w]}{suffix}.{f}"), force=force,
-                                inputs=[result] + ([points] if points else [])))
-    return written
+    job = dict(d=d, result=result, out_dir=out_dir, formats=formats, width=width, force=force, points=points,
+               suffix=suffix)
+    import multiprocessing as mp
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n = min(len(which), processes or cores)
+    if n <= 1 or "fork" not in mp.get_all_start_methods():
+        return [path for w in which for path in _draw_and_save(w, **job)]
+    global _job
+    _job = job
+    try:
+        with mp.get_context("fork").Pool(n) as pool:
+            return [path for paths in pool.map(_draw_job, which, chunksize=1) for path in paths]
+    finally:
+        _job = {}
