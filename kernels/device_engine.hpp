@@ -30,7 +30,7 @@ class DeviceScanEngine final : public ScanEngine
         Device::upload(problem.delta, delta_);
         buffer<double> m, k;
         Device::upload(problem.m_zd_gev, m);
-        Device::upload(problem.k_apv, k);
+        Device::upload(problem.mass_inputs, k);
         const int n = static_cast<int>(problem.m_zd_gev.size());
         mass_.resize(static_cast<std::size_t>(n));
         mass_pulls_.resize(static_cast<std::size_t>(n));
@@ -38,7 +38,7 @@ class DeviceScanEngine final : public ScanEngine
         a.obs = problem.observables;
         a.n = n;
         a.m_zd_gev = Device::raw(m);
-        a.k_apv = Device::raw(k);
+        a.mass_inputs = Device::raw(k);
         a.terms = Device::raw(mass_);
         a.pulls = Device::raw(mass_pulls_);
         Device::launch_mass_terms(a);

@@ -32,7 +32,7 @@ struct MassTermsArgs
     ObservableConstants obs;
     int n = 0;
     const double* m_zd_gev = nullptr;
-    const double* k_apv = nullptr;  ///< [n][max_measurements]
+    const double* mass_inputs = nullptr;  ///< [n][mass_inputs_per_mass]
     MassTerms* terms = nullptr;
     MassPulls* pulls = nullptr;
 };
@@ -41,7 +41,7 @@ ZD_HD inline void mass_terms_thread(const MassTermsArgs& a, const ThreadIndex& t
 {
     const long long i = t.global();
     if (i >= a.n) return;
-    a.terms[i] = make_mass_terms(a.obs, a.m_zd_gev[i], a.k_apv + i * max_measurements);
+    a.terms[i] = make_mass_terms(a.obs, a.m_zd_gev[i], a.mass_inputs + i * mass_inputs_per_mass);
     a.pulls[i] = mass_pulls(a.obs, a.terms[i]);
 }
 

@@ -129,7 +129,7 @@ TEST(Config, MeasurementListChecks)
     expect_error(j, {"measurements[3].name", "reserved"});
     j = default_json();
     j["measurements"][at("a_e")]["kind"] = "lepton_g3";
-    expect_error(j, {"measurements[3].kind", "pves_proton, pves_electron, apv or lepton_g2"});
+    expect_error(j, {"measurements[3].kind", "pves_proton, pves_electron, apv, lepton_g2 or search_limit"});
     j = default_json();
     j["measurements"][at("a_e")].erase("lepton");
     expect_error(j, {"measurements[3].lepton"});

@@ -85,7 +85,7 @@ TEST(ExactDeltaMinimum, BatchedCpuPathGivesTheScalarBits)
     for (std::size_t cell = 0; cell < exact.chi2_total.size(); ++cell)
     {
         const std::size_t im = cell / 19, ie = cell % 19;
-        const MassTerms t = make_mass_terms(problem.observables, problem.m_zd_gev[im], &problem.k_apv[im * max_measurements]);
+        const MassTerms t = make_mass_terms(problem.observables, problem.m_zd_gev[im], &problem.mass_inputs[im * mass_inputs_per_mass]);
         const CellPulls pulls = cell_pulls(problem.observables, t, problem.epsilon[ie]);
         const DeltaMinimum e = exact_cell_minimum(pulls, range, problem.delta.data(), grid.chi2_total[cell],
                                                   grid.argmin_delta_index[cell]);

@@ -61,7 +61,7 @@ TEST(Paper2021Unchanged, EveryChi2MapMatchesThePreviousRelease)
     std::size_t k = 0;
     for (std::size_t im = 0; im < m.size(); ++im)
     {
-        const MassTerms t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.k_apv[im * max_measurements]);
+        const MassTerms t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.mass_inputs[im * mass_inputs_per_mass]);
         for (double e : problem.epsilon)
         {
             for (double d : problem.delta)

@@ -134,7 +134,7 @@ TEST(ScanEngine, CellsMatchDirectEvaluation)
     const auto m = c.m_zd_mev.values();
     for (std::size_t im = 0; im < 9; ++im)
     {
-        const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.k_apv[im * max_measurements]);
+        const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.mass_inputs[im * mass_inputs_per_mass]);
         for (std::size_t ie = 0; ie < 8; ++ie)
         {
             for (std::size_t k = 0; k < 7; ++k)
@@ -292,7 +292,7 @@ TEST(ScanEngine, DeltaSlicesEqualTheFullGridAtThoseDeltas)
     {
         EXPECT_EQ(out.slices[0][n_meas][cell], full[cell * 5 + 2]);  // the total, last
         const auto t =
-            make_mass_terms(problem.observables, m[cell / 5] * 1e-3, &problem.k_apv[(cell / 5) * max_measurements]);
+            make_mass_terms(problem.observables, m[cell / 5] * 1e-3, &problem.mass_inputs[(cell / 5) * mass_inputs_per_mass]);
         const auto direct = evaluate_chi2(problem.observables, t, problem.epsilon[cell % 5], 7.9e-4);
         for (std::size_t i = 0; i < n_meas; ++i) EXPECT_EQ(out.slices[1][i][cell], direct.term[i]);
     }
@@ -467,7 +467,7 @@ TEST(ScanEngine, EveryCpuInstructionSetGivesTheSameBits)
     const auto m = c.m_zd_mev.values();
     for (std::size_t im = 0; im < 11; ++im)
     {
-        const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.k_apv[im * max_measurements]);
+        const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.mass_inputs[im * mass_inputs_per_mass]);
         for (std::size_t ie = 0; ie < 9; ++ie)
         {
             const CellPulls p = cell_pulls(problem.observables, t, problem.epsilon[ie]);
@@ -509,7 +509,7 @@ TEST(ScanEngine, ManyMeasurementsGiveTheScalarBitsOnEveryInstructionSet)
             const auto r = run(c, 2, 0, true);
             for (std::size_t im = 0; im < 5; ++im)
             {
-                const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.k_apv[im * max_measurements]);
+                const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.mass_inputs[im * mass_inputs_per_mass]);
                 for (std::size_t ie = 0; ie < 4; ++ie)
                 {
                     const CellPulls p = cell_pulls(problem.observables, t, problem.epsilon[ie]);

@@ -95,7 +95,7 @@ TEST(ScanFile, LayoutAndValues)
     EXPECT_EQ(read_dataset(file, "/profile1d/chi2_delta"), out.profile_delta);
     const auto k = read_dataset(file, "/apv/k_apv_cs");
     ASSERT_EQ(k.size(), 11u);
-    for (std::size_t j = 0; j < k.size(); ++j) EXPECT_EQ(k[j], out.k_apv[j * max_measurements + 1]);
+    for (std::size_t j = 0; j < k.size(); ++j) EXPECT_EQ(k[j], out.mass_inputs[j * mass_inputs_per_mass + 1]);
     EXPECT_EQ(read_dataset(file, "/chi2/total", &dims), full);
     EXPECT_EQ(dims, (std::vector<hsize_t>{11, 9, 7}));
 

@@ -2,6 +2,8 @@
 /// Strict JSON configuration reader: unknown keys, wrong types, non-finite numbers and values outside their
 /// domain are errors that name the field.
 #include "zdscan/io/config.hpp"
+
+#include <cstdlib>
 #include "zdscan/io/input_file.hpp"
 
 #include "json_reader.hpp"
@@ -207,16 +209,39 @@ void validate_grid(const ScanConfig& c)
     }
 }
 
-ScanConfig parse_config(const json& j)
+ScanConfig parse_config(const json& j, const std::string& base_dir)
 {
     ScanConfig c;
-    ObjectReader top(j, "", {"name", "description", "measurements", "observables", "apv_reanalysis", "model", "grid"});
+    ObjectReader top(j, "", {"name", "description", "measurements", "observables", "apv_reanalysis", "model", "grid",
+                             "limits_dir"});
     c.name = top.string("name", "unnamed");
     c.description = top.string("description", "");
     c.apv_reanalysis = top.has("apv_reanalysis") ? read_apv_reanalysis(top.get("apv_reanalysis"), "apv_reanalysis",
                                                                        paper_apv_reanalysis_inputs())
                                                  : paper_apv_reanalysis_inputs();
     detail::MeasurementContext context;
+    // Where relative search_limit files are (docs/searches.md): $ZDSCAN_LIMITS_DIR, the config's limits_dir (relative
+    // to the config file), or the config file's directory.
+    std::vector<std::string> missing_files;
+    context.missing_files = &missing_files;
+    const std::string config_limits_dir = top.string("limits_dir", "");
+    auto beside_config = [&](const std::string& d)
+    { return d.empty() || d[0] == '/' || base_dir.empty() ? d : base_dir + "/" + d; };
+    if (const char* env = std::getenv("ZDSCAN_LIMITS_DIR"); env && *env)
+    {
+        context.limits_dir = env;
+        context.limits_dir_origin = std::string(env) + ", from $ZDSCAN_LIMITS_DIR";
+    }
+    else if (!config_limits_dir.empty())
+    {
+        context.limits_dir = beside_config(config_limits_dir);
+        context.limits_dir_origin = context.limits_dir + ", the config's limits_dir";
+    }
+    else
+    {
+        context.limits_dir = base_dir;
+        context.limits_dir_origin = (base_dir.empty() ? std::string(".") : base_dir) + ", the config file's directory";
+    }
     context.reanalysis = [&c]() -> const ApvReanalysis&
     {
         if (!c.apv_reanalysis_result)
@@ -287,7 +312,7 @@ ScanConfig parse_config(const json& j)
     return c;
 }
 
-ScanConfig parse_config_text(const std::string& text, const std::string& origin)
+ScanConfig parse_config_text(const std::string& text, const std::string& origin, const std::string& base_dir)
 {
     // The parser stops at a NUL byte as at the end of the input: anything after it would be ignored.
     if (const auto nul = text.find('\0'); nul != std::string::npos)
@@ -326,7 +351,7 @@ ScanConfig parse_config_text(const std::string& text, const std::string& origin)
     }
     try
     {
-        return parse_config(j);
+        return parse_config(j, base_dir);
     }
     catch (const ConfigError& e)
     {
@@ -338,7 +363,9 @@ ScanConfig load_config_file(const std::string& path)
 {
     try
     {
-        return parse_config_text(read_regular_file(path, max_config_bytes, "config file"), path);
+        const auto slash = path.find_last_of('/');
+        return parse_config_text(read_regular_file(path, max_config_bytes, "config file"), path,
+                                 slash == std::string::npos ? "" : path.substr(0, slash == 0 ? 1 : slash));
     }
     catch (const InputFileError& e)
     {

@@ -78,6 +78,7 @@ struct ScanFileWriter::Impl
     void write_results(const ScanOutput& out);  ///< everything but /chi2/total, then close
     void write_measurement_table(const ScanOutput& out);
     void write_slices(const ScanOutput& out);
+    void write_searches(const ScanOutput& out);
 
     /// On every path that does not commit (an exception in the constructor included): close the datasets before
     /// the file, then remove the temporary file.
@@ -347,7 +348,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     auto numbers = [&](const char* key, const std::vector<double>& values)
     { return h5::write_dataset(g, key, {values.size()}, values.data()); };
     label(h5::write_string_dataset(g, "kind", kinds), "",
-          "pves_proton, pves_electron, apv or lepton_g2 (docs/physics.md)");
+          "pves_proton, pves_electron, apv, lepton_g2 or search_limit (docs/physics.md)");
     label(numbers("exp", exp), "1", "measured value X^exp");
     label(numbers("exp_sigma", exp_sigma), "1", "its uncertainty");
     label(numbers("sm", sm), "1", "SM prediction X^SM");
@@ -360,6 +361,48 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     label(numbers("n", neutrons), "1", "neutron number (apv)");
     label(numbers("m_lepton_gev", m_lepton), "GeV", "lepton mass (lepton_g2)");
     label(h5::write_string_dataset(g, "source", sources), "", "citation");
+}
+
+/// /searches/<name>: each search_limit measurement's limit as read (mass, lower and upper ε) with how it applies, so
+/// that figures and summaries need no limit file.
+void ScanFileWriter::Impl::write_searches(const ScanOutput& out)
+{
+    const auto& list = out.config.physics.measurements;
+    if (std::none_of(list.begin(), list.end(),
+                     [](const MeasurementInput& m) { return m.kind == MeasurementKind::search_limit; }))
+        return;
+    Handle g(check(H5Gcreate2(file, "searches", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/searches"), H5Gclose);
+    h5::write_attribute(g, "description",
+                        "direct-search limits entered as search_limit measurements: chi2 = z^2 (BR eps^2/eps_CL^2)^2 "
+                        "(docs/physics.md, Direct searches)");
+    for (const auto& m : list)
+    {
+        if (m.kind != MeasurementKind::search_limit) continue;
+        Handle s(check(H5Gcreate2(g, m.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/searches/" + m.name),
+                 H5Gclose);
+        const hsize_t rows = m.table.mass_gev.size();
+        Handle mass = h5::write_dataset(s, "mass_gev", {rows}, m.table.mass_gev.data());
+        h5::write_attribute(mass, "units", "GeV");
+        Handle lower = h5::write_dataset(s, "lower", {rows}, m.table.lower.data());
+        h5::write_attribute(lower, "units", "1");
+        h5::write_attribute(lower, "long_name", m.table.band() ? "lower edge of the excluded band in epsilon"
+                                                               : "upper limit on epsilon");
+        if (m.table.band())
+        {
+            Handle upper = h5::write_dataset(s, "upper", {rows}, m.table.upper.data());
+            h5::write_attribute(upper, "units", "1");
+            h5::write_attribute(upper, "long_name", "upper edge of the excluded band in epsilon");
+        }
+        h5::write_attribute(s, "region", m.table.band() ? "excluded band" : "one-sided");
+        h5::write_attribute(s, "cl_percent", m.cl_percent);
+        h5::write_attribute(s, "z", one_sided_z(m.cl_percent));
+        h5::write_attribute(s, "decay", m.decay);
+        h5::write_attribute(s, "branching_fraction", m.branching_fraction);
+        h5::write_attribute(s, "valid_below_gev", m.valid_below_gev);
+        h5::write_attribute(s, "enabled", m.enabled ? 1 : 0);
+        h5::write_attribute(s, "file", m.file);
+        h5::write_attribute(s, "source", m.source);
+    }
 }
 
 /// /slices: every measurement's χ² over (m, ε) at fixed δ values, dimensions (delta_slice, m_zd_mev, epsilon).
@@ -436,6 +479,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         h5::write_attribute(p, "stored", stored);  // what --store kept (the rest is not in this file)
     }
     s.write_measurement_table(out);
+    s.write_searches(out);
     if (!out.delta_slices.empty()) s.write_slices(out);
     {
         Handle p(check(H5Gcreate2(s.file, "profile1d", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/profile1d"), H5Gclose);
@@ -460,7 +504,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         {
             if (list[i].kind != MeasurementKind::apv) continue;
             std::vector<double> k(out.m_zd_mev.size());
-            for (std::size_t j = 0; j < k.size(); ++j) k[j] = out.k_apv[j * max_measurements + i];
+            for (std::size_t j = 0; j < k.size(); ++j) k[j] = out.mass_inputs[j * mass_inputs_per_mass + i];
             const std::string what = "K(Z = " + std::to_string(list[i].z) + "; m_Zd) of " + list[i].name;
             Handle set = s.write_vector(p, ("k_" + list[i].name).c_str(), k, {M}, "1", what.c_str());
             h5::write_attribute(set, "k_model", to_string(list[i].k.kind));

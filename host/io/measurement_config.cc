@@ -6,7 +6,10 @@
 #include <set>
 
 #include "json_reader.hpp"
+#include "search_limit_file.hpp"
 #include "zdscan/io/config.hpp"
+
+#include <sys/stat.h>
 
 namespace zdscan::detail
 {
@@ -151,7 +154,65 @@ void read_kind_fields(ObjectReader& r, MeasurementInput& m, const MeasurementCon
                 ObjectReader::fail(r.field("lepton"), "must be \"e\" or \"mu\" (got \"" + lepton + "\")");
             break;
         }
+        case MeasurementKind::search_limit: break;  // read_search_fields
     }
+}
+
+/// search_limit: the limit (file or inline table) and how it applies; it has no exp/sm values.
+void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context)
+{
+    m.enabled = r.boolean("enabled", true);
+    m.source = r.string("source", "");
+    m.exp = 0;  // the pull is (0 − S)/1 (search_limit.hpp)
+    m.exp_sigma = 1;
+    m.sm = 0;
+    m.sm_sigma = 0;
+    m.cl_percent = r.in_range("cl", m.cl_percent, 50.000001, 99.999999, "percent (a one-sided confidence level)");
+    m.decay = r.string("decay", m.decay);
+    if (m.decay != "visible" && m.decay != "invisible")
+    {
+        ObjectReader::fail(r.field("decay"), "must be \"visible\" or \"invisible\" (got \"" + m.decay + "\")");
+    }
+    m.branching_fraction = r.in_range("branching_fraction", m.branching_fraction, 1e-6, 1, "BR(Z_d -> what the search sees)");
+    m.valid_below_gev = r.in_range("valid_below_gev", m.valid_below_gev, 0, 1e3, "GeV");
+    if (r.has("table"))  // inline (how a result file's config keeps the limit: it needs no file to be read again)
+    {
+        ObjectReader t(r.get("table"), r.field("table"), {"mass_gev", "lower", "upper"});
+        auto column = [&](const char* key)
+        {
+            const auto& v = t.get(key);
+            if (!v.is_array() || v.empty()) ObjectReader::fail(t.field(key), "must be a non-empty list of numbers");
+            std::vector<double> out;
+            for (const auto& x : v)
+            {
+                if (!x.is_number()) ObjectReader::fail(t.field(key), "must be a list of numbers");
+                out.push_back(x.get<double>());
+            }
+            return out;
+        };
+        auto mass = column("mass_gev"), lower = column("lower");
+        std::vector<double> upper = t.has("upper") ? column("upper") : std::vector<double>{};
+        if (lower.size() != mass.size() || (!upper.empty() && upper.size() != mass.size()))
+        {
+            ObjectReader::fail(t.field("lower"), "mass_gev, lower (and upper) must have the same length");
+        }
+        std::vector<std::string> rows;
+        for (std::size_t i = 0; i < mass.size(); ++i) rows.push_back(t.field("mass_gev") + "[" + std::to_string(i) + "]");
+        m.table = make_search_limit_table(mass, lower, upper, r.field("table"), rows);
+        m.file = r.string("file", "");
+        return;
+    }
+    if (!r.has("file")) ObjectReader::fail(r.field("file"), "required field is missing (a .lmt or .csv limit file)");
+    m.file = r.string("file", "");
+    if (m.file.empty()) ObjectReader::fail(r.field("file"), "must name a limit file");
+    const std::string path = m.file[0] == '/' || context.limits_dir.empty() ? m.file : context.limits_dir + "/" + m.file;
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT && context.missing_files)
+    {
+        context.missing_files->push_back(path);  // all of them are listed together
+        return;
+    }
+    m.table = read_search_limit_file(path, r.field("file"));
 }
 
 MeasurementKind parse_kind(ObjectReader& r)
@@ -162,11 +223,18 @@ MeasurementKind parse_kind(ObjectReader& r)
     if (kind == "pves_electron") return MeasurementKind::pves_electron;
     if (kind == "apv") return MeasurementKind::apv;
     if (kind == "lepton_g2") return MeasurementKind::lepton_g2;
-    ObjectReader::fail(r.field("kind"), "must be pves_proton, pves_electron, apv or lepton_g2 (got \"" + kind + "\")");
+    if (kind == "search_limit") return MeasurementKind::search_limit;
+    ObjectReader::fail(r.field("kind"),
+                       "must be pves_proton, pves_electron, apv, lepton_g2 or search_limit (got \"" + kind + "\")");
 }
 
 std::vector<const char*> allowed_keys(MeasurementKind kind)
 {
+    if (kind == MeasurementKind::search_limit)
+    {
+        return {"name", "kind", "enabled", "source", "file", "table", "cl", "decay", "branching_fraction",
+                "valid_below_gev"};
+    }
     std::vector<const char*> keys(std::begin(common_keys), std::end(common_keys));
     switch (kind)
     {
@@ -176,6 +244,7 @@ std::vector<const char*> allowed_keys(MeasurementKind kind)
             for (const char* k : {"z", "n", "q_mev", "k", "box_ep", "box_en"}) keys.push_back(k);
             break;
         case MeasurementKind::lepton_g2: keys.push_back("lepton"); break;
+        case MeasurementKind::search_limit: break;
     }
     return keys;
 }
@@ -277,8 +346,8 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
         const std::string entry = path + "[" + std::to_string(i) + "]";
         ObjectReader r(list[i], entry,
                        {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "enabled", "projection", "source", "q2_gev2",
-                        "z", "n",
-                        "q_mev", "k", "box_ep", "box_en", "lepton"});
+                        "z", "n", "q_mev", "k", "box_ep", "box_en", "lepton", "file", "table", "cl", "decay",
+                        "branching_fraction", "valid_below_gev"});
         MeasurementInput m;
         if (!r.has("name")) ObjectReader::fail(r.field("name"), "required field is missing");
         m.name = r.string("name", "");
@@ -293,9 +362,27 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
         {
             ObjectReader::fail(r.field(foreign), "not a field of kind " + to_string(m.kind));
         }
-        read_kind_fields(r, m, context);
-        read_values(r, m, context);
+        if (m.kind == MeasurementKind::search_limit)
+        {
+            read_search_fields(r, m, context);
+        }
+        else
+        {
+            read_kind_fields(r, m, context);
+            read_values(r, m, context);
+        }
         out.push_back(m);
+    }
+    if (context.missing_files && !context.missing_files->empty())
+    {
+        std::string files;
+        for (const auto& f : *context.missing_files) files += (files.empty() ? "" : ", ") + f;
+        ObjectReader::fail(path, std::to_string(context.missing_files->size()) + " limit file(s) of search_limit "
+                                     "measurements are missing: " + files + " (looked for in " + context.limits_dir_origin
+                                     + "). zdscan does not ship other projects' limits: get the DarkCast limits/ "
+                                       "files from the DarkCast repository (github.com/philten/darkcast) or the "
+                                       "experiments' HEPData records, and point ZDSCAN_LIMITS_DIR or the config's "
+                                       "limits_dir at them (docs/searches.md)");
     }
     check_common(out, path);
     return out;
@@ -356,6 +443,21 @@ json measurements_json(const std::vector<MeasurementInput>& measurements)
     for (const auto& m : measurements)
     {
         json j = {{"name", m.name}, {"kind", to_string(m.kind)}};
+        if (m.kind == MeasurementKind::search_limit)  // the table inline: a result's config needs no file
+        {
+            if (!m.file.empty()) j["file"] = m.file;
+            j["cl"] = m.cl_percent;
+            j["decay"] = m.decay;
+            j["branching_fraction"] = m.branching_fraction;
+            j["valid_below_gev"] = m.valid_below_gev;
+            j["enabled"] = m.enabled;
+            json t = {{"mass_gev", m.table.mass_gev}, {"lower", m.table.lower}};
+            if (m.table.band()) t["upper"] = m.table.upper;
+            j["table"] = t;
+            if (!m.source.empty()) j["source"] = m.source;
+            list.push_back(j);
+            continue;
+        }
         if (m.exp_from_reanalysis)  // reproducible: the recipe, not the number it gave
         {
             j["exp"] = "reanalysis";
@@ -382,6 +484,7 @@ json measurements_json(const std::vector<MeasurementInput>& measurements)
                 j["k"] = k_model_json(m.k);
                 break;
             case MeasurementKind::lepton_g2: j["lepton"] = m.m_lepton_gev == constants::m_e_gev ? "e" : "mu"; break;
+            case MeasurementKind::search_limit: break;
         }
         if (!m.source.empty()) j["source"] = m.source;
         list.push_back(j);

@@ -20,6 +20,11 @@ struct MeasurementContext
     std::function<const ApvReanalysis&()> reanalysis;
     /// K model of apv entries that give none (from model.apv_k; the Cs Dirac model by default).
     ApvKModel default_k;
+    /// Where a search_limit's relative "file" is looked for (the config's limits_dir, $ZDSCAN_LIMITS_DIR or the
+    /// config file's directory, in that order; docs/searches.md), and the files found missing there.
+    std::string limits_dir;
+    std::string limits_dir_origin;  ///< how limits_dir was chosen, for the message about missing files
+    std::vector<std::string>* missing_files = nullptr;
 };
 
 /// The `measurements` list; every error names the entry and the field ("measurements[2].q2_gev2: ...").

@@ -16,6 +16,7 @@ std::string to_string(MeasurementKind kind)
         case MeasurementKind::pves_electron: return "pves_electron";
         case MeasurementKind::apv: return "apv";
         case MeasurementKind::lepton_g2: return "lepton_g2";
+        case MeasurementKind::search_limit: return "search_limit";
     }
     return "?";
 }
@@ -70,13 +71,19 @@ PhysicsSetup make_physics_setup(const PhysicsConfig& config)
                 m.m_lepton_gev = in.m_lepton_gev;
                 m.w = make_mixing_angle(sin2_msbar(run, in.m_lepton_gev));
                 break;
+            case MeasurementKind::search_limit:  // X^exp = 0, σ = 1: the pull is −S (search_limit.hpp)
+                m.x_exp = 0;
+                m.sigma = 1;
+                m.inv_sigma = 1;
+                m.w = make_mixing_angle(sin2_msbar(run, 0.0));  // unused
+                break;
         }
     }
     return setup;
 }
 
 MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants& observables)
-    : observables_(&observables)
+    : observables_(&observables), config_(&config)
 {
     for (const auto& m : config.measurements)
     {
@@ -86,21 +93,36 @@ MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants&
     }
 }
 
-std::vector<double> MassTermsAt::k_table(const std::vector<double>& m_zd_mev) const
+void MassTermsAt::inputs_at(double m_zd_mev, double* in) const
 {
-    std::vector<double> table(m_zd_mev.size() * max_measurements, 0.0);
     for (std::size_t i = 0; i < k_.size(); ++i)
     {
-        if (observables_->m[i].kind != MeasurementKind::apv) continue;
-        for (std::size_t j = 0; j < m_zd_mev.size(); ++j) table[j * max_measurements + i] = k_[i](m_zd_mev[j]);
+        const MeasurementInput& m = config_->measurements[i];
+        if (m.kind == MeasurementKind::apv)
+        {
+            in[i] = k_[i](m_zd_mev);
+        }
+        else if (m.kind == MeasurementKind::search_limit)
+        {
+            const SearchFactors s = search_factors(m.table, m_zd_mev * 1e-3, one_sided_z(m.cl_percent),
+                                                   m.branching_fraction, m.valid_below_gev);
+            in[i] = s.f;
+            in[max_measurements + i] = s.fa;
+        }
     }
+}
+
+std::vector<double> MassTermsAt::input_table(const std::vector<double>& m_zd_mev) const
+{
+    std::vector<double> table(m_zd_mev.size() * mass_inputs_per_mass, 0.0);
+    for (std::size_t j = 0; j < m_zd_mev.size(); ++j) inputs_at(m_zd_mev[j], &table[j * mass_inputs_per_mass]);
     return table;
 }
 
 MassTerms MassTermsAt::operator()(double m_zd_mev) const
 {
-    double k[max_measurements] = {};
-    for (std::size_t i = 0; i < k_.size(); ++i) k[i] = k_[i](m_zd_mev);
-    return make_mass_terms(*observables_, m_zd_mev * 1e-3, k);
+    double in[mass_inputs_per_mass] = {};
+    inputs_at(m_zd_mev, in);
+    return make_mass_terms(*observables_, m_zd_mev * 1e-3, in);
 }
 }  // namespace zdscan

@@ -92,7 +92,7 @@ class CpuScanEngine final : public ScanEngine
         for (std::size_t i = 0; i < mass_.size(); ++i)
         {
             mass_[i] =
-                make_mass_terms(problem_.observables, problem_.m_zd_gev[i], &problem_.k_apv[i * max_measurements]);
+                make_mass_terms(problem_.observables, problem_.m_zd_gev[i], &problem_.mass_inputs[i * mass_inputs_per_mass]);
             mass_pulls_[i] = mass_pulls(problem_.observables, mass_[i]);
         }
     }

@@ -142,7 +142,7 @@ ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setu
     const auto m_mev = config.m_zd_mev.values();
     problem.m_zd_gev.resize(m_mev.size());
     std::transform(m_mev.begin(), m_mev.end(), problem.m_zd_gev.begin(), [](double m) { return m * 1e-3; });
-    problem.k_apv = mass_at.k_table(m_mev);
+    problem.mass_inputs = mass_at.input_table(m_mev);
     problem.epsilon = config.epsilon.values();
     problem.delta = config.delta.values();
     return problem;
@@ -434,7 +434,7 @@ void running_curves(const RunningSin2& running, const std::function<double(doubl
     for (std::size_t i = 0; i < list.size() && apv < 0; ++i)
         if (list[i].kind == MeasurementKind::apv && list[i].enabled && !list[i].projection) apv = static_cast<int>(i);
     const double q_apv_gev = apv >= 0 ? list[static_cast<std::size_t>(apv)].q_mev * 1e-3 : 0.0;
-    auto k_at = [&](double m_mev) { return apv >= 0 ? mass_at.k_table({m_mev})[static_cast<std::size_t>(apv)] : 0.0; };
+    auto k_at = [&](double m_mev) { return apv >= 0 ? mass_at.input_table({m_mev})[static_cast<std::size_t>(apv)] : 0.0; };
     out.running_q_apv_gev = q_apv_gev;
     if (apv >= 0) out.running_apv_name = list[static_cast<std::size_t>(apv)].name;
     const double decades = std::log10(running_q_max_gev / running_q_min_gev);
@@ -497,7 +497,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.m_zd_mev = config.m_zd_mev.values();
     out.epsilon = problem.epsilon;
     out.delta = problem.delta;
-    out.k_apv = problem.k_apv;
+    out.mass_inputs = problem.mass_inputs;
     const auto& w = problem.observables;
     for (int i = 0; i < w.n; ++i) out.sin2_at_scale.push_back(w.m[i].w.s2);
     const std::size_t n_cells = out.m_zd_mev.size() * out.epsilon.size();

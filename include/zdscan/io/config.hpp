@@ -40,9 +40,10 @@ struct ScanConfig
     Axis delta;     ///< Z–Z_d mass mixing δ
 };
 
-/// Parses and validates; throws ConfigError naming the field.
-ScanConfig parse_config(const nlohmann::json& j);
-ScanConfig parse_config_text(const std::string& text, const std::string& origin);
+/// Parses and validates; throws ConfigError naming the field. base_dir: the config file's directory (relative
+/// search_limit files and limits_dir are resolved against it; "" is the working directory).
+ScanConfig parse_config(const nlohmann::json& j, const std::string& base_dir = "");
+ScanConfig parse_config_text(const std::string& text, const std::string& origin, const std::string& base_dir = "");
 ScanConfig load_config_file(const std::string& path);
 /// The embedded default, configs/paper2021.json (reproduces the seed paper).
 const char* default_config_json();

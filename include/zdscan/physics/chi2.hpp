@@ -7,6 +7,9 @@
 /// - pves_electron: Q_W^e = −2 ρ_d g_AV^ee(κ_d ŝ²), g_AV^ee(s²) = 1/2 − 2s² + c_ee, f as above (Møller; DLM)
 /// - apv:           Q_W(Z, N) of eq. (26), f = K(Z; m) (text after eq. 26)
 /// - lepton_g2:     Δa_ℓ = a_ℓ^V + a_ℓ^A                                                        (eqs. 8–11)
+/// - search_limit:  a published limit ε_CL(m) on a rate ∝ ε²: X^th = S = z_CL BR (ε/ε_CL)², X^exp = 0, σ = 1, so
+///                  χ² = z_CL² BR² (ε/ε_CL)⁴; an excluded band [ε_lo, ε_hi] takes S = min(z BR ε²/ε_lo², z ε_hi²/ε²)
+///                  (docs/physics.md, "Direct searches"; independent of δ)
 /// The per-mass work (loop-function quadrature, propagators, K) is hoisted into MassTerms, one slot per measurement,
 /// so that the inner (ε, δ) loop is a few dozen flops per measurement. Plain data, no allocation: the same code runs
 /// in the OpenMP loop and in the CUDA kernel.
@@ -29,7 +32,8 @@ enum class MeasurementKind : int
     pves_proton = 0,
     pves_electron = 1,
     apv = 2,
-    lepton_g2 = 3
+    lepton_g2 = 3,
+    search_limit = 4
 };
 
 /// One measurement as the inner loop sees it (built on the host from the config).
@@ -58,8 +62,9 @@ struct ObservableConstants
     MeasurementConstants m[max_measurements];
 };
 
-/// Everything that depends on m_Zd alone, one slot per measurement: the propagator f (pves), K (apv), or the loop
-/// functions F_V (in f) and F_A (in fa) at m_Zd/m_ℓ (lepton_g2).
+/// Everything that depends on m_Zd alone, one slot per measurement: the propagator f (pves), K (apv), the loop
+/// functions F_V (in f) and F_A (in fa) at m_Zd/m_ℓ (lepton_g2), or a search's z BR/ε_lo² (in f) and z ε_hi² (in fa;
+/// 0 for a one-sided limit), both 0 where the search has no limit (search_limit).
 struct MassTerms
 {
     double m_zd_gev = 0;
@@ -67,8 +72,12 @@ struct MassTerms
     double fa[max_measurements] = {};
 };
 
-/// k_apv[i]: K(Z_i; m_Zd) for apv measurement i (host table); unused for other kinds.
-ZD_HD inline MassTerms make_mass_terms(const ObservableConstants& c, double m_zd_gev, const double* k_apv)
+/// Per-mass values the host computes from tables (K, search limits): mass_inputs_per_mass doubles a mass, slot i
+/// and max_measurements + i for measurement i (ScanProblem::mass_inputs, MassTermsAt::input_table).
+inline constexpr int mass_inputs_per_mass = 2 * max_measurements;
+
+/// in[i]: K(Z_i; m_Zd) for apv measurement i; in[i], in[max_measurements + i]: a search's two factors.
+ZD_HD inline MassTerms make_mass_terms(const ObservableConstants& c, double m_zd_gev, const double* in)
 {
     MassTerms t;
     t.m_zd_gev = m_zd_gev;
@@ -79,7 +88,11 @@ ZD_HD inline MassTerms make_mass_terms(const ObservableConstants& c, double m_zd
         {
             case MeasurementKind::pves_proton:
             case MeasurementKind::pves_electron: t.f[i] = propagator_pv_scattering(m_zd_gev, m.q2_gev2); break;
-            case MeasurementKind::apv: t.f[i] = k_apv[i]; break;
+            case MeasurementKind::apv: t.f[i] = in[i]; break;
+            case MeasurementKind::search_limit:
+                t.f[i] = in[i];
+                t.fa[i] = in[max_measurements + i];
+                break;
             case MeasurementKind::lepton_g2:
                 t.f[i] = loop_function_vector(m_zd_gev / m.m_lepton_gev);
                 t.fa[i] = loop_function_axial(m_zd_gev / m.m_lepton_gev);
@@ -96,10 +109,21 @@ ZD_HD inline double a_lepton_zd(double m_zd_gev, double epsilon, double delta, c
     return a_lepton_vector(m_zd_gev, epsilon, dp, w, f_v) + a_lepton_axial(m_lepton_gev, dp, f_a);
 }
 
-/// X^th of measurement i (lepton_g2: the Z_d contribution only).
+/// A search's signal in units of its limit's z: S = f ε² below the band's middle, fa/ε² above it (f = z BR/ε_lo²,
+/// fa = z ε_hi²; fa = 0: one-sided). The smaller of the two is the one on the ε's side, as the pull polynomial takes it.
+ZD_HD inline double search_signal(const MassTerms& t, int i, double epsilon)
+{
+    const double below = t.f[i] * epsilon * epsilon;
+    if (t.fa[i] == 0) return below;
+    const double above = t.fa[i] / (epsilon * epsilon);
+    return above < below ? above : below;
+}
+
+/// X^th of measurement i (lepton_g2: the Z_d contribution only; search_limit: its signal S).
 ZD_HD inline double predict_measurement(const MeasurementConstants& c, const MassTerms& t, int i, double epsilon,
                                         double delta)
 {
+    if (c.kind == MeasurementKind::search_limit) return search_signal(t, i, epsilon);
     if (c.kind == MeasurementKind::lepton_g2)
     {
         return a_lepton_zd(t.m_zd_gev, epsilon, delta, c.w, c.m_lepton_gev, t.f[i], t.fa[i]);

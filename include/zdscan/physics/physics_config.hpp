@@ -9,6 +9,7 @@
 #include "zdscan/physics/apv_k_factor.hpp"
 #include "zdscan/physics/chi2.hpp"
 #include "zdscan/physics/running_sin2.hpp"
+#include "zdscan/physics/search_limit.hpp"
 
 namespace zdscan
 {
@@ -35,6 +36,13 @@ struct MeasurementInput
     double box_ep = constants::cs133_box_ep, box_en = constants::cs133_box_en;  ///< apv: eq. (26) box terms
     ApvKModel k;                                                                ///< apv: how K(Z; m) is obtained
     double m_lepton_gev = 0;                                                    ///< lepton_g2: m_e or m_μ
+    /// search_limit: the published limit and how it applies (docs/physics.md, "Direct searches").
+    std::string file;                   ///< as the config gives it (resolved against the config's limits_dir)
+    SearchLimitTable table;             ///< read from the file, or the config's inline "table"
+    double cl_percent = 90;             ///< the limit's confidence level
+    std::string decay = "visible";      ///< "visible" or "invisible": which branching fraction scales the rate
+    double branching_fraction = 1;      ///< BR(Z_d → what the search sees)
+    double valid_below_gev = 1;         ///< the term is 0 above this mass (where δ′ couplings matter)
 };
 
 struct PhysicsConfig
@@ -61,11 +69,14 @@ class MassTermsAt
   public:
     MassTermsAt(const PhysicsConfig& config, const ObservableConstants& observables);
     MassTerms operator()(double m_zd_mev) const;
-    /// K per mass for each apv measurement, the others 0: [mass][max_measurements], row-major (ScanProblem::k_apv).
-    std::vector<double> k_table(const std::vector<double>& m_zd_mev) const;
+    /// The host's per-mass inputs of make_mass_terms at each mass: [mass][mass_inputs_per_mass] (ScanProblem::
+    /// mass_inputs): K of each apv measurement, the two factors of each search, 0 elsewhere.
+    std::vector<double> input_table(const std::vector<double>& m_zd_mev) const;
 
   private:
     const ObservableConstants* observables_;
     std::vector<ApvKEvaluator> k_;  // one per measurement (contact for the non-apv ones: unused)
+    const PhysicsConfig* config_;
+    void inputs_at(double m_zd_mev, double* in) const;
 };
 }  // namespace zdscan

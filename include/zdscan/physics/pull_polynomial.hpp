@@ -55,6 +55,9 @@ ZD_HD inline PullPolynomial shift_to_delta(const double q[4], double a)
 struct PullFactors
 {
     double p0, p0e, p1, p2, p3, shift;
+    /// search_limit with an excluded band: the ε⁻² coefficient of the constant term above the band's middle, where
+    /// it is the smaller in magnitude (0 otherwise).
+    double p0inv;
 };
 
 ZD_HD inline PullFactors pull_factors(const MeasurementConstants& c, const MassTerms& t, int i)
@@ -62,6 +65,13 @@ ZD_HD inline PullFactors pull_factors(const MeasurementConstants& c, const MassT
     const double m = t.m_zd_gev;
     const double inv_sigma = c.inv_sigma;
     PullFactors f{};
+    if (c.kind == MeasurementKind::search_limit)
+    {
+        // pull = (0 − S)/1 with S = f ε² (or fa/ε² above the band's middle): no δ, no shift.
+        f.p0e = -t.f[i];
+        f.p0inv = -t.fa[i];
+        return f;
+    }
     f.shift = (m / constants::m_z_gev) * c.w.tan;
     if (c.kind == MeasurementKind::lepton_g2)
     {
@@ -115,7 +125,13 @@ ZD_HD inline PullFactors pull_factors(const MeasurementConstants& c, const MassT
 /// The pull as a cubic in δ at kinetic mixing epsilon.
 ZD_HD inline PullPolynomial pull_polynomial(const PullFactors& f, double epsilon)
 {
-    const double q[4] = {f.p0 + f.p0e * epsilon * epsilon, f.p1 * epsilon, f.p2, f.p3 * epsilon};
+    double constant = f.p0e * epsilon * epsilon;
+    if (f.p0inv != 0)  // search_limit band: the side of its middle where ε is (search_signal)
+    {
+        const double above = f.p0inv / (epsilon * epsilon);
+        constant = -above < -constant ? above : constant;
+    }
+    const double q[4] = {f.p0 + constant, f.p1 * epsilon, f.p2, f.p3 * epsilon};
     return detail::shift_to_delta(q, f.shift * epsilon);
 }
 

@@ -120,7 +120,7 @@ struct ScanOutput
     std::string backend;
     std::string device;  ///< the backend's hardware (provenance)
     std::vector<double> m_zd_mev, epsilon, delta;  ///< axes
-    std::vector<double> k_apv;                     ///< K of each apv measurement: [mass][max_measurements]
+    std::vector<double> mass_inputs;  ///< per-mass K and search factors: [mass][mass_inputs_per_mass]
     std::vector<double> sin2_at_scale;             ///< ŝ² at each measurement's scale
     DeltaProfile delta_profile = DeltaProfile::exact;
     std::vector<double> chi2_total;                ///< profiled (min over δ: exact or over the grid)

@@ -27,7 +27,8 @@ struct ScanProblem
     DeltaProfile delta_profile = DeltaProfile::exact;
     ObservableConstants observables;
     std::vector<double> m_zd_gev;  ///< mass axis [GeV]
-    std::vector<double> k_apv;     ///< K of each apv measurement: [mass][max_measurements] (MassTermsAt::k_table)
+    /// K of each apv measurement, a search's factors: [mass][mass_inputs_per_mass] (MassTermsAt::input_table)
+    std::vector<double> mass_inputs;
     std::vector<double> epsilon;
     std::vector<double> delta;
 };
