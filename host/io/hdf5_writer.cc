@@ -363,6 +363,18 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     label(h5::write_string_dataset(g, "source", sources), "", "citation");
 }
 
+/// Where a search's term applies, in words: its masses, cut at valid_below_gev.
+std::string search_applies(const MeasurementInput& m)
+{
+    char text[256];
+    const double lo = m.table.mass_gev.front() * 1e3, hi = m.table.mass_gev.back() * 1e3;
+    const double cut = m.valid_below_gev * 1e3;
+    std::snprintf(text, sizeof text, "m_Zd %.4g-%.4g MeV%s, %g%% CL, %s, %s decays, BR %g", lo,
+                  std::min(hi, cut), hi > cut ? " (the file goes on to higher masses: not applied above valid_below_gev)" : "",
+                  m.cl_percent, m.table.band() ? "excluded band" : "one-sided", m.decay.c_str(), m.branching_fraction);
+    return text;
+}
+
 /// /searches/<name>: each search_limit measurement's limit as read (mass, lower and upper ε) with how it applies, so
 /// that figures and summaries need no limit file.
 void ScanFileWriter::Impl::write_searches(const ScanOutput& out)
@@ -375,25 +387,52 @@ void ScanFileWriter::Impl::write_searches(const ScanOutput& out)
     h5::write_attribute(g, "description",
                         "direct-search limits entered as search_limit measurements: chi2 = z^2 (BR eps^2/eps_CL^2)^2 "
                         "(docs/physics.md, Direct searches)");
+    // The fit without the enabled searches (their terms do not depend on δ: the total map less their terms).
+    const auto& c = out.without_searches;
+    if (c.present)
+    {
+        h5::write_attribute(g, "without_chi2_min", c.chi2_min);
+        h5::write_attribute(g, "without_m_zd_mev", c.m_zd_mev);
+        h5::write_attribute(g, "without_epsilon", c.epsilon);
+        h5::write_attribute(g, "without_delta", c.delta);
+        const double nan = std::nan("");
+        h5::write_attribute(g, "without_m_zd_mev_1sigma_lower", c.interval_m.lower_at_edge ? nan : c.interval_m.lower);
+        h5::write_attribute(g, "without_m_zd_mev_1sigma_upper", c.interval_m.upper_at_edge ? nan : c.interval_m.upper);
+        h5::write_attribute(g, "without_epsilon_1sigma_lower", c.interval_eps.lower_at_edge ? nan : c.interval_eps.lower);
+        h5::write_attribute(g, "without_epsilon_1sigma_upper", c.interval_eps.upper_at_edge ? nan : c.interval_eps.upper);
+        h5::write_attribute(g, "without_region_cells", static_cast<double>(c.region_cells));
+        h5::write_attribute(g, "without_region_excluded_cells", static_cast<double>(c.region_excluded));
+    }
     for (const auto& m : list)
     {
         if (m.kind != MeasurementKind::search_limit) continue;
         Handle s(check(H5Gcreate2(g, m.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/searches/" + m.name),
                  H5Gclose);
+        for (const auto& x : c.searches)
+        {
+            if (x.name != m.name) continue;
+            h5::write_attribute(s, "ratio_at_best_without_searches", x.ratio_at_best);
+            h5::write_attribute(s, "excluded_cells_of_the_region_without_searches", static_cast<double>(x.region_excluded));
+        }
         const hsize_t rows = m.table.mass_gev.size();
         Handle mass = h5::write_dataset(s, "mass_gev", {rows}, m.table.mass_gev.data());
         h5::write_attribute(mass, "units", "GeV");
+        h5::write_attribute(mass, "long_name", "Z_d mass of the limit's rows");
+        check(H5DSset_scale(mass, "mass_gev"), "set dimension scale");
         Handle lower = h5::write_dataset(s, "lower", {rows}, m.table.lower.data());
+        check(H5DSattach_scale(lower, mass, 0), "attach dimension scale");
         h5::write_attribute(lower, "units", "1");
         h5::write_attribute(lower, "long_name", m.table.band() ? "lower edge of the excluded band in epsilon"
                                                                : "upper limit on epsilon");
         if (m.table.band())
         {
             Handle upper = h5::write_dataset(s, "upper", {rows}, m.table.upper.data());
+            check(H5DSattach_scale(upper, mass, 0), "attach dimension scale");
             h5::write_attribute(upper, "units", "1");
             h5::write_attribute(upper, "long_name", "upper edge of the excluded band in epsilon");
         }
         h5::write_attribute(s, "region", m.table.band() ? "excluded band" : "one-sided");
+        h5::write_attribute(s, "applies", search_applies(m));
         h5::write_attribute(s, "cl_percent", m.cl_percent);
         h5::write_attribute(s, "z", one_sided_z(m.cl_percent));
         h5::write_attribute(s, "decay", m.decay);

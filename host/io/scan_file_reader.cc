@@ -256,6 +256,36 @@ ScanFileContents read_scan_file(const std::string& path)
             }
         }
         read_map_edges(file, "/profile/chi2_total", f.m_zd_mev.size(), f.epsilon.size(), f.edge_chi2);
+        if (H5Lexists(file, "searches", H5P_DEFAULT) > 0)
+        {
+            Handle g(H5Gopen2(file, "/searches", H5P_DEFAULT), H5Gclose);
+            if (g < 0) throw std::runtime_error("/searches is not a group");
+            if (H5Aexists(g, "without_chi2_min") > 0)
+            {
+                auto& d = f.searches;
+                d.present = true;
+                d.chi2_min = finite_attribute(g, "without_chi2_min");
+                d.m_zd_mev = finite_attribute(g, "without_m_zd_mev");
+                d.epsilon = finite_attribute(g, "without_epsilon");
+                d.delta = finite_attribute(g, "without_delta");
+                d.interval_m[0] = h5::read_double_attribute(g, "without_m_zd_mev_1sigma_lower");
+                d.interval_m[1] = h5::read_double_attribute(g, "without_m_zd_mev_1sigma_upper");
+                d.interval_eps[0] = h5::read_double_attribute(g, "without_epsilon_1sigma_lower");
+                d.interval_eps[1] = h5::read_double_attribute(g, "without_epsilon_1sigma_upper");
+                d.region_cells = finite_attribute(g, "without_region_cells");
+                d.region_excluded = finite_attribute(g, "without_region_excluded_cells");
+                for (const auto& name : f.measurements)
+                {
+                    if (H5Lexists(g, name.c_str(), H5P_DEFAULT) <= 0) continue;
+                    Handle one(H5Gopen2(g, name.c_str(), H5P_DEFAULT), H5Gclose);
+                    if (one < 0 || H5Aexists(one, "ratio_at_best_without_searches") <= 0) continue;
+                    d.names.push_back(name);
+                    d.applies.push_back(H5Aexists(one, "applies") > 0 ? h5::read_string_attribute(one, "applies") : "");
+                    d.ratio_at_best.push_back(finite_attribute(one, "ratio_at_best_without_searches"));
+                    d.excluded_cells.push_back(finite_attribute(one, "excluded_cells_of_the_region_without_searches"));
+                }
+            }
+        }
         return f;
     }
     catch (const std::runtime_error& e)

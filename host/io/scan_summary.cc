@@ -51,6 +51,30 @@ ScanFileContents summary_contents(const ScanOutput& out)
     f.refined_interval[0][1] = out.interval_m.upper;
     f.refined_interval[1][0] = out.interval_eps.lower;
     f.refined_interval[1][1] = out.interval_eps.upper;
+    if (out.without_searches.present)
+    {
+        const auto& w = out.without_searches;
+        auto& d = f.searches;
+        d.present = true;
+        d.chi2_min = w.chi2_min;
+        d.m_zd_mev = w.m_zd_mev;
+        d.epsilon = w.epsilon;
+        d.delta = w.delta;
+        d.interval_m[0] = w.interval_m.lower_at_edge ? NAN : w.interval_m.lower;
+        d.interval_m[1] = w.interval_m.upper_at_edge ? NAN : w.interval_m.upper;
+        d.interval_eps[0] = w.interval_eps.lower_at_edge ? NAN : w.interval_eps.lower;
+        d.interval_eps[1] = w.interval_eps.upper_at_edge ? NAN : w.interval_eps.upper;
+        d.region_cells = static_cast<double>(w.region_cells);
+        d.region_excluded = static_cast<double>(w.region_excluded);
+        for (const auto& x : w.searches)
+        {
+            d.names.push_back(x.name);
+            for (const auto& m : out.config.physics.measurements)
+                if (m.name == x.name) d.applies.push_back(search_applies(m));
+            d.ratio_at_best.push_back(x.ratio_at_best);
+            d.excluded_cells.push_back(static_cast<double>(x.region_excluded));
+        }
+    }
     const std::size_t n_m = out.m_zd_mev.size(), n_eps = out.epsilon.size();
     for (std::size_t j = 0; j < n_eps; ++j)
     {
@@ -142,7 +166,9 @@ FitStatistics fit_statistics(const ScanFileContents& f)
 {
     FitStatistics s;
     s.chi2_min = f.refined_converged ? f.refined.chi2 : f.best.chi2;
-    s.n_measurements = static_cast<int>(std::count(f.enabled.begin(), f.enabled.end(), true));
+    // A search limit adds χ² where the fit enters its excluded region, but it measures nothing: no dof.
+    s.n_measurements = static_cast<int>(std::count(f.enabled.begin(), f.enabled.end(), true))
+                       - static_cast<int>(f.searches.names.size());
     for (const auto* axis : {&f.m_zd_mev, &f.epsilon, &f.delta}) s.n_parameters += axis->size() > 1;
     s.ndf = s.n_measurements - s.n_parameters;
     if (s.ndf > 0) s.gof_p = chi2_survival(s.chi2_min, s.ndf);
@@ -363,6 +389,64 @@ std::vector<std::string> all_warnings(const ScanFileContents& f, const std::vect
 }
 }  // namespace
 
+namespace
+{
+std::string fmt_g(double v)
+{
+    char b[32];
+    std::snprintf(b, sizeof b, "%.4g", v);
+    return b;
+}
+
+/// The direct searches' verdict: the fit without them (its best grid point and Δχ² = 1 grid intervals) and which of
+/// them exclude that best fit and how much of its 2-D 1σ region, each at its own CL.
+std::string searches_text(const ScanFileContents& f)
+{
+    const auto& d = f.searches;
+    if (!d.present) return "";
+    std::ostringstream s;
+    char line[512];
+    auto range = [&](const double* r, const char* unit)
+    {
+        std::snprintf(line, sizeof line, "[%s, %s]%s", std::isfinite(r[0]) ? fmt_g(r[0]).c_str() : "grid edge",
+                      std::isfinite(r[1]) ? fmt_g(r[1]).c_str() : "grid edge", unit);
+        return std::string(line);
+    };
+    std::snprintf(line, sizeof line,
+                  "direct searches (%zu, each at its own CL; chi2 = z^2 (BR eps^2/eps_CL^2)^2, no dof):\n",
+                  d.names.size());
+    s << line;
+    for (std::size_t k = 0; k < d.names.size() && k < d.applies.size(); ++k)
+        if (!d.applies[k].empty()) s << "  " << d.names[k] << ": " << d.applies[k] << "\n";
+    std::snprintf(line, sizeof line,
+                  "  without them: chi2_min = %.4g at m_Zd = %.4g MeV, epsilon = %.4g, delta = %.4g (grid point); "
+                  "1 sigma: m_Zd ",
+                  d.chi2_min, d.m_zd_mev, d.epsilon, d.delta);
+    s << line << range(d.interval_m, " MeV") << ", epsilon " << range(d.interval_eps, "") << "\n";
+    std::string excluding;
+    for (std::size_t k = 0; k < d.names.size(); ++k)
+    {
+        if (d.ratio_at_best[k] <= 1) continue;
+        std::snprintf(line, sizeof line, "%s%s (BR eps^2/eps_CL^2 = %.3g)", excluding.empty() ? "" : ", ",
+                      d.names[k].c_str(), d.ratio_at_best[k]);
+        excluding += line;
+    }
+    s << "  its best fit is " << (excluding.empty() ? "excluded by none of them" : "excluded by " + excluding) << "\n";
+    std::snprintf(line, sizeof line, "  its 2-D 1 sigma region (%.0f grid cells): %.0f%% excluded by at least one",
+                  d.region_cells, d.region_cells > 0 ? 100 * d.region_excluded / d.region_cells : 0.0);
+    s << line;
+    for (std::size_t k = 0; k < d.names.size(); ++k)
+    {
+        if (d.excluded_cells[k] <= 0) continue;
+        std::snprintf(line, sizeof line, "; %s %.0f%%", d.names[k].c_str(),
+                      d.region_cells > 0 ? 100 * d.excluded_cells[k] / d.region_cells : 0.0);
+        s << line;
+    }
+    s << "\n  with them: the best fit and intervals above\n";
+    return s.str();
+}
+}  // namespace
+
 std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
 {
     std::ostringstream s;
@@ -447,9 +531,34 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
         s << "SM (epsilon = delta = 0): not in this file (written by zdscan " << f.version
           << "); scan again for chi2_SM, its p-value and the pulls\n";
     }
+    s << searches_text(f);
     for (const auto& w : all_warnings(f, axes, level)) s << "warning: " << w << "\n";
     return s.str();
 }
+
+namespace
+{
+nlohmann::json searches_json(const ScanFileContents& f)
+{
+    const auto& d = f.searches;
+    if (!d.present) return nullptr;
+    const auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    nlohmann::json each = nlohmann::json::object();
+    for (std::size_t k = 0; k < d.names.size(); ++k)
+        each[d.names[k]] = {{"ratio_at_best_fit_without", d.ratio_at_best[k]},
+                            {"excludes_best_fit_without", d.ratio_at_best[k] > 1},
+                            {"excluded_cells_of_region_without", d.excluded_cells[k]}};
+    return {{"without", {{"chi2_min", d.chi2_min},
+                         {"m_zd_mev", d.m_zd_mev},
+                         {"epsilon", d.epsilon},
+                         {"delta", d.delta},
+                         {"m_zd_mev_1sigma", {number_or_null(d.interval_m[0]), number_or_null(d.interval_m[1])}},
+                         {"epsilon_1sigma", {number_or_null(d.interval_eps[0]), number_or_null(d.interval_eps[1])}},
+                         {"region_cells", d.region_cells},
+                         {"region_excluded_cells", d.region_excluded}}},
+            {"searches", each}};
+}
+}  // namespace
 
 nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level)
 {
@@ -522,6 +631,7 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
             {"goodness_of_fit", gof},
             {"sm", sm},
             {"pulls", pulls},
+            {"searches", searches_json(f)},
             {"warnings", all_warnings(f, axes, level)}};
 }
 }  // namespace zdscan

@@ -395,6 +395,67 @@ void delta_slices(const ScanProblem& problem, const std::vector<MassTerms>& mass
     }
 }
 
+/// The fit without the enabled search_limit measurements, and whether the searches exclude its best fit and its 1σ
+/// region. A search's term depends on (m, ε) alone, so its value at the profiled δ is its value in the cell, and the
+/// total without the searches is the total less their terms with the same δ minimum.
+void compare_without_searches(const std::vector<MassTerms>& mass, ScanOutput& out)
+{
+    const auto& list = out.config.physics.measurements;
+    std::vector<int> searches;
+    for (std::size_t i = 0; i < list.size(); ++i)
+        if (list[i].kind == MeasurementKind::search_limit && list[i].enabled) searches.push_back(static_cast<int>(i));
+    auto& c = out.without_searches;
+    if (searches.empty()) return;
+    c.present = true;
+    const std::size_t n_eps = out.epsilon.size(), n_cells = out.chi2_total.size();
+    std::vector<double> without(n_cells);
+    std::vector<std::uint32_t> excluded_by(n_cells, 0);  // bit k: search k excludes the cell at its CL
+    for (std::size_t cell = 0; cell < n_cells; ++cell)
+    {
+        const MassTerms& t = mass[cell / n_eps];
+        const double eps = out.epsilon[cell % n_eps];
+        double sum = 0;
+        for (std::size_t k = 0; k < searches.size(); ++k)
+        {
+            const int i = searches[k];
+            const double signal = search_signal(t, i, eps);
+            sum += signal * signal;
+            const double z = one_sided_z(list[static_cast<std::size_t>(i)].cl_percent);
+            if (signal > z) excluded_by[cell] |= 1u << k;
+        }
+        without[cell] = out.chi2_total[cell] - sum;
+    }
+    const std::size_t best = static_cast<std::size_t>(std::min_element(without.begin(), without.end()) - without.begin());
+    c.chi2_min = without[best];
+    c.m_zd_mev = out.m_zd_mev[best / n_eps];
+    c.epsilon = out.epsilon[best % n_eps];
+    c.delta = out.argmin_delta[best];
+    std::vector<double> prof_m(out.m_zd_mev.size(), HUGE_VAL), prof_eps(n_eps, HUGE_VAL);
+    for (std::size_t cell = 0; cell < n_cells; ++cell)
+    {
+        prof_m[cell / n_eps] = std::min(prof_m[cell / n_eps], without[cell]);
+        prof_eps[cell % n_eps] = std::min(prof_eps[cell % n_eps], without[cell]);
+    }
+    c.interval_m = profile_interval(out.m_zd_mev, prof_m, 1.0, out.config.m_zd_mev.log);
+    c.interval_eps = profile_interval(out.epsilon, prof_eps, 1.0, out.config.epsilon.log);
+    const double region = -2 * std::log(1 - 0.682689492137086);  // χ²₂ quantile of 1σ: 2.30
+    for (std::size_t k = 0; k < searches.size(); ++k)
+    {
+        const int i = searches[k];
+        const double z = one_sided_z(list[static_cast<std::size_t>(i)].cl_percent);
+        c.searches.push_back({list[static_cast<std::size_t>(i)].name,
+                              search_signal(mass[best / n_eps], i, c.epsilon) / z, 0});
+    }
+    for (std::size_t cell = 0; cell < n_cells; ++cell)
+    {
+        if (!(without[cell] - c.chi2_min <= region)) continue;
+        ++c.region_cells;
+        if (excluded_by[cell] != 0) ++c.region_excluded;
+        for (std::size_t k = 0; k < searches.size(); ++k)
+            if (excluded_by[cell] & (1u << k)) ++c.searches[k].region_excluded;
+    }
+}
+
 /// The grid cell of the profile minimum over ε at mass index i_m: (m, ε, δ at the profiled point).
 std::array<double, 3> best_point_at_mass(const ScanOutput& out, std::size_t i_m)
 {
@@ -518,6 +579,7 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     profile_terms_and_best_fit(problem, mass, options.threads, out);
     check_cancel(options.cancel);
     delta_slices(problem, mass, options, out);
+    compare_without_searches(mass, out);
     out.refined = refine_best_fit(config, problem.observables, mass_at, out.best.m_zd_mev, out.best.epsilon,
                                   out.best.delta, options.delta_profile);
     if (!std::isfinite(out.refined.chi2))  // cannot beat a finite grid minimum; keep the grid point

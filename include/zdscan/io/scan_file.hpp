@@ -91,6 +91,17 @@ struct ScanFileContents
     /// The total χ² profiled over δ (/profile/chi2_total) along the four edges of the (m_Zd, ε) box: where 2-D
     /// regions reach them. [0] m_Zd = min and [1] m_Zd = max (over ε); [2] ε = min and [3] ε = max (over m_Zd).
     std::vector<double> edge_chi2[4];
+    /// With enabled search_limit measurements (/searches attributes): the fit without them and what they exclude of it.
+    struct Searches
+    {
+        bool present = false;
+        double chi2_min = 0, m_zd_mev = 0, epsilon = 0, delta = 0;
+        double interval_m[2] = {NAN, NAN}, interval_eps[2] = {NAN, NAN};  ///< NaN: open at the grid edge
+        double region_cells = 0, region_excluded = 0;
+        std::vector<std::string> names;
+        std::vector<std::string> applies;  ///< where each search's term applies, in words
+        std::vector<double> ratio_at_best, excluded_cells;
+    } searches;
 };
 
 /// A file given as a zdscan result that is not one (bad input: exit code 2); the message names the file and the
@@ -105,6 +116,9 @@ class InvalidResultFile : public std::runtime_error
 /// dataset and attribute is checked for shape and type before it is read, and reads are bounded by the axis
 /// lengths (at most 10⁶ points each, as in a config), whatever the file declares.
 ScanFileContents read_scan_file(const std::string& path);
+
+/// Where a search_limit measurement's term applies, in words (its masses, the valid_below_gev cut, CL, region, decays).
+std::string search_applies(const MeasurementInput& m);
 
 /// The same contents taken from a scan in memory (what `zdscan scan` prints: no read-back of the output path).
 ScanFileContents summary_contents(const ScanOutput& out);

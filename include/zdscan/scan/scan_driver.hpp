@@ -14,6 +14,7 @@
 #include "zdscan/scan/best_fit_refinement.hpp"
 #include "zdscan/scan/interval_refinement.hpp"
 #include "zdscan/scan/progress.hpp"
+#include "zdscan/scan/profile_intervals.hpp"
 #include "zdscan/scan/scan_engine.hpp"
 
 namespace zdscan
@@ -155,6 +156,24 @@ struct ScanOutput
     double running_q_apv_gev = 0;
     std::string running_apv_name;
     std::string running_note;  ///< non-empty when the figure's SM curve fell back to the step model
+    /// With enabled search_limit measurements: the fit without them (their terms do not depend on δ, so it is the
+    /// total map less their terms, cell by cell) and what they say of it (docs/searches.md).
+    struct SearchComparison
+    {
+        bool present = false;
+        double chi2_min = 0, m_zd_mev = 0, epsilon = 0, delta = 0;  ///< best grid point without the searches
+        ProfileInterval interval_m, interval_eps;                   ///< its Δχ² = 1 intervals (grid)
+        std::int64_t region_cells = 0;    ///< cells of its 2-D 1σ region (Δχ² ≤ 2.30)
+        std::int64_t region_excluded = 0; ///< of them, excluded by at least one search at its CL
+        struct PerSearch
+        {
+            std::string name;
+            double ratio_at_best = 0;       ///< BR ε²/ε_CL² at the best fit without searches (> 1: excluded)
+            std::int64_t region_excluded = 0;
+        };
+        std::vector<PerSearch> searches;
+    };
+    SearchComparison without_searches;
     double seconds = 0;  ///< wall time of the grid evaluation
     std::int64_t points = 0;
     std::int64_t points_computed = 0;  ///< by this run (points less those restored from a checkpoint)
