@@ -402,6 +402,7 @@ void ScanFileWriter::Impl::write_searches(const ScanOutput& out)
         h5::write_attribute(g, "without_epsilon_1sigma_upper", c.interval_eps.upper_at_edge ? nan : c.interval_eps.upper);
         h5::write_attribute(g, "without_region_cells", static_cast<double>(c.region_cells));
         h5::write_attribute(g, "without_region_excluded_cells", static_cast<double>(c.region_excluded));
+        h5::write_attribute(g, "coupling_ratio_at_best", c.coupling_ratio_at_best);
     }
     for (const auto& m : list)
     {

@@ -274,6 +274,7 @@ ScanFileContents read_scan_file(const std::string& path)
                 d.interval_eps[1] = h5::read_double_attribute(g, "without_epsilon_1sigma_upper");
                 d.region_cells = finite_attribute(g, "without_region_cells");
                 d.region_excluded = finite_attribute(g, "without_region_excluded_cells");
+                d.coupling_ratio_at_best = finite_attribute(g, "coupling_ratio_at_best");
                 for (const auto& name : f.measurements)
                 {
                     if (H5Lexists(g, name.c_str(), H5P_DEFAULT) <= 0) continue;

@@ -66,6 +66,7 @@ ScanFileContents summary_contents(const ScanOutput& out)
         d.interval_eps[1] = w.interval_eps.upper_at_edge ? NAN : w.interval_eps.upper;
         d.region_cells = static_cast<double>(w.region_cells);
         d.region_excluded = static_cast<double>(w.region_excluded);
+        d.coupling_ratio_at_best = w.coupling_ratio_at_best;
         for (const auto& x : w.searches)
         {
             d.names.push_back(x.name);
@@ -442,7 +443,13 @@ std::string searches_text(const ScanFileContents& f)
                       d.region_cells > 0 ? 100 * d.excluded_cells[k] / d.region_cells : 0.0);
         s << line;
     }
-    s << "\n  with them: the best fit and intervals above\n";
+    s << "\n  with them: the best fit and intervals above";
+    std::snprintf(line, sizeof line, "; there (m_Zd/m_Z)|delta'/epsilon| = %.2g%s\n", d.coupling_ratio_at_best,
+                  d.coupling_ratio_at_best <= search_max_suppression
+                      ? " (<= 0.17: the dark-photon limits apply to this Z_d within 1%)"
+                      : " (> 0.17: the delta' couplings change the searches' rates by more than 1%; these limits "
+                        "do not describe the Z_d there)");
+    s << line;
     return s.str();
 }
 }  // namespace
@@ -556,6 +563,8 @@ nlohmann::json searches_json(const ScanFileContents& f)
                          {"epsilon_1sigma", {number_or_null(d.interval_eps[0]), number_or_null(d.interval_eps[1])}},
                          {"region_cells", d.region_cells},
                          {"region_excluded_cells", d.region_excluded}}},
+            {"coupling_ratio_at_best_fit", d.coupling_ratio_at_best},
+            {"limits_apply_at_best_fit", d.coupling_ratio_at_best <= search_max_suppression},
             {"searches", each}};
 }
 }  // namespace

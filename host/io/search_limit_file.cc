@@ -84,7 +84,7 @@ SearchLimitTable read_lmt(const std::string& content, const std::string& where)
     if (l.text.empty() || l.text[0][l.text[0].find_first_not_of(" \t")] != '#')
     {
         std::string at = where;
-        if (!l.text.empty()) at += ":" + std::to_string(l.number[0]);
+        if (!l.text.empty()) at.append(":").append(std::to_string(l.number[0]));
         fail(at, "a DarkCast .lmt file starts with a line naming its columns: \"# mass lower\" or \"# mass lower "
                  "upper\"");
     }

@@ -4,10 +4,19 @@
 #include <algorithm>
 #include <cmath>
 
+#include "zdscan/physics/constants.hpp"
+#include "zdscan/physics/dark_z_model.hpp"
 #include "zdscan/util/chi2_distribution.hpp"
 
 namespace zdscan
 {
+double search_coupling_ratio(double m_zd_gev, double epsilon, double delta)
+{
+    // θ_W at low Q (ŝ²(0)): the searches run at Q ≲ 1 GeV.
+    const double tan_w = std::sqrt(constants::s2w_0 / (1 - constants::s2w_0));
+    return m_zd_gev / constants::m_z_gev * std::fabs(delta_prime(m_zd_gev, epsilon, delta, tan_w) / epsilon);
+}
+
 double one_sided_z(double cl_percent)
 {
     // P(Z < z) = CL ⟺ P(|Z| < z) = 2 CL − 1: z² is the χ²₁ quantile of 2 CL − 1.

@@ -600,6 +600,8 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
                                            out.chi2_total, 1, ei, r.epsilon, r.chi2, 1.0);
         check_cancel(options.cancel);
     }
+    if (out.without_searches.present)
+        out.without_searches.coupling_ratio_at_best = search_coupling_ratio(r.m_zd_mev * 1e-3, r.epsilon, r.delta);
     out.sm = chi2_at(problem.observables, mass_at, r.m_zd_mev, 0, 0);
     out.pull_sm = pulls_at(problem.observables, mass_at, r.m_zd_mev, 0, 0);
     out.pull_refined = pulls_at(problem.observables, mass_at, r.m_zd_mev, r.epsilon, r.delta);

@@ -23,6 +23,13 @@ struct SearchLimitTable
     bool band() const { return !upper.empty(); }
 };
 
+/// Where a dark-photon limit applies to the Z_d (docs/physics.md, "Direct searches"): the δ′ couplings of eq. (5)
+/// change a lepton's rates by 2 R_V + R_A², R_V = 0.027 r, R_A = 0.587 r with r = (m_Zd/m_Z)|δ′/ε| (and a π⁰'s by
+/// 2 · 0.027 r); r ≤ 0.17 keeps every rate of the usual searches within 1 %.
+inline constexpr double search_max_suppression = 0.17;
+/// r = (m_Zd/m_Z)|δ′/ε| at a point (δ′ = δ + (m_Zd/m_Z) ε tanθ_W, eq. 4).
+double search_coupling_ratio(double m_zd_gev, double epsilon, double delta);
+
 /// One-sided Gaussian quantile z with Φ(z) = cl_percent/100 (cl in (50, 100)).
 double one_sided_z(double cl_percent);
 

@@ -172,6 +172,9 @@ struct ScanOutput
             std::int64_t region_excluded = 0;
         };
         std::vector<PerSearch> searches;
+        /// r = (m/m_Z)|δ′/ε| at the refined best fit with the searches (search_limit.hpp): above 0.17 the
+        /// dark-photon limits do not describe the Z_d there.
+        double coupling_ratio_at_best = 0;
     };
     SearchComparison without_searches;
     double seconds = 0;  ///< wall time of the grid evaluation

@@ -7,6 +7,7 @@ import sys
 from typing import Optional, Sequence
 
 USAGE = """zdscan plot FIGURE[,FIGURE...] RESULT.h5 [--out DIR] [--format pdf,png,svg] [--width single|double|INCHES]
+       [--no-searches]
 
 FIGURE: fig1 (Cs-Pb skin correlation), fig2 (90% CL limits at fixed delta), fig3 (1/2/3 sigma regions and the 1-D
 profiles), fig4 (running of sin^2 theta_W), fig5 (as fig2 with projections), or all (those the file can make)."""
@@ -30,6 +31,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--points", help="Fig. 4's data points (JSON like zdscan/data/sin2_points.json)")
     p.add_argument("--suffix", default="", help="appended to each file's stem (e.g. _single)")
     p.add_argument("--force", action="store_true", help="replace files zdscan did not write")
+    p.add_argument("--no-searches", action="store_true",
+                   help="leave out the direct searches of the result's config (grey excluded regions of Figs. 2, 3, 5)")
     a = p.parse_args(argv)
 
     def bad(message: str) -> int:
@@ -60,7 +63,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         with signals_as_exceptions():
             written = _figures.write_figures(wanted, a.result, a.out, formats=formats, width=a.width, force=a.force,
-                                             points=a.points, suffix=a.suffix)
+                                             points=a.points, suffix=a.suffix, searches=not a.no_searches)
     except FileExistsError as e:
         return bad(str(e))
     except (ValueError, ResultFileError) as e:

@@ -10,7 +10,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from .. import _core, _output
-from ._panels import CL_2D, REGION_COLORS, _data, contours, label, legend_handles, limits, profile1d
+from ._panels import (CL_2D, REGION_COLORS, _data, contours, label, legend_handles, limits, profile1d,
+                      search_legend_handle)
 from ._result import PV_KINDS, ResultData, read_result
 from ._running import running
 from ._style import FORMATS, PNG_DPI, journal_style, width_inches
@@ -42,7 +43,8 @@ def _panel_grid(n: int):
     return (n + 2) // 3, 3
 
 
-def figure_limits(result, width="double", *, deltas: Optional[Sequence[float]] = None, cl: float = 90):
+def figure_limits(result, width="double", *, deltas: Optional[Sequence[float]] = None, cl: float = 90,
+                  searches: bool = True):
     """Figs. 2 (today's measurements) and 5 (with projections): one panel per δ of the file's /slices (or those
     given), shared axes, one legend below the panels."""
     d = _data(result)
@@ -55,7 +57,7 @@ def figure_limits(result, width="double", *, deltas: Optional[Sequence[float]] =
     rows, cols = _panel_grid(len(deltas))
     # Square panels (0.45 in for the ε label and ticks) up to 2.3 in tall: at double width they grow wider only.
     panel = min((w - 0.45) / cols, 2.3)
-    handles, labels = legend_handles(d, cl)
+    handles, labels = legend_handles(d, cl, with_searches=searches)
     fig = _new_figure(w, rows * panel + 0.35)
     # Room between columns and rows for the tick labels at the shared edges (10³ of one panel beside 10⁰ of the next).
     fig.get_layout_engine().set(wspace=0.1, hspace=0.04)
@@ -64,7 +66,7 @@ def figure_limits(result, width="double", *, deltas: Optional[Sequence[float]] =
         if k >= len(deltas):
             ax.set_visible(False)
             continue
-        limits(d, deltas[k], ax=ax, cl=cl)
+        limits(d, deltas[k], ax=ax, cl=cl, with_searches=searches)
         if k % cols == 0:
             ax.set_ylabel(EPS_LABEL)
         if k // cols == rows - 1 or k + cols >= len(deltas):
@@ -92,7 +94,7 @@ def _fitted_legend(fig, handles, labels):
     return legend
 
 
-def figure_contours(result, width="single"):
+def figure_contours(result, width="single", *, searches: bool = True):
     """Fig. 3: the 1σ/2σ/3σ regions of the combined fit (δ profiled) with the 1-D Δχ² profiles as marginal
     panels aligned with the main panel's axes (m_Zd on top, ε on the right)."""
     d = _data(result)
@@ -104,7 +106,7 @@ def figure_contours(result, width="single"):
     top = fig.add_subplot(gs[0, 0], sharex=main)
     right = fig.add_subplot(gs[1, 1], sharey=main)
     corner = fig.add_subplot(gs[0, 1])
-    contours(d, ax=main)
+    contours(d, ax=main, with_searches=searches)
     main.set_xlabel(M_LABEL)
     main.set_ylabel(EPS_LABEL)
     t = profile1d(d, "m_zd_mev", ax=top)
@@ -126,6 +128,10 @@ def figure_contours(result, width="single"):
     if t["set by the grid edge"] or r["set by the grid edge"]:
         handles.append(Line2D([], [], color="0.55", linestyle="--", linewidth=0.9))
         texts.append("set by grid edge")
+    extra = search_legend_handle(d) if searches else None
+    if extra is not None:
+        handles.append(extra[0])
+        texts.append("direct searches\n(excluded)")
     corner.legend(handles, texts, loc="center", handlelength=1.4, borderaxespad=0, labelspacing=0.3)
     return fig
 
@@ -241,8 +247,10 @@ def save(fig, path: str, *, force: bool = False, inputs: Sequence[str] = ()) -> 
 
 
 def _draw_and_save(w: str, d: ResultData, result: str, out_dir: str, formats: Sequence[str], width, force: bool,
-                   points: Optional[str], suffix: str) -> List[str]:
+                   points: Optional[str], suffix: str, searches: bool = True) -> List[str]:
     kw = {"points": points} if w == "fig4" and points else {}
+    if w in ("fig2", "fig3", "fig5") and not searches:
+        kw["searches"] = False
     fig = figure(w, d, width, **kw)
     if fig.get_layout_engine() is not None:  # lay out once, not once per format (a third of the time)
         with journal_style():
@@ -265,7 +273,7 @@ def _draw_job(w: str) -> List[str]:
 
 def write_figures(which: Sequence[str], result: str, out_dir: str, *, formats: Sequence[str] = ("pdf", "png"),
                   width="single", force: bool = False, points: Optional[str] = None, suffix: str = "",
-                  processes: Optional[int] = None) -> List[str]:
+                  processes: Optional[int] = None, searches: bool = True) -> List[str]:
     """Draws each figure and writes it in each format into out_dir (created if missing): STEM[suffix].FORMAT.
     Several figures are drawn side by side in forked processes, one a core (processes: how many; 1 draws them here
     one after the other); matplotlib's drawing is single-threaded, and most of the time a figure takes."""
@@ -277,7 +285,7 @@ def write_figures(which: Sequence[str], result: str, out_dir: str, *, formats: S
         raise FileExistsError(f"--out {out_dir}: not a directory (figures go into a directory, one file each)")
     os.makedirs(out_dir, exist_ok=True)
     job = dict(d=d, result=result, out_dir=out_dir, formats=formats, width=width, force=force, points=points,
-               suffix=suffix)
+               suffix=suffix, searches=searches)
     import multiprocessing as mp
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

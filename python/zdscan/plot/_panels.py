@@ -121,7 +121,8 @@ def _layers(d: ResultData, individual: Optional[bool]) -> List[_Layer]:
     return layers
 
 
-def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optional[bool] = None) -> Dict[str, list]:
+def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optional[bool] = None,
+           with_searches: bool = True) -> Dict[str, list]:
     """Figs. 2 and 5 at one δ of the file's /slices: the g−2 favoured regions (filled), the combination of today's
     parity-violating measurements (solid, excluded side hatched), each projection as its own line, and, when
     `individual` (default: when there are no projections), each of today's PV measurements as its own line.
@@ -130,7 +131,7 @@ def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optiona
     result: a result file's path (or read_result's data); returns {legend label: [artists]}."""
     d = _data(result)
     ax = _axes(ax)
-    artists: Dict[str, list] = {}
+    artists: Dict[str, list] = searches(d, ax=ax) if with_searches else {}
     for layer in _layers(d, individual):
         lim = limit_curves.limits(d.path, cl, measurement=layer.measurement, delta_slice=float(delta),
                                   region="allowed" if layer.kind == "favoured" else "excluded")
@@ -147,13 +148,14 @@ def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optiona
     return artists
 
 
-def legend_handles(result, cl: float = 90, individual: Optional[bool] = None):
+def legend_handles(result, cl: float = 90, individual: Optional[bool] = None, with_searches: bool = True):
     """Proxy handles and labels for the legend of limits() panels (one legend for all panels)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     handles = []
     layers = _layers(_data(result), individual)
+    extra = search_legend_handle(result) if with_searches else None
     for layer in layers:
         if layer.kind == "favoured":
             handles.append(Patch(alpha=0.8, lw=0, **layer.style))
@@ -161,15 +163,20 @@ def legend_handles(result, cl: float = 90, individual: Optional[bool] = None):
             handles.append(Line2D([], [], **layer.style))
         else:
             handles.append(Patch(facecolor="white", edgecolor="k", hatch="/////", linewidth=1.2))
-    return handles, [layer.label for layer in layers]
+    texts = [layer.label for layer in layers]
+    if extra is not None:
+        handles.append(extra[0])
+        texts.append(extra[1])
+    return handles, texts
 
 
-def contours(result, *, ax=None, cls: Sequence[float] = CL_2D) -> Dict[str, list]:
+def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bool = True) -> Dict[str, list]:
     """Fig. 3's main panel: the combined fit's 2-D regions (δ profiled) at cls (default 1σ, 2σ, 3σ for two
-    parameters), the refined best fit as a black dot. Returns {label: [artists]}."""
+    parameters), the refined best fit as a black dot, over the direct searches of the result's config (grey).
+    Returns {label: [artists]}."""
     d = _data(result)
     ax = _axes(ax)
-    artists: Dict[str, list] = {}
+    artists: Dict[str, list] = searches(d, ax=ax) if with_searches else {}
     names = {68.27: r"1$\sigma$", 95.45: r"2$\sigma$", 99.73: r"3$\sigma$"}
     levels = sorted(cls)
     colors = REGION_COLORS if len(levels) <= 3 else [None] * len(levels)
@@ -181,6 +188,69 @@ def contours(result, *, ax=None, cls: Sequence[float] = CL_2D) -> Dict[str, list
                                   zorder=5)
     _log_axes(ax, d)
     return artists
+
+
+SEARCH_STYLE = dict(facecolor="0.55", alpha=0.22, edgecolor="none", lw=0)
+
+
+def searches(result, *, ax=None, labels: bool = True) -> Dict[str, list]:
+    """The direct searches of the result's config (search_limit measurements, enabled ones) as grey excluded regions
+    in (m_Zd, ε), each at its own CL, under the fit's own curves: above a one-sided limit, between the edges of an
+    excluded band; only where the fit applies the limit (its masses, up to valid_below_gev). With labels, each is
+    named by experiment where its limit is lowest, when the name fits without covering another one's.
+    Returns {"direct searches": [artists]} (empty when the result has none)."""
+    d = _data(result)
+    ax = _axes(ax)
+    shown = [s for s in d.searches if s["enabled"]]
+    if not shown:
+        return {}
+    top = float(d.epsilon[-1]) * 10  # above the axes: a one-sided region reaches the top
+    artists, placed = [], []
+    renderer = ax.figure.canvas.get_renderer() if labels else None
+    _log_axes(ax, d)
+    for s in shown:
+        keep = s["mass_gev"] <= s["valid_below_gev"]
+        if keep.sum() < 2:
+            continue
+        m = s["mass_gev"][keep] * 1e3
+        lo = s["lower"][keep]
+        hi = s["upper"][keep] if s["upper"] is not None else np.full_like(lo, top)
+        hi = np.minimum(hi, top)
+        artists.append(ax.fill_between(m, lo, hi, where=hi > lo, zorder=0.6, interpolate=False, **SEARCH_STYLE))
+        artists += ax.plot(m, lo, color="0.45", linewidth=0.5, zorder=0.7)
+        if s["upper"] is not None:
+            artists += ax.plot(m, hi, color="0.45", linewidth=0.5, zorder=0.7)
+        if labels:
+            inside = (m >= d.m_zd_mev[0]) & (m <= d.m_zd_mev[-1]) & (lo >= d.epsilon[0]) & (lo <= d.epsilon[-1])
+            if not inside.any():
+                continue
+            k = int(np.flatnonzero(inside)[np.argmin(lo[inside])])
+            t = ax.text(m[k], lo[k] * 1.25, s["label"], ha="center", va="bottom", fontsize=7, color="0.3",
+                        zorder=4.5, clip_on=True)  # above the fit's fills, or they hide it
+            box = t.get_window_extent(renderer)
+            axes_box = ax.get_window_extent(renderer)
+            fits = axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1 and axes_box.y0 <= box.y0 and box.y1 <= axes_box.y1
+            if not fits or any(box.overlaps(b) for b in placed):
+                t.remove()
+                continue
+            placed.append(box)
+            artists.append(t)
+    return {"direct searches": artists}
+
+
+def search_legend_handle(result):
+    """The legend entry of searches(), or None when the result has no enabled search."""
+    from matplotlib.patches import Patch
+
+    d = _data(result)
+    shown = [s for s in d.searches if s["enabled"]]
+    if not shown:
+        return None
+    cls = sorted({s["cl_percent"] for s in shown})
+    decays = sorted({s["decay"] for s in shown if s["decay"]})
+    text = (f"direct searches ({', '.join(decays) + ', ' if decays else ''}"
+            f"{'/'.join(f'{c:g}' for c in cls)}% CL), excluded")
+    return Patch(**SEARCH_STYLE), text
 
 
 def _edge_bound(d: ResultData, axis: str) -> np.ndarray:

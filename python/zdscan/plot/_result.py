@@ -43,6 +43,9 @@ class ResultData:
     delta_slices: Optional[np.ndarray]
     running: Optional[Dict[str, np.ndarray]]  # q_gev, sin2_sm and the Z_d curves
     running_attrs: Dict[str, dict]
+    #: /searches: each search_limit's limit (name, label, mass_gev, lower, upper or None, enabled, valid_below_gev,
+    #: cl_percent, decay)
+    searches: List[dict] = dataclasses.field(default_factory=list)
 
     def measurement(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
@@ -97,6 +100,47 @@ def _measurements(f) -> List[Measurement]:
                         sm_sigma[i], q2[i], q_mev[i], z[i]) for i in range(n)]
 
 
+def _search_label(name: str, source: str) -> str:
+    """The experiment as a figure names it: the source's first word ("NA48/2, PLB ..." -> NA48/2), else the name."""
+    import re
+
+    first = re.split(r"[ ,(:]", source.strip(), maxsplit=1)[0] if source.strip() else ""
+    return first or name
+
+
+def _searches(f, measurements) -> List[dict]:
+    out = []
+    g = f.get("searches")
+    for m in measurements:
+        if m.kind != "search_limit":
+            continue
+        if g is None or m.name not in g:
+            raise ResultFileError(f"missing group /searches/{m.name} of the search_limit measurement {m.name}")
+        s = g[m.name]
+        mass = np.asarray(s["mass_gev"][...], dtype=float) if "mass_gev" in s else np.zeros(0)
+        n = len(mass)
+        if n == 0 or mass.ndim != 1 or not np.all(np.isfinite(mass)) or np.any(mass <= 0) or np.any(np.diff(mass) < 0):
+            raise ResultFileError(f"/searches/{m.name}/mass_gev must hold positive, non-decreasing masses")
+
+        def column(key):
+            if key not in s:
+                return None
+            v = np.asarray(s[key][...], dtype=float)
+            if v.shape != (n,) or not np.all(np.isfinite(v)) or np.any(v <= 0):
+                raise ResultFileError(f"/searches/{m.name}/{key} must hold {n} positive numbers")
+            return v
+
+        lower = column("lower")
+        if lower is None:
+            raise ResultFileError(f"missing dataset /searches/{m.name}/lower")
+        attrs = {k: _number(v) for k, v in s.attrs.items()}
+        source = _text(s.attrs.get("source", ""))
+        out.append(dict(name=m.name, label=_search_label(m.name, source), mass_gev=mass, lower=lower,
+                        upper=column("upper"), enabled=m.enabled, valid_below_gev=attrs.get("valid_below_gev") or 1.0,
+                        cl_percent=attrs.get("cl_percent") or 90.0, decay=_text(s.attrs.get("decay", ""))))
+    return out
+
+
 def read_result(path) -> ResultData:
     """The figures' inputs from a zdscan result file; ResultFileError naming the file and the object at fault."""
     import h5py
@@ -139,10 +183,11 @@ def read_result(path) -> ResultData:
                                                               f[f"running/{k}"].attrs.items()) if x is not None}
                 if "sin2_sm" not in running:
                     raise ResultFileError("missing dataset /running/sin2_sm")
+            searches = _searches(f, measurements)
             name = str(config.get("name", os.path.basename(path)))
     except ResultFileError as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
     except (OSError, KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({type(e).__name__}: {e})") from None
     return ResultData(path, name, m, eps, chi2_map, profile_m, profile_eps, best, measurements, slices, running,
-                      running_attrs)
+                      running_attrs, searches)

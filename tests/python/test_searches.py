@@ -1,0 +1,128 @@
+"""Direct searches (search_limit) end to end: a config with analytic limit files the test writes, the scan, the
+summary's fit without the searches, the file's /searches, and the grey regions of the figures."""
+import json
+import math
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import zdscan
+import zdscan.plot as zp
+
+
+def eps_cl(m_gev):
+    return 1e-3 * math.sqrt(m_gev / 0.1)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory, zdscan_exe):
+    d = tmp_path_factory.mktemp("searches")
+    (d / "lim").mkdir()
+    masses = [0.002 * 10 ** (i * 2.8 / 60) for i in range(61)]  # 2 MeV .. 1.26 GeV
+    with open(d / "lim" / "one.lmt", "w") as f:
+        f.write("#      mass       lower\n" + "".join(f"{m:.17g} {eps_cl(m):.17g}\n" for m in masses))
+    with open(d / "lim" / "band.csv", "w") as f:
+        f.write("mass_mev,epsilon_lower,epsilon_upper\n"
+                + "".join(f"{m * 1e3:.17g},{3e-6 * 0.1 / m:.17g},{2e-3 * (0.1 / m) ** 1.5:.17g}\n" for m in masses))
+    config = zdscan.default_config()
+    base = dict(config)
+    config["name"] = "with_searches"
+    config["limits_dir"] = "lim"
+    config["measurements"] = config["measurements"] + [
+        {"name": "toy_visible", "kind": "search_limit", "file": "one.lmt", "cl": 90, "source": "ToyExp, analytic"},
+        {"name": "toy_dump", "kind": "search_limit", "file": "band.csv", "source": "ToyDump (band)"}]
+    (d / "with.json").write_text(json.dumps(config))
+    (d / "base.json").write_text(json.dumps(base))
+    args = ["--n-m", "40", "--n-eps", "36", "--n-delta", "12", "--delta-slices", "0,0.001", "--quiet",
+            "--no-checkpoint", "--threads", "2"]
+    for name in ("with", "base"):
+        subprocess.run([zdscan_exe, "scan", "--config", str(d / f"{name}.json"), *args, "--out", str(d / f"{name}.h5")],
+                       check=True, capture_output=True, cwd=d)
+    return d
+
+
+def summary(exe, path):
+    r = subprocess.run([exe, "summary", str(path), "--json"], check=True, capture_output=True, text=True)
+    return json.loads(r.stdout)
+
+
+def test_fit_without_the_searches_is_the_fit_of_the_other_measurements(results, zdscan_exe):
+    s = summary(zdscan_exe, results / "with.h5")
+    base = summary(zdscan_exe, results / "base.h5")
+    w = s["searches"]["without"]
+    # Their terms do not depend on delta: the map without them is the other measurements' own map, cell by cell.
+    assert w["chi2_min"] == pytest.approx(base["best_grid_point"]["chi2"], rel=1e-12)
+    assert w["m_zd_mev"] == base["best_grid_point"]["m_zd_mev"]
+    assert w["epsilon"] == base["best_grid_point"]["epsilon"]
+    # Each search's BR eps^2/eps_CL^2 at that point, and its verdict.
+    ratio = (w["epsilon"] / eps_cl(w["m_zd_mev"] * 1e-3)) ** 2
+    one = s["searches"]["searches"]["toy_visible"]
+    assert one["ratio_at_best_fit_without"] == pytest.approx(ratio, rel=1e-9)
+    assert one["excludes_best_fit_without"] == (ratio > 1)
+    assert s["goodness_of_fit"]["n_measurements"] == 4  # a limit adds chi2, not a degree of freedom
+    assert s["searches"]["limits_apply_at_best_fit"] is True
+    with h5py_file(results / "with.h5") as f:
+        assert f["searches/toy_dump"].attrs["region"] == "excluded band"
+        assert f["searches/toy_visible/lower"].shape == (61,)
+        total = f["profile/chi2_total"][...]
+        without = total - f["profile/chi2_toy_visible"][...] - f["profile/chi2_toy_dump"][...]
+        # Equal up to the rounding of the sum: a few ulp of the total, which reaches 1e13 where the searches exclude.
+        assert np.all(np.abs(without - h5py_map(results / "base.h5")) <= 1e-12 * np.maximum(total, 1))
+    text = subprocess.run([zdscan_exe, "summary", str(results / "with.h5")], check=True, capture_output=True,
+                          text=True).stdout
+    assert "direct searches (2," in text and "without them: chi2_min" in text and "toy_dump: m_Zd 2-1000 MeV" in text
+
+
+def h5py_file(path):
+    import h5py
+    return h5py.File(path, "r")
+
+
+def h5py_map(path):
+    with h5py_file(path) as f:
+        return f["profile/chi2_total"][...]
+
+
+def test_figures_draw_the_searches_grey_under_the_fit(results, tmp_path, zdscan_exe):
+    d = zp.read_result(str(results / "with.h5"))
+    assert [s["label"] for s in d.searches] == ["ToyExp", "ToyDump"]
+    assert d.searches[1]["upper"] is not None and d.searches[0]["upper"] is None
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    art = zp.limits(d, 0.001, ax=ax)
+    grey = art["direct searches"]
+    assert any(getattr(a, "get_text", lambda: "")() == "ToyExp" for a in grey)
+    fills = [a for a in grey if hasattr(a, "get_paths") and not hasattr(a, "get_text")]
+    assert fills and all(f.get_zorder() < 1 for f in fills)  # under the fit's own fills and curves
+    assert "direct searches" not in zp.limits(d, 0.001, ax=ax, with_searches=False)
+    handles, labels = zp.legend_handles(d)
+    assert labels[-1].startswith("direct searches")
+    assert "direct searches" in zp.contours(d, ax=ax)
+    plt.close(fig)
+    # A result without searches draws none, and its legend has no such entry.
+    base = zp.read_result(str(results / "base.h5"))
+    assert base.searches == [] and not any("direct searches" in t for t in zp.legend_handles(base)[1])
+    # The CLI: --no-searches leaves them out.
+    for extra in ([], ["--no-searches"]):
+        r = subprocess.run([zdscan_exe, "plot", "fig2,fig3", str(results / "with.h5"), "--out", str(tmp_path),
+                            "--format", "png", "--force", *extra], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+    assert os.path.getsize(tmp_path / "fig3_contours.png") > 0
+
+
+def test_missing_limit_files_are_listed_with_where_to_get_them(results, zdscan_exe, tmp_path):
+    config = json.loads((results / "with.json").read_text())
+    config["measurements"][-1]["file"] = "NA64_NA642019imj.lmt"
+    config["measurements"][-2]["file"] = "NA48_Batley2015lha.lmt"
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(config))
+    env = dict(os.environ)
+    env.pop("ZDSCAN_LIMITS_DIR", None)
+    r = subprocess.run([zdscan_exe, "scan", "--config", str(path), "--n", "4", "--out", str(tmp_path / "x.h5")],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 2
+    for part in ("2 limit file(s)", "NA64_NA642019imj.lmt", "NA48_Batley2015lha.lmt", "ZDSCAN_LIMITS_DIR", "DarkCast"):
+        assert part in r.stderr, r.stderr
+    assert not (tmp_path / "x.h5").exists()
