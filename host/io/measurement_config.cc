@@ -380,7 +380,7 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
         ObjectReader::fail(path, std::to_string(context.missing_files->size()) + " limit file(s) of search_limit "
                                      "measurements are missing: " + files + " (looked for in " + context.limits_dir_origin
                                      + "). zdscan does not ship other projects' limits: get the DarkCast limits/ "
-                                       "files from the DarkCast repository (github.com/philten/darkcast) or the "
+                                       "files from the DarkCast repository (gitlab.com/philten/darkcast) or the "
                                        "experiments' HEPData records, and point ZDSCAN_LIMITS_DIR or the config's "
                                        "limits_dir at them (docs/searches.md)");
     }
