@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
+#include <sstream>
 #include <string>
 
 #include "scan_test_configs.hpp"
@@ -162,6 +163,42 @@ TEST_F(SearchLimit, EveryPathGivesTheSameTermAndTheProfileStaysExact)
     EXPECT_EQ(d.argmin_delta, a.argmin_delta);
 }
 
+TEST_F(SearchLimit, ReadsHepDataYamlTables)
+{
+    // The two shapes hepdata.net writes: inline maps, and block maps with mass bins (low, high: the geometric
+    // centre); ε² named so; MeV or GeV. The term is then the analytic one, as from the .lmt file.
+    std::ostringstream one, band;
+    one.precision(17);
+    band.precision(17);
+    one << "dependent_variables:\n- header: {name: '$\\epsilon^2$', units: ''}\n  qualifiers:\n  - {name: CL, value: 90%}\n"
+           "  values:\n";
+    std::ostringstream masses;
+    masses.precision(17);
+    band << "independent_variables:\n- header:\n    name: '$m_{A^\\prime}$'\n    units: MeV\n  values:\n";
+    for (int i = 0; i <= 40; ++i)
+    {
+        const double m = 0.005 * std::pow(10.0, i * 2.0 / 40), e = eps_cl(m);
+        one << "  - {value: " << e * e << "}\n";
+        masses << "  - {value: " << m << "}\n";
+        const double lo = m * 0.999, hi = m * m / lo;  // a bin whose geometric centre is m
+        band << "  - low: " << lo * 1e3 << "\n    high: " << hi * 1e3 << "\n";
+    }
+    one << "independent_variables:\n- header: {name: M, units: GEV}\n  values:\n" << masses.str();
+    band << "dependent_variables:\n- header: {name: epsilon lower}\n  values:\n";
+    for (int i = 0; i <= 40; ++i) band << "  - value: " << band_lo(0.005 * std::pow(10.0, i * 2.0 / 40)) << "\n";
+    band << "- header: {name: epsilon upper}\n  values:\n";
+    for (int i = 0; i <= 40; ++i) band << "  - value: " << band_hi(0.005 * std::pow(10.0, i * 2.0 / 40)) << "\n";
+    write("one.yaml", one.str());
+    write("band.yml", band.str());
+    const double z2 = std::pow(one_sided_z(90), 2);
+    const ScanConfig c = config_with("\"file\": \"one.yaml\"");
+    EXPECT_NEAR(term(c, 47, 2e-3), z2 * std::pow(2e-3 / eps_cl(0.047), 4), 1e-10 * z2 * std::pow(2e-3 / eps_cl(0.047), 4));
+    const ScanConfig b = config_with("\"file\": \"band.yml\"");
+    EXPECT_TRUE(b.physics.measurements.back().table.band());
+    EXPECT_NEAR(term(b, 47, band_lo(0.047)), z2, 1e-9 * z2);
+    EXPECT_NEAR(term(b, 47, band_hi(0.047)), z2, 1e-9 * z2);
+}
+
 TEST_F(SearchLimit, ConfigRoundTripKeepsTheTableInline)
 {
     const ScanConfig c = config_with("\"file\": \"one.lmt\", \"source\": \"analytic\"");
@@ -236,7 +273,13 @@ TEST_F(SearchLimit, BadFilesAreRefusedNamingFieldFileAndLine)
     has(error("f.lmt", "# mass lower\n0 1e-3\n"), {"f.lmt:2", "mass must be finite and > 0"});
     has(error("g.csv", "mass,epsilon\n1,2\n"), {"g.csv:1", "mass_gev or mass_mev"});
     has(error("h.csv", "mass_gev,eps\n1,2\n"), {"h.csv:1", "epsilon"});
-    has(error("i.txt", "0.01 1e-3\n"), {"i.txt", ".lmt or .csv"});
+    has(error("i.txt", "0.01 1e-3\n"), {"i.txt", ".lmt, .csv or a HEPData table .yaml"});
+    has(error("y.yaml", "independent_variables:\n- header: {name: M, units: TeV}\n  values:\n  - {value: 1}\n"
+                        "dependent_variables:\n- header: {name: EPS}\n  values:\n  - {value: 1e-3}\n"),
+        {"y.yaml", "units must be GeV or MeV"});
+    has(error("z.yaml", "independent_variables:\n- header: {name: M, units: GEV}\n  values:\n  - {value: 0.01}\n"
+                        "  - {value: 0.02}\ndependent_variables:\n- header: {name: EPS}\n  values:\n  - {value: 1e-3}\n"),
+        {"z.yaml", "has 1 values, the mass 2"});
     has(error("j.lmt", "# mass lower\n"), {"j.lmt", "no rows"});
     // A repeated mass (DarkCast's E141 file has them) is a step: the larger exclusion is kept there.
     const SearchLimitTable t = config_with("\"file\": \"" + (write("k.lmt",

@@ -202,7 +202,7 @@ void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementC
         m.file = r.string("file", "");
         return;
     }
-    if (!r.has("file")) ObjectReader::fail(r.field("file"), "required field is missing (a .lmt or .csv limit file)");
+    if (!r.has("file")) ObjectReader::fail(r.field("file"), "required field is missing (a .lmt, .csv or HEPData .yaml limit file)");
     m.file = r.string("file", "");
     if (m.file.empty()) ObjectReader::fail(r.field("file"), "must name a limit file");
     const std::string path = m.file[0] == '/' || context.limits_dir.empty() ? m.file : context.limits_dir + "/" + m.file;

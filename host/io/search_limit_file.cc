@@ -1,6 +1,7 @@
 /// \file search_limit_file.cc
 #include "search_limit_file.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -171,6 +172,160 @@ SearchLimitTable read_csv(const std::string& content, const std::string& where)
     }
     return make_search_limit_table(m, lo, hi, where, rows);
 }
+/// A HEPData table (YAML, as hepdata.net writes it): one independent variable, the mass, with units GeV or MeV;
+/// one dependent variable (a one-sided limit on ε, or on ε² when its name says so: "^2", "2", "squared") or two
+/// (an excluded band, lower then upper). Values as `- {value: x}`, `- value: x` or bins `{low: a, high: b}` (the
+/// bin's geometric centre). This is the subset of YAML HEPData tables use; anything else is refused naming the line.
+struct YamlVariable
+{
+    std::string name, units;
+    std::vector<double> values;
+    std::vector<std::string> where;
+};
+
+std::string strip(std::string t)
+{
+    const auto a = t.find_first_not_of(" \t'\""), b = t.find_last_not_of(" \t'\"");
+    return a == std::string::npos ? "" : t.substr(a, b - a + 1);
+}
+
+/// "key: value" pairs of an inline map "{a: 1, b: x}" or of "a: 1".
+std::vector<std::pair<std::string, std::string>> pairs_of(std::string t)
+{
+    t = strip(t);
+    if (!t.empty() && t.front() == '{' && t.back() == '}') t = t.substr(1, t.size() - 2);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& cell : split(t, ','))
+    {
+        const auto colon = cell.find(':');
+        if (colon == std::string::npos) continue;
+        out.emplace_back(strip(cell.substr(0, colon)), strip(cell.substr(colon + 1)));
+    }
+    return out;
+}
+
+SearchLimitTable read_hepdata_yaml(const std::string& content, const std::string& where)
+{
+    std::vector<YamlVariable> independent, dependent;
+    std::vector<YamlVariable>* section = nullptr;
+    YamlVariable* current = nullptr;
+    bool in_header = false, in_values = false;
+    std::istringstream in(content);
+    int n = 0;
+    double pending_low = NAN;
+    for (std::string line; std::getline(in, line);)
+    {
+        ++n;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        const auto first = line.find_first_not_of(' ');
+        if (first == std::string::npos || line[first] == '#') continue;
+        const std::string at = where + ":" + std::to_string(n);
+        std::string t = line.substr(first);
+        if (first == 0 && t.rfind("- ", 0) != 0)  // a top-level key (its list items may start in column 0 too)
+        {
+            section = t.rfind("independent_variables:", 0) == 0 ? &independent
+                      : t.rfind("dependent_variables:", 0) == 0 ? &dependent
+                                                                 : nullptr;
+            current = nullptr;
+            in_header = in_values = false;
+            continue;
+        }
+        if (!section) continue;
+        const bool item = t.rfind("- ", 0) == 0;
+        if (item && (t.rfind("- header:", 0) == 0 || t.rfind("- qualifiers:", 0) == 0 || t.rfind("- values:", 0) == 0))
+        {
+            section->emplace_back();  // a new variable
+            current = &section->back();
+            t = t.substr(2);
+        }
+        if (!current) fail(at, "a HEPData table lists variables as \"- header: ...\" items");
+        if (t.rfind("header:", 0) == 0)
+        {
+            in_header = true;
+            in_values = false;
+            for (const auto& [k, v] : pairs_of(t.substr(7)))
+            {
+                if (k == "name") current->name = v;
+                if (k == "units") current->units = v;
+            }
+            continue;
+        }
+        if (t.rfind("values:", 0) == 0)
+        {
+            in_values = true;
+            in_header = false;
+            continue;
+        }
+        if (t.rfind("qualifiers:", 0) == 0)
+        {
+            in_values = in_header = false;
+            continue;
+        }
+        if (in_header && !item)
+        {
+            for (const auto& [k, v] : pairs_of(t))
+            {
+                if (k == "name") current->name = v;
+                if (k == "units") current->units = v;
+            }
+            continue;
+        }
+        if (in_values)
+        {
+            if (item) t = t.substr(2);
+            double value = NAN, low = NAN, high = NAN;
+            for (const auto& [k, v] : pairs_of(t))
+            {
+                if (k == "value") value = number_at(v, at);
+                if (k == "low") low = number_at(v, at);
+                if (k == "high") high = number_at(v, at);
+            }
+            if (!item && std::isfinite(high) && std::isfinite(pending_low))  // "- low: a" then "high: b"
+            {
+                current->values.back() = std::sqrt(pending_low * high);
+                pending_low = NAN;
+                continue;
+            }
+            if (!item) continue;  // e.g. errors of a value: not used
+            if (std::isfinite(low) && std::isfinite(high)) value = std::sqrt(low * high);
+            else if (std::isfinite(low)) pending_low = low, value = low;
+            if (!std::isfinite(value)) fail(at, "a value entry needs value: x (or low: and high:)");
+            current->values.push_back(value);
+            current->where.push_back(at);
+        }
+    }
+    if (independent.size() != 1) fail(where, "a HEPData limit table has one independent variable, the mass");
+    if (dependent.size() != 1 && dependent.size() != 2)
+        fail(where, "a HEPData limit table has one dependent variable (a limit) or two (an excluded band)");
+    YamlVariable& mass = independent[0];
+    std::string units = mass.units;
+    for (auto& c : units) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const double scale = units == "GEV" ? 1.0 : units == "MEV" ? 1e-3 : 0.0;
+    if (scale == 0) fail(where, "the mass's units must be GeV or MeV (got \"" + mass.units + "\")");
+    for (const auto& d : dependent)
+    {
+        if (d.values.size() != mass.values.size())
+        {
+            fail(where, "variable \"" + d.name + "\" has " + std::to_string(d.values.size()) + " values, the mass "
+                            + std::to_string(mass.values.size()));
+        }
+    }
+    std::vector<double> m, lo, hi;
+    for (std::size_t i = 0; i < mass.values.size(); ++i) m.push_back(mass.values[i] * scale);
+    auto coupling = [](const YamlVariable& d)
+    {
+        std::string name = d.name;
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const bool squared = name.find("^2") != std::string::npos || name.find("squared") != std::string::npos
+                             || name.find("epsilon2") != std::string::npos || name.find("eps2") != std::string::npos;
+        std::vector<double> v;
+        for (double x : d.values) v.push_back(squared ? (x >= 0 ? std::sqrt(x) : -1.0) : x);
+        return v;
+    };
+    lo = coupling(dependent[0]);
+    if (dependent.size() == 2) hi = coupling(dependent[1]);
+    return make_search_limit_table(m, lo, hi, where, mass.where);
+}
 }  // namespace
 
 SearchLimitTable make_search_limit_table(std::vector<double> mass_gev, std::vector<double> lower,
@@ -221,6 +376,8 @@ SearchLimitTable read_search_limit_file(const std::string& path, const std::stri
     const std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
     if (ext == "lmt") return read_lmt(content, where);
     if (ext == "csv") return read_csv(content, where);
-    fail(where, "limit files are DarkCast .lmt or .csv (docs/searches.md; got the extension \"" + ext + "\")");
+    if (ext == "yaml" || ext == "yml") return read_hepdata_yaml(content, where);
+    fail(where, "limit files are DarkCast .lmt, .csv or a HEPData table .yaml (docs/searches.md; got the extension \""
+                    + ext + "\")");
 }
 }  // namespace zdscan::detail

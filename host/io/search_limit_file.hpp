@@ -1,7 +1,7 @@
 /// \file search_limit_file.hpp
 /// Reading a published limit ε_CL(m) for a search_limit measurement (private to the host library; docs/searches.md):
 /// DarkCast `.lmt` (first line `# mass lower [upper]`, mass in GeV), CSV with a header naming the columns and their
-/// units, or an inline table of the config. Strict: every error names the field, the file and the line.
+/// units, a HEPData table (YAML), or an inline table of the config. Strict: every error names the field, the file and the line.
 #pragma once
 
 #include <string>
@@ -11,7 +11,7 @@
 
 namespace zdscan::detail
 {
-/// Reads `path` by its extension (.lmt, .csv); `field` names the config field in messages. Throws ConfigError.
+/// Reads `path` by its extension (.lmt, .csv, .yaml/.yml); `field` names the config field in messages. Throws ConfigError.
 SearchLimitTable read_search_limit_file(const std::string& path, const std::string& field);
 
 /// Checks and normalises rows (masses > 0 and not decreasing, couplings > 0 and finite; a repeated mass keeps the

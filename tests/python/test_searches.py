@@ -126,3 +126,29 @@ def test_missing_limit_files_are_listed_with_where_to_get_them(results, zdscan_e
     for part in ("2 limit file(s)", "NA64_NA642019imj.lmt", "NA48_Batley2015lha.lmt", "ZDSCAN_LIMITS_DIR", "DarkCast"):
         assert part in r.stderr, r.stderr
     assert not (tmp_path / "x.h5").exists()
+
+
+def test_zdscans_own_limit_files_read_back_as_searches(results, zdscan_exe, tmp_path):
+    # A limit zdscan writes, as DarkCast .lmt and as a HEPData table, reads back as a search_limit with the same
+    # masses and couplings: two readers against one writer's two formats.
+    base = results / "base.h5"
+    paths = {}
+    for fmt, out in (("lmt", "lim.lmt"), ("hepdata", "hd")):
+        r = subprocess.run([zdscan_exe, "limits", str(base), "--format", fmt, "--out", str(tmp_path / out)],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        paths[fmt] = tmp_path / out
+    hd = [p for p in (tmp_path / "hd").iterdir() if p.suffix == ".yaml" and p.name != "submission.yaml"]
+    assert len(hd) == 1
+    tables = {}
+    for fmt, path in (("lmt", paths["lmt"]), ("yaml", hd[0])):
+        config = zdscan.default_config()
+        config["measurements"].append({"name": "own", "kind": "search_limit", "file": str(path)})
+        cfg = tmp_path / f"{fmt}.json"
+        cfg.write_text(json.dumps(config))
+        r = subprocess.run([zdscan_exe, "config", "--config", str(cfg)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        tables[fmt] = json.loads(r.stdout)["measurements"][-1]["table"]
+    assert len(tables["lmt"]["mass_gev"]) > 10 and "upper" not in tables["lmt"]
+    np.testing.assert_allclose(tables["yaml"]["mass_gev"], tables["lmt"]["mass_gev"], rtol=1e-4)
+    np.testing.assert_allclose(tables["yaml"]["lower"], tables["lmt"]["lower"], rtol=1e-4)
