@@ -4,6 +4,30 @@
 set -euo pipefail
 zdscan=$1 config=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
+# A config with direct searches needs DarkCast's limit files (never shipped): without them the scan must stop before
+# it starts (exit 2) and name every missing file; with them (../shared/data/darkcast beside the project, as
+# darkcast_NAME.lmt) it runs like any other dataset.
+searches=$(python3 -c "import json,sys; print(' '.join(m['file'] for m in json.load(open(sys.argv[1]))['measurements'] if m.get('kind') == 'search_limit'))" "$config")
+if [ -n "$searches" ]; then
+  darkcast=$(cd "$(dirname "$0")/../../.." && pwd)/shared/data/darkcast
+  if [ -d "$darkcast" ]; then
+    mkdir -p "$work/limits"
+    for f in $searches; do ln -s "$darkcast/darkcast_$f" "$work/limits/$f"; done
+    export ZDSCAN_LIMITS_DIR=$work/limits
+  else
+    export ZDSCAN_LIMITS_DIR=$work/no-limits
+    set +e
+    "$zdscan" scan --config "$config" --n 16 --quiet --out "$work/scan.h5" 2> "$work/err.txt"
+    rc=$?
+    set -e
+    [ $rc -eq 2 ] || { echo "scan without the limit files: exit $rc, not 2" >&2; exit 1; }
+    for f in $searches; do grep -q "$f" "$work/err.txt" || { echo "missing $f not named: $(cat "$work/err.txt")" >&2; exit 1; }; done
+    grep -q "ZDSCAN_LIMITS_DIR" "$work/err.txt"
+    [ ! -e "$work/scan.h5" ]
+    echo "ok: $(basename "$config"): without DarkCast's files the scan stops naming all $(echo $searches | wc -w) of them"
+    exit 0
+  fi
+fi
 "$zdscan" scan --config "$config" --n 16 --quiet --out "$work/scan.h5" > "$work/quiet.txt" 2>&1
 [ ! -s "$work/quiet.txt" ] || { echo "--quiet printed: $(cat "$work/quiet.txt")" >&2; exit 1; }
 "$zdscan" summary "$work/scan.h5" > "$work/summary.txt"
