@@ -60,6 +60,13 @@ __global__ void __launch_bounds__(kernels::walk_warps * 32) walk_kernel(kernels:
         if (cell < 0) break;  // the same for the whole warp
         const int n_enabled = K::load_pulls(a, t, cell, shared);
         __syncwarp();
+        if (K::whitens(a, cell))  // correlated uncertainties (the same for the whole warp)
+        {
+            const PullPolynomial w = K::whitened(a, t, cell, n_enabled, shared);
+            __syncwarp();
+            K::store_whitened(t, n_enabled, w, shared);
+            __syncwarp();
+        }
         K::walk_cell(a, t, cell, n_enabled, shared, lane);
         __syncwarp();  // every lane has read the pulls before the next cell overwrites them
         for (int offset = 16; offset > 0; offset /= 2)

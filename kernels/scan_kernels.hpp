@@ -6,8 +6,8 @@
 /// Three kernels: the per-mass terms (once per scan), the δ walk (which also folds the tile's δ profile) and the
 /// per-cell finish. The walk is the only one with cross-thread steps; it is written as phases between them:
 ///
-///   for each of the warp's cells:  load_pulls | syncwarp | walk_cell | syncwarp | 5 × (shuffle-xor, combine) |
-///                                  finish_cell
+///   for each of the warp's cells:  load_pulls | syncwarp | [whitened | syncwarp | store_whitened | syncwarp] |
+///                                  walk_cell | syncwarp | 5 × (shuffle-xor, combine) | finish_cell
 ///   store_profile | syncthreads | reduce_block_profile
 ///
 /// A phase touches only its own thread's Lane, the warp's own slots of Shared, and global memory.
@@ -164,6 +164,21 @@ struct WalkKernel
             s.pulls[t.warp()][t.lane()] = pull_polynomial(mp.f[t.lane()], a.epsilon[a.tile.i_eps(cell)]);
         }
         return mp.n_enabled;
+    }
+
+    /// Correlated uncertainties: whether the cell's pulls are whitened (the same for every cell of a scan), lane k's
+    /// whitened pull read from the warp's slots (a phase of its own: every lane reads every slot), then stored over
+    /// them after a barrier. The operations of cell_pulls, so the bits are the CPU's.
+    ZD_HD static bool whitens(const WalkArgs& a, long long cell) { return a.mass[a.tile.i_m(cell)].corr.on != 0; }
+    ZD_HD static PullPolynomial whitened(const WalkArgs& a, const ThreadIndex& t, long long cell, int n_enabled,
+                                         const Shared& s)
+    {
+        if (t.lane() >= n_enabled) return PullPolynomial{};
+        return whitened_pull(a.mass[a.tile.i_m(cell)].corr, s.pulls[t.warp()], t.lane());
+    }
+    ZD_HD static void store_whitened(const ThreadIndex& t, int n_enabled, const PullPolynomial& w, Shared& s)
+    {
+        if (t.lane() < n_enabled) s.pulls[t.warp()][t.lane()] = w;
     }
 
     /// The lane's δ points of the cell: χ² as chi2_total(const CellPulls&, double), operation for operation. The δ

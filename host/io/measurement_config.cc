@@ -25,14 +25,17 @@ constexpr double min_r_rms_fm = 0.5, max_r_rms_fm = 10;
 constexpr double max_q2_gev2 = 1e4, max_q_mev = 1e6;
 constexpr std::size_t max_name_length = 32;
 
-const char* common_keys[] = {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "enabled", "projection", "source"};
+const char* common_keys[] = {"name",    "kind",       "exp",    "exp_sigma", "sm", "sm_sigma",
+                             "errors",  "enabled",    "projection", "source"};
 
 bool is_cs133(int z, int n)
 {
     return z == constants::cs133_z && n == constants::cs133_n;
 }
 
-/// exp, exp_sigma (or "reanalysis"), sm, sm_sigma, enabled, source, with the ranges that keep χ² finite.
+void check_name(const std::string& name, const std::string& field);
+
+/// exp, exp_sigma (or "reanalysis"), sm, sm_sigma, errors, enabled, source, with the ranges that keep χ² finite.
 void read_values(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context)
 {
     if (r.get("exp").is_string())
@@ -60,16 +63,35 @@ void read_values(ObjectReader& r, MeasurementInput& m, const MeasurementContext&
     else
     {
         m.exp = r.number("exp");
-        m.exp_sigma = r.non_negative("exp_sigma");
+        m.exp_sigma = r.has("errors") && !r.has("exp_sigma") ? 0.0 : r.non_negative("exp_sigma");
     }
     m.sm = r.number("sm");
-    m.sm_sigma = r.non_negative("sm_sigma");
+    m.sm_sigma = r.has("errors") && !r.has("sm_sigma") ? 0.0 : r.non_negative("sm_sigma");
+    if (r.has("errors"))  // named components; the same name in two measurements: fully correlated
+    {
+        const json& e = r.get("errors");
+        if (!e.is_object() || e.empty())
+        {
+            ObjectReader::fail(r.field("errors"), "must be an object of named uncertainties, e.g. {\"exp\": 0.0045, "
+                                                  "\"sm_theory\": 0.0002}");
+        }
+        for (const auto& [name, value] : e.items())
+        {
+            const std::string field = r.field("errors") + "." + name;
+            check_name(name, field);
+            if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < 0)
+            {
+                ObjectReader::fail(field, "must be a number >= 0 (got " + value.dump() + ")");
+            }
+            m.errors.emplace_back(name, value.get<double>());
+        }
+    }
     m.enabled = r.boolean("enabled", true);
     m.projection = r.boolean("projection", false);
     m.source = r.string("source", "");
-    if (!(std::hypot(m.exp_sigma, m.sm_sigma) > 0))
+    if (!(total_sigma(m) > 0))
     {
-        ObjectReader::fail(r.field("exp_sigma"), "exp_sigma and sm_sigma are both 0 (χ² needs σ > 0)");
+        ObjectReader::fail(r.field("exp_sigma"), "exp_sigma and sm_sigma are both 0 and no errors are given (χ² needs σ > 0)");
     }
     // Sane ranges keep every pull (X^exp − X^th)/σ and its square finite (the largest observable is a nuclear weak
     // charge, |Q_W| ~ 10²; the most precise measurement is a_e, σ/a ~ 2e-10).
@@ -82,7 +104,14 @@ void read_values(ObjectReader& r, MeasurementInput& m, const MeasurementContext&
                                                  + fmt(value) + ")");
         }
     }
-    const double sigma = std::hypot(m.exp_sigma, m.sm_sigma);
+    for (const auto& e : m.errors)
+    {
+        if (e.second > max_observable_magnitude)
+        {
+            ObjectReader::fail(r.field("errors") + "." + e.first, "must be at most " + fmt(max_observable_magnitude));
+        }
+    }
+    const double sigma = total_sigma(m);
     const double scale = std::max(std::fabs(m.exp), std::fabs(m.sm));
     if (sigma < min_sigma || sigma < min_relative_sigma * scale)
     {
@@ -345,7 +374,7 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
     {
         const std::string entry = path + "[" + std::to_string(i) + "]";
         ObjectReader r(list[i], entry,
-                       {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "enabled", "projection", "source", "q2_gev2",
+                       {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "errors", "enabled", "projection", "source", "q2_gev2",
                         "z", "n", "q_mev", "k", "box_ep", "box_en", "lepton", "file", "table", "cl", "decay",
                         "branching_fraction", "valid_below_gev"});
         MeasurementInput m;
@@ -385,6 +414,14 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
                                        "limits_dir at them (docs/searches.md)");
     }
     check_common(out, path);
+    try
+    {
+        correlation_whitening(out);
+    }
+    catch (const std::invalid_argument& e)
+    {
+        ObjectReader::fail(path, e.what());
+    }
     return out;
 }
 
@@ -469,6 +506,12 @@ json measurements_json(const std::vector<MeasurementInput>& measurements)
         }
         j["sm"] = m.sm;
         j["sm_sigma"] = m.sm_sigma;
+        if (!m.errors.empty())
+        {
+            json e = json::object();
+            for (const auto& [name, value] : m.errors) e[name] = value;
+            j["errors"] = e;
+        }
         j["enabled"] = m.enabled;
         if (m.projection) j["projection"] = true;  // absent = a result of today (configs before the flag unchanged)
         switch (m.kind)

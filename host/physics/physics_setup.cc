@@ -41,7 +41,7 @@ PhysicsSetup make_physics_setup(const PhysicsConfig& config)
         m.enabled = in.enabled;
         // σ = σ_exp ⊕ σ_SM (eq. 27). For g−2 X^exp is the anomaly a^exp − a^SM since X^th = a^SM + a^Zd.
         m.x_exp = in.kind == MeasurementKind::lepton_g2 ? in.exp - in.sm : in.exp;
-        m.sigma = std::hypot(in.exp_sigma, in.sm_sigma);
+        m.sigma = total_sigma(in);
         m.inv_sigma = 1.0 / m.sigma;
         switch (in.kind)
         {
@@ -79,7 +79,88 @@ PhysicsSetup make_physics_setup(const PhysicsConfig& config)
                 break;
         }
     }
+    obs.corr = correlation_whitening(config.measurements);
     return setup;
+}
+
+double total_sigma(const MeasurementInput& m)
+{
+    if (m.errors.empty()) return std::hypot(m.exp_sigma, m.sm_sigma);  // bit for bit as before the components
+    double sum = m.exp_sigma * m.exp_sigma + m.sm_sigma * m.sm_sigma;
+    for (const auto& e : m.errors) sum += e.second * e.second;
+    return std::sqrt(sum);
+}
+
+Correlations correlation_whitening(const std::vector<MeasurementInput>& list)
+{
+    Correlations c;
+    std::vector<const MeasurementInput*> on;
+    for (const auto& m : list)  // the enabled ones in list order: the slots of CellPulls
+        if (m.enabled) on.push_back(&m);
+    const std::size_t n = on.size();
+    // R_ij = Σ_c σ_ic σ_jc / (σ_i σ_j) over the components both name.
+    std::vector<std::vector<double>> r(n, std::vector<double>(n, 0.0));
+    std::vector<std::vector<std::string>> shared(n, std::vector<std::string>(n));
+    bool any = false;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        r[i][i] = 1;
+        for (std::size_t j = 0; j < i; ++j)
+        {
+            double cov = 0;
+            for (const auto& a : on[i]->errors)
+                for (const auto& b : on[j]->errors)
+                    if (a.first == b.first)
+                    {
+                        cov += a.second * b.second;
+                        shared[i][j] += (shared[i][j].empty() ? "" : ", ") + a.first;
+                    }
+            r[i][j] = r[j][i] = cov / (total_sigma(*on[i]) * total_sigma(*on[j]));
+            any = any || cov != 0;
+        }
+    }
+    if (!any) return c;
+    // Cholesky R = L Lᵀ, then W = L⁻¹ (both lower triangular).
+    std::vector<std::vector<double>> l(n, std::vector<double>(n, 0.0));
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        for (std::size_t j = 0; j <= i; ++j)
+        {
+            double sum = r[i][j];
+            for (std::size_t k = 0; k < j; ++k) sum -= l[i][k] * l[j][k];
+            if (i == j)
+            {
+                if (!(sum > 1e-12))
+                {
+                    std::string partners;
+                    for (std::size_t k = 0; k < i; ++k)
+                        if (!shared[i][k].empty())
+                            partners += (partners.empty() ? "" : "; ") + on[k]->name + " (" + shared[i][k] + ")";
+                    throw std::invalid_argument(
+                        "the correlation matrix of the measurements' errors is not positive definite at " + on[i]->name
+                        + ": its errors are (almost) all shared with " + (partners.empty() ? "others" : partners)
+                        + "; give it an error of its own (exp_sigma) or drop a shared component");
+                }
+                l[i][i] = std::sqrt(sum);
+            }
+            else
+            {
+                l[i][j] = sum / l[j][j];
+            }
+        }
+    }
+    c.on = 1;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        c.w[i][i] = 1 / l[i][i];
+        for (std::size_t j = 0; j < i; ++j)
+        {
+            double sum = 0;
+            for (std::size_t k = j; k < i; ++k) sum += l[i][k] * c.w[k][j];
+            c.w[i][j] = -sum / l[i][i];
+        }
+    }
+    return c;
 }
 
 MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants& observables)

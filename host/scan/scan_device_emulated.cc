@@ -72,6 +72,14 @@ void walk_block(const kernels::WalkArgs& a, long long block_x, int block_y, long
             int n_enabled = 0;
             for (int l = 0; l < 32; ++l) n_enabled = K::load_pulls(a, at[l], cell, *shared);
             // __syncwarp
+            if (K::whitens(a, cell))
+            {
+                std::array<PullPolynomial, 32> white;
+                for (int l = 0; l < 32; ++l) white[l] = K::whitened(a, at[l], cell, n_enabled, *shared);
+                // __syncwarp
+                for (int l = 0; l < 32; ++l) K::store_whitened(at[l], n_enabled, white[l], *shared);
+                // __syncwarp
+            }
             for (int l = 0; l < 32; ++l) K::walk_cell(a, at[l], cell, n_enabled, *shared, lane[l]);
             // __syncwarp; then the butterfly: every lane reads its partner's value from before the step.
             for (int offset = 16; offset > 0; offset /= 2)

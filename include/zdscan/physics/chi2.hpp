@@ -17,6 +17,7 @@
 
 #include "zdscan/physics/constants.hpp"
 #include "zdscan/physics/dark_z_model.hpp"
+#include "zdscan/physics/fused.hpp"
 #include "zdscan/physics/lepton_g2.hpp"
 #include "zdscan/physics/loop_functions.hpp"
 #include "zdscan/physics/macros.hpp"
@@ -55,11 +56,21 @@ struct MeasurementConstants
     double q2_gev2 = 0;             ///< pves_*: momentum transfer of the propagator
 };
 
+/// Correlated uncertainties (docs/physics.md, "Correlated uncertainties"): χ² = pᵀ R⁻¹ p over the enabled
+/// measurements' pulls p (list order), R their correlation matrix. With R = L Lᵀ (Cholesky), χ² = |W p|², W = L⁻¹
+/// lower triangular: each whitened pull (W p)_k = Σ_{j≤k} W_kj p_j is a cubic in δ like the pulls it mixes.
+struct Correlations
+{
+    int on = 0;                                            ///< 0: R = 1 (the uncorrelated χ² of eq. 27)
+    double w[max_measurements][max_measurements] = {};  ///< W, indices of the enabled measurements in list order
+};
+
 /// All measurements of a scan.
 struct ObservableConstants
 {
     int n = 0;
     MeasurementConstants m[max_measurements];
+    Correlations corr;
 };
 
 /// Everything that depends on m_Zd alone, one slot per measurement: the propagator f (pves), K (apv), the loop
@@ -155,9 +166,30 @@ struct Chi2Terms
     double total = 0;
 };
 
+/// Each term and the total. With correlations, an enabled measurement's term is its whitened pull squared (the
+/// k-th enabled one takes (W p)_k: the terms still sum to the total; a disabled one keeps its own pull squared).
 ZD_HD inline Chi2Terms evaluate_chi2(const ObservableConstants& c, const MassTerms& t, double epsilon, double delta)
 {
     Chi2Terms r;
+    if (c.corr.on)
+    {
+        double pull[max_measurements];
+        int enabled[max_measurements], n_enabled = 0;
+        for (int i = 0; i < c.n; ++i)
+        {
+            pull[i] = (c.m[i].x_exp - predict_measurement(c.m[i], t, i, epsilon, delta)) / c.m[i].sigma;
+            if (c.m[i].enabled) enabled[n_enabled++] = i;
+            r.term[i] = pull[i] * pull[i];
+        }
+        for (int k = 0; k < n_enabled; ++k)
+        {
+            double w = 0;
+            for (int j = 0; j <= k; ++j) w = fused(c.corr.w[k][j], pull[enabled[j]], w);
+            r.term[enabled[k]] = w * w;
+        }
+        for (int i = 0; i < c.n; ++i) r.total += c.m[i].enabled ? r.term[i] : 0.0;
+        return r;
+    }
     for (int i = 0; i < c.n; ++i)
     {
         r.term[i] = chi2_term(c.m[i], predict_measurement(c.m[i], t, i, epsilon, delta));
@@ -169,6 +201,7 @@ ZD_HD inline Chi2Terms evaluate_chi2(const ObservableConstants& c, const MassTer
 /// The total alone (the inner loop of every backend).
 ZD_HD inline double chi2_total(const ObservableConstants& c, const MassTerms& t, double epsilon, double delta)
 {
+    if (c.corr.on) return evaluate_chi2(c, t, epsilon, delta).total;
     double total = 0;
     for (int i = 0; i < c.n; ++i)
     {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "zdscan/physics/apv_k_factor.hpp"
@@ -22,6 +23,9 @@ struct MeasurementInput
     MeasurementKind kind = MeasurementKind::pves_proton;
     double exp = 0, exp_sigma = 0;
     double sm = 0, sm_sigma = 0;
+    /// Named error components beside exp_sigma and sm_sigma: σ² = σ_exp² + σ_SM² + Σ σ_c², and a component of the
+    /// same name in two measurements is fully correlated between them (config "errors").
+    std::vector<std::pair<std::string, double>> errors;
     bool enabled = true;
     /// A projected measurement (a future experiment's expected σ, its central value set to the SM), not a result
     /// of today: figures, the summary and limit files say so and never present it as an exclusion of today.
@@ -51,6 +55,14 @@ struct PhysicsConfig
     double s2w_mz = constants::s2w_mz;           ///< ŝ²(M_Z), start of the running
     double s2w_zero = constants::s2w_0;          ///< ŝ²(0), the running's low-energy pin
 };
+
+/// σ of a measurement: its exp and SM uncertainties and its named components in quadrature.
+double total_sigma(const MeasurementInput& m);
+
+/// The whitening of the enabled measurements' correlated uncertainties (chi2.hpp, Correlations): off when no
+/// component is shared. Throws std::invalid_argument naming the measurements and components when their correlation
+/// matrix is not positive definite.
+Correlations correlation_whitening(const std::vector<MeasurementInput>& measurements);
 
 /// The scan-wide constants: ŝ² running and every measurement's constants.
 struct PhysicsSetup

@@ -19,17 +19,6 @@ struct PullPolynomial
     double c[4];
 };
 
-/// a·b + c rounded once. Every backend's δ loop uses it, so that the CPU (hardware FMA, or glibc's exact fma() on
-/// CPUs without one) and the GPU produce the same bits from the same coefficients.
-ZD_HD inline double fused(double a, double b, double c)
-{
-#if defined(__CUDA_ARCH__)
-    return ::fma(a, b, c);
-#else
-    return __builtin_fma(a, b, c);
-#endif
-}
-
 ZD_HD inline double evaluate(const PullPolynomial& p, double delta)
 {
     return fused(fused(fused(p.c[3], delta, p.c[2]), delta, p.c[1]), delta, p.c[0]);
@@ -149,6 +138,7 @@ struct MassPulls
     int n = 0;
     int measurement[max_measurements];  ///< index into ObservableConstants::m of each slot (the first n are set)
     PullFactors f[max_measurements];    ///< the first n are set
+    Correlations corr;                  ///< the whitening of the enabled slots (ObservableConstants::corr)
 };
 
 ZD_HD inline MassPulls mass_pulls(const ObservableConstants& c, const MassTerms& t)
@@ -166,7 +156,22 @@ ZD_HD inline MassPulls mass_pulls(const ObservableConstants& c, const MassTerms&
         }
         if (pass == 0) r.n_enabled = r.n;
     }
+    r.corr = c.corr;
     return r;
+}
+
+/// The whitened pull of enabled slot k: Σ_{j≤k} W_kj p_j, coefficient by coefficient, one fused chain in j (the
+/// same operations in cell_pulls and in the CUDA walk's whitening phase).
+ZD_HD inline PullPolynomial whitened_pull(const Correlations& corr, const PullPolynomial* p, int k)
+{
+    PullPolynomial w{};
+    for (int c = 0; c < 4; ++c)
+    {
+        double acc = 0;
+        for (int j = 0; j <= k; ++j) acc = fused(corr.w[k][j], p[j].c[c], acc);
+        w.c[c] = acc;
+    }
+    return w;
 }
 
 /// The pulls of one (m_Zd, ε) cell: the enabled measurements first (their squares sum to χ²_total, in list order),
@@ -188,6 +193,12 @@ ZD_HD inline CellPulls cell_pulls(const MassPulls& mass, double epsilon)
     {
         r.measurement[s] = mass.measurement[s];
         r.p[s] = pull_polynomial(mass.f[s], epsilon);
+    }
+    if (mass.corr.on)  // correlated uncertainties: the enabled pulls whitened, so that χ² is still Σ p_k²
+    {
+        PullPolynomial w[max_measurements];
+        for (int k = 0; k < r.n_enabled; ++k) w[k] = whitened_pull(mass.corr, r.p, k);
+        for (int k = 0; k < r.n_enabled; ++k) r.p[k] = w[k];
     }
     return r;
 }
