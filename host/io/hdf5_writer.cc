@@ -314,7 +314,8 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     Handle g(check(H5Gcreate2(file, "measurements", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/measurements"), H5Gclose);
     h5::write_attribute(g, "description", "the measurements of the scan, in the order of the chi2 sum");
     std::vector<std::string> names, kinds, sources;
-    std::vector<double> exp, exp_sigma, sm, sm_sigma, enabled, projection, q2, q_mev, z, neutrons, m_lepton;
+    std::vector<double> exp, exp_sigma, sm, sm_sigma, sigma, enabled, projection, q2, q_mev, z, neutrons, m_lepton;
+    std::vector<std::string> errors;
     const double none = std::nan("");
     for (const auto& m : list)
     {
@@ -325,6 +326,15 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
         exp_sigma.push_back(m.exp_sigma);
         sm.push_back(m.sm);
         sm_sigma.push_back(m.sm_sigma);
+        sigma.push_back(total_sigma(m));
+        std::string e;
+        for (const auto& [name, value] : m.errors)
+        {
+            char item[96];
+            std::snprintf(item, sizeof item, "%s%s: %.17g", e.empty() ? "" : ", ", name.c_str(), value);
+            e += item;
+        }
+        errors.push_back(e);
         enabled.push_back(m.enabled ? 1 : 0);
         projection.push_back(m.projection ? 1 : 0);
         const bool pves = m.kind == MeasurementKind::pves_proton || m.kind == MeasurementKind::pves_electron;
@@ -353,6 +363,9 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     label(numbers("exp_sigma", exp_sigma), "1", "its uncertainty");
     label(numbers("sm", sm), "1", "SM prediction X^SM");
     label(numbers("sm_sigma", sm_sigma), "1", "its uncertainty");
+    label(numbers("sigma", sigma), "1", "total uncertainty: exp_sigma, sm_sigma and the named errors in quadrature");
+    label(h5::write_string_dataset(g, "errors", errors), "",
+          "named error components (name: sigma); a name in two measurements is fully correlated between them");
     label(numbers("enabled", enabled), "1", "1: in the total chi2");
     label(numbers("projection", projection), "1", "1: a projection (expected sigma of a future measurement), not a result");
     label(numbers("q2_gev2", q2), "GeV^2", "momentum transfer (pves kinds)");
@@ -361,6 +374,42 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     label(numbers("n", neutrons), "1", "neutron number (apv)");
     label(numbers("m_lepton_gev", m_lepton), "GeV", "lepton mass (lepton_g2)");
     label(h5::write_string_dataset(g, "source", sources), "", "citation");
+}
+
+/// /correlation: the correlation matrix of the enabled measurements (list order) as the fit uses it (identity without
+/// shared error components), on its own dimensions `row` and `column` (the enabled names).
+void write_correlation(hid_t file, const std::vector<MeasurementInput>& list)
+{
+    std::vector<const MeasurementInput*> on;
+    std::vector<std::string> names;
+    for (const auto& m : list)
+        if (m.enabled) on.push_back(&m), names.push_back(m.name);
+    const std::size_t k = on.size();
+    std::vector<double> rho(k * k, 0.0);
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t j = 0; j < k; ++j)
+        {
+            double cov = i == j ? total_sigma(*on[i]) * total_sigma(*on[i]) : 0.0;
+            if (i != j)
+                for (const auto& a : on[i]->errors)
+                    for (const auto& b : on[j]->errors)
+                        if (a.first == b.first) cov += a.second * b.second;
+            rho[i * k + j] = cov / (total_sigma(*on[i]) * total_sigma(*on[j]));
+        }
+    Handle g(check(H5Gcreate2(file, "correlation", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/correlation"), H5Gclose);
+    h5::write_attribute(g, "description",
+                        "correlation matrix of the enabled measurements' uncertainties (chi2 = p^T R^-1 p; "
+                        "docs/physics.md, Correlated uncertainties)");
+    // Two scales of the same names: a variable's dimensions must differ (netCDF, xarray).
+    Handle row = h5::write_string_dataset(g, "row", names);
+    check(H5DSset_scale(row, "row"), "set dimension scale");
+    Handle column = h5::write_string_dataset(g, "column", names);
+    check(H5DSset_scale(column, "column"), "set dimension scale");
+    Handle c = h5::write_dataset(g, "rho", {k, k}, rho.data());
+    check(H5DSattach_scale(c, row, 0), "attach dimension scale");
+    check(H5DSattach_scale(c, column, 1), "attach dimension scale");
+    h5::write_attribute(c, "units", "1");
+    h5::write_attribute(c, "long_name", "correlation of the measurements' total uncertainties");
 }
 
 /// Where a search's term applies, in words: its masses, cut at valid_below_gev.
@@ -519,6 +568,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         h5::write_attribute(p, "stored", stored);  // what --store kept (the rest is not in this file)
     }
     s.write_measurement_table(out);
+    write_correlation(s.file, out.config.physics.measurements);
     s.write_searches(out);
     if (!out.delta_slices.empty()) s.write_slices(out);
     {

@@ -21,6 +21,23 @@ constexpr hssize_t max_axis_points = 1000000;
 
 /// A 1-D dataset of doubles with exactly `expected` elements (or, with expected < 0, at most max_axis_points),
 /// every one finite. The size is checked before anything is allocated.
+/// A k × k double dataset, checked for its shape before it is read.
+std::vector<double> read_square(hid_t file, const std::string& name, hssize_t k)
+{
+    Handle set(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!set.valid()) throw std::runtime_error("missing dataset " + name);
+    Handle space(check(H5Dget_space(set), name), H5Sclose);
+    hsize_t dims[2] = {0, 0};
+    if (H5Sget_simple_extent_ndims(space) != 2 || H5Sget_simple_extent_dims(space, dims, nullptr) != 2
+        || dims[0] != static_cast<hsize_t>(k) || dims[1] != static_cast<hsize_t>(k))
+    {
+        throw std::runtime_error(name + " is not " + std::to_string(k) + " x " + std::to_string(k));
+    }
+    std::vector<double> v(static_cast<std::size_t>(k * k));
+    check(H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), name);
+    return v;
+}
+
 std::vector<double> read_vector(hid_t file, const std::string& name, hssize_t expected)
 {
     Handle set(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
@@ -220,7 +237,21 @@ ScanFileContents read_scan_file(const std::string& path)
                 f.projection.assign(f.measurements.size(), false);
             }
         }
-        else  // zdscan 0.1: the four observables
+        if (H5Lexists(file, "correlation", H5P_DEFAULT) > 0)
+        {
+            const auto names = read_names(file, "/correlation/row");
+            const hssize_t k = static_cast<hssize_t>(names.size());
+            if (k < 1 || k > 16) throw std::runtime_error("/correlation/row must list 1 to 16 names");
+            const auto rho = read_square(file, "/correlation/rho", k);
+            for (std::size_t i = 0; i < names.size(); ++i)
+                for (std::size_t j = 0; j < i; ++j)
+                {
+                    const double r = rho[i * names.size() + j];
+                    if (!(r >= -1 && r <= 1)) throw std::runtime_error("/correlation/rho is not a correlation matrix");
+                    if (r != 0) f.correlated.push_back({names[j], names[i], r});
+                }
+        }
+        if (f.measurements.empty())  // zdscan 0.1: the four observables
         {
             f.measurements = {"qweak", "apv_cs", "a_mu", "a_e"};
             f.enabled.assign(4, true);

@@ -37,6 +37,21 @@ ScanFileContents summary_contents(const ScanOutput& out)
         f.enabled.push_back(m.enabled);
         f.projection.push_back(m.projection);
     }
+    {
+        std::vector<const MeasurementInput*> on;
+        for (const auto& m : out.config.physics.measurements)
+            if (m.enabled) on.push_back(&m);
+        for (std::size_t i = 0; i < on.size(); ++i)
+            for (std::size_t j = 0; j < i; ++j)
+            {
+                double cov = 0;
+                for (const auto& a : on[i]->errors)
+                    for (const auto& b : on[j]->errors)
+                        if (a.first == b.first) cov += a.second * b.second;
+                if (cov != 0)
+                    f.correlated.push_back({on[j]->name, on[i]->name, cov / (total_sigma(*on[i]) * total_sigma(*on[j]))});
+            }
+    }
     f.best = {out.best.chi2, out.best.m_zd_mev, out.best.epsilon, out.best.delta,
               std::vector<double>(out.best.terms.term, out.best.terms.term + n)};
     f.refined = {out.refined.chi2, out.refined.m_zd_mev, out.refined.epsilon, out.refined.delta,
@@ -538,6 +553,17 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
         s << "SM (epsilon = delta = 0): not in this file (written by zdscan " << f.version
           << "); scan again for chi2_SM, its p-value and the pulls\n";
     }
+    if (!f.correlated.empty())
+    {
+        s << "correlated uncertainties (shared error components; chi2 = p^T R^-1 p, each term above a whitened pull "
+             "squared):";
+        for (const auto& c : f.correlated)
+        {
+            std::snprintf(line, sizeof line, " %s-%s rho = %.3g;", c.a.c_str(), c.b.c_str(), c.rho);
+            s << line;
+        }
+        s << "\n";
+    }
     s << searches_text(f);
     for (const auto& w : all_warnings(f, axes, level)) s << "warning: " << w << "\n";
     return s.str();
@@ -545,6 +571,13 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
 
 namespace
 {
+nlohmann::json correlations_json(const ScanFileContents& f)
+{
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : f.correlated) out.push_back({{"a", c.a}, {"b", c.b}, {"rho", c.rho}});
+    return out;
+}
+
 nlohmann::json searches_json(const ScanFileContents& f)
 {
     const auto& d = f.searches;
@@ -641,6 +674,7 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
             {"sm", sm},
             {"pulls", pulls},
             {"searches", searches_json(f)},
+            {"correlations", correlations_json(f)},
             {"warnings", all_warnings(f, axes, level)}};
 }
 }  // namespace zdscan

@@ -152,3 +152,23 @@ def test_zdscans_own_limit_files_read_back_as_searches(results, zdscan_exe, tmp_
     assert len(tables["lmt"]["mass_gev"]) > 10 and "upper" not in tables["lmt"]
     np.testing.assert_allclose(tables["yaml"]["mass_gev"], tables["lmt"]["mass_gev"], rtol=1e-4)
     np.testing.assert_allclose(tables["yaml"]["lower"], tables["lmt"]["lower"], rtol=1e-4)
+
+
+def test_correlated_uncertainties_are_recorded_and_summarised(zdscan_exe, tmp_path):
+    # projections2021.json: Qweak and P2 share the SM uncertainty of Q_W^p (0.0002 each): rho = 0.0002^2 /
+    # (sigma_qweak sigma_p2), in the file's /correlation and in the summary.
+    config = os.path.join(os.path.dirname(__file__), "..", "..", "configs", "projections2021.json")
+    out = tmp_path / "p.h5"
+    subprocess.run([zdscan_exe, "scan", "--config", config, "--n", "12", "--quiet", "--out", str(out)], check=True)
+    rho = 0.0002 ** 2 / (math.hypot(0.0045, 0.0002) * math.hypot(0.00135, 0.0002))
+    with h5py_file(out) as f:
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["correlation/row"][...]]
+        r = f["correlation/rho"][...]
+        i, j = names.index("qweak"), names.index("p2")
+        assert r[i, j] == pytest.approx(rho, rel=1e-12) and r[j, i] == r[i, j]
+        assert np.count_nonzero(r - np.diag(np.diag(r))) == 2
+        sigma = dict(zip([n.decode() if isinstance(n, bytes) else n for n in f["measurements/measurement"][...]],
+                         f["measurements/sigma"][...]))
+        assert sigma["p2"] == pytest.approx(math.hypot(0.00135, 0.0002), rel=1e-15)
+    s = summary(zdscan_exe, out)
+    assert s["correlations"] == [{"a": "qweak", "b": "p2", "rho": pytest.approx(rho, rel=1e-12)}]

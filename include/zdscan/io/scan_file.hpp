@@ -74,6 +74,13 @@ struct ScanFileContents
     std::vector<std::string> measurements;  ///< names, in the order of the χ² sum
     std::vector<bool> enabled;
     std::vector<bool> projection;  ///< /measurements/projection (all false in files from before it)
+    /// Pairs of enabled measurements with correlated uncertainties (/correlation/rho off the diagonal): names, ρ.
+    struct Correlated
+    {
+        std::string a, b;
+        double rho = 0;
+    };
+    std::vector<Correlated> correlated;
     std::vector<double> m_zd_mev, epsilon, delta;
     bool m_log = false, eps_log = false, delta_log = false;
     std::vector<double> profile_m, profile_eps, profile_delta;

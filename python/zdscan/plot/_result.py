@@ -27,6 +27,7 @@ class Measurement:
     q2_gev2: float  # pves kinds, else NaN
     q_mev: float  # apv, else NaN
     z: float  # apv, else NaN
+    sigma: float = float("nan")  # total uncertainty (exp_sigma, sm_sigma and named errors in quadrature)
 
 
 @dataclasses.dataclass
@@ -94,10 +95,12 @@ def _measurements(f) -> List[Measurement]:
         return v
 
     exp, exp_sigma, sm, sm_sigma = (column(k) for k in ("exp", "exp_sigma", "sm", "sm_sigma"))
+    sigma = column("sigma", default=np.nan)  # files from before the named errors: exp_sigma ⊕ sm_sigma
+    sigma = np.where(np.isfinite(sigma), sigma, np.hypot(exp_sigma, sm_sigma))
     enabled, projection = column("enabled"), column("projection", default=0.0)
     q2, q_mev, z = (column(k, finite=False) for k in ("q2_gev2", "q_mev", "z"))
     return [Measurement(names[i], kinds[i], bool(enabled[i]), bool(projection[i]), exp[i], exp_sigma[i], sm[i],
-                        sm_sigma[i], q2[i], q_mev[i], z[i]) for i in range(n)]
+                        sm_sigma[i], q2[i], q_mev[i], z[i], sigma[i]) for i in range(n)]
 
 
 def _search_label(name: str, source: str) -> str:

@@ -68,7 +68,7 @@ def own_points(d: ResultData) -> List[dict]:
         else:
             continue
         s2_sm = float(np.interp(np.log(scale), np.log(q), sm))
-        sigma = math.hypot(m.exp_sigma, m.sm_sigma) / abs(slope)
+        sigma = m.sigma / abs(slope)
         s2 = s2_sm + (0.0 if m.projection else (m.exp - m.sm) / slope)
         text = {"apv_cs": "APV Cs", "qweak": "Qweak", "p2": "P2", "moller": "MOLLER"}.get(m.name, m.name)
         point = dict(name=m.name, label=text + (" (this work)" if m.kind == "apv" and not m.projection else ""),
@@ -77,7 +77,7 @@ def own_points(d: ResultData) -> List[dict]:
         # X^th = X^exp − pull σ at the refined best fit.
         pull = d.best.get("pull_refined_" + m.name)
         if pull is not None:
-            x_th = m.exp - pull * math.hypot(m.exp_sigma, m.sm_sigma)
+            x_th = m.exp - pull * m.sigma
             # About the drawn curve: the diamond shows the fit's Z_d shift where the best-fit curve shows it.
             drawn = float(np.interp(np.log(scale), np.log(q), d.running["sin2_sm"]))
             point["s2_fit"] = drawn + (x_th - m.sm) / slope
