@@ -153,3 +153,56 @@ TEST(Correlations, ConfigRoundTrip)
 }
 }  // namespace
 }  // namespace zdscan
+
+namespace zdscan
+{
+namespace
+{
+TEST(Correlations, ExplicitMatrixEqualsTheSharedComponentItStandsFor)
+{
+    // The correlation of qweak and p2 given as a matrix, ρ = s²/(σ1 σ2), is the same χ² as the shared component s.
+    const double s = 0.0002, sig1 = std::hypot(0.0045, s), sig2 = std::hypot(0.00135, s), rho = s * s / (sig1 * sig2);
+    const ScanConfig shared = config(R"({"qweak_exp": 0.0045, "qwp_theory": 0.0002})",
+                                     R"({"p2_exp": 0.00135, "qwp_theory": 0.0002})");
+    nlohmann::json j = to_json(config(R"({"qweak_exp": 0.0045, "qweak_theory": 0.0002})",
+                                      R"({"p2_exp": 0.00135, "p2_theory": 0.0002})"));
+    j["correlation"] = {{"measurements", {"qweak", "p2"}}, {"matrix", {{1.0, rho}, {rho, 1.0}}}};
+    const ScanConfig matrix = parse_config(j);
+    EXPECT_EQ(to_json(parse_config(to_json(matrix))), to_json(matrix));
+    const auto a = make_physics_setup(shared.physics), b = make_physics_setup(matrix.physics);
+    ASSERT_EQ(b.observables.corr.on, 1);
+    const MassTermsAt at_a(shared.physics, a.observables), at_b(matrix.physics, b.observables);
+    for (double m : {10.0, 47.0})
+        for (double eps : {3e-4, 2.3e-3})
+        {
+            const double x = evaluate_chi2(a.observables, at_a(m), eps, 7.9e-4).total;
+            EXPECT_NEAR(evaluate_chi2(b.observables, at_b(m), eps, 7.9e-4).total, x, 1e-13 * x);
+        }
+    // Refused: an unknown name, a non-unit diagonal, an asymmetric or out-of-range entry, a singular matrix.
+    auto error = [&](const nlohmann::json& corr)
+    {
+        nlohmann::json k = j;
+        k["correlation"] = corr;
+        try
+        {
+            parse_config(k);
+        }
+        catch (const ConfigError& e)
+        {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_NE(error({{"measurements", {"qweak", "nope"}}, {"matrix", {{1, 0}, {0, 1}}}}).find("\"nope\" is not a measurement"),
+              std::string::npos);
+    EXPECT_NE(error({{"measurements", {"qweak", "p2"}}, {"matrix", {{2, 0}, {0, 1}}}}).find("correlation.matrix[0][0]"),
+              std::string::npos);
+    EXPECT_NE(error({{"measurements", {"qweak", "p2"}}, {"matrix", {{1, 0.2}, {0.3, 1}}}}).find("symmetric"),
+              std::string::npos);
+    EXPECT_NE(error({{"measurements", {"qweak", "p2"}}, {"matrix", {{1, 1.5}, {1.5, 1}}}}).find("[-1, 1]"),
+              std::string::npos);
+    EXPECT_NE(error({{"measurements", {"qweak", "p2"}}, {"matrix", {{1, 1}, {1, 1}}}}).find("not positive definite"),
+              std::string::npos);
+}
+}  // namespace
+}  // namespace zdscan

@@ -213,7 +213,7 @@ ScanConfig parse_config(const json& j, const std::string& base_dir)
 {
     ScanConfig c;
     ObjectReader top(j, "", {"name", "description", "measurements", "observables", "apv_reanalysis", "model", "grid",
-                             "limits_dir"});
+                             "limits_dir", "correlation"});
     c.name = top.string("name", "unnamed");
     c.description = top.string("description", "");
     c.apv_reanalysis = top.has("apv_reanalysis") ? read_apv_reanalysis(top.get("apv_reanalysis"), "apv_reanalysis",
@@ -291,6 +291,55 @@ ScanConfig parse_config(const json& j, const std::string& base_dir)
     else
     {
         ObjectReader::fail("measurements", "required field is missing (a list of measurements; docs/config.md)");
+    }
+    if (top.has("correlation"))  // an explicit correlation matrix of some measurements' total uncertainties
+    {
+        ObjectReader r(top.get("correlation"), "correlation", {"measurements", "matrix", "source"});
+        const json& names = r.get("measurements");
+        auto& cm = c.physics.correlation;
+        if (!names.is_array() || names.size() < 2)
+            ObjectReader::fail(r.field("measurements"), "must list at least two measurement names");
+        for (const auto& n : names)
+        {
+            const std::string name = n.is_string() ? n.get<std::string>() : n.dump();
+            const auto& list = c.physics.measurements;
+            if (!n.is_string() || std::none_of(list.begin(), list.end(), [&](const MeasurementInput& m) { return m.name == name; }))
+                ObjectReader::fail(r.field("measurements"), "\"" + name + "\" is not a measurement of this config");
+            if (std::find(cm.names.begin(), cm.names.end(), name) != cm.names.end())
+                ObjectReader::fail(r.field("measurements"), "\"" + name + "\" is listed twice");
+            cm.names.push_back(name);
+        }
+        const json& m = r.get("matrix");
+        const std::size_t k = cm.names.size();
+        if (!m.is_array() || m.size() != k)
+            ObjectReader::fail(r.field("matrix"), "must be " + std::to_string(k) + " rows of " + std::to_string(k) + " numbers");
+        for (std::size_t i = 0; i < k; ++i)
+        {
+            if (!m[i].is_array() || m[i].size() != k)
+                ObjectReader::fail(r.field("matrix"), "row " + std::to_string(i) + " must hold " + std::to_string(k) + " numbers");
+            for (std::size_t jj = 0; jj < k; ++jj)
+            {
+                if (!m[i][jj].is_number()) ObjectReader::fail(r.field("matrix"), "must hold numbers");
+                cm.rho.push_back(m[i][jj].get<double>());
+            }
+        }
+        for (std::size_t i = 0; i < k; ++i)
+            for (std::size_t jj = 0; jj < k; ++jj)
+            {
+                const double v = cm.rho[i * k + jj], t = cm.rho[jj * k + i];
+                const std::string at = r.field("matrix") + "[" + std::to_string(i) + "][" + std::to_string(jj) + "]";
+                if (i == jj && v != 1) ObjectReader::fail(at, "the diagonal of a correlation matrix is 1 (got " + fmt(v) + ")");
+                if (!(v >= -1 && v <= 1)) ObjectReader::fail(at, "must lie in [-1, 1] (got " + fmt(v) + ")");
+                if (v != t) ObjectReader::fail(at, "the matrix must be symmetric (" + fmt(v) + " against " + fmt(t) + ")");
+            }
+        try
+        {
+            correlation_whitening(c.physics.measurements, cm);
+        }
+        catch (const std::invalid_argument& e)
+        {
+            ObjectReader::fail("correlation", e.what());
+        }
     }
     {
         ObjectReader grid(top.get("grid"), "grid", {"m_zd_mev", "epsilon", "delta"});
@@ -378,15 +427,31 @@ ScanConfig default_config()
     return parse_config_text(default_config_json(), "embedded default config (configs/paper2021.json)");
 }
 
+namespace
+{
+json correlation_rows(const CorrelationMatrix& m)
+{
+    json rows = json::array();
+    const std::size_t k = m.names.size();
+    for (std::size_t i = 0; i < k; ++i)
+        rows.push_back(std::vector<double>(m.rho.begin() + static_cast<std::ptrdiff_t>(i * k),
+                                           m.rho.begin() + static_cast<std::ptrdiff_t>((i + 1) * k)));
+    return rows;
+}
+}  // namespace
+
 json to_json(const ScanConfig& c)
 {
     const auto& p = c.physics;
-    return {{"name", c.name},
-            {"description", c.description},
-            {"measurements", detail::measurements_json(p.measurements)},
-            {"apv_reanalysis", to_json(c.apv_reanalysis)},
-            {"model", {{"s2w_mz", p.s2w_mz}, {"s2w_zero", p.s2w_zero}}},
-            {"grid",
-             {{"m_zd_mev", axis_json(c.m_zd_mev)}, {"epsilon", axis_json(c.epsilon)}, {"delta", axis_json(c.delta)}}}};
+    json j = {{"name", c.name},
+              {"description", c.description},
+              {"measurements", detail::measurements_json(p.measurements)},
+              {"apv_reanalysis", to_json(c.apv_reanalysis)},
+              {"model", {{"s2w_mz", p.s2w_mz}, {"s2w_zero", p.s2w_zero}}},
+              {"grid",
+               {{"m_zd_mev", axis_json(c.m_zd_mev)}, {"epsilon", axis_json(c.epsilon)}, {"delta", axis_json(c.delta)}}}};
+    if (!p.correlation.names.empty())
+        j["correlation"] = {{"measurements", p.correlation.names}, {"matrix", correlation_rows(p.correlation)}};
+    return j;
 }
 }  // namespace zdscan

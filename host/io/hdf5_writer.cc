@@ -378,8 +378,9 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
 
 /// /correlation: the correlation matrix of the enabled measurements (list order) as the fit uses it (identity without
 /// shared error components), on its own dimensions `row` and `column` (the enabled names).
-void write_correlation(hid_t file, const std::vector<MeasurementInput>& list)
+void write_correlation(hid_t file, const PhysicsConfig& physics)
 {
+    const auto& list = physics.measurements;
     std::vector<const MeasurementInput*> on;
     std::vector<std::string> names;
     for (const auto& m : list)
@@ -389,11 +390,8 @@ void write_correlation(hid_t file, const std::vector<MeasurementInput>& list)
     for (std::size_t i = 0; i < k; ++i)
         for (std::size_t j = 0; j < k; ++j)
         {
-            double cov = i == j ? total_sigma(*on[i]) * total_sigma(*on[i]) : 0.0;
-            if (i != j)
-                for (const auto& a : on[i]->errors)
-                    for (const auto& b : on[j]->errors)
-                        if (a.first == b.first) cov += a.second * b.second;
+            const double cov = i == j ? total_sigma(*on[i]) * total_sigma(*on[i])
+                                      : covariance(*on[i], *on[j], physics.correlation);
             rho[i * k + j] = cov / (total_sigma(*on[i]) * total_sigma(*on[j]));
         }
     Handle g(check(H5Gcreate2(file, "correlation", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/correlation"), H5Gclose);
@@ -568,7 +566,7 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         h5::write_attribute(p, "stored", stored);  // what --store kept (the rest is not in this file)
     }
     s.write_measurement_table(out);
-    write_correlation(s.file, out.config.physics.measurements);
+    write_correlation(s.file, out.config.physics);
     s.write_searches(out);
     if (!out.delta_slices.empty()) s.write_slices(out);
     {

@@ -44,10 +44,7 @@ ScanFileContents summary_contents(const ScanOutput& out)
         for (std::size_t i = 0; i < on.size(); ++i)
             for (std::size_t j = 0; j < i; ++j)
             {
-                double cov = 0;
-                for (const auto& a : on[i]->errors)
-                    for (const auto& b : on[j]->errors)
-                        if (a.first == b.first) cov += a.second * b.second;
+                const double cov = covariance(*on[i], *on[j], out.config.physics.correlation);
                 if (cov != 0)
                     f.correlated.push_back({on[j]->name, on[i]->name, cov / (total_sigma(*on[i]) * total_sigma(*on[j]))});
             }

@@ -6,6 +6,8 @@
 #include "zdscan/physics/constants.hpp"
 #include "zdscan/physics/physics_config.hpp"
 
+#include <algorithm>
+
 namespace zdscan
 {
 std::string to_string(MeasurementKind kind)
@@ -79,7 +81,7 @@ PhysicsSetup make_physics_setup(const PhysicsConfig& config)
                 break;
         }
     }
-    obs.corr = correlation_whitening(config.measurements);
+    obs.corr = correlation_whitening(config.measurements, config.correlation);
     return setup;
 }
 
@@ -91,7 +93,23 @@ double total_sigma(const MeasurementInput& m)
     return std::sqrt(sum);
 }
 
-Correlations correlation_whitening(const std::vector<MeasurementInput>& list)
+double covariance(const MeasurementInput& a, const MeasurementInput& b, const CorrelationMatrix& explicit_rho)
+{
+    double cov = 0;
+    for (const auto& x : a.errors)
+        for (const auto& y : b.errors)
+            if (x.first == y.first) cov += x.second * y.second;
+    const auto& names = explicit_rho.names;
+    const auto ia = std::find(names.begin(), names.end(), a.name), ib = std::find(names.begin(), names.end(), b.name);
+    if (ia != names.end() && ib != names.end())
+    {
+        const std::size_t i = static_cast<std::size_t>(ia - names.begin()), j = static_cast<std::size_t>(ib - names.begin());
+        cov += explicit_rho.rho[i * names.size() + j] * total_sigma(a) * total_sigma(b);
+    }
+    return cov;
+}
+
+Correlations correlation_whitening(const std::vector<MeasurementInput>& list, const CorrelationMatrix& explicit_rho)
 {
     Correlations c;
     std::vector<const MeasurementInput*> on;
@@ -107,14 +125,11 @@ Correlations correlation_whitening(const std::vector<MeasurementInput>& list)
         r[i][i] = 1;
         for (std::size_t j = 0; j < i; ++j)
         {
-            double cov = 0;
+            const double cov = covariance(*on[i], *on[j], explicit_rho);
             for (const auto& a : on[i]->errors)
                 for (const auto& b : on[j]->errors)
-                    if (a.first == b.first)
-                    {
-                        cov += a.second * b.second;
-                        shared[i][j] += (shared[i][j].empty() ? "" : ", ") + a.first;
-                    }
+                    if (a.first == b.first) shared[i][j] += (shared[i][j].empty() ? "" : ", ") + a.first;
+            if (cov != 0 && shared[i][j].empty()) shared[i][j] = "the correlation matrix";
             r[i][j] = r[j][i] = cov / (total_sigma(*on[i]) * total_sigma(*on[j]));
             any = any || cov != 0;
         }

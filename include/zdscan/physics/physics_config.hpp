@@ -49,9 +49,18 @@ struct MeasurementInput
     double valid_below_gev = 1;         ///< the term is 0 above this mass (where δ′ couplings matter)
 };
 
+/// An explicit correlation matrix of some measurements' total uncertainties (config "correlation"): ρ_ab between
+/// measurements[names[a]] and measurements[names[b]], added to what shared error components give.
+struct CorrelationMatrix
+{
+    std::vector<std::string> names;
+    std::vector<double> rho;  ///< [names.size()]², symmetric, unit diagonal
+};
+
 struct PhysicsConfig
 {
     std::vector<MeasurementInput> measurements;  ///< at most max_measurements
+    CorrelationMatrix correlation;               ///< empty: only the shared error components
     double s2w_mz = constants::s2w_mz;           ///< ŝ²(M_Z), start of the running
     double s2w_zero = constants::s2w_0;          ///< ŝ²(0), the running's low-energy pin
 };
@@ -62,7 +71,10 @@ double total_sigma(const MeasurementInput& m);
 /// The whitening of the enabled measurements' correlated uncertainties (chi2.hpp, Correlations): off when no
 /// component is shared. Throws std::invalid_argument naming the measurements and components when their correlation
 /// matrix is not positive definite.
-Correlations correlation_whitening(const std::vector<MeasurementInput>& measurements);
+Correlations correlation_whitening(const std::vector<MeasurementInput>& measurements,
+                                  const CorrelationMatrix& explicit_rho = {});
+/// The covariance of enabled measurements a and b (a ≠ b) from shared components and the explicit matrix.
+double covariance(const MeasurementInput& a, const MeasurementInput& b, const CorrelationMatrix& explicit_rho);
 
 /// The scan-wide constants: ŝ² running and every measurement's constants.
 struct PhysicsSetup
