@@ -43,6 +43,7 @@ struct ScanArgs
     std::string backend = "auto";
     std::string delta_profile = "exact";
     bool full_grid = false;
+    bool posterior = false;
     bool quiet = false;
     bool force = false;
     bool resume = false;
@@ -202,6 +203,7 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
         throw ConfigError("--resume: cannot be combined with --no-checkpoint");
     }
     if (!args.delta_slices.empty()) options.delta_slices = parse_delta_slices(args.delta_slices, config);
+    options.posterior = args.posterior;
 
     const std::string out_path = args.out_given ? args.out_path : default_output_path(config.name);
     OutputRules rules;
@@ -577,6 +579,9 @@ int main(int argc, char** argv)
                      "/slices (Figs. 2, 5); at most 64")
         ->type_name("NUMBER,...");
     scan_cmd->add_flag("--full-grid", scan.full_grid, "also write chi2 on the full 3-D grid (/chi2/total)");
+    scan_cmd->add_flag("--posterior", scan.posterior,
+                       "also the Bayesian posterior of (m_Zd, epsilon): delta integrated, log-uniform m_Zd and epsilon, "
+                       "uniform delta (/posterior; docs/statistics.md)");
     scan_cmd->add_option("--store", scan.store,
                          "what /profile holds beside chi2_total: all (default: argmin,terms), total, or a comma list of "
                          "argmin (the delta at the minimum), terms (each measurement's map) or terms32 (float32)");

@@ -567,6 +567,33 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
     }
     s.write_measurement_table(out);
     write_correlation(s.file, out.config.physics);
+    if (out.posterior)
+    {
+        const Posterior& post = *out.posterior;
+        Handle p(check(H5Gcreate2(s.file, "posterior", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/posterior"), H5Gclose);
+        s.link_axes(p, {M, E, D});
+        h5::write_attribute(p, "description",
+                            "Bayesian posterior p(m_Zd, epsilon | data) = pi(m) pi(eps) int pi(delta) exp(-chi2/2) ddelta "
+                            "over the scanned delta range (docs/statistics.md)");
+        h5::write_attribute(p, "priors", std::string("m_Zd ") + (out.config.m_zd_mev.log ? "log-uniform" : "uniform")
+                                             + ", epsilon " + (out.config.epsilon.log ? "log-uniform" : "uniform")
+                                             + ", delta uniform over the scanned range");
+        s.write_vector(p, "log_density", post.log_density, {M, E}, "1",
+                       "log posterior density per unit of the axes' coordinates (log10 for a log axis), normalised");
+        s.write_vector(p, "marginal_m_zd_mev", post.marginal_m, {M}, "1", "1-D marginal posterior density of m_Zd");
+        s.write_vector(p, "marginal_epsilon", post.marginal_eps, {E}, "1", "1-D marginal posterior density of epsilon");
+        s.write_vector(p, "marginal_delta", post.marginal_delta, {D}, "1", "1-D marginal posterior density of delta");
+        h5::write_attribute(p, "hpd_log_density_68", post.hpd_log_density[0]);
+        h5::write_attribute(p, "hpd_log_density_95", post.hpd_log_density[1]);
+        for (const auto& [name, iv, mode] : {std::tuple{"m_zd_mev", post.m_interval, post.m_mode},
+                                             std::tuple{"epsilon", post.eps_interval, post.eps_mode},
+                                             std::tuple{"delta", post.delta_interval, post.delta_mode}})
+        {
+            h5::write_attribute(p, (std::string(name) + "_credible_68_lower").c_str(), iv[0]);
+            h5::write_attribute(p, (std::string(name) + "_credible_68_upper").c_str(), iv[1]);
+            h5::write_attribute(p, (std::string(name) + "_mode").c_str(), mode);
+        }
+    }
     s.write_searches(out);
     if (!out.delta_slices.empty()) s.write_slices(out);
     {

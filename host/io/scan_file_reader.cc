@@ -287,6 +287,23 @@ ScanFileContents read_scan_file(const std::string& path)
             }
         }
         read_map_edges(file, "/profile/chi2_total", f.m_zd_mev.size(), f.epsilon.size(), f.edge_chi2);
+        if (H5Lexists(file, "posterior", H5P_DEFAULT) > 0)
+        {
+            Handle g(H5Gopen2(file, "/posterior", H5P_DEFAULT), H5Gclose);
+            if (g < 0) throw std::runtime_error("/posterior is not a group");
+            auto& c = f.credible;
+            c.present = true;
+            c.priors = H5Aexists(g, "priors") > 0 ? h5::read_string_attribute(g, "priors") : "";
+            const char* names[3] = {"m_zd_mev", "epsilon", "delta"};
+            for (int a = 0; a < 3; ++a)
+            {
+                c.interval[a][0] = finite_attribute(g, std::string(names[a]) + "_credible_68_lower");
+                c.interval[a][1] = finite_attribute(g, std::string(names[a]) + "_credible_68_upper");
+                c.mode[a] = finite_attribute(g, std::string(names[a]) + "_mode");
+                if (!(c.interval[a][0] <= c.interval[a][1]))
+                    throw std::runtime_error(std::string("/posterior@") + names[a] + "_credible_68 is not an interval");
+            }
+        }
         if (H5Lexists(file, "searches", H5P_DEFAULT) > 0)
         {
             Handle g(H5Gopen2(file, "/searches", H5P_DEFAULT), H5Gclose);

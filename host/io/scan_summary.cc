@@ -63,6 +63,22 @@ ScanFileContents summary_contents(const ScanOutput& out)
     f.refined_interval[0][1] = out.interval_m.upper;
     f.refined_interval[1][0] = out.interval_eps.lower;
     f.refined_interval[1][1] = out.interval_eps.upper;
+    if (out.posterior)
+    {
+        auto& c = f.credible;
+        const Posterior& p = *out.posterior;
+        c.present = true;
+        c.priors = std::string("m_Zd ") + (out.config.m_zd_mev.log ? "log-uniform" : "uniform") + ", epsilon "
+                   + (out.config.epsilon.log ? "log-uniform" : "uniform") + ", delta uniform over the scanned range";
+        const double* iv[3] = {p.m_interval, p.eps_interval, p.delta_interval};
+        const double modes[3] = {p.m_mode, p.eps_mode, p.delta_mode};
+        for (int a = 0; a < 3; ++a)
+        {
+            c.interval[a][0] = iv[a][0];
+            c.interval[a][1] = iv[a][1];
+            c.mode[a] = modes[a];
+        }
+    }
     if (out.without_searches.present)
     {
         const auto& w = out.without_searches;
@@ -515,6 +531,17 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
         s << "  " << a.label << " = " << format_interval(shown) << "\n";
     }
     if (const std::string refined = refined_ends_line(f, level); !refined.empty()) s << refined;
+    if (f.credible.present)
+    {
+        const auto& c = f.credible;
+        std::snprintf(line, sizeof line,
+                      "credible (Bayesian posterior, delta integrated; priors: %s), central 68.27%%:\n"
+                      "  m_Zd [MeV] = [%.4g, %.4g] (mode %.4g), epsilon = [%.4g, %.4g] (mode %.4g), delta = [%.4g, "
+                      "%.4g] (mode %.4g)\n",
+                      c.priors.c_str(), c.interval[0][0], c.interval[0][1], c.mode[0], c.interval[1][0],
+                      c.interval[1][1], c.mode[1], c.interval[2][0], c.interval[2][1], c.mode[2]);
+        s << line;
+    }
     const FitStatistics st = fit_statistics(f);
     if (st.ndf > 0)
     {
@@ -568,6 +595,17 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
 
 namespace
 {
+nlohmann::json credible_json(const ScanFileContents& f)
+{
+    const auto& c = f.credible;
+    if (!c.present) return nullptr;
+    nlohmann::json out = {{"priors", c.priors}, {"level", 0.682689492137086}};
+    const char* names[3] = {"m_zd_mev", "epsilon", "delta"};
+    for (int a = 0; a < 3; ++a)
+        out[names[a]] = {{"lower", c.interval[a][0]}, {"upper", c.interval[a][1]}, {"mode", c.mode[a]}};
+    return out;
+}
+
 nlohmann::json correlations_json(const ScanFileContents& f)
 {
     nlohmann::json out = nlohmann::json::array();
@@ -672,6 +710,7 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
             {"pulls", pulls},
             {"searches", searches_json(f)},
             {"correlations", correlations_json(f)},
+            {"credible", credible_json(f)},
             {"warnings", all_warnings(f, axes, level)}};
 }
 }  // namespace zdscan

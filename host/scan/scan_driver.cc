@@ -580,6 +580,16 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     check_cancel(options.cancel);
     delta_slices(problem, mass, options, out);
     compare_without_searches(mass, out);
+    if (options.posterior)
+    {
+        std::vector<MassPulls> pulls(mass.size());
+        for (std::size_t i = 0; i < mass.size(); ++i) pulls[i] = mass_pulls(problem.observables, mass[i]);
+        out.posterior = compute_posterior([&](std::size_t i_m, std::size_t i_eps)
+                                          { return cell_pulls(pulls[i_m], out.epsilon[i_eps]); },
+                                          out.m_zd_mev, config.m_zd_mev.log, out.epsilon, config.epsilon.log, out.delta,
+                                          out.chi2_total, out.argmin_delta, cpu_threads(options.threads));
+        check_cancel(options.cancel);
+    }
     out.refined = refine_best_fit(config, problem.observables, mass_at, out.best.m_zd_mev, out.best.epsilon,
                                   out.best.delta, options.delta_profile);
     if (!std::isfinite(out.refined.chi2))  // cannot beat a finite grid minimum; keep the grid point

@@ -81,6 +81,15 @@ struct ScanFileContents
         double rho = 0;
     };
     std::vector<Correlated> correlated;
+    /// With --posterior (/posterior attributes): the priors and each parameter's central 68 % credible interval
+    /// and mode.
+    struct Credible
+    {
+        bool present = false;
+        std::string priors;
+        double interval[3][2] = {};  ///< m_Zd, ε, δ
+        double mode[3] = {};
+    } credible;
     std::vector<double> m_zd_mev, epsilon, delta;
     bool m_log = false, eps_log = false, delta_log = false;
     std::vector<double> profile_m, profile_eps, profile_delta;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "zdscan/scan/best_fit_refinement.hpp"
 #include "zdscan/scan/interval_refinement.hpp"
 #include "zdscan/scan/progress.hpp"
+#include "zdscan/scan/posterior.hpp"
 #include "zdscan/scan/profile_intervals.hpp"
 #include "zdscan/scan/scan_engine.hpp"
 
@@ -48,6 +50,8 @@ struct ScanOptions
     std::int64_t full_grid_tile_bytes = default_full_grid_tile_bytes;
     /// Fixed δ values at which every measurement's χ² is also stored over (m, ε) (/slices; Figs. 2 and 5).
     std::vector<double> delta_slices;
+    /// Also the Bayesian posterior of (m_Zd, ε) and the 1-D marginals (posterior.hpp; --posterior).
+    bool posterior = false;
     /// Set from elsewhere (e.g. a SIGINT handler): the scan stops at its next check (after every tile and
     /// between the steps after the grid) with ScanInterrupted.
     const std::atomic<bool>* cancel = nullptr;
@@ -177,6 +181,8 @@ struct ScanOutput
         double coupling_ratio_at_best = 0;
     };
     SearchComparison without_searches;
+    /// With ScanOptions::posterior: the posterior maps, marginals, HPD levels and credible intervals.
+    std::optional<Posterior> posterior;
     double seconds = 0;  ///< wall time of the grid evaluation
     std::int64_t points = 0;
     std::int64_t points_computed = 0;  ///< by this run (points less those restored from a checkpoint)

@@ -10,8 +10,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from .. import _core, _output
-from ._panels import (CL_2D, REGION_COLORS, _data, contours, label, legend_handles, limits, profile1d,
-                      search_legend_handle)
+from ._panels import (CL_2D, POSTERIOR_COLOR, REGION_COLORS, _data, contours, label, legend_handles, limits,
+                      profile1d, search_legend_handle)
 from ._result import PV_KINDS, ResultData, read_result
 from ._running import running
 from ._style import FORMATS, PNG_DPI, journal_style, width_inches
@@ -132,6 +132,10 @@ def figure_contours(result, width="single", *, searches: bool = True):
     if extra is not None:
         handles.append(extra[0])
         texts.append("direct searches\n(excluded)")
+    if d.posterior is not None:
+        handles += [Line2D([], [], color=POSTERIOR_COLOR, linestyle="-", linewidth=0.9),
+                    Line2D([], [], color=POSTERIOR_COLOR, linestyle="--", linewidth=0.9)]
+        texts += ["68% HPD", "95% HPD"]
     corner.legend(handles, texts, loc="center", handlelength=1.4, borderaxespad=0, labelspacing=0.3)
     return fig
 

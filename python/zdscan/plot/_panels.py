@@ -22,6 +22,7 @@ CURRENT_STYLES = [dict(color="0.25", linestyle="--"), dict(color="0.25", linesty
 G2_COLORS = {"a_mu": "#7fc97f", "a_e": "#80b1d3"}
 CL_2D = (68.27, 95.45, 99.73)  # 1σ, 2σ, 3σ: Δχ² = 2.30, 6.18, 11.83 for 2 dof
 REGION_COLORS = ("#08306b", "#4a84c4", "#b5cfea")
+POSTERIOR_COLOR = "#e6550d"  # the Bayesian HPD regions of Fig. 3, beside the blue profile-likelihood ones
 
 
 def label(name: str) -> str:
@@ -170,7 +171,8 @@ def legend_handles(result, cl: float = 90, individual: Optional[bool] = None, wi
     return handles, texts
 
 
-def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bool = True) -> Dict[str, list]:
+def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bool = True,
+             with_posterior: bool = True) -> Dict[str, list]:
     """Fig. 3's main panel: the combined fit's 2-D regions (δ profiled) at cls (default 1σ, 2σ, 3σ for two
     parameters), the refined best fit as a black dot, over the direct searches of the result's config (grey).
     Returns {label: [artists]}."""
@@ -184,6 +186,12 @@ def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bo
         lim = limit_curves.limits(d.path, cl, region="allowed")
         patches = fill_regions(ax, lim, facecolor=color, edgecolor="none", lw=0)
         artists[names.get(cl, f"{cl:g}% CL")] = patches + draw_limit_lines(ax, lim, color="k", linewidth=0.5)
+    if d.posterior is not None and with_posterior:
+        # The Bayesian 68 % and 95 % HPD regions (δ integrated) beside the profile-likelihood ones.
+        cs = ax.contour(d.m_zd_mev, d.epsilon, d.posterior["log_density"].T,
+                        levels=sorted([d.posterior["hpd95"], d.posterior["hpd68"]]), colors=POSTERIOR_COLOR,
+                        linestyles=["--", "-"], linewidths=0.9, zorder=4)
+        artists["posterior HPD 68%/95%"] = [cs]
     artists["best fit"] = ax.plot(d.best["refined_m_zd_mev"], d.best["refined_epsilon"], "o", color="k", ms=3.5,
                                   zorder=5)
     _log_axes(ax, d)

@@ -47,6 +47,8 @@ class ResultData:
     #: /searches: each search_limit's limit (name, label, mass_gev, lower, upper or None, enabled, valid_below_gev,
     #: cl_percent, decay)
     searches: List[dict] = dataclasses.field(default_factory=list)
+    #: /posterior (with --posterior): log_density [m, ε], hpd_log_density_68/95, priors; else None
+    posterior: Optional[dict] = None
 
     def measurement(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
@@ -187,10 +189,19 @@ def read_result(path) -> ResultData:
                 if "sin2_sm" not in running:
                     raise ResultFileError("missing dataset /running/sin2_sm")
             searches = _searches(f, measurements)
+            posterior = None
+            if "posterior" in f:
+                g = f["posterior"]
+                dens = np.asarray(_map(f, "posterior/log_density", (len(m), len(eps)))[...], dtype=float)
+                levels = [_number(g.attrs.get(k)) for k in ("hpd_log_density_68", "hpd_log_density_95")]
+                if not np.all(np.isfinite(dens)) or any(v is None for v in levels):
+                    raise ResultFileError("/posterior: log_density and its HPD levels must be finite")
+                posterior = dict(log_density=dens, hpd68=levels[0], hpd95=levels[1],
+                                 priors=_text(g.attrs.get("priors", "")))
             name = str(config.get("name", os.path.basename(path)))
     except ResultFileError as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
     except (OSError, KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({type(e).__name__}: {e})") from None
     return ResultData(path, name, m, eps, chi2_map, profile_m, profile_eps, best, measurements, slices, running,
-                      running_attrs, searches)
+                      running_attrs, searches, posterior)

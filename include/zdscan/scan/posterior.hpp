@@ -1,0 +1,40 @@
+/// \file posterior.hpp
+/// Bayesian marginals beside the profiles (docs/statistics.md): the posterior
+///   p(m, ε | data) ∝ π(m) π(ε) ∫ π(δ) exp(−χ²(m, ε, δ)/2) dδ   over the scanned δ range,
+/// with π log-uniform on a log axis and uniform on a linear one (so each grid cell's measure is its width in the
+/// axis's own coordinate), π(δ) uniform. The δ integral of each cell uses its pulls (a polynomial χ², so it does not
+/// depend on n_δ): Gauss–Legendre panels around the exact minimum, sized by the curvature there, and over the rest of
+/// the range; everything in logs (log-sum-exp) so that χ² of 10⁴ underflows nothing.
+#pragma once
+
+#include <vector>
+
+#include "zdscan/physics/pull_polynomial.hpp"
+
+namespace zdscan
+{
+/// log ∫_lo^hi exp(−χ²(δ)/2) dδ for one cell, given the minimum of χ² on [lo, hi] (δ_min, χ²_min).
+double log_delta_integral(const CellPulls& pulls, double lo, double hi, double delta_min, double chi2_min);
+
+struct Posterior
+{
+    /// log of the posterior density per unit (log10 m or m) × (log10 ε or ε), normalised: Σ density · cell area = 1.
+    std::vector<double> log_density;  ///< [m][ε]
+    /// 1-D marginal densities per unit of each axis's coordinate (log10 for a log axis), normalised (trapezoid).
+    std::vector<double> marginal_m, marginal_eps, marginal_delta;
+    /// The 2-D highest-posterior-density regions: the log-density above which 68.27 % and 95.45 % of the mass lie.
+    double hpd_log_density[2] = {0, 0};
+    /// Central 68.27 % credible intervals (16th and 84th percentiles) and the mode of each 1-D marginal.
+    double m_interval[2] = {0, 0}, eps_interval[2] = {0, 0}, delta_interval[2] = {0, 0};
+    double m_mode = 0, eps_mode = 0, delta_mode = 0;
+};
+
+/// The posterior of a scan: `pulls(i_m, i_eps)` gives a cell's pulls; chi2_min and delta_min are the scan's profile
+/// and its minimising δ per cell ([m][ε]). Axes as the scan's, with their log flags.
+template <class PullsAt>
+Posterior compute_posterior(PullsAt&& pulls, const std::vector<double>& m, bool m_log, const std::vector<double>& eps,
+                            bool eps_log, const std::vector<double>& delta, const std::vector<double>& chi2_min,
+                            const std::vector<double>& delta_min, int threads);
+}  // namespace zdscan
+
+#include "posterior_impl.hpp"

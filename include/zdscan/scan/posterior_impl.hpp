@@ -1,0 +1,132 @@
+/// \file posterior_impl.hpp
+/// compute_posterior (posterior.hpp): a template over how a cell's pulls are obtained.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+namespace zdscan
+{
+namespace detail
+{
+/// Trapezoid weights of an axis in its own coordinate (log10 for a log axis): the cell measure of a grid point.
+inline std::vector<double> axis_weights(const std::vector<double>& x, bool log_axis)
+{
+    const std::size_t n = x.size();
+    std::vector<double> w(n, 1.0);
+    if (n < 2) return w;
+    auto u = [&](std::size_t i) { return log_axis ? std::log10(x[i]) : x[i]; };
+    for (std::size_t i = 0; i < n; ++i)
+        w[i] = 0.5 * ((i + 1 < n ? u(i + 1) - u(i) : 0.0) + (i > 0 ? u(i) - u(i - 1) : 0.0));
+    return w;
+}
+
+/// Normalises a density on grid points (trapezoid in the axis coordinate) and gives its 16th/84th percentiles and
+/// mode, in axis values.
+inline void marginal_summary(std::vector<double>& density, const std::vector<double>& x, bool log_axis,
+                             double interval[2], double& mode)
+{
+    const std::size_t n = x.size();
+    auto u = [&](std::size_t i) { return log_axis ? std::log10(x[i]) : x[i]; };
+    const auto w = axis_weights(x, log_axis);
+    double total = 0;
+    for (std::size_t i = 0; i < n; ++i) total += density[i] * w[i];
+    if (!(total > 0)) return;
+    for (auto& d : density) d /= total;
+    mode = x[static_cast<std::size_t>(std::max_element(density.begin(), density.end()) - density.begin())];
+    if (n < 2)
+    {
+        interval[0] = interval[1] = x[0];
+        return;
+    }
+    // Cumulative by trapezoid between grid points; the quantile inverted linearly inside a segment.
+    std::vector<double> cdf(n, 0.0);
+    for (std::size_t i = 1; i < n; ++i) cdf[i] = cdf[i - 1] + 0.5 * (density[i] + density[i - 1]) * (u(i) - u(i - 1));
+    for (int side = 0; side < 2; ++side)
+    {
+        const double q = side == 0 ? 0.158655253931457 : 0.841344746068543;
+        std::size_t i = 1;
+        while (i + 1 < n && cdf[i] < q * cdf[n - 1]) ++i;
+        const double a = cdf[i - 1], b = cdf[i], t = b > a ? (q * cdf[n - 1] - a) / (b - a) : 0.0;
+        const double v = u(i - 1) + std::clamp(t, 0.0, 1.0) * (u(i) - u(i - 1));
+        interval[side] = log_axis ? std::pow(10.0, v) : v;
+    }
+}
+}  // namespace detail
+
+template <class PullsAt>
+Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bool m_log,
+                            const std::vector<double>& eps, bool eps_log, const std::vector<double>& delta,
+                            const std::vector<double>& chi2_min, const std::vector<double>& delta_min, int threads)
+{
+    Posterior p;
+    const std::size_t n_m = m.size(), n_eps = eps.size(), n_delta = delta.size(), n_cells = n_m * n_eps;
+    const double lo = *std::min_element(delta.begin(), delta.end()), hi = *std::max_element(delta.begin(), delta.end());
+    const auto wm = detail::axis_weights(m, m_log), we = detail::axis_weights(eps, eps_log);
+    p.log_density.assign(n_cells, -HUGE_VAL);
+    // Per cell: log ∫ exp(−χ²/2) dδ; and the δ marginal's terms, each relative to the cell's own minimum.
+    std::vector<double> delta_terms(n_delta, 0.0);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 16)
+    for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_cells); ++c)
+    {
+        const auto cell = static_cast<std::size_t>(c);
+        const CellPulls pulls = pulls_at(cell / n_eps, cell % n_eps);
+        p.log_density[cell] = hi > lo ? log_delta_integral(pulls, lo, hi, delta_min[cell], chi2_min[cell])
+                                      : -0.5 * chi2_min[cell];
+    }
+    const double top = *std::max_element(p.log_density.begin(), p.log_density.end());
+    // Normalise: Σ exp(log p) wm we = 1.
+    double total = 0;
+    for (std::size_t c = 0; c < n_cells; ++c) total += std::exp(p.log_density[c] - top) * wm[c / n_eps] * we[c % n_eps];
+    const double log_norm = top + std::log(total);
+    for (auto& v : p.log_density) v -= log_norm;
+    // 1-D marginals of m and ε.
+    p.marginal_m.assign(n_m, 0.0);
+    p.marginal_eps.assign(n_eps, 0.0);
+    for (std::size_t c = 0; c < n_cells; ++c)
+    {
+        const double d = std::exp(p.log_density[c]);
+        p.marginal_m[c / n_eps] += d * we[c % n_eps];
+        p.marginal_eps[c % n_eps] += d * wm[c / n_eps];
+    }
+    // δ marginal: Σ_cells w exp(−χ²(δ_k)/2), each cell's weight from its normalised density at its own minimum.
+#pragma omp parallel num_threads(threads)
+    {
+        std::vector<double> local(n_delta, 0.0);
+#pragma omp for schedule(dynamic, 16) nowait
+        for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_cells); ++c)
+        {
+            const auto cell = static_cast<std::size_t>(c);
+            const double base = -0.5 * chi2_min[cell] - log_norm;  // log of exp(−χ²_min/2) normalised
+            if (base < -745) continue;                              // underflows anyway
+            const CellPulls pulls = pulls_at(cell / n_eps, cell % n_eps);
+            const double w = wm[cell / n_eps] * we[cell % n_eps];
+            for (std::size_t k = 0; k < n_delta; ++k)
+                local[k] += w * std::exp(base - 0.5 * (chi2_total(pulls, delta[k]) - chi2_min[cell]));
+        }
+#pragma omp critical
+        for (std::size_t k = 0; k < n_delta; ++k) delta_terms[k] += local[k];
+    }
+    p.marginal_delta = delta_terms;
+    detail::marginal_summary(p.marginal_m, m, m_log, p.m_interval, p.m_mode);
+    detail::marginal_summary(p.marginal_eps, eps, eps_log, p.eps_interval, p.eps_mode);
+    detail::marginal_summary(p.marginal_delta, delta, false, p.delta_interval, p.delta_mode);
+    // HPD: cells by density, the mass accumulated down to 68.27 % and 95.45 %.
+    std::vector<std::size_t> order(n_cells);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p.log_density[a] > p.log_density[b]; });
+    double mass = 0;
+    const double levels[2] = {0.682689492137086, 0.954499736103642};
+    int next = 0;
+    for (std::size_t i = 0; i < n_cells && next < 2; ++i)
+    {
+        const std::size_t c = order[i];
+        mass += std::exp(p.log_density[c]) * wm[c / n_eps] * we[c % n_eps];
+        while (next < 2 && mass >= levels[next]) p.hpd_log_density[next++] = p.log_density[c];
+    }
+    return p;
+}
+}  // namespace zdscan

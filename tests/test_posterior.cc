@@ -1,0 +1,128 @@
+// The Bayesian marginals (posterior.hpp): the δ integral against closed forms and brute force, the 1-D credible
+// intervals of a Gaussian posterior, and a scan's posterior against a direct integration.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "scan_test_configs.hpp"
+#include "zdscan/scan/posterior.hpp"
+#include "zdscan/scan/scan_driver.hpp"
+
+namespace zdscan
+{
+namespace
+{
+CellPulls one_pull(double c0, double c1, double c2 = 0, double c3 = 0)
+{
+    CellPulls p;
+    p.n = p.n_enabled = 1;
+    p.measurement[0] = 0;
+    p.p[0] = PullPolynomial{{c0, c1, c2, c3}};
+    return p;
+}
+
+double phi(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+TEST(Posterior, DeltaIntegralOfALinearPullIsTheNormalCdf)
+{
+    // p = a + b δ: ∫ exp(−p²/2) dδ = √(2π)/b [Φ(a + b hi) − Φ(a + b lo)], from a narrow peak to a flat one.
+    for (const auto& [a, b, lo, hi] : {std::tuple{-3.0, 1e4, -1e-3, 1e-2}, {0.2, 50.0, 0.0, 0.01},
+                                       {-1.0, 1e6, 0.0, 0.01}, {0.5, 1.0, -0.004, 0.01}})
+    {
+        const double d_min = std::clamp(-a / b, lo, hi), chi2_min = std::pow(a + b * d_min, 2);
+        const double exact = std::sqrt(2 * M_PI) / b * (phi(a + b * hi) - phi(a + b * lo));
+        EXPECT_NEAR(log_delta_integral(one_pull(a, b), lo, hi, d_min, chi2_min), std::log(exact), 1e-10) << a << " " << b;
+    }
+}
+
+TEST(Posterior, DeltaIntegralOfACubicMatchesBruteForce)
+{
+    // A cubic pull with a shallow second minimum inside the range, against a 2·10⁶-point midpoint sum.
+    const CellPulls p = one_pull(0.3, -400, -2e4, 4e6);
+    const double lo = -0.004, hi = 0.01;
+    double chi2_min = HUGE_VAL, d_min = lo, brute = 0;
+    const int n = 2000000;
+    for (int i = 0; i < n; ++i)
+    {
+        const double d = lo + (hi - lo) * (i + 0.5) / n, c = chi2_total(p, d);
+        if (c < chi2_min) chi2_min = c, d_min = d;
+    }
+    for (int i = 0; i < n; ++i)
+    {
+        const double d = lo + (hi - lo) * (i + 0.5) / n;
+        brute += std::exp(-0.5 * (chi2_total(p, d) - chi2_min)) * (hi - lo) / n;
+    }
+    EXPECT_NEAR(log_delta_integral(p, lo, hi, d_min, chi2_min), -0.5 * chi2_min + std::log(brute), 1e-7);
+}
+
+TEST(Posterior, GaussianPosteriorGivesItsCredibleInterval)
+{
+    // χ² = ((log10 m − 1.7)/0.2)² + ((log10 ε + 2.6)/0.1)², no δ dependence: the marginals are Gaussians in log10,
+    // the central 68 % intervals log10 m = 1.7 ± 0.2, log10 ε = −2.6 ± 0.1, the modes at their centres.
+    std::vector<double> m, eps, delta = {0.0, 0.005, 0.01};
+    for (int i = 0; i < 401; ++i) m.push_back(std::pow(10.0, 0.5 + 2.5 * i / 400));
+    for (int i = 0; i < 301; ++i) eps.push_back(std::pow(10.0, -4 + 2.0 * i / 300));
+    auto pulls_at = [&](std::size_t i, std::size_t j)
+    {
+        CellPulls p;
+        p.n = p.n_enabled = 2;
+        p.measurement[0] = 0, p.measurement[1] = 1;
+        p.p[0] = PullPolynomial{{(std::log10(m[i]) - 1.7) / 0.2, 0, 0, 0}};
+        p.p[1] = PullPolynomial{{(std::log10(eps[j]) + 2.6) / 0.1, 0, 0, 0}};
+        return p;
+    };
+    std::vector<double> chi2(m.size() * eps.size()), dmin(chi2.size(), 0.0);
+    for (std::size_t c = 0; c < chi2.size(); ++c) chi2[c] = chi2_total(pulls_at(c / eps.size(), c % eps.size()), 0.0);
+    const Posterior post = compute_posterior(pulls_at, m, true, eps, true, delta, chi2, dmin, 2);
+    EXPECT_NEAR(std::log10(post.m_interval[0]), 1.5, 2e-3);
+    EXPECT_NEAR(std::log10(post.m_interval[1]), 1.9, 2e-3);
+    EXPECT_NEAR(std::log10(post.eps_interval[0]), -2.7, 2e-3);
+    EXPECT_NEAR(std::log10(post.eps_interval[1]), -2.5, 2e-3);
+    EXPECT_NEAR(std::log10(post.m_mode), 1.7, 0.007);
+    // The 2-D 68.27 % HPD region of a 2-D Gaussian is the χ² ≤ 2.30 ellipse: its log density threshold is the peak's
+    // less 2.30/2 (per unit log10 m · log10 ε, the peak density is 1/(2π 0.2 0.1)).
+    const double peak = -std::log(2 * M_PI * 0.2 * 0.1);
+    EXPECT_NEAR(post.hpd_log_density[0], peak - 0.5 * 2.2957489, 0.01);
+    EXPECT_NEAR(post.hpd_log_density[1], peak - 0.5 * 6.1800743, 0.01);
+}
+
+TEST(Posterior, ScanPosteriorMatchesDirectIntegration)
+{
+    // A small scan with --posterior: each cell's log density (before normalisation, the δ integral of
+    // exp(−χ²/2)) against a 20000-point integration of the direct χ², normalised the same way.
+    const auto c = test::small_paper_config(9, 7, 11);
+    ScanOptions o;
+    o.threads = 2;
+    o.posterior = true;
+    const ScanOutput out = run_scan(c, o, nullptr, nullptr);
+    ASSERT_TRUE(out.posterior.has_value());
+    const auto setup = make_physics_setup(c.physics);
+    const MassTermsAt at(c.physics, setup.observables);
+    const double lo = out.delta.front(), hi = out.delta.back();
+    std::vector<double> direct(out.chi2_total.size());
+    const std::size_t n_eps = out.epsilon.size();
+    for (std::size_t cell = 0; cell < direct.size(); ++cell)
+    {
+        const MassTerms t = at(out.m_zd_mev[cell / n_eps]);
+        double sum = 0;
+        const int n = 20000;
+        for (int i = 0; i < n; ++i)
+        {
+            const double d = lo + (hi - lo) * (i + 0.5) / n;
+            sum += std::exp(-0.5 * (evaluate_chi2(setup.observables, t, out.epsilon[cell % n_eps], d).total
+                                    - out.chi2_total[cell])) * (hi - lo) / n;
+        }
+        direct[cell] = -0.5 * out.chi2_total[cell] + std::log(sum);
+    }
+    // Differences of log densities between cells are normalisation-free.
+    for (std::size_t cell = 1; cell < direct.size(); ++cell)
+    {
+        // 1e-6 where the posterior lives; far out (χ² up to 1e13) the logs themselves are that large, so relative.
+        const double expected = direct[cell] - direct[0];
+        EXPECT_NEAR(out.posterior->log_density[cell] - out.posterior->log_density[0], expected,
+                    1e-6 + 1e-14 * std::fabs(expected))
+            << cell;
+    }
+}
+}  // namespace
+}  // namespace zdscan
