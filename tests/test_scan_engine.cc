@@ -344,7 +344,7 @@ class DeviceBackend : public ::testing::TestWithParam<Backend>
     }
 };
 
-TEST_P(DeviceBackend, AgreesWithTheCpuBackend)
+TEST_P(DeviceBackend, CpuAndCudaAgree)
 {
     const auto c = test::small_paper_config(37, 29, 31);
     const auto cpu = run(c, 2, 5, true);
