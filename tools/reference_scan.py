@@ -11,6 +11,7 @@ Physics sources: docs/physics.md (seed paper eqs. 4-11, 24-27; shared/physics no
 import argparse
 import json
 import math
+from statistics import NormalDist
 import sys
 import time
 
@@ -116,8 +117,19 @@ class Physics:
         self.meas = []
         for o in cfg["measurements"]:
             kind = o["kind"]
-            entry = dict(name=o["name"], kind=kind, enabled=o.get("enabled", True), sm=o["sm"],
-                         sigma=math.hypot(o["exp_sigma"], o["sm_sigma"]))
+            if kind == "search_limit":  # χ² = z² (BR ε²/ε_CL²)², or the band's min (docs/physics.md)
+                t = o["table"]
+                self.meas.append(dict(name=o["name"], kind=kind, enabled=o.get("enabled", True), x=0.0, sigma=1.0,
+                                      errors={}, mass=np.asarray(t["mass_gev"], float),
+                                      lower=np.asarray(t["lower"], float),
+                                      upper=np.asarray(t["upper"], float) if "upper" in t else None,
+                                      z=NormalDist().inv_cdf(o.get("cl", 90) / 100),
+                                      br=o.get("branching_fraction", 1.0), valid=o.get("valid_below_gev", 1.0)))
+                continue
+            errors = dict(o.get("errors", {}))
+            sigma = math.sqrt(o.get("exp_sigma", 0) ** 2 + o.get("sm_sigma", 0) ** 2 + sum(v * v for v in errors.values()))
+            entry = dict(name=o["name"], kind=kind, enabled=o.get("enabled", True), sm=o["sm"], sigma=sigma,
+                         errors=errors)
             entry["x"] = o["exp"] - o["sm"] if kind == "lepton_g2" else o["exp"]
             if kind in ("pves_proton", "pves_electron"):
                 entry["q2"] = o["q2_gev2"]
@@ -130,12 +142,47 @@ class Physics:
                 entry["m_l"] = M_MU if o["lepton"] == "mu" else M_E
                 entry["s2"] = s2(entry["m_l"])
             self.meas.append(entry)
+        # The covariance of the enabled measurements: σ² on the diagonal, shared error components and an explicit
+        # correlation matrix off it; χ² = rᵀ C⁻¹ r by a linear solve (not the scanner's Cholesky whitening).
+        on = [o for o in self.meas if o["enabled"]]
+        cov = np.diag([o["sigma"] ** 2 for o in on])
+        explicit = cfg.get("correlation") or {}
+        names = explicit.get("measurements", [])
+        for i, a in enumerate(on):
+            for j, b in enumerate(on):
+                if i != j:
+                    cov[i, j] = sum(v * b["errors"][k] for k, v in a["errors"].items() if k in b["errors"])
+                    if a["name"] in names and b["name"] in names:
+                        cov[i, j] += explicit["matrix"][names.index(a["name"])][names.index(b["name"])] * a["sigma"] * b["sigma"]
+        self.correlated = bool(np.any(cov - np.diag(np.diag(cov))))
+        self.cov_inv = np.linalg.inv(cov) if self.correlated else None
+
+    @staticmethod
+    def _search_signal(o, m_gev, e):
+        if m_gev > o["valid"] or not (o["mass"][0] <= m_gev <= o["mass"][-1]):
+            return np.zeros_like(e)
+        lm = math.log(m_gev)
+        lo = math.exp(np.interp(lm, np.log(o["mass"]), np.log(o["lower"])))
+        below = o["z"] * o["br"] * e * e / (lo * lo)
+        if o["upper"] is None:
+            return below
+        hi = math.exp(np.interp(lm, np.log(o["mass"]), np.log(o["upper"])))
+        if not hi > lo:
+            return np.zeros_like(e)
+        return np.minimum(below, o["z"] * hi * hi / (e * e))
 
     def chi2_plane(self, m_gev, k_apv, eps, delta):
         """Total χ² on the plane eps[:, None] × delta[None, :]; k_apv: name -> K at this mass (apv kinds)."""
         e, d = eps[:, None], delta[None, :]
         total = np.zeros((eps.size, delta.size))
+        residuals = []
         for o in self.meas:
+            if o["kind"] == "search_limit":
+                theory = self._search_signal(o, m_gev, e) + 0 * d
+                if o["enabled"]:
+                    residuals.append(0.0 - theory)
+                    total += theory ** 2
+                continue
             s2 = o["s2"]
             s, c = math.sqrt(s2), math.sqrt(1 - s2)
             dp = d + m_gev / M_Z * e * (s / c)  # eq. 4
@@ -152,7 +199,11 @@ class Physics:
                 kappa = 1 - e * dp * (M_Z / m_gev) * (c / s) * f  # eq. 7
                 theory = rho * (o["sm"] - o["slope"] * (kappa - 1))
             if o["enabled"]:
+                residuals.append(o["x"] - theory)
                 total += ((o["x"] - theory) / o["sigma"]) ** 2
+        if self.correlated:
+            r = np.stack([np.broadcast_to(x, total.shape) for x in residuals])
+            return np.einsum("i...,ij,j...->...", r, self.cov_inv, r)
         return total
 
 

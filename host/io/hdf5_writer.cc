@@ -403,6 +403,11 @@ void write_correlation(hid_t file, const PhysicsConfig& physics)
     check(H5DSset_scale(row, "row"), "set dimension scale");
     Handle column = h5::write_string_dataset(g, "column", names);
     check(H5DSset_scale(column, "column"), "set dimension scale");
+    for (hid_t axis : {hid_t(row), hid_t(column)})
+    {
+        h5::write_attribute(axis, "units", "");
+        h5::write_attribute(axis, "long_name", "enabled measurement (list order)");
+    }
     Handle c = h5::write_dataset(g, "rho", {k, k}, rho.data());
     check(H5DSattach_scale(c, row, 0), "attach dimension scale");
     check(H5DSattach_scale(c, column, 1), "attach dimension scale");
