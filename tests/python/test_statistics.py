@@ -48,4 +48,10 @@ def test_fig3_draws_the_hpd_regions(post):
     plt.close(fig)
     fig = zp.figure("fig3", str(post), "single")
     texts = [t.get_text() for t in fig.axes[3].get_legend().get_texts()]
-    assert "68% HPD" in texts and "95% HPD" in texts
+    assert "68% HPD" in texts and "95% HPD" in texts and any("marginal" in t for t in texts)
+    # Every text at least 7 pt and inside the figure, with the posterior's extra legend entries (test_plot's rules).
+    from test_plot import inside, texts_of
+    renderer = fig.canvas.get_renderer()
+    for text in texts_of(fig):
+        assert text.get_fontsize() >= 7, text.get_text()
+        assert inside(text.get_window_extent(renderer), fig.bbox), text.get_text()

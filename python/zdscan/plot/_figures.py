@@ -111,6 +111,16 @@ def figure_contours(result, width="single", *, searches: bool = True):
     main.set_ylabel(EPS_LABEL)
     t = profile1d(d, "m_zd_mev", ax=top)
     r = profile1d(d, "epsilon", ax=right, orientation="horizontal")
+    if d.posterior is not None:
+        # The 1-D marginal posteriors on the profiles' Δχ² scale: −2 ln(p/p_max) (a Gaussian gives Δχ²).
+        for axis, a, vertical in (("m_zd_mev", top, True), ("epsilon", right, False)):
+            p = d.posterior["marginal"][axis]
+            x = d.m_zd_mev if axis == "m_zd_mev" else d.epsilon
+            with np.errstate(divide="ignore"):
+                y = -2 * np.log(p / p.max())
+            keep = np.isfinite(y)
+            xs, ys = (x[keep], y[keep]) if vertical else (y[keep], x[keep])
+            a.plot(xs, ys, color=POSTERIOR_COLOR, linestyle="-.", linewidth=0.9, zorder=3)
     top.set_ylabel(DCHI2)
     right.set_xlabel(DCHI2)
     top.tick_params(labelbottom=False)
@@ -135,7 +145,8 @@ def figure_contours(result, width="single", *, searches: bool = True):
     if d.posterior is not None:
         handles += [Line2D([], [], color=POSTERIOR_COLOR, linestyle="-", linewidth=0.9),
                     Line2D([], [], color=POSTERIOR_COLOR, linestyle="--", linewidth=0.9)]
-        texts += ["68% HPD", "95% HPD"]
+        handles.append(Line2D([], [], color=POSTERIOR_COLOR, linestyle="-.", linewidth=0.9))
+        texts += ["68% HPD", "95% HPD", r"marginal, $-2\Delta\ln p$"]
     corner.legend(handles, texts, loc="center", handlelength=1.4, borderaxespad=0, labelspacing=0.3)
     return fig
 

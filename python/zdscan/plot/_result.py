@@ -196,8 +196,10 @@ def read_result(path) -> ResultData:
                 levels = [_number(g.attrs.get(k)) for k in ("hpd_log_density_68", "hpd_log_density_95")]
                 if not np.all(np.isfinite(dens)) or any(v is None for v in levels):
                     raise ResultFileError("/posterior: log_density and its HPD levels must be finite")
+                marg = {k: _vector(f, f"posterior/marginal_{k}", n) for k, n in (("m_zd_mev", len(m)),
+                                                                                   ("epsilon", len(eps)))}
                 posterior = dict(log_density=dens, hpd68=levels[0], hpd95=levels[1],
-                                 priors=_text(g.attrs.get("priors", "")))
+                                 priors=_text(g.attrs.get("priors", "")), marginal=marg)
             name = str(config.get("name", os.path.basename(path)))
     except ResultFileError as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
