@@ -186,6 +186,7 @@ MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants&
         ApvKModel contact;
         contact.kind = ApvKModel::Kind::contact;
         k_.emplace_back(m.kind == MeasurementKind::apv ? m.k : contact);
+        search_z_.push_back(m.kind == MeasurementKind::search_limit ? one_sided_z(m.cl_percent) : 0.0);
     }
 }
 
@@ -200,8 +201,8 @@ void MassTermsAt::inputs_at(double m_zd_mev, double* in) const
         }
         else if (m.kind == MeasurementKind::search_limit)
         {
-            const SearchFactors s = search_factors(m.table, m_zd_mev * 1e-3, one_sided_z(m.cl_percent),
-                                                   m.branching_fraction, m.valid_below_gev);
+            const SearchFactors s =
+                search_factors(m.table, m_zd_mev * 1e-3, search_z_[i], m.branching_fraction, m.valid_below_gev);
             in[i] = s.f;
             in[max_measurements + i] = s.fa;
         }

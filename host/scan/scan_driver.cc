@@ -402,8 +402,15 @@ void compare_without_searches(const std::vector<MassTerms>& mass, ScanOutput& ou
 {
     const auto& list = out.config.physics.measurements;
     std::vector<int> searches;
+    std::vector<double> z;  // each search's one-sided quantile (a bisection: once per search, not per cell)
     for (std::size_t i = 0; i < list.size(); ++i)
-        if (list[i].kind == MeasurementKind::search_limit && list[i].enabled) searches.push_back(static_cast<int>(i));
+    {
+        if (list[i].kind == MeasurementKind::search_limit && list[i].enabled)
+        {
+            searches.push_back(static_cast<int>(i));
+            z.push_back(one_sided_z(list[i].cl_percent));
+        }
+    }
     auto& c = out.without_searches;
     if (searches.empty()) return;
     c.present = true;
@@ -417,11 +424,9 @@ void compare_without_searches(const std::vector<MassTerms>& mass, ScanOutput& ou
         double sum = 0;
         for (std::size_t k = 0; k < searches.size(); ++k)
         {
-            const int i = searches[k];
-            const double signal = search_signal(t, i, eps);
+            const double signal = search_signal(t, searches[k], eps);
             sum += signal * signal;
-            const double z = one_sided_z(list[static_cast<std::size_t>(i)].cl_percent);
-            if (signal > z) excluded_by[cell] |= 1u << k;
+            if (signal > z[k]) excluded_by[cell] |= 1u << k;
         }
         without[cell] = out.chi2_total[cell] - sum;
     }
@@ -442,9 +447,8 @@ void compare_without_searches(const std::vector<MassTerms>& mass, ScanOutput& ou
     for (std::size_t k = 0; k < searches.size(); ++k)
     {
         const int i = searches[k];
-        const double z = one_sided_z(list[static_cast<std::size_t>(i)].cl_percent);
         c.searches.push_back({list[static_cast<std::size_t>(i)].name,
-                              search_signal(mass[best / n_eps], i, c.epsilon) / z, 0});
+                              search_signal(mass[best / n_eps], i, c.epsilon) / z[k], 0});
     }
     for (std::size_t cell = 0; cell < n_cells; ++cell)
     {

@@ -100,6 +100,7 @@ class MassTermsAt
   private:
     const ObservableConstants* observables_;
     std::vector<ApvKEvaluator> k_;  // one per measurement (contact for the non-apv ones: unused)
+    std::vector<double> search_z_;  // one per measurement: a search_limit's one-sided z (0 for the others)
     const PhysicsConfig* config_;
     void inputs_at(double m_zd_mev, double* in) const;
 };
