@@ -380,20 +380,9 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
 /// shared error components), on its own dimensions `row` and `column` (the enabled names).
 void write_correlation(hid_t file, const PhysicsConfig& physics)
 {
-    const auto& list = physics.measurements;
-    std::vector<const MeasurementInput*> on;
-    std::vector<std::string> names;
-    for (const auto& m : list)
-        if (m.enabled) on.push_back(&m), names.push_back(m.name);
-    const std::size_t k = on.size();
-    std::vector<double> rho(k * k, 0.0);
-    for (std::size_t i = 0; i < k; ++i)
-        for (std::size_t j = 0; j < k; ++j)
-        {
-            const double cov = i == j ? total_sigma(*on[i]) * total_sigma(*on[i])
-                                      : covariance(*on[i], *on[j], physics.correlation);
-            rho[i * k + j] = cov / (total_sigma(*on[i]) * total_sigma(*on[j]));
-        }
+    const CorrelationMatrix r = enabled_correlation(physics.measurements, physics.correlation);
+    const auto& names = r.names;
+    const hsize_t k = names.size();
     Handle g(check(H5Gcreate2(file, "correlation", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/correlation"), H5Gclose);
     h5::write_attribute(g, "description",
                         "correlation matrix of the enabled measurements' uncertainties (chi2 = p^T R^-1 p; "
@@ -408,7 +397,7 @@ void write_correlation(hid_t file, const PhysicsConfig& physics)
         h5::write_attribute(axis, "units", "");
         h5::write_attribute(axis, "long_name", "enabled measurement (list order)");
     }
-    Handle c = h5::write_dataset(g, "rho", {k, k}, rho.data());
+    Handle c = h5::write_dataset(g, "rho", {k, k}, r.rho.data());
     check(H5DSattach_scale(c, row, 0), "attach dimension scale");
     check(H5DSattach_scale(c, column, 1), "attach dimension scale");
     h5::write_attribute(c, "units", "1");

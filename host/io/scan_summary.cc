@@ -38,16 +38,11 @@ ScanFileContents summary_contents(const ScanOutput& out)
         f.projection.push_back(m.projection);
     }
     {
-        std::vector<const MeasurementInput*> on;
-        for (const auto& m : out.config.physics.measurements)
-            if (m.enabled) on.push_back(&m);
-        for (std::size_t i = 0; i < on.size(); ++i)
+        const CorrelationMatrix r = enabled_correlation(out.config.physics.measurements, out.config.physics.correlation);
+        const std::size_t k = r.names.size();
+        for (std::size_t i = 0; i < k; ++i)
             for (std::size_t j = 0; j < i; ++j)
-            {
-                const double cov = covariance(*on[i], *on[j], out.config.physics.correlation);
-                if (cov != 0)
-                    f.correlated.push_back({on[j]->name, on[i]->name, cov / (total_sigma(*on[i]) * total_sigma(*on[j]))});
-            }
+                if (r.rho[i * k + j] != 0) f.correlated.push_back({r.names[j], r.names[i], r.rho[i * k + j]});
     }
     f.best = {out.best.chi2, out.best.m_zd_mev, out.best.epsilon, out.best.delta,
               std::vector<double>(out.best.terms.term, out.best.terms.term + n)};

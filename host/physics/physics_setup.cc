@@ -109,31 +109,38 @@ double covariance(const MeasurementInput& a, const MeasurementInput& b, const Co
     return cov;
 }
 
+CorrelationMatrix enabled_correlation(const std::vector<MeasurementInput>& list, const CorrelationMatrix& explicit_rho)
+{
+    CorrelationMatrix r;
+    std::vector<const MeasurementInput*> on;
+    for (const auto& m : list)
+    {
+        if (!m.enabled) continue;
+        on.push_back(&m);
+        r.names.push_back(m.name);
+    }
+    const std::size_t n = on.size();
+    r.rho.assign(n * n, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        r.rho[i * n + i] = 1;
+        for (std::size_t j = 0; j < i; ++j)
+        {
+            r.rho[i * n + j] = r.rho[j * n + i] =
+                covariance(*on[i], *on[j], explicit_rho) / (total_sigma(*on[i]) * total_sigma(*on[j]));
+        }
+    }
+    return r;
+}
+
 Correlations correlation_whitening(const std::vector<MeasurementInput>& list, const CorrelationMatrix& explicit_rho)
 {
     Correlations c;
-    std::vector<const MeasurementInput*> on;
-    for (const auto& m : list)  // the enabled ones in list order: the slots of CellPulls
-        if (m.enabled) on.push_back(&m);
-    const std::size_t n = on.size();
-    // R_ij = Σ_c σ_ic σ_jc / (σ_i σ_j) over the components both name.
-    std::vector<std::vector<double>> r(n, std::vector<double>(n, 0.0));
-    std::vector<std::vector<std::string>> shared(n, std::vector<std::string>(n));
-    bool any = false;
+    const CorrelationMatrix r = enabled_correlation(list, explicit_rho);
+    const std::size_t n = r.names.size();
+    bool any = false;  // a correlation off the diagonal
     for (std::size_t i = 0; i < n; ++i)
-    {
-        r[i][i] = 1;
-        for (std::size_t j = 0; j < i; ++j)
-        {
-            const double cov = covariance(*on[i], *on[j], explicit_rho);
-            for (const auto& a : on[i]->errors)
-                for (const auto& b : on[j]->errors)
-                    if (a.first == b.first) shared[i][j] += (shared[i][j].empty() ? "" : ", ") + a.first;
-            if (cov != 0 && shared[i][j].empty()) shared[i][j] = "the correlation matrix";
-            r[i][j] = r[j][i] = cov / (total_sigma(*on[i]) * total_sigma(*on[j]));
-            any = any || cov != 0;
-        }
-    }
+        for (std::size_t j = 0; j < i; ++j) any = any || r.rho[i * n + j] != 0;
     if (!any) return c;
     // Cholesky R = L Lᵀ, then W = L⁻¹ (both lower triangular).
     std::vector<std::vector<double>> l(n, std::vector<double>(n, 0.0));
@@ -141,18 +148,31 @@ Correlations correlation_whitening(const std::vector<MeasurementInput>& list, co
     {
         for (std::size_t j = 0; j <= i; ++j)
         {
-            double sum = r[i][j];
+            double sum = r.rho[i * n + j];
             for (std::size_t k = 0; k < j; ++k) sum -= l[i][k] * l[j][k];
             if (i == j)
             {
                 if (!(sum > 1e-12))
                 {
+                    // The measurements row i shares its errors with, and what they share.
+                    auto enabled = [&](std::size_t k) -> const MeasurementInput&
+                    {
+                        return *std::find_if(list.begin(), list.end(),
+                                             [&](const MeasurementInput& m) { return m.name == r.names[k]; });
+                    };
                     std::string partners;
                     for (std::size_t k = 0; k < i; ++k)
-                        if (!shared[i][k].empty())
-                            partners += (partners.empty() ? "" : "; ") + on[k]->name + " (" + shared[i][k] + ")";
+                    {
+                        if (r.rho[i * n + k] == 0) continue;
+                        std::string shared;
+                        for (const auto& x : enabled(i).errors)
+                            for (const auto& y : enabled(k).errors)
+                                if (x.first == y.first) shared += (shared.empty() ? "" : ", ") + x.first;
+                        partners += (partners.empty() ? "" : "; ") + r.names[k] + " ("
+                                    + (shared.empty() ? "the correlation matrix" : shared) + ")";
+                    }
                     throw std::invalid_argument(
-                        "the correlation matrix of the measurements' errors is not positive definite at " + on[i]->name
+                        "the correlation matrix of the measurements' errors is not positive definite at " + r.names[i]
                         + ": its errors are (almost) all shared with " + (partners.empty() ? "others" : partners)
                         + "; give it an error of its own (exp_sigma) or drop a shared component");
                 }

@@ -73,6 +73,10 @@ double total_sigma(const MeasurementInput& m);
 /// matrix is not positive definite.
 Correlations correlation_whitening(const std::vector<MeasurementInput>& measurements,
                                   const CorrelationMatrix& explicit_rho = {});
+/// The correlation matrix of the enabled measurements (list order: the slots of CellPulls), from shared error
+/// components and the explicit matrix: names and ρ, row-major. The fit whitens with it; files and summaries show it.
+CorrelationMatrix enabled_correlation(const std::vector<MeasurementInput>& measurements,
+                                      const CorrelationMatrix& explicit_rho);
 /// The covariance of enabled measurements a and b (a ≠ b) from shared components and the explicit matrix.
 double covariance(const MeasurementInput& a, const MeasurementInput& b, const CorrelationMatrix& explicit_rho);
 
