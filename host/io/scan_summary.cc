@@ -63,8 +63,7 @@ ScanFileContents summary_contents(const ScanOutput& out)
         auto& c = f.credible;
         const Posterior& p = *out.posterior;
         c.present = true;
-        c.priors = std::string("m_Zd ") + (out.config.m_zd_mev.log ? "log-uniform" : "uniform") + ", epsilon "
-                   + (out.config.epsilon.log ? "log-uniform" : "uniform") + ", delta uniform over the scanned range";
+        c.priors = p.priors;
         const double* iv[3] = {p.m_interval, p.eps_interval, p.delta_interval};
         const double modes[3] = {p.m_mode, p.eps_mode, p.delta_mode};
         for (int a = 0; a < 3; ++a)

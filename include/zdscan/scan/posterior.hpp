@@ -7,6 +7,7 @@
 /// the range; everything in logs (log-sum-exp) so that χ² of 10⁴ underflows nothing.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "zdscan/physics/pull_polynomial.hpp"
@@ -18,6 +19,7 @@ double log_delta_integral(const CellPulls& pulls, double lo, double hi, double d
 
 struct Posterior
 {
+    std::string priors;  ///< in words ("m_Zd log-uniform, epsilon log-uniform, delta uniform over the scanned range")
     /// log of the posterior density per unit (log10 m or m) × (log10 ε or ε), normalised: Σ density · cell area = 1.
     std::vector<double> log_density;  ///< [m][ε]
     /// 1-D marginal densities per unit of each axis's coordinate (log10 for a log axis), normalised (trapezoid).

@@ -63,6 +63,8 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
                             const std::vector<double>& chi2_min, const std::vector<double>& delta_min, int threads)
 {
     Posterior p;
+    p.priors = std::string("m_Zd ") + (m_log ? "log-uniform" : "uniform") + ", epsilon "
+               + (eps_log ? "log-uniform" : "uniform") + ", delta uniform over the scanned range";
     const std::size_t n_m = m.size(), n_eps = eps.size(), n_delta = delta.size(), n_cells = n_m * n_eps;
     const double lo = *std::min_element(delta.begin(), delta.end()), hi = *std::max_element(delta.begin(), delta.end());
     const auto wm = detail::axis_weights(m, m_log), we = detail::axis_weights(eps, eps_log);
