@@ -78,11 +78,17 @@ Lines lines_of(const std::string& content)
     return l;
 }
 
+/// A line of lines_of (never blank) that starts, after blanks, with '#'.
+bool is_comment(const std::string& line)
+{
+    return line[line.find_first_not_of(" \t")] == '#';
+}
+
 /// DarkCast .lmt: `# mass lower` or `# mass lower upper`, then rows of numbers (mass in GeV).
 SearchLimitTable read_lmt(const std::string& content, const std::string& where)
 {
     const Lines l = lines_of(content);
-    if (l.text.empty() || l.text[0][l.text[0].find_first_not_of(" \t")] != '#')
+    if (l.text.empty() || !is_comment(l.text[0]))
     {
         std::string at = where;
         if (!l.text.empty()) at.append(":").append(std::to_string(l.number[0]));
@@ -101,7 +107,7 @@ SearchLimitTable read_lmt(const std::string& content, const std::string& where)
     for (std::size_t i = 1; i < l.text.size(); ++i)
     {
         const std::string at = where + ":" + std::to_string(l.number[i]);
-        if (l.text[i][l.text[i].find_first_not_of(" \t")] == '#') continue;
+        if (is_comment(l.text[i])) continue;
         const auto cells = split(l.text[i], ' ');
         if (cells.size() != (band ? 3u : 2u))
         {
@@ -123,7 +129,7 @@ SearchLimitTable read_csv(const std::string& content, const std::string& where)
     Lines l;
     for (std::size_t i = 0; i < all.text.size(); ++i)
     {
-        if (all.text[i][all.text[i].find_first_not_of(" \t")] == '#') continue;
+        if (is_comment(all.text[i])) continue;
         l.text.push_back(all.text[i]);
         l.number.push_back(all.number[i]);
     }
