@@ -69,15 +69,29 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
     const double lo = *std::min_element(delta.begin(), delta.end()), hi = *std::max_element(delta.begin(), delta.end());
     const auto wm = detail::axis_weights(m, m_log), we = detail::axis_weights(eps, eps_log);
     p.log_density.assign(n_cells, -HUGE_VAL);
-    // Per cell: log ∫ exp(−χ²/2) dδ; and the δ marginal's terms, each relative to the cell's own minimum.
+    // One pass over the cells, each cell's pulls built once: log ∫ exp(−χ²/2) dδ, and the δ marginal's terms
+    // Σ_cells w exp(−χ²(δ_k)/2), taken relative to the lowest χ² of the map (the marginal is normalised below, so
+    // the reference drops out; cells 745 e-folds under it underflow anyway).
+    const double lowest = *std::min_element(chi2_min.begin(), chi2_min.end());
     std::vector<double> delta_terms(n_delta, 0.0);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 16)
-    for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_cells); ++c)
+#pragma omp parallel num_threads(threads)
     {
-        const auto cell = static_cast<std::size_t>(c);
-        const CellPulls pulls = pulls_at(cell / n_eps, cell % n_eps);
-        p.log_density[cell] = hi > lo ? log_delta_integral(pulls, lo, hi, delta_min[cell], chi2_min[cell])
-                                      : -0.5 * chi2_min[cell];
+        std::vector<double> local(n_delta, 0.0);
+#pragma omp for schedule(dynamic, 16) nowait
+        for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_cells); ++c)
+        {
+            const auto cell = static_cast<std::size_t>(c);
+            const CellPulls pulls = pulls_at(cell / n_eps, cell % n_eps);
+            p.log_density[cell] = hi > lo ? log_delta_integral(pulls, lo, hi, delta_min[cell], chi2_min[cell])
+                                          : -0.5 * chi2_min[cell];
+            const double base = -0.5 * (chi2_min[cell] - lowest);
+            if (base < -745) continue;
+            const double w = wm[cell / n_eps] * we[cell % n_eps];
+            for (std::size_t k = 0; k < n_delta; ++k)
+                local[k] += w * std::exp(base - 0.5 * (chi2_total(pulls, delta[k]) - chi2_min[cell]));
+        }
+#pragma omp critical
+        for (std::size_t k = 0; k < n_delta; ++k) delta_terms[k] += local[k];
     }
     const double top = *std::max_element(p.log_density.begin(), p.log_density.end());
     // Normalise: Σ exp(log p) wm we = 1.
@@ -93,24 +107,6 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
         const double d = std::exp(p.log_density[c]);
         p.marginal_m[c / n_eps] += d * we[c % n_eps];
         p.marginal_eps[c % n_eps] += d * wm[c / n_eps];
-    }
-    // δ marginal: Σ_cells w exp(−χ²(δ_k)/2), each cell's weight from its normalised density at its own minimum.
-#pragma omp parallel num_threads(threads)
-    {
-        std::vector<double> local(n_delta, 0.0);
-#pragma omp for schedule(dynamic, 16) nowait
-        for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_cells); ++c)
-        {
-            const auto cell = static_cast<std::size_t>(c);
-            const double base = -0.5 * chi2_min[cell] - log_norm;  // log of exp(−χ²_min/2) normalised
-            if (base < -745) continue;                              // underflows anyway
-            const CellPulls pulls = pulls_at(cell / n_eps, cell % n_eps);
-            const double w = wm[cell / n_eps] * we[cell % n_eps];
-            for (std::size_t k = 0; k < n_delta; ++k)
-                local[k] += w * std::exp(base - 0.5 * (chi2_total(pulls, delta[k]) - chi2_min[cell]));
-        }
-#pragma omp critical
-        for (std::size_t k = 0; k < n_delta; ++k) delta_terms[k] += local[k];
     }
     p.marginal_delta = delta_terms;
     detail::marginal_summary(p.marginal_m, m, m_log, p.m_interval, p.m_mode);
