@@ -209,6 +209,63 @@ void validate_grid(const ScanConfig& c)
     }
 }
 
+namespace
+{
+/// The config's explicit correlation matrix (top-level "correlation"), checked: names of measurements, a square,
+/// symmetric matrix with a unit diagonal and entries in [−1, 1], and a total correlation that is positive definite.
+CorrelationMatrix read_correlation(const json& j, const std::vector<MeasurementInput>& list)
+{
+    ObjectReader r(j, "correlation", {"measurements", "matrix", "source"});
+    const json& names = r.get("measurements");
+    CorrelationMatrix cm;
+    if (!names.is_array() || names.size() < 2)
+        ObjectReader::fail(r.field("measurements"), "must list at least two measurement names");
+    for (const auto& n : names)
+    {
+        const std::string name = n.is_string() ? n.get<std::string>() : n.dump();
+        const bool known = std::any_of(list.begin(), list.end(), [&](const MeasurementInput& x) { return x.name == name; });
+        if (!n.is_string() || !known)
+            ObjectReader::fail(r.field("measurements"), "\"" + name + "\" is not a measurement of this config");
+        if (std::find(cm.names.begin(), cm.names.end(), name) != cm.names.end())
+            ObjectReader::fail(r.field("measurements"), "\"" + name + "\" is listed twice");
+        cm.names.push_back(name);
+    }
+    const json& m = r.get("matrix");
+    const std::size_t k = cm.names.size();
+    if (!m.is_array() || m.size() != k)
+        ObjectReader::fail(r.field("matrix"), "must be " + std::to_string(k) + " rows of " + std::to_string(k) + " numbers");
+    for (std::size_t i = 0; i < k; ++i)
+    {
+        if (!m[i].is_array() || m[i].size() != k)
+            ObjectReader::fail(r.field("matrix"), "row " + std::to_string(i) + " must hold " + std::to_string(k) + " numbers");
+        for (std::size_t jj = 0; jj < k; ++jj)
+        {
+            if (!m[i][jj].is_number()) ObjectReader::fail(r.field("matrix"), "must hold numbers");
+            cm.rho.push_back(m[i][jj].get<double>());
+        }
+    }
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t jj = 0; jj < k; ++jj)
+        {
+            const double v = cm.rho[i * k + jj], t = cm.rho[jj * k + i];
+            const std::string at = r.field("matrix") + "[" + std::to_string(i) + "][" + std::to_string(jj) + "]";
+            if (i == jj && v != 1) ObjectReader::fail(at, "the diagonal of a correlation matrix is 1 (got " + fmt(v) + ")");
+            if (!(v >= -1 && v <= 1)) ObjectReader::fail(at, "must lie in [-1, 1] (got " + fmt(v) + ")");
+            if (v != t) ObjectReader::fail(at, "the matrix must be symmetric (" + fmt(v) + " against " + fmt(t) + ")");
+        }
+    try
+    {
+        correlation_whitening(list, cm);
+    }
+    catch (const std::invalid_argument& e)
+    {
+        ObjectReader::fail("correlation", e.what());
+    }
+    return cm;
+}
+
+}  // namespace
+
 ScanConfig parse_config(const json& j, const std::string& base_dir)
 {
     ScanConfig c;
@@ -294,52 +351,7 @@ ScanConfig parse_config(const json& j, const std::string& base_dir)
     }
     if (top.has("correlation"))  // an explicit correlation matrix of some measurements' total uncertainties
     {
-        ObjectReader r(top.get("correlation"), "correlation", {"measurements", "matrix", "source"});
-        const json& names = r.get("measurements");
-        auto& cm = c.physics.correlation;
-        if (!names.is_array() || names.size() < 2)
-            ObjectReader::fail(r.field("measurements"), "must list at least two measurement names");
-        for (const auto& n : names)
-        {
-            const std::string name = n.is_string() ? n.get<std::string>() : n.dump();
-            const auto& list = c.physics.measurements;
-            if (!n.is_string() || std::none_of(list.begin(), list.end(), [&](const MeasurementInput& m) { return m.name == name; }))
-                ObjectReader::fail(r.field("measurements"), "\"" + name + "\" is not a measurement of this config");
-            if (std::find(cm.names.begin(), cm.names.end(), name) != cm.names.end())
-                ObjectReader::fail(r.field("measurements"), "\"" + name + "\" is listed twice");
-            cm.names.push_back(name);
-        }
-        const json& m = r.get("matrix");
-        const std::size_t k = cm.names.size();
-        if (!m.is_array() || m.size() != k)
-            ObjectReader::fail(r.field("matrix"), "must be " + std::to_string(k) + " rows of " + std::to_string(k) + " numbers");
-        for (std::size_t i = 0; i < k; ++i)
-        {
-            if (!m[i].is_array() || m[i].size() != k)
-                ObjectReader::fail(r.field("matrix"), "row " + std::to_string(i) + " must hold " + std::to_string(k) + " numbers");
-            for (std::size_t jj = 0; jj < k; ++jj)
-            {
-                if (!m[i][jj].is_number()) ObjectReader::fail(r.field("matrix"), "must hold numbers");
-                cm.rho.push_back(m[i][jj].get<double>());
-            }
-        }
-        for (std::size_t i = 0; i < k; ++i)
-            for (std::size_t jj = 0; jj < k; ++jj)
-            {
-                const double v = cm.rho[i * k + jj], t = cm.rho[jj * k + i];
-                const std::string at = r.field("matrix") + "[" + std::to_string(i) + "][" + std::to_string(jj) + "]";
-                if (i == jj && v != 1) ObjectReader::fail(at, "the diagonal of a correlation matrix is 1 (got " + fmt(v) + ")");
-                if (!(v >= -1 && v <= 1)) ObjectReader::fail(at, "must lie in [-1, 1] (got " + fmt(v) + ")");
-                if (v != t) ObjectReader::fail(at, "the matrix must be symmetric (" + fmt(v) + " against " + fmt(t) + ")");
-            }
-        try
-        {
-            correlation_whitening(c.physics.measurements, cm);
-        }
-        catch (const std::invalid_argument& e)
-        {
-            ObjectReader::fail("correlation", e.what());
-        }
+        c.physics.correlation = read_correlation(top.get("correlation"), c.physics.measurements);
     }
     {
         ObjectReader grid(top.get("grid"), "grid", {"m_zd_mev", "epsilon", "delta"});
