@@ -296,6 +296,15 @@ TEST_F(SearchLimit, BadFilesAreRefusedNamingFieldFileAndLine)
         {"measurements[4].cl", "percent"});
     has([&] { try { config_with("\"file\": \"one.lmt\", \"decay\": \"both\""); } catch (const ConfigError& e) { return std::string(e.what()); } return std::string(); }(),
         {"measurements[4].decay", "visible"});
+    for (const auto& [fields, part] :
+         {std::pair{"\"branching_fraction\": 0", "measurements[4].branching_fraction"},
+          {"\"branching_fraction\": 1.5", "measurements[4].branching_fraction"},
+          {"\"valid_below_gev\": -1", "measurements[4].valid_below_gev"},
+          {"\"cl\": \"90\"", "measurements[4].cl"}})
+    {
+        has([&] { try { config_with(std::string("\"file\": \"one.lmt\", ") + fields); } catch (const ConfigError& e) { return std::string(e.what()); } return std::string(); }(),
+            {part});
+    }
     has([&] { try { config_with("\"file\": \"one.lmt\", \"exp\": 1"); } catch (const ConfigError& e) { return std::string(e.what()); } return std::string(); }(),
         {"measurements[4].exp", "not a field of kind search_limit"});
 }
