@@ -12,9 +12,12 @@
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <unistd.h>
 
+#include "coverage_command.hpp"
+#include "parse_count.hpp"
 #include "zdscan/build_config.hpp"
 #include "zdscan/cli/interrupts.hpp"
 #include "zdscan/io/apv_report.hpp"
@@ -53,21 +56,6 @@ struct ScanArgs
     std::string store;
     std::string command_line;  ///< argv joined, for the file's provenance
 };
-
-/// An integer option in [lo, hi]; throws ConfigError naming the option.
-long long parse_count(const std::string& option, const std::string& text, long long lo, long long hi,
-                      const std::string& hint = "")
-{
-    long long value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end || value < lo || value > hi)
-    {
-        throw ConfigError(option + ": must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi)
-                          + hint + " (got \"" + text + "\")");
-    }
-    return value;
-}
 
 /// "0,1e-3,5e-3": numbers, then the rules every caller shares (validate_delta_slices).
 std::vector<double> parse_delta_slices(const std::string& text, const ScanConfig& config)
@@ -382,16 +370,16 @@ void print_failure(const Failure& f)
                  f.interrupted ? "" : "error: ", f.message.c_str());
 }
 
-/// Runs the scan command as one process or one MPI rank, and ends the MPI job consistently: a failing worker
-/// reports to rank 0; rank 0 prints, removes its temporary file (already done when the error reaches here) and
-/// ends every rank with the exit code.
-int run_scan_job(const ScanArgs& args, int& argc, char**& argv)
+/// Runs a command (scan, coverage) as one process or one MPI rank, and ends the MPI job consistently: a failing
+/// worker reports to rank 0; rank 0 prints, removes its temporary file (already done when the error reaches here)
+/// and ends every rank with the exit code.
+int run_job(const std::function<int(ParallelJob&)>& command, int& argc, char**& argv)
 {
     const auto job = ParallelJob::start(argc, argv);
     Failure failure{0, "", false};
     try
     {
-        failure.code = run_scan_command(args, *job);
+        failure.code = command(*job);
     }
     catch (const std::exception&)
     {
@@ -602,6 +590,9 @@ int main(int argc, char** argv)
                        "print nothing on success (no progress, no summary: `zdscan summary FILE` prints it); "
                        "warnings and errors still go to stderr");
 
+    CoverageArgs coverage;
+    CLI::App* coverage_cmd = add_coverage_command(app, coverage);
+
     std::string summary_path, summary_cl = "68";
     bool summary_as_json = false;
     auto* summary_cmd = app.add_subcommand("summary", "Print best fit and 1-D intervals of a result file");
@@ -660,12 +651,17 @@ int main(int argc, char** argv)
     }
     scan.out_given = out_opt->count() > 0;
     for (int i = 0; i < argc; ++i) scan.command_line += std::string(i ? " " : "") + without_directories(argv[i]);
+    coverage.command_line = scan.command_line;
 
     try
     {
         if (*scan_cmd)
         {
-            return run_scan_job(scan, argc, argv);
+            return run_job([&](ParallelJob& job) { return run_scan_command(scan, job); }, argc, argv);
+        }
+        if (*coverage_cmd)
+        {
+            return run_job([&](ParallelJob& job) { return run_coverage_command(coverage, job); }, argc, argv);
         }
         if (*summary_cmd)
         {

@@ -13,6 +13,8 @@ namespace zdscan
     DeltaWalk delta_walk(const CellPulls& pulls, const double* delta, int n_delta, double* chi2_row, double* profile); \
     void exact_batch(const BatchPulls& c, int n_enabled, int n, double lo, double hi, int* status, double* root_delta, \
                      double* chi2_root);                                                                               \
+    void exact_batch_min(const BatchPulls& c, int n_enabled, int n, double lo, double hi, int* status,             \
+                         double* chi2_min);                                                                            \
     }
 ZDSCAN_DECLARE_WALK(generic)
 #if ZDSCAN_X86_VARIANTS
@@ -103,6 +105,10 @@ DeltaWalkFunction delta_walk_function(CpuIsa isa)
 ExactBatchFunction exact_batch_function(CpuIsa isa)
 {
     return variant<ExactBatchFunction>(isa, ZDSCAN_VARIANTS(exact_batch));
+}
+ExactBatchMinFunction exact_batch_min_function(CpuIsa isa)
+{
+    return variant<ExactBatchMinFunction>(isa, ZDSCAN_VARIANTS(exact_batch_min));
 }
 #undef ZDSCAN_VARIANTS
 }  // namespace zdscan

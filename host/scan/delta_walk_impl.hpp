@@ -173,4 +173,36 @@ void exact_batch(const BatchPulls& c, int n_enabled, int n, double lo, double hi
         chi2_root[l] = chi2[l];
     }
 }
+
+void exact_batch_min(const BatchPulls& c, int n_enabled, int n, double lo, double hi, int* status, double* chi2_min)
+{
+    constexpr int L = exact_batch_cells;
+    int st[L];
+    double root_delta[L], at_root[L];
+    exact_batch(c, n_enabled, L, lo, hi, st, root_delta, at_root);
+    // χ² at both ends with chi2_total's fused operations, every lane at once.
+    double at_lo[L], at_hi[L];
+#pragma omp simd
+    for (int l = 0; l < L; ++l) at_lo[l] = at_hi[l] = 0;
+    for (int s = 0; s < n_enabled; ++s)
+    {
+#pragma omp simd
+        for (int l = 0; l < L; ++l)
+        {
+            const double p_lo =
+                __builtin_fma(__builtin_fma(__builtin_fma(c[3][s][l], lo, c[2][s][l]), lo, c[1][s][l]), lo, c[0][s][l]);
+            const double p_hi =
+                __builtin_fma(__builtin_fma(__builtin_fma(c[3][s][l], hi, c[2][s][l]), hi, c[1][s][l]), hi, c[0][s][l]);
+            at_lo[l] = __builtin_fma(p_lo, p_lo, at_lo[l]);
+            at_hi[l] = __builtin_fma(p_hi, p_hi, at_hi[l]);
+        }
+    }
+    for (int l = 0; l < n; ++l)
+    {
+        double m = at_lo[l] < at_hi[l] ? at_lo[l] : at_hi[l];
+        if (st[l] == 1 && at_root[l] < m) m = at_root[l];
+        status[l] = st[l];
+        chi2_min[l] = m;
+    }
+}
 }  // namespace zdscan::ZDSCAN_WALK_ISA

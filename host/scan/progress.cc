@@ -5,8 +5,9 @@
 
 namespace zdscan
 {
-ProgressReporter::ProgressReporter(std::FILE* stream, bool interactive, std::int64_t total_points)
-    : stream_(stream), interactive_(interactive), total_(total_points), start_(clock::now()), last_report_(start_)
+ProgressReporter::ProgressReporter(std::FILE* stream, bool interactive, std::int64_t total_points, const char* unit)
+    : stream_(stream), interactive_(interactive), total_(total_points), unit_(unit), start_(clock::now()),
+      last_report_(start_)
 {
 }
 
@@ -16,9 +17,9 @@ void ProgressReporter::start(std::int64_t already_done)
     start_ = last_report_ = clock::now();
 }
 
-ProgressReporter ProgressReporter::for_stderr(std::int64_t total_points)
+ProgressReporter ProgressReporter::for_stderr(std::int64_t total_points, const char* unit)
 {
-    return ProgressReporter(stderr, isatty(fileno(stderr)) != 0, total_points);
+    return ProgressReporter(stderr, isatty(fileno(stderr)) != 0, total_points, unit);
 }
 
 void ProgressReporter::update(std::int64_t done)
@@ -43,9 +44,9 @@ void ProgressReporter::update(std::int64_t done)
     const double percent = total_ > 0 ? 100.0 * done / total_ : 100.0;
     // On a terminal: return to the line start and clear to its end (ESC [K) before redrawing.
     std::fprintf(stream_,
-                 interactive_ ? "\r\033[K[zdscan] %5.1f%%  %.3g points/s  ETA %.0f s"
-                              : "[zdscan] %5.1f%%  %.3g points/s  ETA %.0f s\n",
-                 percent, rate, eta);
+                 interactive_ ? "\r\033[K[zdscan] %5.1f%%  %.3g %s/s  ETA %.0f s"
+                              : "[zdscan] %5.1f%%  %.3g %s/s  ETA %.0f s\n",
+                 percent, rate, unit_, eta);
     std::fflush(stream_);
 }
 
@@ -57,9 +58,9 @@ void ProgressReporter::finish()
     }
     const double elapsed = std::chrono::duration<double>(clock::now() - start_).count();
     const std::int64_t computed = total_ - base_;
-    std::fprintf(stream_, "%s[zdscan] done: %lld points%s in %.2f s (%.3g points/s)\n", interactive_ ? "\r\033[K" : "",
-                 static_cast<long long>(computed), base_ > 0 ? " computed in this run" : "", elapsed,
-                 elapsed > 0 ? computed / elapsed : 0.0);
+    std::fprintf(stream_, "%s[zdscan] done: %lld %s%s in %.2f s (%.3g %s/s)\n", interactive_ ? "\r\033[K" : "",
+                 static_cast<long long>(computed), unit_, base_ > 0 ? " computed in this run" : "", elapsed,
+                 elapsed > 0 ? computed / elapsed : 0.0, unit_);
     std::fflush(stream_);
 }
 }  // namespace zdscan

@@ -38,6 +38,12 @@ using BatchPulls = double[4][max_measurements][exact_batch_cells];
 using ExactBatchFunction = void (*)(const BatchPulls& pulls, int n_enabled, int n, double lo, double hi, int* status,
                                     double* root_delta, double* chi2_root);
 
+/// The exact profile's value min_δ χ² for n ≤ exact_batch_cells cells (the toys of `zdscan coverage`): the lowest
+/// of χ² at both ends and, where status[i] is 1, at the root, each as chi2_total(const CellPulls&, double) computes
+/// it, so chi2_min[i] equals exact_delta_minimum's χ² bit for bit; a lane with status 2 must be redone by it.
+using ExactBatchMinFunction = void (*)(const BatchPulls& pulls, int n_enabled, int n, double lo, double hi,
+                                       int* status, double* chi2_min);
+
 enum class CpuIsa
 {
     generic,  ///< the compiler's baseline (x86-64: SSE2; fused multiply-adds through libm's fma)
@@ -53,4 +59,5 @@ CpuIsa selected_cpu_isa();
 bool cpu_isa_available(CpuIsa isa);
 DeltaWalkFunction delta_walk_function(CpuIsa isa);
 ExactBatchFunction exact_batch_function(CpuIsa isa);
+ExactBatchMinFunction exact_batch_min_function(CpuIsa isa);
 }  // namespace zdscan

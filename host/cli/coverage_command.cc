@@ -1,0 +1,307 @@
+/// \file coverage_command.cc
+#include "coverage_command.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "parse_count.hpp"
+#include "zdscan/build_config.hpp"
+#include "zdscan/cli/interrupts.hpp"
+#include "zdscan/io/coverage_file.hpp"
+#include "zdscan/io/output_target.hpp"
+#include "zdscan/scan/checkpoint.hpp"
+#include "zdscan/scan/progress.hpp"
+#include "zdscan/scan/scan_driver.hpp"
+#include "zdscan/stats/coverage.hpp"
+
+namespace zdscan
+{
+namespace
+{
+bool parse_number(const std::string& item, double& v)
+{
+    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    return !item.empty() && ec == std::errc() && ptr == item.data() + item.size() && std::isfinite(v);
+}
+
+std::vector<std::string> split(const std::string& text, char sep)
+{
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    while (start <= text.size())
+    {
+        const std::size_t at = std::min(text.find(sep, start), text.size());
+        items.push_back(text.substr(start, at - start));
+        start = at + 1;
+    }
+    return items;
+}
+
+/// The grid cell nearest to (m, ε), each axis in its own coordinate (log10 on a log axis).
+std::size_t nearest(const std::vector<double>& axis, bool log_axis, double v)
+{
+    auto u = [&](double x) { return log_axis ? std::log10(x) : x; };
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < axis.size(); ++i)
+        if (std::fabs(u(axis[i]) - u(v)) < std::fabs(u(axis[best]) - u(v))) best = i;
+    return best;
+}
+
+/// A points file: one "m_zd_mev epsilon" pair per line (spaces or a comma between), '#' comments, each inside the
+/// grid's ranges. Throws ConfigError naming --points, the file and the line.
+std::vector<std::int64_t> read_points_file(const std::string& path, const CoverageGrid& grid)
+{
+    std::ifstream in(path);
+    if (!in) throw ConfigError("--points: cannot read " + path + " (give near-contour, all, or a file of points)");
+    std::vector<std::int64_t> cells;
+    std::string line;
+    int number = 0;
+    auto range = [](const std::vector<double>& a) { return std::minmax(a.front(), a.back()); };
+    const auto [m_lo, m_hi] = range(grid.m_zd_mev);
+    const auto [e_lo, e_hi] = range(grid.epsilon);
+    while (std::getline(in, line))
+    {
+        ++number;
+        line = line.substr(0, line.find('#'));
+        std::replace(line.begin(), line.end(), ',', ' ');
+        std::istringstream fields(line);
+        std::string a, b, extra;
+        if (!(fields >> a)) continue;
+        double m = 0, eps = 0;
+        const std::string where = "--points: " + path + " line " + std::to_string(number) + ": ";
+        if (!(fields >> b) || (fields >> extra) || !parse_number(a, m) || !parse_number(b, eps))
+            throw ConfigError(where + "expected two numbers, m_zd_mev and epsilon");
+        if (!(m >= m_lo && m <= m_hi) || !(eps >= e_lo && eps <= e_hi))
+            throw ConfigError(where + "the point lies outside the scanned grid");
+        if (cells.size() >= 10000000) throw ConfigError(where + "more than 10^7 points");
+        cells.push_back(static_cast<std::int64_t>(nearest(grid.m_zd_mev, grid.m_log, m) * grid.epsilon.size()
+                                                  + nearest(grid.epsilon, grid.eps_log, eps)));
+    }
+    if (cells.empty()) throw ConfigError("--points: " + path + " lists no points");
+    return cells;
+}
+
+std::string default_coverage_path(const std::string& input)
+{
+    const std::string name = input.size() > 3 && input.compare(input.size() - 3, 3, ".h5") == 0
+                                 ? input.substr(0, input.size() - 3)
+                                 : input;
+    return name + "-coverage.h5";
+}
+
+/// What the run found, on stdout.
+void print_report(const CoverageResult& r, const std::string& out_path)
+{
+    std::printf("Feldman-Cousins toys: %lld tested cells x %lld toys (seed %llu; %s) -> %s\n",
+                static_cast<long long>(r.tested.size()), static_cast<long long>(r.toys),
+                static_cast<unsigned long long>(r.seed), r.points_rule.c_str(), out_path.c_str());
+    std::printf("  %-9s %-8s %-26s %-22s %s\n", "CL", "Wilks", "toy critical Delta chi2", "Wilks coverage",
+                "cells: FC / Wilks");
+    for (std::size_t k = 0; k < r.cl.size(); ++k)
+    {
+        double lo = HUGE_VAL, hi = -HUGE_VAL, cov_lo = HUGE_VAL, cov_hi = -HUGE_VAL;
+        long long fc = 0, wilks = 0;
+        for (std::size_t c = 0; c < r.dchi2.size(); ++c)
+        {
+            fc += r.fc_region[k][c];
+            wilks += r.dchi2[c] <= r.wilks[k];
+            if (!r.tested_mask[c]) continue;
+            lo = std::min(lo, r.crit[k][c]);
+            hi = std::max(hi, r.crit[k][c]);
+            cov_lo = std::min(cov_lo, r.wilks_coverage[k][c]);
+            cov_hi = std::max(cov_hi, r.wilks_coverage[k][c]);
+        }
+        char level[16], crit[48], cov[48];
+        std::snprintf(level, sizeof level, "%.4g%%", 100 * r.cl[k]);
+        if (r.tested.empty())
+        {
+            std::snprintf(crit, sizeof crit, "(no cell tested)");
+            std::snprintf(cov, sizeof cov, "-");
+        }
+        else
+        {
+            std::snprintf(crit, sizeof crit, "%.3f to %.3f", lo, hi);
+            std::snprintf(cov, sizeof cov, "%.3f to %.3f", cov_lo, cov_hi);
+        }
+        std::printf("  %-9s %-8.3f %-26s %-22s %lld / %lld\n", level, r.wilks[k], crit, cov, fc, wilks);
+    }
+}
+}  // namespace
+
+std::vector<double> parse_coverage_levels(const std::string& text)
+{
+    std::vector<double> levels;
+    for (const std::string& item : split(text, ','))
+    {
+        double percent = 0;
+        if (!parse_number(item, percent) || !(percent > 0 && percent < 100))
+            throw ConfigError("--cl: each level must be a percentage between 0 and 100, e.g. 68,90,95 (got \"" + item
+                              + "\")");
+        // The σ conventions: 68 → 68.27 %, 95.45 and 99.73 as given.
+        levels.push_back(item == "68" ? 0.682689492137086 : percent / 100);
+    }
+    std::sort(levels.begin(), levels.end());
+    if (std::adjacent_find(levels.begin(), levels.end()) != levels.end())
+        throw ConfigError("--cl: a level is given twice (got \"" + text + "\")");
+    if (levels.size() > 8) throw ConfigError("--cl: at most 8 levels (got " + std::to_string(levels.size()) + ")");
+    return levels;
+}
+
+CLI::App* add_coverage_command(CLI::App& app, CoverageArgs& a)
+{
+    auto* cmd = app.add_subcommand(
+        "coverage",
+        "Toy-based Feldman-Cousins regions of (m_Zd, epsilon) and the coverage of the Wilks regions, from a result "
+        "file (/coverage; docs/statistics.md)");
+    cmd->add_option("file", a.input, "zdscan HDF5 result (its config and grid are used)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--toys", a.toys, "pseudo-datasets per tested cell, 10 to 10000000 (default 1000)")
+        ->type_name("NUMBER");
+    cmd->add_option("--cl", a.cl, "confidence levels in % (default 68,90,95; 68 is 68.27 %)")->type_name("CL,...");
+    cmd->add_option("--points", a.points,
+                    "cells to test: near-contour (default: data Delta chi2 within --band x a Wilks threshold), all, "
+                    "or a file of 'm_zd_mev epsilon' lines")
+        ->type_name("RULE|FILE");
+    cmd->add_option("--band", a.band, "near-contour band, LOW,HIGH x the Wilks threshold (default 0.25,2.5)")
+        ->type_name("LOW,HIGH");
+    cmd->add_option("--seed", a.seed, "random seed, 0 to 2^64-1 (default 1)")->type_name("NUMBER");
+    cmd->add_option("--out", a.out_path,
+                    "output HDF5 file (default: <file>-coverage.h5): a copy of the result with /coverage; replaces "
+                    "only a previous zdscan result (never the input) unless --force")
+        ->type_name("FILE");
+    cmd->add_flag("--force", a.force, "replace any regular file at --out (never the input)");
+    cmd->add_option("--threads", a.threads, "CPU threads (default: all)")->type_name("NUMBER");
+    cmd->add_flag("--resume", a.resume, "continue from the checkpoint an interrupted run left beside --out");
+    cmd->add_option("--checkpoint-interval", a.checkpoint_interval,
+                    "seconds between two saves of the checkpoint, 0 to 86400 (default 60)")
+        ->type_name("NUMBER");
+    cmd->add_flag("--no-checkpoint", a.no_checkpoint, "keep no checkpoint");
+    cmd->add_flag("--quiet", a.quiet, "no progress and no report on success");
+    return cmd;
+}
+
+int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
+{
+    const bool collector = job.rank() == 0;
+    CoverageOptions options;
+    options.toys = parse_count("--toys", a.toys, 10, 10000000);
+    options.cl = parse_coverage_levels(a.cl);
+    options.seed = parse_count<std::uint64_t>("--seed", a.seed, 0, ~std::uint64_t{0});
+    const int max_threads = max_cpu_threads();
+    if (!a.threads.empty()) options.threads = static_cast<int>(parse_count("--threads", a.threads, 1, max_threads));
+    else if (job.local_size() > 1) options.threads = std::max(1, cpu_threads(0) / job.local_size());
+    double checkpoint_interval_s = 60;
+    if (!a.checkpoint_interval.empty())
+        checkpoint_interval_s = static_cast<double>(parse_count("--checkpoint-interval", a.checkpoint_interval, 0, 86400));
+    if (a.resume && a.no_checkpoint) throw ConfigError("--resume: cannot be combined with --no-checkpoint");
+    {
+        const auto band = split(a.band, ',');
+        double lo = 0, hi = 0;
+        if (band.size() != 2 || !parse_number(band[0], lo) || !parse_number(band[1], hi) || !(lo >= 0 && hi > lo))
+            throw ConfigError("--band: must be LOW,HIGH with 0 <= LOW < HIGH (got \"" + a.band + "\")");
+        options.points.band_low = lo;
+        options.points.band_high = hi;
+    }
+    const ScanConfig config = read_result_config(a.input);
+    const CoverageGrid grid = make_coverage_grid(config, options.threads);
+    if (a.points == "near-contour") options.points.rule = CoveragePoints::Rule::near_contour;
+    else if (a.points == "all") options.points.rule = CoveragePoints::Rule::all;
+    else
+    {
+        options.points.rule = CoveragePoints::Rule::listed;
+        options.points.cells = read_points_file(a.points, grid);
+    }
+    options.cancel = &interrupt_requested();
+    options.exchange = job.exchange();
+
+    const std::string out_path = a.out_path.empty() ? default_coverage_path(a.input) : a.out_path;
+    OutputRules rules;
+    rules.force = a.force;
+    rules.inputs = {a.input};
+    install_interrupt_handlers();
+    if (!collector)
+    {
+        run_coverage(grid, options);  // this rank's batches, to rank 0
+        return 0;
+    }
+    check_output_target(out_path, rules);
+    const OutputLock lock(out_path);
+    for (const auto& line : clean_stale_temporaries(out_path)) std::fprintf(stderr, "[zdscan] %s\n", line.c_str());
+    register_cleanup_file(CleanupSlot::lock_file, lock.path().c_str());
+    const std::string tmp_path = temporary_path_for(out_path);  // kept alive: the handler holds its pointer
+    register_cleanup_file(CleanupSlot::temporary_file, tmp_path.c_str());
+
+    std::unique_ptr<Checkpoint> checkpoint;
+    if (!a.no_checkpoint)
+    {
+        // What a resumed run must share: the scan's config and every option that changes a number.
+        nlohmann::json identity = {{"scan", to_json(config)},
+                                   {"toys", options.toys},
+                                   {"seed", std::to_string(options.seed)},
+                                   {"cl", options.cl},
+                                   {"points", a.points == "near-contour" || a.points == "all" ? a.points : "file"},
+                                   {"band", {options.points.band_low, options.points.band_high}},
+                                   {"listed_cells", options.points.cells}};
+        checkpoint = std::make_unique<Checkpoint>(
+            out_path, CheckpointIdentity{ZDSCAN_VERSION, identity, "coverage", false}, a.resume, checkpoint_interval_s);
+        options.journal = checkpoint.get();
+    }
+    options.on_restored = [](std::int64_t restored, std::int64_t total)
+    {
+        std::fprintf(stderr, "[zdscan] resumed: %lld of %lld batches of tested cells from the checkpoint\n",
+                     static_cast<long long>(restored), static_cast<long long>(total));
+    };
+    const auto tested = select_coverage_points(grid, options.points, options.cl);
+    if (!a.quiet)
+    {
+        std::fprintf(stderr, "[zdscan] coverage of %s: %lld tested cells x %lld toys -> %s%s\n", a.input.c_str(),
+                     static_cast<long long>(tested.size()), static_cast<long long>(options.toys), out_path.c_str(),
+                     job.size() > 1 ? (" (" + std::to_string(job.size()) + " MPI ranks)").c_str() : "");
+    }
+    auto progress = ProgressReporter::for_stderr(static_cast<std::int64_t>(tested.size()) * options.toys, "toys");
+    if (!a.quiet) options.progress = &progress;
+    CoverageResult result;
+    try
+    {
+        result = run_coverage(grid, options);
+    }
+    catch (...)
+    {
+        if (checkpoint && checkpoint->tiles_saved() > 0)
+        {
+            std::fprintf(stderr,
+                         "\n[zdscan] checkpoint kept: %lld of %lld batches in %s; run the same command with --resume "
+                         "to continue\n",
+                         static_cast<long long>(checkpoint->tiles_saved()),
+                         static_cast<long long>(checkpoint->tiles_total()), checkpoint->directory().c_str());
+        }
+        else if (checkpoint && !a.resume)
+        {
+            checkpoint->remove();
+        }
+        throw;
+    }
+    CoverageProvenance provenance;
+    provenance.command_line = a.command_line;
+    provenance.device = "CPU (" + std::to_string(cpu_threads(options.threads)) + " threads)";
+    provenance.ranks = job.size();
+    if (checkpoint) provenance.prior_wall_time_s = checkpoint->prior_wall_time_s();
+    write_coverage_file(a.input, out_path, grid, result, provenance,
+                        [&]
+                        {
+                            check_cancel(options.cancel);
+                            check_output_target_before_rename(out_path, rules);
+                        });
+    register_cleanup_file(CleanupSlot::temporary_file, nullptr);
+    if (checkpoint) checkpoint->remove();
+    for (const auto& w : result.warnings) std::fprintf(stderr, "[zdscan] warning: %s\n", w.c_str());
+    if (!a.quiet) print_report(result, out_path);
+    return 0;
+}
+}  // namespace zdscan

@@ -1,0 +1,154 @@
+/// \file coverage_file.cc
+#include "zdscan/io/coverage_file.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <hdf5_hl.h>
+
+#include "hdf5_handle.hpp"
+#include "zdscan/build_config.hpp"
+#include "zdscan/io/output_target.hpp"
+#include "zdscan/io/scan_file.hpp"
+
+namespace zdscan
+{
+namespace
+{
+using h5::check;
+using h5::Handle;
+
+/// "68.27" → "68p27": a CL as a dataset-name suffix.
+std::string cl_suffix(double cl)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g", 100 * cl);
+    std::string s = text;
+    for (char& c : s)
+        if (c == '.') c = 'p';
+    return s;
+}
+
+std::string cl_words(double cl)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g%% CL", 100 * cl);
+    return text;
+}
+
+/// Removes the temporary file unless released.
+struct TemporaryFile
+{
+    std::string path;
+    bool keep = false;
+    ~TemporaryFile()
+    {
+        if (!keep) std::remove(path.c_str());
+    }
+};
+}  // namespace
+
+ScanConfig read_result_config(const std::string& path)
+{
+    read_scan_file(path);  // a zdscan result, every dataset checked (InvalidResultFile otherwise)
+    h5::silence_error_stack();
+    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (!file.valid()) throw InvalidResultFile(path + ": cannot open as HDF5");
+    std::string text;
+    try
+    {
+        text = h5::read_string_attribute(file, "config");
+    }
+    catch (const std::exception& e)
+    {
+        throw InvalidResultFile(path + ": attribute config: " + e.what());
+    }
+    try
+    {
+        return parse_config_text(text, path + " (attribute config)");
+    }
+    catch (const std::exception& e)
+    {
+        throw InvalidResultFile(path + ": attribute config is not a valid zdscan config: " + e.what());
+    }
+}
+
+void write_coverage_file(const std::string& input, const std::string& target, const CoverageGrid& grid,
+                         const CoverageResult& r, const CoverageProvenance& provenance,
+                         const std::function<void()>& before_rename)
+{
+    h5::silence_error_stack();
+    TemporaryFile tmp{temporary_path_for(target)};
+    std::error_code ec;
+    std::filesystem::copy_file(input, tmp.path, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) throw std::runtime_error("cannot copy " + input + " to " + tmp.path + ": " + ec.message());
+    {
+        Handle file(H5Fopen(tmp.path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+        if (!file.valid()) throw std::runtime_error("cannot open " + tmp.path + " for writing");
+        if (H5Lexists(file, "coverage", H5P_DEFAULT) > 0) check(H5Ldelete(file, "coverage", H5P_DEFAULT), "/coverage");
+        Handle g(check(H5Gcreate2(file, "coverage", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/coverage"), H5Gclose);
+        Handle axis_m(check(H5Dopen2(file, "/axes/m_zd_mev", H5P_DEFAULT), "/axes/m_zd_mev"), H5Dclose);
+        Handle axis_eps(check(H5Dopen2(file, "/axes/epsilon", H5P_DEFAULT), "/axes/epsilon"), H5Dclose);
+        const std::vector<hsize_t> shape = {grid.m_zd_mev.size(), grid.epsilon.size()};
+        auto label = [&](const Handle& set, const char* units, const std::string& what)
+        {
+            h5::write_attribute(set, "units", units);
+            h5::write_attribute(set, "long_name", what);
+            check(H5DSattach_scale(set, axis_m, 0), "attach dimension scale");
+            check(H5DSattach_scale(set, axis_eps, 1), "attach dimension scale");
+        };
+        auto map = [&](const std::string& name, const std::vector<double>& v, const char* units, const std::string& what)
+        { label(h5::write_dataset(g, name.c_str(), shape, v.data()), units, what); };
+        auto mask = [&](const std::string& name, const std::vector<std::uint8_t>& v, const std::string& what)
+        {
+            std::vector<std::int32_t> w(v.begin(), v.end());
+            label(h5::write_dataset(g, name.c_str(), shape, w.data()), "1", what);
+        };
+        map("dchi2", r.dchi2, "1", "the data's Delta chi2 = chi2 - chi2_min with delta profiled exactly (the test statistic)");
+        mask("tested", r.tested_mask, "1 where toys were thrown");
+        map("mean_cells_fitted", r.mean_cells_fitted, "1",
+            "cells refitted per toy (exact delta profiles; NaN where not tested)");
+        for (std::size_t k = 0; k < r.cl.size(); ++k)
+        {
+            const std::string s = cl_suffix(r.cl[k]), words = cl_words(r.cl[k]);
+            map("dchi2_crit_" + s, r.crit[k], "1",
+                "Feldman-Cousins critical Delta chi2 at " + words + " from the toys (NaN where not tested)");
+            map("dchi2_crit_error_" + s, r.crit_error[k], "1",
+                "Monte Carlo error of dchi2_crit_" + s + " (order statistics at CL N +- sqrt(N CL (1 - CL)))");
+            map("wilks_coverage_" + s, r.wilks_coverage[k], "1",
+                "fraction of toys with Delta chi2 <= the Wilks threshold of " + words + " (NaN where not tested)");
+            mask("fc_region_" + s, r.fc_region[k],
+                 "1 inside the Feldman-Cousins region at " + words + " (untested cells: by the tested band's rule)");
+        }
+        h5::write_dataset(g, "cl", {r.cl.size()}, r.cl.data());
+        h5::write_dataset(g, "wilks_dchi2", {r.wilks.size()}, r.wilks.data());
+        h5::write_attribute(g, "method",
+                            "Feldman-Cousins (1998) Neyman construction with toys; statistic Delta chi2 of (m_Zd, "
+                            "epsilon) with delta profiled exactly; pseudo-data at delta profiled at the tested point "
+                            "(plug-in), Gaussian with the fit's covariance; refit over the whole grid");
+        h5::write_attribute(g, "toys", static_cast<double>(r.toys));
+        h5::write_attribute(g, "seed", std::to_string(r.seed));
+        h5::write_attribute(g, "random_numbers", "Philox4x32-10 keyed by (seed, cell, toy); polar-method Gaussians");
+        h5::write_attribute(g, "points", r.points_rule);
+        h5::write_attribute(g, "tested_cells", static_cast<double>(r.tested.size()));
+        h5::write_attribute(g, "toy_refits", static_cast<double>(r.toys_computed));
+        h5::write_attribute(g, "cells_fitted", static_cast<double>(r.cells_fitted));
+        h5::write_attribute(g, "wall_time_s", provenance.prior_wall_time_s + r.seconds);
+        h5::write_attribute(g, "batches_restored", static_cast<double>(r.batches_restored));
+        h5::write_attribute(g, "device", provenance.device);
+        h5::write_attribute(g, "ranks", provenance.ranks);
+        h5::write_attribute(g, "command_line", provenance.command_line);
+        h5::write_attribute(g, "zdscan_version", ZDSCAN_VERSION);
+        std::vector<std::string> warnings = r.warnings;
+        h5::write_string_dataset(g, "warnings", warnings);
+        if (g.close() < 0 || axis_m.close() < 0 || axis_eps.close() < 0 || file.close() < 0)
+            throw std::runtime_error("cannot write " + tmp.path + ": " + h5::error_stack_reason());
+    }
+    if (before_rename) before_rename();
+    if (std::rename(tmp.path.c_str(), target.c_str()) != 0)
+        throw std::runtime_error("cannot rename " + tmp.path + " to " + target + ": " + std::strerror(errno));
+    tmp.keep = true;
+}
+}  // namespace zdscan

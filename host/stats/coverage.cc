@@ -1,0 +1,422 @@
+/// \file coverage.cc
+/// The toy loop of `zdscan coverage` (coverage.hpp): the data grid, the tested cells, batches of toys refitted in
+/// parallel, their summaries merged into maps (this process's batches, other ranks', a checkpoint's).
+#include "zdscan/stats/coverage.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "zdscan/physics/physics_config.hpp"
+#include "zdscan/scan/delta_walk.hpp"
+#include "zdscan/scan/progress.hpp"
+#include "zdscan/scan/scan_driver.hpp"
+#include "zdscan/scan/tile_exchange.hpp"
+#include "zdscan/util/philox.hpp"
+
+namespace zdscan
+{
+ToyGrid CoverageGrid::view() const
+{
+    ToyGrid g;
+    g.n_cells = n_cells();
+    g.n_pulls = n_pulls;
+    g.coef = coef.data();
+    g.order = order.data();
+    g.root_chi2 = root_chi2.data();
+    g.delta_lo = delta_lo;
+    g.delta_hi = delta_hi;
+    return g;
+}
+
+CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
+{
+    const PhysicsSetup setup = make_physics_setup(config.physics);
+    const MassTermsAt mass_at(config.physics, setup.observables);
+    const ScanProblem problem = make_scan_problem(config, setup, mass_at);
+    CoverageGrid g;
+    g.m_zd_mev = config.m_zd_mev.values();
+    g.epsilon = problem.epsilon;
+    g.m_log = config.m_zd_mev.log;
+    g.eps_log = config.epsilon.log;
+    g.delta_lo = std::min(config.delta.min, config.delta.max);
+    g.delta_hi = std::max(config.delta.min, config.delta.max);
+    const std::size_t n_m = g.m_zd_mev.size(), n_eps = g.epsilon.size(), n_cells = n_m * n_eps;
+    for (int i = 0; i < problem.observables.n; ++i) g.n_pulls += problem.observables.m[i].enabled ? 1 : 0;
+    if (g.n_pulls == 0) throw ConfigError("measurements: coverage needs at least one enabled measurement");
+    g.coef.resize(n_cells * static_cast<std::size_t>(g.n_pulls) * 4);
+    g.chi2.resize(n_cells);
+    g.delta.resize(n_cells);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(cpu_threads(threads))
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(n_m); ++i)
+    {
+        const auto im = static_cast<std::size_t>(i);
+        const MassTerms t = make_mass_terms(problem.observables, problem.m_zd_gev[im],
+                                            &problem.mass_inputs[im * mass_inputs_per_mass]);
+        const MassPulls mp = mass_pulls(problem.observables, t);
+        for (std::size_t j = 0; j < n_eps; ++j)
+        {
+            const CellPulls p = cell_pulls(mp, g.epsilon[j]);
+            double* c = &g.coef[(im * n_eps + j) * static_cast<std::size_t>(g.n_pulls) * 4];
+            for (int k = 0; k < g.n_pulls; ++k)
+                for (int q = 0; q < 4; ++q) c[4 * k + q] = p.p[k].c[q];
+        }
+    }
+    const ToyGrid view = g.view();
+#pragma omp parallel for schedule(static) num_threads(cpu_threads(threads))
+    for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_cells); ++c)
+    {
+        const DeltaMinimum d = toy_cell_profile(view, c, nullptr);
+        g.chi2[static_cast<std::size_t>(c)] = d.chi2;
+        g.delta[static_cast<std::size_t>(c)] = d.delta;
+    }
+    for (std::size_t c = 0; c < n_cells; ++c)
+    {
+        if (!std::isfinite(g.chi2[c]))
+        {
+            throw std::runtime_error("the data's chi2 is not finite at m_Zd = " + std::to_string(g.m_zd_mev[c / n_eps])
+                                     + " MeV, epsilon = " + std::to_string(g.epsilon[c % n_eps]));
+        }
+    }
+    g.order.resize(n_cells);
+    std::iota(g.order.begin(), g.order.end(), std::int64_t{0});
+    std::sort(g.order.begin(), g.order.end(), [&](std::int64_t a, std::int64_t b)
+              { return g.chi2[static_cast<std::size_t>(a)] < g.chi2[static_cast<std::size_t>(b)]
+                       || (g.chi2[static_cast<std::size_t>(a)] == g.chi2[static_cast<std::size_t>(b)] && a < b); });
+    g.root_chi2.resize(n_cells);
+    for (std::size_t i = 0; i < n_cells; ++i) g.root_chi2[i] = std::sqrt(g.chi2[static_cast<std::size_t>(g.order[i])]);
+    g.chi2_min = g.chi2[static_cast<std::size_t>(g.order[0])];
+    constexpr std::size_t L = exact_batch_cells;
+    const std::size_t n_blocks = (n_cells + L - 1) / L, np = static_cast<std::size_t>(g.n_pulls);
+    g.blocks.resize(n_blocks * 4 * np * L);
+    for (std::size_t i = 0; i < n_blocks * L; ++i)
+    {
+        const auto cell = static_cast<std::size_t>(g.order[std::min(i, n_cells - 1)]);
+        const std::size_t block = i / L, lane = i % L;
+        for (std::size_t k = 0; k < np; ++k)
+            for (std::size_t q = 0; q < 4; ++q)
+                g.blocks[((block * 4 + q) * np + k) * L + lane] = g.coef[(cell * np + k) * 4 + q];
+    }
+    return g;
+}
+
+ToyFit toy_refit_blocks(const CoverageGrid& grid, std::int64_t point, const double* shift, double shift_norm)
+{
+    static const ExactBatchMinFunction solve = exact_batch_min_function(selected_cpu_isa());
+    constexpr int L = exact_batch_cells;
+    thread_local BatchPulls pulls;  // 32 kB: not on an OpenMP thread's stack
+    const ToyGrid view = grid.view();
+    const int np = grid.n_pulls;
+    ToyFit fit;
+    const double at_point = toy_cell_profile(view, point, shift).chi2;
+    double best = at_point;
+    fit.cells_fitted = 1;
+    int status[L];
+    double chi2[L];
+    for (std::int64_t i0 = 0; i0 < view.n_cells; i0 += L)
+    {
+        const double bound = view.root_chi2[i0] - shift_norm;  // toy_refit's bound, for the block's first cell
+        if (bound > 0 && bound * bound > best * (1 + 1e-9) + 1e-12) break;
+        const int n = static_cast<int>(std::min<std::int64_t>(L, view.n_cells - i0));
+        const double* b = &grid.blocks[static_cast<std::size_t>(i0 / L) * 4 * static_cast<std::size_t>(np) * L];
+        for (int q = 0; q < 4; ++q)
+            for (int k = 0; k < np; ++k)
+            {
+                const double* from = b + (q * np + k) * L;
+                const double add = q == 0 ? shift[k] : 0.0;
+                for (int l = 0; l < L; ++l) pulls[q][k][l] = from[l] + add;
+            }
+        solve(pulls, np, n, view.delta_lo, view.delta_hi, status, chi2);
+        for (int l = 0; l < n; ++l)
+        {
+            const double v = status[l] == 2 ? toy_cell_profile(view, view.order[i0 + l], shift).chi2 : chi2[l];
+            best = v < best ? v : best;
+        }
+        fit.cells_fitted += n;
+    }
+    fit.dchi2 = at_point - best;
+    return fit;
+}
+
+double wilks_two_dof(double cl) { return -2.0 * std::log1p(-cl); }
+
+std::vector<std::int64_t> select_coverage_points(const CoverageGrid& grid, const CoveragePoints& points,
+                                                 const std::vector<double>& cl)
+{
+    std::vector<std::int64_t> cells;
+    switch (points.rule)
+    {
+        case CoveragePoints::Rule::all:
+            cells.resize(static_cast<std::size_t>(grid.n_cells()));
+            std::iota(cells.begin(), cells.end(), std::int64_t{0});
+            break;
+        case CoveragePoints::Rule::listed:
+            cells = points.cells;
+            std::sort(cells.begin(), cells.end());
+            cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+            break;
+        case CoveragePoints::Rule::near_contour:
+            for (std::int64_t c = 0; c < grid.n_cells(); ++c)
+            {
+                const double d = grid.chi2[static_cast<std::size_t>(c)] - grid.chi2_min;
+                for (double level : cl)
+                {
+                    const double w = wilks_two_dof(level);
+                    if (d >= points.band_low * w && d <= points.band_high * w)
+                    {
+                        cells.push_back(c);
+                        break;
+                    }
+                }
+            }
+            break;
+    }
+    return cells;
+}
+
+void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, CoveragePoint& out)
+{
+    std::sort(t.begin(), t.end());
+    const auto n = static_cast<std::int64_t>(t.size());
+    auto at_rank = [&](double rank)  // 1-based rank, clamped to [1, n]
+    {
+        const auto r = std::clamp(static_cast<std::int64_t>(std::ceil(rank - 1e-9)), std::int64_t{1}, n);
+        return t[static_cast<std::size_t>(r - 1)];
+    };
+    out.crit.clear();
+    out.crit_error.clear();
+    out.wilks_coverage.clear();
+    for (double level : cl)
+    {
+        const double nd = static_cast<double>(n);
+        const double spread = std::sqrt(nd * level * (1 - level));
+        out.crit.push_back(at_rank(level * nd));
+        out.crit_error.push_back(0.5 * (at_rank(level * nd + spread) - at_rank(level * nd - spread)));
+        const double w = wilks_two_dof(level);
+        const auto below = std::upper_bound(t.begin(), t.end(), w) - t.begin();
+        out.wilks_coverage.push_back(static_cast<double>(below) / nd);
+    }
+}
+
+namespace
+{
+/// A batch's points as doubles (TileResult::full): per point the cell, the mean cells fitted, then crit, its error
+/// and the Wilks coverage per CL.
+std::size_t values_per_point(std::size_t n_cl) { return 2 + 3 * n_cl; }
+
+TileResult encode_batch(const std::vector<CoveragePoint>& points, std::size_t n_cl)
+{
+    TileResult r;
+    r.full.reserve(points.size() * values_per_point(n_cl));
+    for (const auto& p : points)
+    {
+        r.full.push_back(static_cast<double>(p.cell));
+        r.full.push_back(p.mean_cells_fitted);
+        for (double v : p.crit) r.full.push_back(v);
+        for (double v : p.crit_error) r.full.push_back(v);
+        for (double v : p.wilks_coverage) r.full.push_back(v);
+    }
+    return r;
+}
+}  // namespace
+
+CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& options)
+{
+    CoverageResult out;
+    out.cl = options.cl;
+    for (double level : out.cl) out.wilks.push_back(wilks_two_dof(level));
+    out.toys = options.toys;
+    out.seed = options.seed;
+    const auto& pr = options.points;
+    char band[96];
+    std::snprintf(band, sizeof band, "cells with the data's Delta chi2 in [%g, %g] x a Wilks threshold", pr.band_low,
+                  pr.band_high);
+    out.points_rule = pr.rule == CoveragePoints::Rule::all      ? "all cells"
+                      : pr.rule == CoveragePoints::Rule::listed ? "the cells nearest to the listed points"
+                                                                : band;
+    out.tested = select_coverage_points(grid, pr, out.cl);
+    const std::size_t n_cells = static_cast<std::size_t>(grid.n_cells()), n_cl = out.cl.size();
+    out.dchi2.resize(n_cells);
+    for (std::size_t c = 0; c < n_cells; ++c) out.dchi2[c] = grid.chi2[c] - grid.chi2_min;
+    out.crit.assign(n_cl, std::vector<double>(n_cells, NAN));
+    out.crit_error = out.crit;
+    out.wilks_coverage = out.crit;
+    out.mean_cells_fitted.assign(n_cells, NAN);
+    out.tested_mask.assign(n_cells, 0);
+
+    const auto B = static_cast<std::size_t>(std::max(1, options.points_per_batch));
+    const std::int64_t n_batches = static_cast<std::int64_t>((out.tested.size() + B - 1) / B);
+    auto batch_cells = [&](std::int64_t b)
+    {
+        const std::size_t begin = static_cast<std::size_t>(b) * B, end = std::min(out.tested.size(), begin + B);
+        return std::vector<std::int64_t>(out.tested.begin() + static_cast<std::ptrdiff_t>(begin),
+                                         out.tested.begin() + static_cast<std::ptrdiff_t>(end));
+    };
+    std::vector<char> done(static_cast<std::size_t>(n_batches), 0);
+    // Merging checks a record from another rank or a checkpoint before it is used: its cells are the batch's, its
+    // numbers in range.
+    const TileMerge merge = [&](std::int64_t b, const TileResult& r)
+    {
+        const auto cells = batch_cells(b);
+        const std::size_t per = values_per_point(n_cl);
+        if (b < 0 || b >= n_batches || r.full.size() != cells.size() * per)
+            throw InvalidTileResult("coverage batch " + std::to_string(b) + ": malformed record");
+        for (std::size_t p = 0; p < cells.size(); ++p)
+        {
+            const double* v = &r.full[p * per];
+            const auto cell = static_cast<std::size_t>(cells[p]);
+            bool ok = v[0] == static_cast<double>(cells[p]) && std::isfinite(v[1]) && v[1] >= 1;
+            for (std::size_t k = 0; k < n_cl; ++k)
+            {
+                const double crit = v[2 + k], err = v[2 + n_cl + k], cov = v[2 + 2 * n_cl + k];
+                ok = ok && std::isfinite(crit) && crit >= 0 && std::isfinite(err) && err >= 0 && cov >= 0 && cov <= 1;
+            }
+            if (!ok) throw InvalidTileResult("coverage batch " + std::to_string(b) + ": malformed record");
+            out.mean_cells_fitted[cell] = v[1];
+            for (std::size_t k = 0; k < n_cl; ++k)
+            {
+                out.crit[k][cell] = v[2 + k];
+                out.crit_error[k][cell] = v[2 + n_cl + k];
+                out.wilks_coverage[k][cell] = v[2 + 2 * n_cl + k];
+            }
+            out.tested_mask[cell] = 1;
+        }
+        done[static_cast<std::size_t>(b)] = 1;
+    };
+    TileExchange* exchange = options.exchange;
+    const bool collects = !exchange || exchange->collects();
+    TileJournal* journal = collects ? options.journal : nullptr;
+    const TileMerge merge_new = [&](std::int64_t b, const TileResult& r)
+    {
+        merge(b, r);
+        if (journal) journal->record(b, r);
+    };
+    if (journal)
+    {
+        const auto restored = journal->restore(
+            {"coverage", n_batches, static_cast<int>(B), static_cast<int>(out.tested.size())}, merge);
+        out.batches_restored = static_cast<std::int64_t>(restored.size());
+        if (options.on_restored && !restored.empty()) options.on_restored(out.batches_restored, n_batches);
+    }
+    if (exchange) exchange->share_done(done);
+
+    const ToyGrid view = grid.view();
+    const int threads = cpu_threads(options.threads);
+    const auto toys = static_cast<std::int64_t>(options.toys);
+    std::int64_t toys_done_before = 0;
+    for (std::int64_t b = 0; b < n_batches; ++b) toys_done_before += done[static_cast<std::size_t>(b)] ? static_cast<std::int64_t>(batch_cells(b).size()) * toys : 0;
+    if (options.progress) options.progress->start(toys_done_before);
+    std::int64_t toys_done = toys_done_before;
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<double> t;
+    std::vector<std::int64_t> fitted;
+    try
+    {
+        for (std::int64_t b = 0; b < n_batches; ++b)
+        {
+            if (done[static_cast<std::size_t>(b)] || (exchange && !exchange->evaluates(b))) continue;
+            check_cancel(options.cancel);
+            const auto cells = batch_cells(b);
+            const auto pairs = static_cast<std::int64_t>(cells.size()) * toys;
+            t.assign(static_cast<std::size_t>(pairs), 0.0);
+            fitted.assign(static_cast<std::size_t>(pairs), 0);
+            // Every (point, toy) pair on its own: its numbers depend on (seed, cell, toy) only.
+#pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
+            for (std::int64_t q = 0; q < pairs; ++q)
+            {
+                if (options.cancel && options.cancel->load(std::memory_order_relaxed)) continue;
+                const std::int64_t cell = cells[static_cast<std::size_t>(q / toys)];
+                double z[max_measurements], shift[max_measurements];
+                toy_normals(options.seed, static_cast<std::uint64_t>(cell), static_cast<std::uint32_t>(q % toys),
+                            grid.n_pulls, z);
+                const double norm = toy_shift(view, cell, grid.delta[static_cast<std::size_t>(cell)], z, shift);
+                const ToyFit fit = toy_refit_blocks(grid, cell, shift, norm);
+                t[static_cast<std::size_t>(q)] = fit.dchi2;
+                fitted[static_cast<std::size_t>(q)] = fit.cells_fitted;
+            }
+            check_cancel(options.cancel);
+            std::vector<CoveragePoint> points(cells.size());
+            for (std::size_t p = 0; p < cells.size(); ++p)
+            {
+                std::vector<double> tp(t.begin() + static_cast<std::ptrdiff_t>(p) * toys,
+                                       t.begin() + static_cast<std::ptrdiff_t>(p + 1) * toys);
+                points[p].cell = cells[p];
+                summarise_toys(tp, out.cl, points[p]);
+                std::int64_t sum = 0;
+                for (std::int64_t k = 0; k < toys; ++k) sum += fitted[static_cast<std::size_t>(static_cast<std::int64_t>(p) * toys + k)];
+                points[p].mean_cells_fitted = static_cast<double>(sum) / static_cast<double>(toys);
+                out.cells_fitted += sum;
+            }
+            out.toys_computed += pairs;
+            toys_done += pairs;
+            const TileResult r = encode_batch(points, n_cl);
+            if (exchange && !collects)
+            {
+                exchange->send(b, r);
+            }
+            else
+            {
+                merge_new(b, r);
+            }
+            if (exchange && collects) exchange->receive(merge_new, false, options.cancel);
+            if (options.progress) options.progress->update(toys_done);
+        }
+        if (exchange && collects) exchange->receive(merge_new, true, options.cancel);
+    }
+    catch (...)
+    {
+        if (journal) journal->flush();
+        throw;
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (journal) journal->flush();
+    if (options.progress && collects) options.progress->finish();
+    if (exchange && !collects)
+    {
+        out.collected = false;
+        return out;
+    }
+
+    // The regions, and whether the tested band was wide enough for them.
+    out.fc_region.assign(n_cl, std::vector<std::uint8_t>(n_cells, 0));
+    for (std::size_t k = 0; k < n_cl; ++k)
+    {
+        const double w = out.wilks[k];
+        bool outer = false, inner = false;
+        for (std::size_t c = 0; c < n_cells; ++c)
+        {
+            const double d = out.dchi2[c];
+            if (out.tested_mask[c])
+            {
+                const bool inside = d <= out.crit[k][c];
+                out.fc_region[k][c] = inside;
+                if (pr.rule == CoveragePoints::Rule::near_contour)
+                {
+                    outer = outer || (inside && d >= 0.8 * pr.band_high * w);
+                    inner = inner || (!inside && d <= 1.25 * pr.band_low * w);
+                }
+            }
+            else
+            {
+                out.fc_region[k][c] = pr.rule == CoveragePoints::Rule::near_contour ? d < pr.band_low * w : d <= w;
+            }
+        }
+        char level[32];
+        std::snprintf(level, sizeof level, "%.4g%%", 100 * out.cl[k]);
+        if (outer)
+            out.warnings.push_back(std::string("the Feldman-Cousins region at ") + level
+                                   + " reaches the outer edge of the tested band: widen it (--band) or test all cells");
+        if (inner)
+            out.warnings.push_back(std::string("the Feldman-Cousins region at ") + level
+                                   + " excludes cells at the inner edge of the tested band: widen it (--band) or test "
+                                     "all cells");
+        if (static_cast<double>(options.toys) * (1 - out.cl[k]) < 10)
+            out.warnings.push_back(std::string("fewer than 10 toys lie above the ") + level
+                                   + " quantile: its critical values are poorly determined (more --toys)");
+    }
+    return out;
+}
+}  // namespace zdscan

@@ -1,0 +1,32 @@
+/// \file coverage_file.hpp
+/// The output of `zdscan coverage` (docs/output.md, "/coverage"): a copy of the result file it read with the group
+/// /coverage added (or replaced), so that one file holds the scan, the Wilks regions and the toy-based ones, and
+/// `zdscan plot` draws both. Written to a temporary file beside the target and renamed onto it when complete (the
+/// output policy of output_target.hpp).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "zdscan/stats/coverage.hpp"
+
+namespace zdscan
+{
+struct CoverageProvenance
+{
+    std::string command_line;
+    std::string device;  ///< e.g. "CPU (2 threads)"
+    int ranks = 1;
+    double prior_wall_time_s = 0;  ///< a resumed run's earlier time
+};
+
+/// The result's config (the root attribute `config`, resolved JSON), validated by the config parser; the file must
+/// be a zdscan result (InvalidResultFile otherwise, naming it).
+ScanConfig read_result_config(const std::string& path);
+
+/// Copies input to a temporary beside target, writes /coverage there, calls before_rename (which may throw to
+/// abandon it) and renames it onto target. The temporary is removed on every error.
+void write_coverage_file(const std::string& input, const std::string& target, const CoverageGrid& grid,
+                         const CoverageResult& result, const CoverageProvenance& provenance,
+                         const std::function<void()>& before_rename);
+}  // namespace zdscan

@@ -1,0 +1,126 @@
+/// \file coverage.hpp
+/// Toy-based confidence regions (Feldman & Cousins 1998) and the coverage of the Wilks regions: `zdscan coverage`
+/// (docs/statistics.md, "Toys"). For each tested (m_Zd, ε) cell, N pseudo-datasets are thrown from the model there
+/// (δ at its profiled value, the fit's covariance), each is refitted over the whole grid with the exact δ profile
+/// (toy_refit.hpp), and the distribution of t = Δχ²(tested cell) gives
+/// - the critical value t_CL at each confidence level (its quantile): the cell belongs to the Feldman–Cousins region
+///   when the data's Δχ² there is at most t_CL;
+/// - the coverage of the Wilks region (Δχ² ≤ χ²₂ quantile: 2.30, 4.61, 5.99 at 68.27, 90, 95 %): the fraction of toys
+///   whose t lies below it.
+/// Tested cells go in batches: the units of the checkpoint (--resume) and of the MPI split (tile_exchange.hpp).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "zdscan/io/config.hpp"
+#include "zdscan/stats/toy_refit.hpp"
+
+namespace zdscan
+{
+class ProgressReporter;
+class TileExchange;
+class TileJournal;
+
+/// The data's side of the construction: every cell's whitened pulls and exact δ profile, built from a config.
+struct CoverageGrid
+{
+    std::vector<double> m_zd_mev, epsilon;
+    bool m_log = false, eps_log = false;
+    double delta_lo = 0, delta_hi = 0;
+    int n_pulls = 0;
+    std::vector<double> coef;        ///< [cell][pull][4] (ToyGrid::coef)
+    std::vector<double> chi2, delta;  ///< the data's exact profile and its δ per cell, [m][ε]
+    std::vector<std::int64_t> order;  ///< cells by ascending chi2
+    std::vector<double> root_chi2;    ///< √chi2 in that order
+    double chi2_min = 0;
+    /// The pulls again in visiting order, in blocks of exact_batch_cells cells as the CPU's vectorised exact profile
+    /// takes them: [block][power][pull][lane] (a last partial block repeats its last cell).
+    std::vector<double> blocks;
+    std::int64_t n_cells() const { return static_cast<std::int64_t>(chi2.size()); }
+    ToyGrid view() const;
+};
+
+/// The grid of config (its axes and measurements, the enabled ones' correlations) with the exact δ profile.
+CoverageGrid make_coverage_grid(const ScanConfig& config, int threads);
+
+/// toy_refit (toy_refit.hpp) on the CPU: the cells in blocks through the vectorised exact profile
+/// (delta_walk.hpp). The same t, bit for bit (each cell's profile is the same bits, and both find the grid's
+/// minimum); it may fit up to a block more cells.
+ToyFit toy_refit_blocks(const CoverageGrid& grid, std::int64_t point, const double* shift, double shift_norm);
+
+/// Which cells are tested.
+struct CoveragePoints
+{
+    enum class Rule
+    {
+        near_contour,  ///< cells whose data Δχ² lies in [band_low, band_high] × a Wilks threshold of a requested CL
+        all,
+        listed  ///< the cells given (e.g. nearest to the points of a file)
+    } rule = Rule::near_contour;
+    std::vector<std::int64_t> cells;  ///< Rule::listed
+    double band_low = 0.25, band_high = 2.5;
+};
+
+struct CoverageOptions
+{
+    std::int64_t toys = 1000;
+    std::vector<double> cl = {0.682689492137086, 0.90, 0.95};  ///< confidence levels, ascending, in (0, 1)
+    std::uint64_t seed = 1;
+    CoveragePoints points;
+    int threads = 0;                ///< 0: all hardware threads
+    int points_per_batch = 16;      ///< the checkpoint's and the MPI split's unit
+    const std::atomic<bool>* cancel = nullptr;
+    TileExchange* exchange = nullptr;
+    TileJournal* journal = nullptr;
+    ProgressReporter* progress = nullptr;  ///< counts toy refits
+    std::function<void(std::int64_t restored, std::int64_t total)> on_restored;
+};
+
+/// The Wilks threshold of a CL for two parameters: the χ²₂ quantile −2 ln(1 − CL).
+double wilks_two_dof(double cl);
+
+/// The tested cells of a rule on a grid (ascending cell order).
+std::vector<std::int64_t> select_coverage_points(const CoverageGrid& grid, const CoveragePoints& points,
+                                                 const std::vector<double>& cl);
+
+/// One tested cell's toys: their t values (any order) summarised per CL.
+struct CoveragePoint
+{
+    std::int64_t cell = 0;
+    std::vector<double> crit, crit_error, wilks_coverage;  ///< per CL
+    double mean_cells_fitted = 0;
+};
+/// The summary of N toys' t values (sorted in place): t_CL = t_(⌈CL N⌉) (the smallest t with at least CL N toys at or
+/// below it); its Monte Carlo error half the distance between the order statistics at ranks CL N ± √(N CL (1 − CL));
+/// the Wilks coverage the fraction of t ≤ wilks_two_dof(CL).
+void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, CoveragePoint& out);
+
+/// Throws (std::runtime_error) when the data's Δχ² map is not finite (nothing to test against).
+struct CoverageResult
+{
+    std::vector<double> cl, wilks;
+    std::int64_t toys = 0;
+    std::uint64_t seed = 0;
+    std::string points_rule;  ///< in words
+    std::vector<std::int64_t> tested;           ///< cells, ascending
+    std::vector<double> dchi2;                  ///< the data's Δχ² per cell (exact profile)
+    std::vector<std::vector<double>> crit, crit_error, wilks_coverage;  ///< [cl][cell]; NaN where not tested
+    std::vector<double> mean_cells_fitted;      ///< per cell; NaN where not tested
+    /// [cl][cell]: 1 inside the Feldman–Cousins region. An untested cell (near_contour) is inside when its Δχ² is
+    /// below the band, outside above it.
+    std::vector<std::vector<std::uint8_t>> fc_region;
+    std::vector<std::uint8_t> tested_mask;
+    std::int64_t batches_restored = 0;
+    double seconds = 0;             ///< this run's toy loop
+    std::int64_t toys_computed = 0;  ///< this run's toy refits
+    std::int64_t cells_fitted = 0;   ///< this run's exact δ profiles of toys
+    std::vector<std::string> warnings;
+    bool collected = true;  ///< false on an MPI worker (its batches went to rank 0)
+};
+
+CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& options);
+}  // namespace zdscan
