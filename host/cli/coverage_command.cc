@@ -219,6 +219,7 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     }
     options.cancel = &interrupt_requested();
     options.exchange = job.exchange();
+    options.rank = job.rank();
 
     const std::string out_path = a.out_path.empty() ? default_coverage_path(a.input) : a.out_path;
     OutputRules rules;

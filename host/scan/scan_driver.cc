@@ -18,6 +18,7 @@
 #include "zdscan/physics/sin2_effective.hpp"
 #include "zdscan/scan/profile_intervals.hpp"
 #include "zdscan/scan/scan_engine.hpp"
+#include "zdscan/scan/fault_injection.hpp"
 #include "zdscan/scan/tile_exchange.hpp"
 
 namespace zdscan
@@ -150,37 +151,6 @@ ScanProblem make_scan_problem(const ScanConfig& config, const PhysicsSetup& setu
 
 namespace
 {
-/// Test hook for the checkpoint and MPI tests (docs/cluster.md): ZDSCAN_FAULT_AFTER_TILES=N makes the process
-/// (only MPI rank ZDSCAN_FAULT_RANK, if set) fail after evaluating N tiles: ZDSCAN_FAULT=kill (SIGKILL, like a lost
-/// node), term (SIGTERM, like Slurm's time limit) or throw (a run-time error).
-struct FaultInjection
-{
-    std::int64_t after = -1;
-    std::string kind;
-    static FaultInjection from_environment(int rank)
-    {
-        FaultInjection f;
-        const char* after = std::getenv("ZDSCAN_FAULT_AFTER_TILES");
-        const char* only = std::getenv("ZDSCAN_FAULT_RANK");
-        if (after && *after && (!only || !*only || std::atoi(only) == rank))
-        {
-            f.after = std::atoll(after);
-            f.kind = std::getenv("ZDSCAN_FAULT") ? std::getenv("ZDSCAN_FAULT") : "kill";
-        }
-        return f;
-    }
-    void check(std::int64_t evaluated) const
-    {
-        if (after < 0 || evaluated != after) return;
-        if (kind == "term")
-            std::raise(SIGTERM);
-        else if (kind == "throw")
-            throw std::runtime_error("injected fault (ZDSCAN_FAULT=throw)");
-        else
-            std::raise(SIGKILL);
-    }
-};
-
 /// Runs the backend tile by tile: fills χ²_total, its δ argmin and the δ profile, and feeds full-grid slabs to the
 /// sink. With options.exchange, this process evaluates its share of the tiles and the collector merges them all;
 /// with options.journal, tiles of an earlier run are restored and new ones recorded. Stops at the first non-finite

@@ -12,6 +12,7 @@
 
 #include "zdscan/physics/physics_config.hpp"
 #include "zdscan/scan/delta_walk.hpp"
+#include "zdscan/scan/fault_injection.hpp"
 #include "zdscan/scan/progress.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 #include "zdscan/scan/tile_exchange.hpp"
@@ -48,8 +49,6 @@ CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
     for (int i = 0; i < problem.observables.n; ++i) g.n_pulls += problem.observables.m[i].enabled ? 1 : 0;
     if (g.n_pulls == 0) throw ConfigError("measurements: coverage needs at least one enabled measurement");
     g.coef.resize(n_cells * static_cast<std::size_t>(g.n_pulls) * 4);
-    g.chi2.resize(n_cells);
-    g.delta.resize(n_cells);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(cpu_threads(threads))
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(n_m); ++i)
     {
@@ -65,6 +64,15 @@ CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
                 for (int q = 0; q < 4; ++q) c[4 * k + q] = p.p[k].c[q];
         }
     }
+    index_coverage_grid(g, threads);
+    return g;
+}
+
+void index_coverage_grid(CoverageGrid& g, int threads)
+{
+    const std::size_t n_m = g.m_zd_mev.size(), n_eps = g.epsilon.size(), n_cells = n_m * n_eps;
+    g.chi2.resize(n_cells);
+    g.delta.resize(n_cells);
     const ToyGrid view = g.view();
 #pragma omp parallel for schedule(static) num_threads(cpu_threads(threads))
     for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_cells); ++c)
@@ -100,7 +108,6 @@ CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
             for (std::size_t q = 0; q < 4; ++q)
                 g.blocks[((block * 4 + q) * np + k) * L + lane] = g.coef[(cell * np + k) * 4 + q];
     }
-    return g;
 }
 
 ToyFit toy_refit_blocks(const CoverageGrid& grid, std::int64_t point, const double* shift, double shift_norm)
@@ -313,11 +320,14 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
     const auto start = std::chrono::steady_clock::now();
     std::vector<double> t;
     std::vector<std::int64_t> fitted;
+    const FaultInjection fault = FaultInjection::from_environment(options.rank);
+    std::int64_t evaluated = 0;
     try
     {
         for (std::int64_t b = 0; b < n_batches; ++b)
         {
             if (done[static_cast<std::size_t>(b)] || (exchange && !exchange->evaluates(b))) continue;
+            fault.check(evaluated++);
             check_cancel(options.cancel);
             const auto cells = batch_cells(b);
             const auto pairs = static_cast<std::int64_t>(cells.size()) * toys;

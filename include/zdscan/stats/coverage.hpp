@@ -47,6 +47,11 @@ struct CoverageGrid
 /// The grid of config (its axes and measurements, the enabled ones' correlations) with the exact δ profile.
 CoverageGrid make_coverage_grid(const ScanConfig& config, int threads);
 
+/// The rest of a grid whose axes, δ range, n_pulls and coef are set: the data's exact profile, the visiting order
+/// and the blocks (make_coverage_grid ends with it; tests build model grids with it). Throws std::runtime_error when
+/// the data's χ² is not finite somewhere.
+void index_coverage_grid(CoverageGrid& grid, int threads);
+
 /// toy_refit (toy_refit.hpp) on the CPU: the cells in blocks through the vectorised exact profile
 /// (delta_walk.hpp). The same t, bit for bit (each cell's profile is the same bits, and both find the grid's
 /// minimum); it may fit up to a block more cells.
@@ -75,6 +80,7 @@ struct CoverageOptions
     int points_per_batch = 16;      ///< the checkpoint's and the MPI split's unit
     const std::atomic<bool>* cancel = nullptr;
     TileExchange* exchange = nullptr;
+    int rank = 0;  ///< this process's MPI rank (the fault-injection test hook)
     TileJournal* journal = nullptr;
     ProgressReporter* progress = nullptr;  ///< counts toy refits
     std::function<void(std::int64_t restored, std::int64_t total)> on_restored;
