@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# `zdscan coverage` end to end: /coverage in a copy of the result; the same numbers for 1 and 2 threads, for a run
+# killed after two batches and resumed, and (with MPI) for 2 ranks; bad options exit 2 naming the option; the input
+# and a file that is not zdscan's are never replaced.
+# Usage: coverage.sh ZDSCAN PYTHON WORKDIR [MPIEXEC]
+set -euo pipefail
+zdscan=$1 python=$2 work=$3 mpiexec=${4:-}
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+same() {  # every /coverage dataset of $1 and $2 equal (NaN where NaN)
+  "$python" - "$1" "$2" <<'PY' || fail "$1 and $2 differ"
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r")["coverage"] for p in sys.argv[1:])
+assert sorted(a) == sorted(b), (sorted(a), sorted(b))
+for k in a:
+    x, y = a[k][()], b[k][()]
+    ok = np.array_equal(x, y) if x.dtype.kind in "OS" else np.array_equal(x, y, equal_nan=True)
+    assert ok, k
+for k in ("toys", "seed", "tested_cells", "points"):
+    assert a.attrs[k] == b.attrs[k], k
+PY
+}
+"$zdscan" scan --n-m 30 --n-eps 30 --n-delta 8 --out r.h5 --quiet
+sum_before=$(sha256sum r.h5)
+args=(--toys 40 --seed 5 --quiet)
+"$zdscan" coverage r.h5 "${args[@]}" --threads 1 --out a.h5
+"$zdscan" coverage r.h5 "${args[@]}" --threads 2 --out b.h5
+same a.h5 b.h5
+"$python" - <<'PY' || fail "a.h5 is not a result with /coverage"
+import h5py, numpy as np
+f = h5py.File("a.h5", "r")
+g = f["coverage"]
+assert "profile" in f and "bestfit" in f  # the scan's groups are kept
+assert int(g.attrs["tested_cells"]) > 10 and int(g.attrs["toys"]) == 40
+tested = g["tested"][()] == 1
+for s in ("68p27", "90", "95"):
+    crit = g["dchi2_crit_" + s][()]
+    assert np.all(np.isfinite(crit[tested])) and np.all(np.isnan(crit[~tested]))
+    assert np.all((g["wilks_coverage_" + s][()][tested] >= 0) & (g["wilks_coverage_" + s][()][tested] <= 1))
+    region = g["fc_region_" + s][()]
+    assert np.array_equal(region[tested], (g["dchi2"][()] <= crit)[tested])
+assert g["dchi2_crit_68p27"].attrs["units"] == "1" and g["dchi2_crit_68p27"].attrs["long_name"]
+PY
+"$zdscan" summary a.h5 > /dev/null || fail "summary of the coverage file"
+
+# Killed after two batches (checkpoint saved after every batch): no output; --resume gives the same numbers.
+set +e
+ZDSCAN_FAULT=kill ZDSCAN_FAULT_AFTER_TILES=2 "$zdscan" coverage r.h5 "${args[@]}" --checkpoint-interval 0 --out c.h5 2> err.txt
+rc=$?
+set -e
+[ $rc -ne 0 ] || fail "the killed run exited 0"
+[ ! -e c.h5 ] || fail "the killed run left c.h5"
+"$zdscan" coverage r.h5 --toys 40 --seed 5 --resume --out c.h5 2> err.txt > /dev/null
+grep -q "resumed: 2 of" err.txt || fail "resume: $(cat err.txt)"
+same a.h5 c.h5
+# A resume with another seed is refused, naming the difference.
+ZDSCAN_FAULT=kill ZDSCAN_FAULT_AFTER_TILES=1 "$zdscan" coverage r.h5 "${args[@]}" --checkpoint-interval 0 --out d.h5 2> /dev/null || true
+set +e
+"$zdscan" coverage r.h5 --toys 40 --seed 6 --resume --quiet --out d.h5 2> err.txt
+rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q "config" err.txt || fail "resume with another seed: exit $rc: $(cat err.txt)"
+[ -d .d.h5.zdscan-checkpoint ] || fail "the refused resume removed the earlier run's checkpoint"
+rm -rf .d.h5.zdscan-checkpoint
+
+if [ -n "$mpiexec" ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  for n in 2 3; do
+    timeout 120 "$mpiexec" --oversubscribe -n $n "$zdscan" coverage r.h5 "${args[@]}" --out m$n.h5 2> err.txt ||
+      fail "mpi -n $n: $(cat err.txt)"
+    same a.h5 m$n.h5
+  done
+fi
+
+# Bad input: exit 2, the option named; the input and a user's file untouched.
+expect2() {
+  local regex=$1; shift
+  set +e
+  "$zdscan" coverage "$@" > /dev/null 2> err.txt
+  local rc=$?
+  set -e
+  [ $rc -eq 2 ] && grep -Eq -- "$regex" err.txt || fail "coverage $*: exit $rc, stderr: $(cat err.txt)"
+}
+expect2 "--toys: must be an integer between 10" r.h5 --toys 5
+expect2 "--cl: each level must be a percentage" r.h5 --cl 68,100
+expect2 "--cl: a level is given twice" r.h5 --cl 90,90
+expect2 "--band: must be LOW,HIGH" r.h5 --band 2,1
+expect2 "--seed: must be an integer" r.h5 --seed -1
+expect2 "--points: cannot read" r.h5 --points no_such_file.txt
+printf '# m_zd_mev epsilon\n50 2e-3\n1e9 2e-3\n' > points.txt
+expect2 "--points: points.txt line 3: the point lies outside" r.h5 --points points.txt
+expect2 "--out" r.h5 --out r.h5
+echo "a user's notes" > notes.txt
+expect2 "--out" r.h5 --out notes.txt
+grep -q "a user's notes" notes.txt || fail "notes.txt changed"
+expect2 "not a zdscan result|not HDF5" notes.txt
+[ "$(sha256sum r.h5)" = "$sum_before" ] || fail "the input changed"
+# A points file of one point tests the cell nearest to it.
+printf '50, 2e-3\n' > one.txt
+"$zdscan" coverage r.h5 --toys 20 --points one.txt --quiet --out p.h5
+"$python" -c "import h5py; g = h5py.File('p.h5')['coverage']; assert g['tested'][()].sum() == 1" || fail "one point"
+ls -a | grep -q zdscan-checkpoint && fail "a checkpoint was left behind: $(ls -a)"
+echo "coverage: ok"
