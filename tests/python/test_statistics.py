@@ -55,3 +55,61 @@ def test_fig3_draws_the_hpd_regions(post):
     for text in texts_of(fig):
         assert text.get_fontsize() >= 7, text.get_text()
         assert inside(text.get_window_extent(renderer), fig.bbox), text.get_text()
+
+
+@pytest.fixture(scope="module")
+def toys(tmp_path_factory, zdscan_exe):
+    """A scan and its `zdscan coverage` at Fig. 3's 1σ and 2σ levels."""
+    d = tmp_path_factory.mktemp("toys")
+    subprocess.run([zdscan_exe, "scan", "--n-m", "40", "--n-eps", "36", "--n-delta", "8", "--quiet", "--no-checkpoint",
+                    "--out", str(d / "r.h5")], check=True)
+    subprocess.run([zdscan_exe, "coverage", str(d / "r.h5"), "--toys", "100", "--cl", "68,95.45", "--quiet",
+                    "--no-checkpoint", "--out", str(d / "c.h5")], check=True, capture_output=True)
+    return d / "c.h5"
+
+
+def test_coverage_read_and_drawn(toys):
+    from zdscan.plot._result import read_result
+    d = read_result(str(toys))
+    assert d.coverage["cl"] == pytest.approx([68.2689492137086, 95.45])
+    assert d.coverage["wilks"] == pytest.approx([2.2957489, 6.1800859], rel=1e-6)  # −2 ln(1 − CL)
+    tested = d.coverage["tested"]
+    assert 10 < tested.sum() < tested.size
+    cov = d.coverage["wilks_coverage"][d.coverage["cl"][0]]
+    assert np.all((cov[tested] >= 0) & (cov[tested] <= 1)) and np.all(np.isnan(cov[~tested]))
+    # Fig. 3 draws the Feldman-Cousins lines at the levels it shares with the file (1σ, 2σ), with legend entries.
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    art = zp.contours(str(toys), ax=ax)
+    assert "Feldman-Cousins 68.27%" in art and "Feldman-Cousins 95.45%" in art
+    plt.close(fig)
+    fig = zp.figure("fig3", str(toys), "single")
+    texts = [t.get_text() for t in fig.axes[3].get_legend().get_texts()]
+    assert "FC 68.27%" in texts and "FC 95.45%" in texts
+    plt.close(fig)
+    fig = zp.figure("coverage", str(toys), "double")
+    assert len(fig.axes) == 3  # (a), (b) and (b)'s colour bar
+    assert "coverage of the Wilks 68.27% region" in fig.axes[2].get_ylabel()
+    plt.close(fig)
+
+
+def test_coverage_figure_needs_coverage(post):
+    with pytest.raises(ValueError, match="needs /coverage"):
+        zp.figure("coverage", str(post), "single")
+
+
+def test_damaged_coverage_is_refused(toys, tmp_path):
+    import shutil
+
+    import h5py
+    from zdscan.limit_curves import ResultFileError
+    from zdscan.plot._result import read_result
+    bad = tmp_path / "bad.h5"
+    shutil.copy(toys, bad)
+    with h5py.File(bad, "r+") as f:
+        w = f["coverage/wilks_coverage_68p27"]
+        v = w[...]
+        v[np.isfinite(v)] = 1.5
+        w[...] = v
+    with pytest.raises(ResultFileError, match="wilks_coverage_68p27 out of range"):
+        read_result(str(bad))

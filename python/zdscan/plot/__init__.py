@@ -16,13 +16,15 @@ The seed paper's figures, whole: `zp.figure("fig3", "paper2021.h5", width="singl
 [--no-searches]` does both.
 See docs/python.md.
 """
-from ._figures import figure, figure_contours, figure_limits, figure_running, figure_skin, save, write_figures
-from ._panels import contours, legend_handles, limits, profile1d, search_legend_handle, searches
+from ._figures import (figure, figure_contours, figure_coverage, figure_limits, figure_running, figure_skin, save,
+                       write_figures)
+from ._panels import (contours, coverage_map, fc_boundaries, legend_handles, limits, profile1d, search_legend_handle,
+                      searches)
 from ._result import read_result
 from ._running import load_points, running
 from ._style import DOUBLE_COLUMN_IN, MIN_TEXT_PT, SINGLE_COLUMN_IN, journal_style, width_inches
 from ._cli import main
 
-__all__ = ["figure", "figure_contours", "figure_limits", "figure_running", "figure_skin", "save", "write_figures",
+__all__ = ["figure", "figure_contours", "figure_coverage", "coverage_map", "fc_boundaries", "figure_limits", "figure_running", "figure_skin", "save", "write_figures",
            "contours", "legend_handles", "limits", "profile1d", "search_legend_handle", "searches", "read_result", "load_points", "running",
            "DOUBLE_COLUMN_IN", "MIN_TEXT_PT", "SINGLE_COLUMN_IN", "journal_style", "width_inches", "main"]

@@ -10,7 +10,8 @@ USAGE = """zdscan plot FIGURE[,FIGURE...] RESULT.h5 [--out DIR] [--format pdf,pn
        [--no-searches]
 
 FIGURE: fig1 (Cs-Pb skin correlation), fig2 (90% CL limits at fixed delta), fig3 (1/2/3 sigma regions and the 1-D
-profiles), fig4 (running of sin^2 theta_W), fig5 (as fig2 with projections), or all (those the file can make)."""
+profiles), fig4 (running of sin^2 theta_W), fig5 (as fig2 with projections), coverage (the toys of `zdscan coverage`:
+Feldman-Cousins beside Wilks regions and the Wilks regions' coverage), or all (those the file can make)."""
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -23,7 +24,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from ._result import read_result
 
     p = argparse.ArgumentParser(prog="zdscan plot", usage=USAGE, description="Figures at journal sizes.")
-    p.add_argument("figures", help="fig1..fig5, comma-separated, or all")
+    p.add_argument("figures", help="fig1..fig5 or coverage, comma-separated, or all")
     p.add_argument("result", help="a zdscan result file")
     p.add_argument("--out", default=".", help="directory for the figures (default: the working directory)")
     p.add_argument("--format", default="pdf,png", help="comma-separated: pdf, png, svg (default pdf,png)")
@@ -57,9 +58,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         wanted = ["fig1", "fig3"] + (["fig4"] if d.running is not None else [])
         if d.delta_slices is not None:
             wanted.append("fig5" if any(m.projection for m in d.shown()) else "fig2")
+        if d.coverage is not None:
+            wanted.append("coverage")
     unknown = [w for w in wanted if w not in _figures.FIGURES]
     if not wanted or unknown:
-        return bad(f"FIGURE: {', '.join(unknown) or a.figures!r} is not one of fig1, fig2, fig3, fig4, fig5, all")
+        return bad(f"FIGURE: {', '.join(unknown) or a.figures!r} is not one of fig1, fig2, fig3, fig4, fig5, coverage, all")
     try:
         with signals_as_exceptions():
             written = _figures.write_figures(wanted, a.result, a.out, formats=formats, width=a.width, force=a.force,

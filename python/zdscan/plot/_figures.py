@@ -10,8 +10,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from .. import _core, _output
-from ._panels import (CL_2D, POSTERIOR_COLOR, REGION_COLORS, _data, contours, label, legend_handles, limits,
-                      profile1d, search_legend_handle)
+from ._panels import (CL_2D, FC_COLOR, FC_STYLES, POSTERIOR_COLOR, REGION_COLORS, _data, _log_axes, contours,
+                      coverage_map, fc_boundaries, label, legend_handles, limits, profile1d, search_legend_handle)
 from ._result import PV_KINDS, ResultData, read_result
 from ._running import running
 from ._style import FORMATS, PNG_DPI, journal_style, width_inches
@@ -142,6 +142,11 @@ def figure_contours(result, width="single", *, searches: bool = True):
     if extra is not None:
         handles.append(extra[0])
         texts.append("direct searches\n(excluded)")
+    if d.coverage is not None:  # the Feldman-Cousins lines contours() drew (the levels both have)
+        shared = [c for c in d.coverage["cl"] if any(abs(c - x) < 0.01 for x in CL_2D)]
+        for k, c in enumerate(shared):
+            handles.append(Line2D([], [], color=FC_COLOR, linestyle=FC_STYLES[k % len(FC_STYLES)], linewidth=1.0))
+            texts.append(f"FC {c:.4g}%")
     if d.posterior is not None:
         handles += [Line2D([], [], color=POSTERIOR_COLOR, linestyle="-", linewidth=0.9),
                     Line2D([], [], color=POSTERIOR_COLOR, linestyle="--", linewidth=0.9)]
@@ -149,6 +154,54 @@ def figure_contours(result, width="single", *, searches: bool = True):
         texts += ["68% HPD", "95% HPD", r"marginal, $-2\Delta\ln p$"]
     corner.legend(handles, texts, loc="center", handlelength=1.4, borderaxespad=0, labelspacing=0.3)
     return fig
+
+
+def figure_coverage(result, width="single"):
+    """The toys of `zdscan coverage`: (a) the Wilks regions (filled) and the Feldman-Cousins regions (lines) at the
+    same CLs; (b) the coverage of the Wilks region at the lowest CL over the tested cells. Side by side at double
+    width, one above the other at single width."""
+    d = _data(result)
+    if d.coverage is None:
+        raise ValueError(f"{d.path}: the coverage figure needs /coverage (run `zdscan coverage` on the result)")
+    cov = d.coverage
+    w = width_inches(width)
+    double = w > 5
+    fig = _new_figure(w, w * 0.45 if double else min(w * 1.6, 8.5))
+    a, b = fig.subplots(1, 2) if double else fig.subplots(2, 1)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    n = len(cov["cl"])
+    colors = list(REGION_COLORS[:n]) if n <= 3 else [plt_color(k, n) for k in range(n)]
+    a.contourf(d.m_zd_mev, d.epsilon, cov["dchi2"].T, levels=[0.0] + list(cov["wilks"]), colors=colors)
+    fc_boundaries(d, a, cov["cl"])
+    a.plot(d.best["refined_m_zd_mev"], d.best["refined_epsilon"], "o", color="k", ms=3, zorder=5)
+    _log_axes(a, d)
+    a.set_xlabel(M_LABEL)
+    a.set_ylabel(EPS_LABEL)
+    handles = [Patch(facecolor=c, edgecolor="none") for c in colors]
+    texts = [f"Wilks {c:.4g}%" for c in cov["cl"]]
+    handles += [Line2D([], [], color=FC_COLOR, linestyle=FC_STYLES[k % len(FC_STYLES)], linewidth=1.0)
+                for k in range(n)]
+    texts += [f"FC {c:.4g}%" for c in cov["cl"]]
+    a.legend(handles, texts, loc="best", ncol=2, handlelength=1.5, columnspacing=0.8, labelspacing=0.25,
+             borderaxespad=0.3, framealpha=0.85)
+    art = coverage_map(d, ax=b)
+    b.set_xlabel(M_LABEL)
+    b.set_ylabel(EPS_LABEL)
+    bar = fig.colorbar(art["coverage"][0], ax=b, pad=0.02)
+    bar.set_label(f"coverage of the Wilks {cov['cl'][0]:.4g}% region")
+    bar.ax.axhline(cov["cl"][0] / 100, color="k", linewidth=0.8)
+    for ax, tag in ((a, "(a)"), (b, "(b)")):
+        ax.text(0.02, 0.97, tag, transform=ax.transAxes, va="top", ha="left")
+    b.text(0.98, 0.03, f"{cov['toys']} toys a cell", transform=b.transAxes, va="bottom", ha="right")
+    return fig
+
+
+def plt_color(k: int, n: int):
+    import matplotlib
+
+    return matplotlib.colormaps["Blues_r"](0.15 + 0.7 * k / max(1, n - 1))
 
 
 def figure_running(result, width="single", *, points: Optional[str] = None):
@@ -226,13 +279,14 @@ def figure_skin(result, width="single"):
 
 
 FIGURES: Dict[str, Callable] = {"fig1": figure_skin, "fig2": figure_limits, "fig3": figure_contours,
-                                "fig4": figure_running, "fig5": figure_limits}
+                                "fig4": figure_running, "fig5": figure_limits, "coverage": figure_coverage}
 STEMS = {"fig1": "fig1_skin_correlation", "fig2": "fig2_limits", "fig3": "fig3_contours", "fig4": "fig4_running",
-         "fig5": "fig5_projections"}
+         "fig5": "fig5_projections", "coverage": "fig3_coverage"}
 
 
 def figure(which: str, result, width="single", **kw):
-    """One of the seed paper's figures (fig1 … fig5) from a result file, as a matplotlib Figure."""
+    """One of the seed paper's figures (fig1 … fig5), or the toys' coverage figure (coverage: needs /coverage), from a
+    result file, as a matplotlib Figure."""
     if which not in FIGURES:
         raise ValueError(f"figure must be one of {', '.join(FIGURES)} (got {which!r})")
     d = read_result(result) if not isinstance(result, ResultData) else result

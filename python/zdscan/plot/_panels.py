@@ -23,6 +23,8 @@ G2_COLORS = {"a_mu": "#7fc97f", "a_e": "#80b1d3"}
 CL_2D = (68.27, 95.45, 99.73)  # 1σ, 2σ, 3σ: Δχ² = 2.30, 6.18, 11.83 for 2 dof
 REGION_COLORS = ("#08306b", "#4a84c4", "#b5cfea")
 POSTERIOR_COLOR = "#e6550d"  # the Bayesian HPD regions of Fig. 3, beside the blue profile-likelihood ones
+FC_COLOR = "#2ca02c"  # the toy-based Feldman-Cousins regions (zdscan coverage), beside the Wilks ones
+FC_STYLES = ("-", "--", ":", "-.")
 
 
 def label(name: str) -> str:
@@ -192,10 +194,51 @@ def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bo
                         levels=sorted([d.posterior["hpd95"], d.posterior["hpd68"]]), colors=POSTERIOR_COLOR,
                         linestyles=["--", "-"], linewidths=0.9, zorder=4)
         artists["posterior HPD 68%/95%"] = [cs]
+    if d.coverage is not None:
+        # The Feldman-Cousins regions (toys, zdscan coverage) at those of the levels drawn that it computed.
+        shared = [c for c in d.coverage["cl"] if any(abs(c - x) < 0.01 for x in levels)]
+        artists.update(fc_boundaries(d, ax, shared))
     artists["best fit"] = ax.plot(d.best["refined_m_zd_mev"], d.best["refined_epsilon"], "o", color="k", ms=3.5,
                                   zorder=5)
     _log_axes(ax, d)
     return artists
+
+
+def fc_boundaries(d: ResultData, ax, cls: Sequence[float]) -> Dict[str, list]:
+    """The boundaries of the Feldman-Cousins regions of /coverage at the CLs (%) given, as lines (one style a CL):
+    the zero line of Δχ²_data − Δχ²_crit, interpolated between cells, where cells were tested, and of
+    Δχ²_data − (Wilks threshold) elsewhere (the rule by which /coverage/fc_region classifies untested cells)."""
+    out: Dict[str, list] = {}
+    cov = d.coverage
+    for k, cl in enumerate(cls):
+        wilks = cov["wilks"][cov["cl"].index(cl)]
+        field = np.where(cov["tested"], cov["dchi2"] - np.nan_to_num(cov["crit"][cl]), cov["dchi2"] - wilks)
+        if field.min() >= 0 or field.max() <= 0:
+            continue  # all in or all out: no boundary on the grid
+        cs = ax.contour(d.m_zd_mev, d.epsilon, field.T, levels=[0.0], colors=FC_COLOR,
+                        linestyles=[FC_STYLES[k % len(FC_STYLES)]], linewidths=1.0, zorder=4)
+        out[f"Feldman-Cousins {cl:.4g}%"] = [cs]
+    return out
+
+
+def coverage_map(result, *, ax=None, cl: Optional[float] = None) -> Dict[str, list]:
+    """The coverage of the Wilks region at cl (%; default the lowest in /coverage) at each tested cell: the fraction
+    of toys thrown there whose Δχ² lies below the Wilks threshold. Nominal coverage is the CL; below it the Wilks
+    region undercovers. The data's Wilks contour at that CL for orientation. Returns {label: [artists]}."""
+    d = _data(result)
+    ax = _axes(ax)
+    cov = d.coverage
+    cl = cov["cl"][0] if cl is None else cl
+    nominal = cl / 100
+    values = np.where(cov["tested"], cov["wilks_coverage"][cl], np.nan)
+    spread = max(0.05, float(np.nanmax(np.abs(values - nominal))) if np.any(cov["tested"]) else 0.05)
+    mesh = ax.pcolormesh(d.m_zd_mev, d.epsilon, values.T, cmap="RdBu", vmin=nominal - spread, vmax=nominal + spread,
+                         shading="nearest", rasterized=True)
+    k = cov["cl"].index(cl)
+    lines = ax.contour(d.m_zd_mev, d.epsilon, cov["dchi2"].T, levels=[cov["wilks"][k]], colors="k", linewidths=0.7)
+    best = ax.plot(d.best["refined_m_zd_mev"], d.best["refined_epsilon"], "o", color="k", ms=3)
+    _log_axes(ax, d)
+    return {"coverage": [mesh], "Wilks": [lines], "best fit": best}
 
 
 SEARCH_STYLE = dict(facecolor="0.55", alpha=0.22, edgecolor="none", lw=0)

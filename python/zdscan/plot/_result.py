@@ -49,6 +49,9 @@ class ResultData:
     searches: List[dict] = dataclasses.field(default_factory=list)
     #: /posterior (with --posterior): log_density [m, ε], hpd_log_density_68/95, priors; else None
     posterior: Optional[dict] = None
+    #: /coverage (`zdscan coverage`): cl (%, ascending), wilks (Δχ² per CL), toys, dchi2, tested [m, ε] and per CL
+    #: (keyed by the CL in %) fc_region, crit, wilks_coverage maps; else None
+    coverage: Optional[dict] = None
 
     def measurement(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
@@ -146,6 +149,44 @@ def _searches(f, measurements) -> List[dict]:
     return out
 
 
+def cl_suffix(cl_percent: float) -> str:
+    """A CL's dataset suffix in /coverage: 68.27 → '68p27' (as zdscan coverage names them)."""
+    return f"{cl_percent:.4g}".replace(".", "p")
+
+
+def _coverage(f, shape) -> dict:
+    """/coverage, every map checked against the axes and its range before use."""
+    g = f["coverage"]
+    d = g.get("cl")
+    if d is None or not hasattr(d, "shape") or d.ndim != 1 or not 1 <= d.shape[0] <= 8 or d.dtype.kind != "f":
+        raise ResultFileError("/coverage/cl must list 1 to 8 confidence levels")
+    cl = np.asarray(d[...], dtype=float)
+    if not np.all((cl > 0) & (cl < 1)) or np.any(np.diff(cl) <= 0):
+        raise ResultFileError("/coverage/cl must be ascending levels between 0 and 1")
+    toys = _number(g.attrs.get("toys"))
+    if toys is None or toys < 1:
+        raise ResultFileError("/coverage@toys is not a positive number")
+    tested = np.asarray(_map(f, "coverage/tested", shape)[...])
+    dchi2 = np.asarray(_map(f, "coverage/dchi2", shape)[...], dtype=float)
+    if not np.all((tested == 0) | (tested == 1)) or not np.all(np.isfinite(dchi2) & (dchi2 >= 0)):
+        raise ResultFileError("/coverage/tested must be 0 or 1 and /coverage/dchi2 finite and >= 0")
+    tested = tested == 1
+    out = dict(cl=[100 * c for c in cl], wilks=[-2 * np.log1p(-c) for c in cl], toys=int(toys), tested=tested,
+               dchi2=dchi2, fc_region={}, crit={}, wilks_coverage={})
+    for c in out["cl"]:
+        s = cl_suffix(c)
+        region = np.asarray(_map(f, f"coverage/fc_region_{s}", shape)[...])
+        crit = np.asarray(_map(f, f"coverage/dchi2_crit_{s}", shape)[...], dtype=float)
+        cov = np.asarray(_map(f, f"coverage/wilks_coverage_{s}", shape)[...], dtype=float)
+        if not np.all((region == 0) | (region == 1)):
+            raise ResultFileError(f"/coverage/fc_region_{s} must be 0 or 1")
+        if not (np.all(np.isfinite(crit[tested]) & (crit[tested] >= 0))
+                and np.all((cov[tested] >= 0) & (cov[tested] <= 1))):
+            raise ResultFileError(f"/coverage/dchi2_crit_{s} or wilks_coverage_{s} out of range where tested")
+        out["fc_region"][c], out["crit"][c], out["wilks_coverage"][c] = region == 1, crit, cov
+    return out
+
+
 def read_result(path) -> ResultData:
     """The figures' inputs from a zdscan result file; ResultFileError naming the file and the object at fault."""
     import h5py
@@ -200,10 +241,11 @@ def read_result(path) -> ResultData:
                                                                                    ("epsilon", len(eps)))}
                 posterior = dict(log_density=dens, hpd68=levels[0], hpd95=levels[1],
                                  priors=_text(g.attrs.get("priors", "")), marginal=marg)
+            coverage = _coverage(f, (len(m), len(eps))) if "coverage" in f else None
             name = str(config.get("name", os.path.basename(path)))
     except ResultFileError as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
     except (OSError, KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({type(e).__name__}: {e})") from None
     return ResultData(path, name, m, eps, chi2_map, profile_m, profile_eps, best, measurements, slices, running,
-                      running_attrs, searches, posterior)
+                      running_attrs, searches, posterior, coverage)
