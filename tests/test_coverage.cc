@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "zdscan/io/config.hpp"
+#include "zdscan/scan/scan_engine.hpp"
 #include "zdscan/stats/coverage.hpp"
+#include "zdscan/stats/toy_backend.hpp"
 #include "zdscan/util/chi2_distribution.hpp"
 #include "zdscan/util/philox.hpp"
 
@@ -189,7 +191,8 @@ TEST(Coverage, PhysicalBoundaryGivesTheFeldmanCousinsDeparture)
 }
 
 // A fixed seed gives fixed numbers: the same for 1 and 2 threads and any batch size, and the CPU's blocked,
-// vectorised refit gives the same t as the scalar one of toy_refit.hpp (what a GPU thread runs), bit for bit.
+// vectorised refit gives the same t as the scalar one of toy_refit.hpp (what a GPU thread runs) and as a visit of
+// every cell, bit for bit, also for a toy far in its tail.
 TEST(Coverage, NumbersDependOnlyOnSeedCellAndToy)
 {
     ScanConfig config = default_config();
@@ -228,6 +231,7 @@ TEST(Coverage, NumbersDependOnlyOnSeedCellAndToy)
         {
             double z[max_measurements], shift[max_measurements];
             toy_normals(99, static_cast<std::uint64_t>(cell), toy, g.n_pulls, z);
+            if (toy == 15) z[0] = 12;  // far in the tail: past the neighbourhood
             const double norm = toy_shift(view, cell, g.delta[static_cast<std::size_t>(cell)], z, shift);
             const ToyFit scalar = toy_refit(view, cell, shift, norm);
             const ToyFit blocked = toy_refit_blocks(g, cell, shift, norm);
@@ -256,6 +260,65 @@ TEST(Coverage, ToyShiftPutsThePseudoDataAtTheModel)
     EXPECT_NEAR(shift[1], -1.4, 1e-15);
     EXPECT_NEAR(shift[2], 0.4, 1e-15);
     EXPECT_NEAR(norm, std::sqrt(0.81 + 1.96 + 0.16), 1e-15);
+}
+}  // namespace
+}  // namespace zdscan
+
+namespace zdscan
+{
+namespace
+{
+/// The toys of the paper's grid on a backend; the crit and coverage maps.
+CoverageResult toys_on(ToyBackend* backend, const CoverageGrid& g)
+{
+    CoverageOptions o;
+    o.toys = 48;
+    o.seed = 3;
+    o.backend = backend;
+    o.points.rule = CoveragePoints::Rule::near_contour;
+    return run_coverage(g, o);
+}
+
+void expect_same_numbers(const CoverageResult& a, const CoverageResult& b)
+{
+    ASSERT_EQ(a.tested, b.tested);
+    ASSERT_GT(a.tested.size(), 20u);
+    for (std::size_t k = 0; k < a.cl.size(); ++k)
+        for (std::int64_t c : a.tested)
+        {
+            const auto i = static_cast<std::size_t>(c);
+            EXPECT_EQ(a.crit[k][i], b.crit[k][i]) << "cell " << c;
+            EXPECT_EQ(a.crit_error[k][i], b.crit_error[k][i]) << "cell " << c;
+            EXPECT_EQ(a.wilks_coverage[k][i], b.wilks_coverage[k][i]) << "cell " << c;
+        }
+}
+
+CoverageGrid small_paper_grid()
+{
+    ScanConfig config = default_config();
+    config.m_zd_mev.n = 32;
+    config.epsilon.n = 30;
+    config.delta.n = 8;
+    return make_coverage_grid(config, 0);
+}
+
+// The device kernel, run on the CPU through its emulation, gives the CPU backend's numbers bit for bit.
+TEST(Coverage, CpuAndEmulatedCudaToysAgree)
+{
+    const CoverageGrid g = small_paper_grid();
+    const auto cpu = make_cpu_toys(g, 0);
+    const auto emulated = make_emulated_cuda_toys(g.view(), g.delta.data());
+    expect_same_numbers(toys_on(cpu.get(), g), toys_on(emulated.get(), g));
+}
+
+// On a GPU (skipped without one): the CUDA toy kernel gives the CPU backend's numbers bit for bit.
+TEST(Coverage, CpuAndCudaToysAgree)
+{
+    if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
+    const CoverageGrid g = small_paper_grid();
+    const auto cpu = make_cpu_toys(g, 0);
+    const auto cuda = make_cuda_toys(g.view(), g.delta.data(), 0);
+    expect_same_numbers(toys_on(cpu.get(), g), toys_on(cuda.get(), g));
 }
 }  // namespace
 }  // namespace zdscan

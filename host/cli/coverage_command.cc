@@ -18,6 +18,7 @@
 #include "zdscan/scan/progress.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 #include "zdscan/stats/coverage.hpp"
+#include "zdscan/stats/toy_backend.hpp"
 
 namespace zdscan
 {
@@ -177,6 +178,10 @@ CLI::App* add_coverage_command(CLI::App& app, CoverageArgs& a)
         ->type_name("FILE");
     cmd->add_flag("--force", a.force, "replace any regular file at --out (never the input)");
     cmd->add_option("--threads", a.threads, "CPU threads (default: all)")->type_name("NUMBER");
+    cmd->add_option("--backend", a.backend,
+                    "cpu, cuda or auto (cuda when a GPU is present); cuda-emulated runs the CUDA toy kernel on the CPU "
+                    "(tests); all give the same numbers")
+        ->check(CLI::IsMember({"cpu", "cuda", "cuda-emulated", "auto"}));
     cmd->add_flag("--resume", a.resume, "continue from the checkpoint an interrupted run left beside --out");
     cmd->add_option("--checkpoint-interval", a.checkpoint_interval,
                     "seconds between two saves of the checkpoint, 0 to 86400 (default 60)")
@@ -217,6 +222,13 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
         options.points.rule = CoveragePoints::Rule::listed;
         options.points.cells = read_points_file(a.points, grid);
     }
+    std::unique_ptr<ToyBackend> backend;
+    const std::string which = a.backend == "auto" ? (cuda_device_count() > 0 ? "cuda" : "cpu") : a.backend;
+    if (which == "cuda") backend = make_cuda_toys(grid.view(), grid.delta.data(), job.local_rank());
+    else if (which == "cuda-emulated") backend = make_emulated_cuda_toys(grid.view(), grid.delta.data());
+    else backend = make_cpu_toys(grid, options.threads);
+    options.backend = backend.get();
+    options.points_per_batch = backend->preferred_points_per_batch();
     options.cancel = &interrupt_requested();
     options.exchange = job.exchange();
     options.rank = job.rank();
@@ -290,7 +302,7 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     }
     CoverageProvenance provenance;
     provenance.command_line = a.command_line;
-    provenance.device = "CPU (" + std::to_string(cpu_threads(options.threads)) + " threads)";
+    provenance.device = backend->device();
     provenance.ranks = job.size();
     if (checkpoint) provenance.prior_wall_time_s = checkpoint->prior_wall_time_s();
     write_coverage_file(a.input, out_path, grid, result, provenance,

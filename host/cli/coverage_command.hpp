@@ -15,7 +15,7 @@ namespace zdscan
 struct CoverageArgs
 {
     std::string input, out_path, toys = "1000", cl = "68,90,95", points = "near-contour", band = "0.25,2.5",
-                                     seed = "1", threads, checkpoint_interval;
+                                     seed = "1", threads, checkpoint_interval, backend = "auto";
     bool force = false, resume = false, no_checkpoint = false, quiet = false;
     std::string command_line;
 };

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "zdscan/scan/scan_engine.hpp"
+#include "zdscan/stats/toy_backend.hpp"
 
 namespace zdscan
 {
@@ -14,6 +15,11 @@ std::string cuda_unavailable_reason()
 }
 
 std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem&, int)
+{
+    throw std::runtime_error(cuda_unavailable_reason());
+}
+
+std::unique_ptr<ToyBackend> make_cuda_toys(const ToyGrid&, const double*, int)
 {
     throw std::runtime_error(cuda_unavailable_reason());
 }

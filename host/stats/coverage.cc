@@ -16,6 +16,7 @@
 #include "zdscan/scan/progress.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 #include "zdscan/scan/tile_exchange.hpp"
+#include "zdscan/stats/toy_backend.hpp"
 #include "zdscan/util/philox.hpp"
 
 namespace zdscan
@@ -31,6 +32,11 @@ ToyGrid CoverageGrid::view() const
     g.delta_lo = delta_lo;
     g.delta_hi = delta_hi;
     return g;
+}
+
+namespace
+{
+std::vector<double> gather_blocks(const CoverageGrid& g, const std::vector<std::int64_t>& cells);
 }
 
 CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
@@ -97,52 +103,77 @@ void index_coverage_grid(CoverageGrid& g, int threads)
     g.root_chi2.resize(n_cells);
     for (std::size_t i = 0; i < n_cells; ++i) g.root_chi2[i] = std::sqrt(g.chi2[static_cast<std::size_t>(g.order[i])]);
     g.chi2_min = g.chi2[static_cast<std::size_t>(g.order[0])];
-    constexpr std::size_t L = exact_batch_cells;
-    const std::size_t n_blocks = (n_cells + L - 1) / L, np = static_cast<std::size_t>(g.n_pulls);
-    g.blocks.resize(n_blocks * 4 * np * L);
-    for (std::size_t i = 0; i < n_blocks * L; ++i)
-    {
-        const auto cell = static_cast<std::size_t>(g.order[std::min(i, n_cells - 1)]);
-        const std::size_t block = i / L, lane = i % L;
-        for (std::size_t k = 0; k < np; ++k)
-            for (std::size_t q = 0; q < 4; ++q)
-                g.blocks[((block * 4 + q) * np + k) * L + lane] = g.coef[(cell * np + k) * 4 + q];
-    }
+    g.blocks = gather_blocks(g, g.order);
 }
 
-ToyFit toy_refit_blocks(const CoverageGrid& grid, std::int64_t point, const double* shift, double shift_norm)
+namespace
+{
+/// The exact profiles of n ≤ exact_batch_cells cells whose pulls lie in one block (CoverageGrid::blocks layout),
+/// each constant term moved by shift: chi2[l] for the cells cells[l]. The vectorised common case, the general
+/// method for the lanes it leaves undecided: the same bits as toy_cell_profile.
+void profile_block(const ToyGrid& view, const double* block, const std::int64_t* cells, int n, const double* shift,
+                   double* chi2)
 {
     static const ExactBatchMinFunction solve = exact_batch_min_function(selected_cpu_isa());
     constexpr int L = exact_batch_cells;
     thread_local BatchPulls pulls;  // 32 kB: not on an OpenMP thread's stack
-    const ToyGrid view = grid.view();
-    const int np = grid.n_pulls;
+    const int np = view.n_pulls;
+    for (int q = 0; q < 4; ++q)
+        for (int k = 0; k < np; ++k)
+        {
+            const double* from = block + (q * np + k) * L;
+            const double add = q == 0 ? shift[k] : 0.0;
+            for (int l = 0; l < L; ++l) pulls[q][k][l] = from[l] + add;
+        }
+    int status[L];
+    solve(pulls, np, n, view.delta_lo, view.delta_hi, status, chi2);
+    for (int l = 0; l < n; ++l)
+        if (status[l] == 2) chi2[l] = toy_cell_profile(view, cells[l], shift).chi2;
+}
+
+/// The pulls of cells (in this order) in blocks of exact_batch_cells, the last one padded with its last cell.
+std::vector<double> gather_blocks(const CoverageGrid& g, const std::vector<std::int64_t>& cells)
+{
+    constexpr std::size_t L = exact_batch_cells;
+    const std::size_t n = cells.size(), n_blocks = (n + L - 1) / L, np = static_cast<std::size_t>(g.n_pulls);
+    std::vector<double> blocks(n_blocks * 4 * np * L);
+    for (std::size_t i = 0; i < n_blocks * L && n > 0; ++i)
+    {
+        const auto cell = static_cast<std::size_t>(cells[std::min(i, n - 1)]);
+        const std::size_t block = i / L, lane = i % L;
+        for (std::size_t k = 0; k < np; ++k)
+            for (std::size_t q = 0; q < 4; ++q)
+                blocks[((block * 4 + q) * np + k) * L + lane] = g.coef[(cell * np + k) * 4 + q];
+    }
+    return blocks;
+}
+
+/// toy_refit's test: a cell whose lower bound root − |s| exceeds the best χ² so far cannot hold
+/// the minimum (a margin of 1e-9 relative for the rounding of the profiles and norms).
+inline bool excluded(double root, double norm, double best)
+{
+    const double bound = root - norm;
+    return bound > 0 && bound * bound > best * (1 + 1e-9) + 1e-12;
+}
+}  // namespace
+
+ToyFit toy_refit_blocks(const CoverageGrid& g, std::int64_t point, const double* shift, double shift_norm)
+{
+    constexpr int L = exact_batch_cells;
+    const ToyGrid view = g.view();
     ToyFit fit;
     const double at_point = toy_cell_profile(view, point, shift).chi2;
     double best = at_point;
     fit.cells_fitted = 1;
-    int status[L];
     double chi2[L];
     for (std::int64_t i0 = 0; i0 < view.n_cells; i0 += L)
     {
-        const double bound = view.root_chi2[i0] - shift_norm;  // toy_refit's bound, for the block's first cell
-        if (bound > 0 && bound * bound > best * (1 + 1e-9) + 1e-12) break;
-        const int n = static_cast<int>(std::min<std::int64_t>(L, view.n_cells - i0));
-        const double* b = &grid.blocks[static_cast<std::size_t>(i0 / L) * 4 * static_cast<std::size_t>(np) * L];
-        for (int q = 0; q < 4; ++q)
-            for (int k = 0; k < np; ++k)
-            {
-                const double* from = b + (q * np + k) * L;
-                const double add = q == 0 ? shift[k] : 0.0;
-                for (int l = 0; l < L; ++l) pulls[q][k][l] = from[l] + add;
-            }
-        solve(pulls, np, n, view.delta_lo, view.delta_hi, status, chi2);
-        for (int l = 0; l < n; ++l)
-        {
-            const double v = status[l] == 2 ? toy_cell_profile(view, view.order[i0 + l], shift).chi2 : chi2[l];
-            best = v < best ? v : best;
-        }
-        fit.cells_fitted += n;
+        if (excluded(view.root_chi2[i0], shift_norm, best)) break;  // toy_refit's bound, for the block's first cell
+        const int m = static_cast<int>(std::min<std::int64_t>(L, view.n_cells - i0));
+        profile_block(view, &g.blocks[static_cast<std::size_t>(i0 / L) * 4 * static_cast<std::size_t>(view.n_pulls) * L],
+                      view.order + i0, m, shift, chi2);
+        for (int l = 0; l < m; ++l) best = chi2[l] < best ? chi2[l] : best;
+        fit.cells_fitted += m;
     }
     fit.dchi2 = at_point - best;
     return fit;
@@ -210,6 +241,39 @@ void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, Cover
 
 namespace
 {
+class CpuToys final : public ToyBackend
+{
+  public:
+    CpuToys(const CoverageGrid& grid, int threads) : grid_(grid), threads_(cpu_threads(threads)) {}
+    std::string name() const override { return "cpu"; }
+    std::string device() const override { return "CPU (" + std::to_string(threads_) + " threads)"; }
+    int preferred_points_per_batch() const override { return 16; }
+    void refit(const std::vector<std::int64_t>& cells, std::int64_t toys, std::uint64_t seed, std::vector<double>& t,
+               std::vector<std::int64_t>& fitted) override
+    {
+        const auto pairs = static_cast<std::int64_t>(cells.size()) * toys;
+        t.assign(static_cast<std::size_t>(pairs), 0.0);
+        fitted.assign(static_cast<std::size_t>(pairs), 0);
+        const ToyGrid view = grid_.view();
+        // Every (point, toy) pair on its own: its numbers depend on (seed, cell, toy) only.
+#pragma omp parallel for schedule(dynamic, 8) num_threads(threads_)
+        for (std::int64_t q = 0; q < pairs; ++q)
+        {
+            const std::int64_t cell = cells[static_cast<std::size_t>(q / toys)];
+            double z[max_measurements], shift[max_measurements];
+            toy_normals(seed, static_cast<std::uint64_t>(cell), static_cast<std::uint32_t>(q % toys), grid_.n_pulls, z);
+            const double norm = toy_shift(view, cell, grid_.delta[static_cast<std::size_t>(cell)], z, shift);
+            const ToyFit fit = toy_refit_blocks(grid_, cell, shift, norm);
+            t[static_cast<std::size_t>(q)] = fit.dchi2;
+            fitted[static_cast<std::size_t>(q)] = fit.cells_fitted;
+        }
+    }
+
+  private:
+    const CoverageGrid& grid_;
+    int threads_;
+};
+
 /// A batch's points as doubles (TileResult::full): per point the cell, the mean cells fitted, then crit, its error
 /// and the Wilks coverage per CL.
 std::size_t values_per_point(std::size_t n_cl) { return 2 + 3 * n_cl; }
@@ -229,6 +293,11 @@ TileResult encode_batch(const std::vector<CoveragePoint>& points, std::size_t n_
     return r;
 }
 }  // namespace
+
+std::unique_ptr<ToyBackend> make_cpu_toys(const CoverageGrid& grid, int threads)
+{
+    return std::make_unique<CpuToys>(grid, threads);
+}
 
 CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& options)
 {
@@ -310,8 +379,13 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
     }
     if (exchange) exchange->share_done(done);
 
-    const ToyGrid view = grid.view();
-    const int threads = cpu_threads(options.threads);
+    std::unique_ptr<ToyBackend> own;
+    ToyBackend* toys_backend = options.backend;
+    if (!toys_backend)
+    {
+        own = make_cpu_toys(grid, options.threads);
+        toys_backend = own.get();
+    }
     const auto toys = static_cast<std::int64_t>(options.toys);
     std::int64_t toys_done_before = 0;
     for (std::int64_t b = 0; b < n_batches; ++b) toys_done_before += done[static_cast<std::size_t>(b)] ? static_cast<std::int64_t>(batch_cells(b).size()) * toys : 0;
@@ -331,22 +405,7 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
             check_cancel(options.cancel);
             const auto cells = batch_cells(b);
             const auto pairs = static_cast<std::int64_t>(cells.size()) * toys;
-            t.assign(static_cast<std::size_t>(pairs), 0.0);
-            fitted.assign(static_cast<std::size_t>(pairs), 0);
-            // Every (point, toy) pair on its own: its numbers depend on (seed, cell, toy) only.
-#pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
-            for (std::int64_t q = 0; q < pairs; ++q)
-            {
-                if (options.cancel && options.cancel->load(std::memory_order_relaxed)) continue;
-                const std::int64_t cell = cells[static_cast<std::size_t>(q / toys)];
-                double z[max_measurements], shift[max_measurements];
-                toy_normals(options.seed, static_cast<std::uint64_t>(cell), static_cast<std::uint32_t>(q % toys),
-                            grid.n_pulls, z);
-                const double norm = toy_shift(view, cell, grid.delta[static_cast<std::size_t>(cell)], z, shift);
-                const ToyFit fit = toy_refit_blocks(grid, cell, shift, norm);
-                t[static_cast<std::size_t>(q)] = fit.dchi2;
-                fitted[static_cast<std::size_t>(q)] = fit.cells_fitted;
-            }
+            toys_backend->refit(cells, toys, options.seed, t, fitted);
             check_cancel(options.cancel);
             std::vector<CoveragePoint> points(cells.size());
             for (std::size_t p = 0; p < cells.size(); ++p)

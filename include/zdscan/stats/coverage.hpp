@@ -22,6 +22,7 @@
 namespace zdscan
 {
 class ProgressReporter;
+class ToyBackend;
 class TileExchange;
 class TileJournal;
 
@@ -53,8 +54,8 @@ CoverageGrid make_coverage_grid(const ScanConfig& config, int threads);
 void index_coverage_grid(CoverageGrid& grid, int threads);
 
 /// toy_refit (toy_refit.hpp) on the CPU: the cells in blocks through the vectorised exact profile
-/// (delta_walk.hpp). The same t, bit for bit (each cell's profile is the same bits, and both find the grid's
-/// minimum); it may fit up to a block more cells.
+/// (delta_walk.hpp), the walk stopping at the first block whose first cell is excluded. The same t, bit for bit (each
+/// cell's profile is the same bits, and both find the grid's minimum); it may fit up to a block more cells.
 ToyFit toy_refit_blocks(const CoverageGrid& grid, std::int64_t point, const double* shift, double shift_norm);
 
 /// Which cells are tested.
@@ -76,7 +77,8 @@ struct CoverageOptions
     std::vector<double> cl = {0.682689492137086, 0.90, 0.95};  ///< confidence levels, ascending, in (0, 1)
     std::uint64_t seed = 1;
     CoveragePoints points;
-    int threads = 0;                ///< 0: all hardware threads
+    int threads = 0;                ///< 0: all hardware threads (the CPU backend)
+    ToyBackend* backend = nullptr;  ///< where toys are refitted (toy_backend.hpp); null: the CPU
     int points_per_batch = 16;      ///< the checkpoint's and the MPI split's unit
     const std::atomic<bool>* cancel = nullptr;
     TileExchange* exchange = nullptr;

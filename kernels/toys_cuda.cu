@@ -1,0 +1,103 @@
+/// \file toys_cuda.cu
+/// The toys of `zdscan coverage` on a CUDA device: the grid's pulls, visiting order and profiled δ uploaded once,
+/// one thread a (tested cell, toy) pair (kernels/toy_kernels.hpp), a batch's Δχ² and counts copied back. Built with
+/// --fmad=false like the scan, so that the device rounds as the CPU does (the only fused operations are the
+/// explicit fused() of the shared code): the CPU, the emulation and a GPU give the same numbers.
+#include <cuda_runtime.h>
+#include <thrust/copy.h>
+#include <thrust/device_vector.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "toy_kernels.hpp"
+#include "zdscan/scan/scan_engine.hpp"
+#include "zdscan/stats/toy_backend.hpp"
+
+namespace zdscan
+{
+namespace
+{
+void check(cudaError_t status, const char* what)
+{
+    if (status != cudaSuccess) throw std::runtime_error(std::string("CUDA error in ") + what + ": " + cudaGetErrorString(status));
+}
+
+constexpr int block_size = 128;  // long, divergent threads: small blocks keep more of them scheduled
+
+__global__ void toy_kernel(kernels::ToyArgs a)
+{
+    simt::ThreadIndex t;
+    t.block_x = static_cast<int>(blockIdx.x);
+    t.grid_x = static_cast<int>(gridDim.x);
+    t.thread = static_cast<int>(threadIdx.x);
+    t.block_dim = static_cast<int>(blockDim.x);
+    kernels::toy_thread(a, t);
+}
+
+class CudaToys final : public ToyBackend
+{
+  public:
+    CudaToys(const ToyGrid& g, const double* delta0)
+        : coef_(g.coef, g.coef + g.n_cells * g.n_pulls * 4), order_(g.order, g.order + g.n_cells),
+          root_(g.root_chi2, g.root_chi2 + g.n_cells), delta0_(delta0, delta0 + g.n_cells)
+    {
+        grid_ = g;
+        grid_.coef = thrust::raw_pointer_cast(coef_.data());
+        grid_.order = thrust::raw_pointer_cast(order_.data());
+        grid_.root_chi2 = thrust::raw_pointer_cast(root_.data());
+    }
+    std::string name() const override { return "cuda"; }
+    std::string device() const override
+    {
+        int id = 0;
+        cudaDeviceProp p{};
+        if (cudaGetDevice(&id) != cudaSuccess || cudaGetDeviceProperties(&p, id) != cudaSuccess) return "CUDA device";
+        return std::string(p.name) + " (device " + std::to_string(id) + ")";
+    }
+    int preferred_points_per_batch() const override { return 512; }
+    void refit(const std::vector<std::int64_t>& cells, std::int64_t toys, std::uint64_t seed, std::vector<double>& t,
+               std::vector<std::int64_t>& fitted) override
+    {
+        const long long n = static_cast<long long>(cells.size()) * toys;
+        cells_.assign(cells.begin(), cells.end());
+        t_.resize(static_cast<std::size_t>(n));
+        fitted_.resize(static_cast<std::size_t>(n));
+        kernels::ToyArgs a;
+        a.grid = grid_;
+        a.delta0 = thrust::raw_pointer_cast(delta0_.data());
+        a.cells = thrust::raw_pointer_cast(cells_.data());
+        a.toys = toys;
+        a.n_pairs = n;
+        a.seed = seed;
+        a.t = thrust::raw_pointer_cast(t_.data());
+        a.fitted = thrust::raw_pointer_cast(fitted_.data());
+        toy_kernel<<<static_cast<unsigned>((n + block_size - 1) / block_size), block_size>>>(a);
+        check(cudaGetLastError(), "toy_kernel launch");
+        check(cudaDeviceSynchronize(), "toy_kernel");
+        t.resize(static_cast<std::size_t>(n));
+        thrust::copy(t_.begin(), t_.end(), t.begin());
+        std::vector<long long> f(static_cast<std::size_t>(n));
+        thrust::copy(fitted_.begin(), fitted_.end(), f.begin());
+        fitted.assign(f.begin(), f.end());
+    }
+
+  private:
+    thrust::device_vector<double> coef_;
+    thrust::device_vector<std::int64_t> order_;
+    thrust::device_vector<double> root_, delta0_;
+    thrust::device_vector<long long> cells_;
+    thrust::device_vector<double> t_;
+    thrust::device_vector<long long> fitted_;
+    ToyGrid grid_;
+};
+}  // namespace
+
+std::unique_ptr<ToyBackend> make_cuda_toys(const ToyGrid& grid, const double* delta0, int device)
+{
+    const int count = cuda_device_count();
+    if (count == 0) throw std::runtime_error(cuda_unavailable_reason());
+    check(cudaSetDevice((device % count + count) % count), "cudaSetDevice");
+    return std::make_unique<CudaToys>(grid, delta0);
+}
+}  // namespace zdscan
