@@ -166,7 +166,8 @@ class TemporaryFileGuard
 void scan_to_file(const std::string& config_json, const std::string& config_path, const std::string& out_path,
                   bool force, int n_m, int n_eps, int n_delta, const std::string& backend, int threads,
                   bool full_grid, const std::string& delta_profile, const std::vector<double>& delta_slices,
-                  const std::string& command_line, const std::string& store_text, int deflate, bool posterior)
+                  const std::string& command_line, const std::string& store_text, int deflate, bool posterior,
+                  const std::string& delta_prior)
 {
     const ScanFileWriter::Store store = ScanFileWriter::parse_store(store_text, "store=");
     ScanFileWriter::check_deflate(deflate, full_grid, "deflate=", "full_grid=True");
@@ -189,6 +190,11 @@ void scan_to_file(const std::string& config_json, const std::string& config_path
     options.delta_profile = parse_delta_profile(delta_profile);
     options.delta_slices = delta_slices;
     options.posterior = posterior;
+    if (!delta_prior.empty())
+    {
+        if (!posterior) throw ConfigError("delta_prior=: applies to posterior=True only");
+        options.delta_prior = parse_delta_prior(delta_prior, config.delta.min, config.delta.max, "delta_prior=");
+    }
     std::atomic<bool> cancel{false};
     options.cancel = &cancel;
 
@@ -344,7 +350,7 @@ NB_MODULE(_core, m)
           nb::arg("n_m"),
           nb::arg("n_eps"), nb::arg("n_delta"), nb::arg("backend"), nb::arg("threads"), nb::arg("full_grid"),
           nb::arg("delta_profile"), nb::arg("delta_slices"), nb::arg("command_line"), nb::arg("store"),
-          nb::arg("deflate"), nb::arg("posterior"),
+          nb::arg("deflate"), nb::arg("posterior"), nb::arg("delta_prior") = "",
           "Runs a scan and writes its HDF5 file (GIL released; Ctrl-C stops it, nothing written).");
     m.def("apv", &apv_json, nb::arg("config"), nb::arg("alternatives"),
           "The Q_W(133Cs) reanalysis of the config's apv_reanalysis block, as JSON text.");

@@ -55,6 +55,39 @@ TEST(Posterior, DeltaIntegralOfACubicMatchesBruteForce)
     EXPECT_NEAR(log_delta_integral(p, lo, hi, d_min, chi2_min), -0.5 * chi2_min + std::log(brute), 1e-7);
 }
 
+TEST(Posterior, LogUniformDeltaPriorAgainstClosedFormAndBruteForce)
+{
+    const DeltaPrior prior = parse_delta_prior("log:1e-5", -0.004, 0.01, "--delta-prior");
+    ASSERT_EQ(prior.kind, DeltaPrior::Kind::log_abs);
+    // χ² independent of δ (= 0.49): ∫ dδ/|δ| over [−0.004, −1e-5] ∪ [1e-5, 0.01] = ln(400) + ln(1000).
+    EXPECT_NEAR(log_delta_integral(one_pull(0.7, 0), -0.004, 0.01, 0.0, 0.49, prior),
+                -0.245 + std::log(std::log(400.0) + std::log(1000.0)), 1e-10);
+    // A narrow peak at δ = 0.003 and a wide one across zero, against midpoint sums of π(δ) e^{−χ²/2} in u = ln|δ|.
+    for (const auto& [a, b] : {std::pair{-3.0, 1e3}, {0.2, 60.0}})
+    {
+        const CellPulls p = one_pull(a, b);
+        const double lo = -0.004, hi = 0.01, d_min = std::clamp(-a / b, lo, hi), chi2_min = std::pow(a + b * d_min, 2);
+        double brute = 0;
+        const int n = 2000000;
+        for (const auto& [sign, top] : {std::pair{1.0, hi}, {-1.0, -lo}})
+        {
+            const double u0 = std::log(1e-5), u1 = std::log(top), du = (u1 - u0) / n;
+            for (int i = 0; i < n; ++i)
+                brute += std::exp(-0.5 * (chi2_total(p, sign * std::exp(u0 + (i + 0.5) * du)) - chi2_min)) * du;
+        }
+        EXPECT_NEAR(log_delta_integral(p, lo, hi, d_min, chi2_min, prior), -0.5 * chi2_min + std::log(brute), 1e-8)
+            << a << " " << b;
+    }
+    // Default floor, and the refusals naming the option.
+    EXPECT_DOUBLE_EQ(parse_delta_prior("log", -0.004, 0.01, "x").floor, 1e-5);
+    EXPECT_EQ(parse_delta_prior("uniform", -0.004, 0.01, "x").kind, DeltaPrior::Kind::uniform);
+    EXPECT_THROW(parse_delta_prior("log:0.02", -0.004, 0.01, "--delta-prior"), ConfigError);
+    EXPECT_THROW(parse_delta_prior("log:-1", -0.004, 0.01, "--delta-prior"), ConfigError);
+    EXPECT_THROW(parse_delta_prior("jeffreys", -0.004, 0.01, "--delta-prior"), ConfigError);
+    EXPECT_DOUBLE_EQ(prior.weight(0.002), 500.0);
+    EXPECT_EQ(prior.weight(5e-6), 0.0);
+}
+
 TEST(Posterior, GaussianPosteriorGivesItsCredibleInterval)
 {
     // χ² = ((log10 m − 1.7)/0.2)² + ((log10 ε + 2.6)/0.1)², no δ dependence: the marginals are Gaussians in log10,

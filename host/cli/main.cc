@@ -47,6 +47,7 @@ struct ScanArgs
     std::string delta_profile = "exact";
     bool full_grid = false;
     bool posterior = false;
+    std::string delta_prior;
     bool quiet = false;
     bool force = false;
     bool resume = false;
@@ -192,6 +193,11 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
     }
     if (!args.delta_slices.empty()) options.delta_slices = parse_delta_slices(args.delta_slices, config);
     options.posterior = args.posterior;
+    if (!args.delta_prior.empty())
+    {
+        if (!args.posterior) throw ConfigError("--delta-prior: applies to --posterior only");
+        options.delta_prior = parse_delta_prior(args.delta_prior, config.delta.min, config.delta.max, "--delta-prior");
+    }
 
     const std::string out_path = args.out_given ? args.out_path : default_output_path(config.name);
     OutputRules rules;
@@ -570,6 +576,10 @@ int main(int argc, char** argv)
     scan_cmd->add_flag("--posterior", scan.posterior,
                        "also the Bayesian posterior of (m_Zd, epsilon): delta integrated, log-uniform m_Zd and epsilon, "
                        "uniform delta (/posterior; docs/statistics.md)");
+    scan_cmd->add_option("--delta-prior", scan.delta_prior,
+                         "with --posterior: the prior of delta, uniform (default) over the scanned range, or log[:FLOOR] "
+                         "(log-uniform |delta| above FLOOR, default 1e-3 x the largest |delta|)")
+        ->type_name("PRIOR");
     scan_cmd->add_option("--store", scan.store,
                          "what /profile holds beside chi2_total: all (default: argmin,terms), total, or a comma list of "
                          "argmin (the delta at the minimum), terms (each measurement's map) or terms32 (float32)");

@@ -570,6 +570,8 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
                             "Bayesian posterior p(m_Zd, epsilon | data) = pi(m) pi(eps) int pi(delta) exp(-chi2/2) ddelta "
                             "over the scanned delta range (docs/statistics.md)");
         h5::write_attribute(p, "priors", post.priors);
+        h5::write_attribute(p, "delta_prior", post.delta_prior.kind == DeltaPrior::Kind::uniform ? "uniform" : "log");
+        h5::write_attribute(p, "delta_prior_floor", post.delta_prior.floor);
         s.write_vector(p, "log_density", post.log_density, {M, E}, "1",
                        "log posterior density per unit of the axes' coordinates (log10 for a log axis), normalised");
         s.write_vector(p, "marginal_m_zd_mev", post.marginal_m, {M}, "1", "1-D marginal posterior density of m_Zd");

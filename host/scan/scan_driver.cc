@@ -561,7 +561,8 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
         out.posterior = compute_posterior([&](std::size_t i_m, std::size_t i_eps)
                                           { return cell_pulls(pulls[i_m], out.epsilon[i_eps]); },
                                           out.m_zd_mev, config.m_zd_mev.log, out.epsilon, config.epsilon.log, out.delta,
-                                          out.chi2_total, out.argmin_delta, cpu_threads(options.threads));
+                                          out.chi2_total, out.argmin_delta, cpu_threads(options.threads),
+                                          options.delta_prior);
         check_cancel(options.cancel);
     }
     out.refined = refine_best_fit(config, problem.observables, mass_at, out.best.m_zd_mev, out.best.epsilon,

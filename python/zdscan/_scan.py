@@ -106,7 +106,7 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
          n_eps: Optional[int] = None, n_delta: Optional[int] = None, backend: str = "auto", threads: int = 0,
          full_grid: bool = False, delta_profile: str = "exact", delta_slices: Sequence[float] = (),
          out: "str | os.PathLike[str] | None" = None, force: bool = False, store: str = "all", deflate: int = 0,
-         posterior: bool = False):
+         posterior: bool = False, delta_prior: Optional[str] = None):
     """Runs a scan and returns it as an xarray.DataTree with the same groups, names and attributes as the file
     `zdscan scan` writes (docs/output.md).
 
@@ -114,7 +114,8 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
     "cuda-emulated" (the CUDA kernels on the CPU, for tests) or "auto"; threads: CPU threads (0: all). delta_profile: "exact" or "grid". delta_slices: fixed δ values stored
     under /slices. store: what /profile holds beside chi2_total ("all", "total", or e.g. "argmin,terms32", as
     --store); deflate: compression level 0-9 of the full grid (as --deflate); posterior: also the Bayesian posterior
-    (/posterior, as --posterior; docs/statistics.md). out: also keep the file there (the CLI's rules: only a previous zdscan result is replaced
+    (/posterior, as --posterior; docs/statistics.md); delta_prior: its prior of δ, "uniform" (default), "log" or
+    "log:FLOOR" (log-uniform |δ| above FLOOR, as --delta-prior). out: also keep the file there (the CLI's rules: only a previous zdscan result is replaced
     unless force). The GIL is released while the scan runs; Ctrl-C stops it (KeyboardInterrupt, nothing written).
     """
     if n is not None and any(v is not None for v in (n_m, n_eps, n_delta)):
@@ -145,7 +146,7 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
         f"{k}={v!r}" for k, v in dict(n=n, n_m=n_m, n_eps=n_eps, n_delta=n_delta, backend=backend,
                                       threads=threads, full_grid=full_grid, delta_profile=delta_profile,
                                       delta_slices=slices, store=None if store == "all" else store,
-                                      deflate=deflate, posterior=posterior).items()
+                                      deflate=deflate, posterior=posterior, delta_prior=delta_prior).items()
         if v not in (None, 0, (), [], False)) + ")"
     if not isinstance(store, str):
         raise ValueError(f"scan: store= must be a string such as 'all', 'total' or 'argmin,terms32' (got {store!r})")
@@ -154,7 +155,7 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
     args = dict(n_m=counts[0] or 0, n_eps=counts[1] or 0, n_delta=counts[2] or 0, backend=backend,
                 threads=threads, full_grid=bool(full_grid), delta_profile=delta_profile,
                 delta_slices=slices, command_line=command, store=store, deflate=int(deflate),
-                posterior=bool(posterior))
+                posterior=bool(posterior), delta_prior="" if delta_prior is None else str(delta_prior))
     if out is not None:
         path = os.fspath(out)
         if not path:

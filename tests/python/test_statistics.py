@@ -113,3 +113,15 @@ def test_damaged_coverage_is_refused(toys, tmp_path):
         w[...] = v
     with pytest.raises(ResultFileError, match="wilks_coverage_68p27 out of range"):
         read_result(str(bad))
+
+
+def test_log_uniform_delta_prior(tmp_path):
+    import zdscan
+    t = zdscan.scan(n_m=24, n_eps=20, n_delta=8, posterior=True, delta_prior="log:1e-5")
+    g = t["/posterior"]
+    assert g.attrs["delta_prior"] == "log" and g.attrs["delta_prior_floor"] == 1e-5
+    assert "|delta| log-uniform above 1e-05" in g.attrs["priors"]
+    with pytest.raises(ValueError, match="delta_prior=: applies to posterior=True only"):
+        zdscan.scan(n=8, delta_prior="log")
+    with pytest.raises(ValueError, match="delta_prior=: the floor"):
+        zdscan.scan(n=8, posterior=True, delta_prior="log:1")

@@ -2,7 +2,7 @@
 /// Bayesian marginals beside the profiles (docs/statistics.md): the posterior
 ///   p(m, ε | data) ∝ π(m) π(ε) ∫ π(δ) exp(−χ²(m, ε, δ)/2) dδ   over the scanned δ range,
 /// with π log-uniform on a log axis and uniform on a linear one (so each grid cell's measure is its width in the
-/// axis's own coordinate), π(δ) uniform. The δ integral of each cell uses its pulls (a polynomial χ², so it does not
+/// axis's own coordinate), π(δ) uniform or log-uniform in |δ| (DeltaPrior). The δ integral of each cell uses its pulls (a polynomial χ², so it does not
 /// depend on n_δ): Gauss–Legendre panels around the exact minimum, sized by the curvature there, and over the rest of
 /// the range; everything in logs (log-sum-exp) so that χ² of 10⁴ underflows nothing.
 #pragma once
@@ -14,11 +14,33 @@
 
 namespace zdscan
 {
-/// log ∫_lo^hi exp(−χ²(δ)/2) dδ for one cell, given the minimum of χ² on [lo, hi] (δ_min, χ²_min).
-double log_delta_integral(const CellPulls& pulls, double lo, double hi, double delta_min, double chi2_min);
+/// The prior of δ: uniform over the scanned range, or log-uniform in |δ| (π ∝ 1/|δ|, both signs) for |δ| ≥ floor.
+/// The second is improper at δ = 0, so it needs the floor; the posterior then depends on it (docs/statistics.md).
+struct DeltaPrior
+{
+    enum class Kind
+    {
+        uniform,
+        log_abs
+    } kind = Kind::uniform;
+    double floor = 0;  ///< log_abs: the smallest |δ| with prior weight
+    /// In words, for the file and the summary.
+    std::string describe() const;
+    /// π(δ) up to its constant (1 for uniform; 1/|δ| above the floor and 0 below it for log_abs).
+    double weight(double delta) const;
+};
+
+/// "uniform", "log" or "log:FLOOR" (floor default: 10⁻³ × the largest |δ| of [lo, hi]); throws ConfigError naming
+/// option when the text or the floor (positive, below the largest |δ|) is not valid.
+DeltaPrior parse_delta_prior(const std::string& text, double lo, double hi, const std::string& option);
+
+/// log ∫_lo^hi π(δ) exp(−χ²(δ)/2) dδ for one cell, given the minimum of χ² on [lo, hi] (δ_min, χ²_min).
+double log_delta_integral(const CellPulls& pulls, double lo, double hi, double delta_min, double chi2_min,
+                          const DeltaPrior& prior = {});
 
 struct Posterior
 {
+    DeltaPrior delta_prior;
     std::string priors;  ///< in words ("m_Zd log-uniform, epsilon log-uniform, delta uniform over the scanned range")
     /// log of the posterior density per unit (log10 m or m) × (log10 ε or ε), normalised: Σ density · cell area = 1.
     std::vector<double> log_density;  ///< [m][ε]
@@ -36,7 +58,7 @@ struct Posterior
 template <class PullsAt>
 Posterior compute_posterior(PullsAt&& pulls, const std::vector<double>& m, bool m_log, const std::vector<double>& eps,
                             bool eps_log, const std::vector<double>& delta, const std::vector<double>& chi2_min,
-                            const std::vector<double>& delta_min, int threads);
+                            const std::vector<double>& delta_min, int threads, const DeltaPrior& delta_prior = {});
 }  // namespace zdscan
 
 #include "posterior_impl.hpp"

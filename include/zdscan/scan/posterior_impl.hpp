@@ -60,11 +60,13 @@ inline void marginal_summary(std::vector<double>& density, const std::vector<dou
 template <class PullsAt>
 Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bool m_log,
                             const std::vector<double>& eps, bool eps_log, const std::vector<double>& delta,
-                            const std::vector<double>& chi2_min, const std::vector<double>& delta_min, int threads)
+                            const std::vector<double>& chi2_min, const std::vector<double>& delta_min, int threads,
+                            const DeltaPrior& delta_prior)
 {
     Posterior p;
+    p.delta_prior = delta_prior;
     p.priors = std::string("m_Zd ") + (m_log ? "log-uniform" : "uniform") + ", epsilon "
-               + (eps_log ? "log-uniform" : "uniform") + ", delta uniform over the scanned range";
+               + (eps_log ? "log-uniform" : "uniform") + ", " + delta_prior.describe();
     const std::size_t n_m = m.size(), n_eps = eps.size(), n_delta = delta.size(), n_cells = n_m * n_eps;
     const double lo = *std::min_element(delta.begin(), delta.end()), hi = *std::max_element(delta.begin(), delta.end());
     const auto wm = detail::axis_weights(m, m_log), we = detail::axis_weights(eps, eps_log);
@@ -82,13 +84,13 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
         {
             const auto cell = static_cast<std::size_t>(c);
             const CellPulls pulls = pulls_at(cell / n_eps, cell % n_eps);
-            p.log_density[cell] = hi > lo ? log_delta_integral(pulls, lo, hi, delta_min[cell], chi2_min[cell])
+            p.log_density[cell] = hi > lo ? log_delta_integral(pulls, lo, hi, delta_min[cell], chi2_min[cell], delta_prior)
                                           : -0.5 * chi2_min[cell];
             const double base = -0.5 * (chi2_min[cell] - lowest);
             if (base < -745) continue;
             const double w = wm[cell / n_eps] * we[cell % n_eps];
             for (std::size_t k = 0; k < n_delta; ++k)
-                local[k] += w * std::exp(base - 0.5 * (chi2_total(pulls, delta[k]) - chi2_min[cell]));
+                local[k] += w * delta_prior.weight(delta[k]) * std::exp(base - 0.5 * (chi2_total(pulls, delta[k]) - chi2_min[cell]));
         }
 #pragma omp critical
         for (std::size_t k = 0; k < n_delta; ++k) delta_terms[k] += local[k];

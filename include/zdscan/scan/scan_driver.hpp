@@ -52,6 +52,7 @@ struct ScanOptions
     std::vector<double> delta_slices;
     /// Also the Bayesian posterior of (m_Zd, ε) and the 1-D marginals (posterior.hpp; --posterior).
     bool posterior = false;
+    DeltaPrior delta_prior;  ///< the posterior's prior of δ (--delta-prior)
     /// Set from elsewhere (e.g. a SIGINT handler): the scan stops at its next check (after every tile and
     /// between the steps after the grid) with ScanInterrupted.
     const std::atomic<bool>* cancel = nullptr;
