@@ -110,7 +110,18 @@ def main():
     measurement_scaling(a.zdscan)
     busy_neighbour(a.zdscan)
     python_point_costs()
+    toys(os.path.join(os.path.dirname(a.zdscan), "toy_rate"))
     return 0
+
+
+def toys(exe):
+    """The toys of `zdscan coverage` beside the scan's exact profile, in one run (bench/toy_rate.cc)."""
+    if not os.path.exists(exe):
+        print(f"\n(toys: {exe} not built)")
+        return
+    print("\nToys (zdscan coverage) beside the scan's exact profile, all threads; FC Fig. 3 = near-contour cells at "
+          "1σ and 2σ, 1000 toys each:\n")
+    print(subprocess.run([exe, "128", "256"], capture_output=True, text=True, check=True).stdout, flush=True)
 
 
 def headline(exe, cores):
