@@ -95,7 +95,7 @@ std::string default_coverage_path(const std::string& input)
     return name + "-coverage.h5";
 }
 
-/// What the run found, on stdout.
+/// What the run found, on stdout (CoverageResult::levels, as `zdscan summary` prints them from the file).
 void print_report(const CoverageResult& r, const std::string& out_path)
 {
     std::printf("Feldman-Cousins toys: %lld tested cells x %lld toys (seed %llu; %s) -> %s\n",
@@ -105,18 +105,7 @@ void print_report(const CoverageResult& r, const std::string& out_path)
                 "cells: FC / Wilks");
     for (std::size_t k = 0; k < r.cl.size(); ++k)
     {
-        double lo = HUGE_VAL, hi = -HUGE_VAL, cov_lo = HUGE_VAL, cov_hi = -HUGE_VAL;
-        long long fc = 0, wilks = 0;
-        for (std::size_t c = 0; c < r.dchi2.size(); ++c)
-        {
-            fc += r.fc_region[k][c];
-            wilks += r.dchi2[c] <= r.wilks[k];
-            if (!r.tested_mask[c]) continue;
-            lo = std::min(lo, r.crit[k][c]);
-            hi = std::max(hi, r.crit[k][c]);
-            cov_lo = std::min(cov_lo, r.wilks_coverage[k][c]);
-            cov_hi = std::max(cov_hi, r.wilks_coverage[k][c]);
-        }
+        const auto& l = r.levels[k];
         char level[16], crit[48], cov[48];
         std::snprintf(level, sizeof level, "%.4g%%", 100 * r.cl[k]);
         if (r.tested.empty())
@@ -126,10 +115,11 @@ void print_report(const CoverageResult& r, const std::string& out_path)
         }
         else
         {
-            std::snprintf(crit, sizeof crit, "%.3f to %.3f", lo, hi);
-            std::snprintf(cov, sizeof cov, "%.3f to %.3f", cov_lo, cov_hi);
+            std::snprintf(crit, sizeof crit, "%.3f to %.3f", l.crit_min, l.crit_max);
+            std::snprintf(cov, sizeof cov, "%.3f to %.3f", l.coverage_min, l.coverage_max);
         }
-        std::printf("  %-9s %-8.3f %-26s %-22s %lld / %lld\n", level, r.wilks[k], crit, cov, fc, wilks);
+        std::printf("  %-9s %-8.3f %-26s %-22s %lld / %lld\n", level, r.wilks[k], crit, cov,
+                    static_cast<long long>(l.fc_cells), static_cast<long long>(l.wilks_cells));
     }
 }
 }  // namespace

@@ -121,6 +121,19 @@ void write_coverage_file(const std::string& input, const std::string& target, co
                 "fraction of toys with Delta chi2 <= the Wilks threshold of " + words + " (NaN where not tested)");
             mask("fc_region_" + s, r.fc_region[k],
                  "1 inside the Feldman-Cousins region at " + words + " (untested cells: by the tested band's rule)");
+            // What `zdscan summary` prints (without reading the maps).
+            const auto& l = r.levels[k];
+            const std::pair<const char*, double> numbers[] = {
+                {"fc_cells_", static_cast<double>(l.fc_cells)},
+                {"wilks_cells_", static_cast<double>(l.wilks_cells)},
+                {"contour_cells_", static_cast<double>(l.contour_cells)},
+                {"contour_crit_median_", l.crit_median},
+                {"contour_coverage_median_", l.coverage_median},
+                {"crit_min_", l.crit_min},
+                {"crit_max_", l.crit_max},
+                {"coverage_min_", l.coverage_min},
+                {"coverage_max_", l.coverage_max}};
+            for (const auto& [name, v] : numbers) h5::write_attribute(g, (name + s).c_str(), v);
         }
         h5::write_dataset(g, "cl", {r.cl.size()}, r.cl.data());
         h5::write_dataset(g, "wilks_dchi2", {r.wilks.size()}, r.wilks.data());

@@ -169,6 +169,42 @@ double finite_attribute(hid_t where, const std::string& name)
     }
     return v;
 }
+/// /coverage's summary attributes (coverage_file.cc), each checked for its range.
+void read_toys(hid_t file, ScanFileContents::Toys& t)
+{
+    Handle g(H5Gopen2(file, "/coverage", H5P_DEFAULT), H5Gclose);
+    if (g < 0) throw std::runtime_error("/coverage is not a group");
+    t.present = true;
+    t.toys = finite_attribute(g, "toys");
+    t.tested_cells = finite_attribute(g, "tested_cells");
+    const auto cl = read_vector(file, "/coverage/cl", -1);
+    if (cl.size() > 8 || !(t.toys >= 1) || !(t.tested_cells >= 0))
+        throw std::runtime_error("/coverage: toys, tested_cells or cl out of range");
+    for (std::size_t k = 0; k < cl.size(); ++k)
+    {
+        if (!(cl[k] > 0 && cl[k] < 1) || (k > 0 && !(cl[k] > cl[k - 1])))
+            throw std::runtime_error("/coverage/cl must be ascending levels between 0 and 1");
+        char suffix[32];
+        std::snprintf(suffix, sizeof suffix, "%.4g", 100 * cl[k]);
+        std::string s = suffix;
+        std::replace(s.begin(), s.end(), '.', 'p');
+        ScanFileContents::Toys::Level l;
+        l.cl = cl[k];
+        l.wilks = -2 * std::log1p(-cl[k]);
+        l.fc_cells = finite_attribute(g, "fc_cells_" + s);
+        l.wilks_cells = finite_attribute(g, "wilks_cells_" + s);
+        l.contour_cells = finite_attribute(g, "contour_cells_" + s);
+        l.crit_median = h5::read_double_attribute(g, ("contour_crit_median_" + s).c_str());  // NaN: no contour cell
+        l.coverage_median = h5::read_double_attribute(g, ("contour_coverage_median_" + s).c_str());
+        l.coverage_min = h5::read_double_attribute(g, ("coverage_min_" + s).c_str());
+        l.coverage_max = h5::read_double_attribute(g, ("coverage_max_" + s).c_str());
+        for (double v : {l.coverage_median, l.coverage_min, l.coverage_max})
+            if (!std::isnan(v) && !(v >= 0 && v <= 1)) throw std::runtime_error("/coverage: a coverage outside [0, 1]");
+        if (!std::isnan(l.crit_median) && !(l.crit_median >= 0))
+            throw std::runtime_error("/coverage: a negative critical value");
+        t.levels.push_back(l);
+    }
+}
 }  // namespace
 
 ScanFileContents read_scan_file(const std::string& path)
@@ -304,6 +340,7 @@ ScanFileContents read_scan_file(const std::string& path)
                     throw std::runtime_error(std::string("/posterior@") + names[a] + "_credible_68 is not an interval");
             }
         }
+        if (H5Lexists(file, "coverage", H5P_DEFAULT) > 0) read_toys(file, f.toys);
         if (H5Lexists(file, "searches", H5P_DEFAULT) > 0)
         {
             Handle g(H5Gopen2(file, "/searches", H5P_DEFAULT), H5Gclose);

@@ -536,6 +536,30 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
                       c.interval[1][1], c.mode[1], c.interval[2][0], c.interval[2][1], c.mode[2]);
         s << line;
     }
+    if (f.toys.present)
+    {
+        std::snprintf(line, sizeof line,
+                      "Feldman-Cousins (zdscan coverage: %.0f toys at each of %.0f cells; regions of (m_Zd, epsilon)):\n",
+                      f.toys.toys, f.toys.tested_cells);
+        s << line;
+        for (const auto& l : f.toys.levels)
+        {
+            if (!(l.contour_cells > 0 && std::isfinite(l.crit_median) && std::isfinite(l.coverage_median)))
+            {
+                std::snprintf(line, sizeof line,
+                              "  %.4g%% CL: FC region %.0f cells, Wilks %.0f; no tested cell on the Wilks contour\n",
+                              100 * l.cl, l.fc_cells, l.wilks_cells);
+                s << line;
+                continue;
+            }
+            std::snprintf(line, sizeof line,
+                          "  %.4g%% CL: FC region %.0f cells, Wilks %.0f; on the Wilks contour (%.0f cells) the toys' "
+                          "critical delta chi2 is %.3g (Wilks %.3g) and the Wilks region covers %.3g (nominal %.4g)\n",
+                          100 * l.cl, l.fc_cells, l.wilks_cells, l.contour_cells, l.crit_median, l.wilks,
+                          l.coverage_median, l.cl);
+            s << line;
+        }
+    }
     const FitStatistics st = fit_statistics(f);
     if (st.ndf > 0)
     {
@@ -598,6 +622,24 @@ nlohmann::json credible_json(const ScanFileContents& f)
     for (int a = 0; a < 3; ++a)
         out[names[a]] = {{"lower", c.interval[a][0]}, {"upper", c.interval[a][1]}, {"mode", c.mode[a]}};
     return out;
+}
+
+nlohmann::json toys_json(const ScanFileContents& f)
+{
+    if (!f.toys.present) return nullptr;
+    nlohmann::json levels = nlohmann::json::array();
+    auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    for (const auto& l : f.toys.levels)
+        levels.push_back({{"cl", l.cl},
+                          {"wilks_delta_chi2", l.wilks},
+                          {"fc_cells", l.fc_cells},
+                          {"wilks_cells", l.wilks_cells},
+                          {"contour_cells", l.contour_cells},
+                          {"contour_crit_median", number(l.crit_median)},
+                          {"contour_coverage_median", number(l.coverage_median)},
+                          {"coverage_min", number(l.coverage_min)},
+                          {"coverage_max", number(l.coverage_max)}});
+    return {{"toys", f.toys.toys}, {"tested_cells", f.toys.tested_cells}, {"levels", levels}};
 }
 
 nlohmann::json correlations_json(const ScanFileContents& f)
@@ -705,6 +747,7 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
             {"searches", searches_json(f)},
             {"correlations", correlations_json(f)},
             {"credible", credible_json(f)},
+            {"feldman_cousins", toys_json(f)},
             {"warnings", all_warnings(f, axes, level)}};
 }
 }  // namespace zdscan

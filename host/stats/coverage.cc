@@ -294,6 +294,39 @@ TileResult encode_batch(const std::vector<CoveragePoint>& points, std::size_t n_
 }
 }  // namespace
 
+/// out.levels[k] from the maps (coverage.hpp).
+void summarise_level(CoverageResult& out, std::size_t k)
+{
+    auto median = [](std::vector<double> v)
+    {
+        if (v.empty()) return static_cast<double>(NAN);
+        std::sort(v.begin(), v.end());
+        const std::size_t h = v.size() / 2;
+        return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+    };
+    CoverageResult::LevelSummary& l = out.levels[k];
+    const double w = out.wilks[k];
+    std::vector<double> crit, coverage;
+    for (std::size_t c = 0; c < out.dchi2.size(); ++c)
+    {
+        l.fc_cells += out.fc_region[k][c];
+        l.wilks_cells += out.dchi2[c] <= w;
+        if (!out.tested_mask[c]) continue;
+        l.crit_min = std::fmin(l.crit_min, out.crit[k][c]);  // fmin: NaN (the start) never wins
+        l.crit_max = std::fmax(l.crit_max, out.crit[k][c]);
+        l.coverage_min = std::fmin(l.coverage_min, out.wilks_coverage[k][c]);
+        l.coverage_max = std::fmax(l.coverage_max, out.wilks_coverage[k][c]);
+        if (std::fabs(out.dchi2[c] - w) <= 0.2 * w)
+        {
+            crit.push_back(out.crit[k][c]);
+            coverage.push_back(out.wilks_coverage[k][c]);
+        }
+    }
+    l.contour_cells = static_cast<std::int64_t>(crit.size());
+    l.crit_median = median(crit);
+    l.coverage_median = median(coverage);
+}
+
 std::unique_ptr<ToyBackend> make_cpu_toys(const CoverageGrid& grid, int threads)
 {
     return std::make_unique<CpuToys>(grid, threads);
@@ -451,6 +484,7 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
 
     // The regions, and whether the tested band was wide enough for them.
     out.fc_region.assign(n_cl, std::vector<std::uint8_t>(n_cells, 0));
+    out.levels.resize(n_cl);
     for (std::size_t k = 0; k < n_cl; ++k)
     {
         const double w = out.wilks[k];
@@ -473,6 +507,7 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
                 out.fc_region[k][c] = pr.rule == CoveragePoints::Rule::near_contour ? d < pr.band_low * w : d <= w;
             }
         }
+        summarise_level(out, k);
         char level[32];
         std::snprintf(level, sizeof level, "%.4g%%", 100 * out.cl[k]);
         if (outer)

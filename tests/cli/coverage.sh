@@ -41,7 +41,11 @@ for s in ("68p27", "90", "95"):
     assert np.array_equal(region[tested], (g["dchi2"][()] <= crit)[tested])
 assert g["dchi2_crit_68p27"].attrs["units"] == "1" and g["dchi2_crit_68p27"].attrs["long_name"]
 PY
-"$zdscan" summary a.h5 > /dev/null || fail "summary of the coverage file"
+"$zdscan" summary a.h5 > summary.txt || fail "summary of the coverage file"
+grep -q "^Feldman-Cousins (zdscan coverage: 40 toys" summary.txt || fail "summary: $(cat summary.txt)"
+grep -q "nan\|inf" summary.txt && fail "summary prints nan or inf: $(cat summary.txt)"
+"$zdscan" summary a.h5 --json | "$python" -c "import json, sys; assert json.load(sys.stdin)['feldman_cousins']['toys'] == 40" ||
+  fail "summary --json: no feldman_cousins"
 
 # Killed after two batches (checkpoint saved after every batch): no output; --resume gives the same numbers.
 set +e

@@ -90,6 +90,20 @@ struct ScanFileContents
         double interval[3][2] = {};  ///< m_Zd, ε, δ
         double mode[3] = {};
     } credible;
+    /// From `zdscan coverage` (/coverage attributes): per CL the Feldman–Cousins and Wilks regions' sizes and, on the
+    /// Wilks contour, the toys' median critical Δχ² and the Wilks region's median coverage.
+    struct Toys
+    {
+        bool present = false;
+        double toys = 0, tested_cells = 0;
+        struct Level
+        {
+            double cl = 0, wilks = 0, fc_cells = 0, wilks_cells = 0, contour_cells = 0;
+            double crit_median = NAN, coverage_median = NAN, coverage_min = NAN, coverage_max = NAN;
+        };
+        std::vector<Level> levels;
+        std::vector<std::string> warnings;
+    } toys;
     std::vector<double> m_zd_mev, epsilon, delta;
     bool m_log = false, eps_log = false, delta_log = false;
     std::vector<double> profile_m, profile_eps, profile_delta;

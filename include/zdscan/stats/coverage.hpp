@@ -122,6 +122,15 @@ struct CoverageResult
     /// below the band, outside above it.
     std::vector<std::vector<std::uint8_t>> fc_region;
     std::vector<std::uint8_t> tested_mask;
+    /// Per CL, what the summary says (over the tested cells; "contour": tested cells whose data Δχ² lies within ±20 %
+    /// of the Wilks threshold, i.e. on the Wilks region's boundary).
+    struct LevelSummary
+    {
+        std::int64_t fc_cells = 0, wilks_cells = 0, contour_cells = 0;
+        double crit_median = NAN, coverage_median = NAN;  ///< on the contour
+        double crit_min = NAN, crit_max = NAN, coverage_min = NAN, coverage_max = NAN;  ///< over the tested cells
+    };
+    std::vector<LevelSummary> levels;
     std::int64_t batches_restored = 0;
     double seconds = 0;             ///< this run's toy loop
     std::int64_t toys_computed = 0;  ///< this run's toy refits
