@@ -228,8 +228,18 @@ def test_crafted_result_files_are_refused_naming_file_and_object(exe, work, case
 @pytest.mark.parametrize("content", [b"", b"plain text\n", b"\x89HDF\r\n\x1a\n" + b"\0" * 100, os.urandom(4096)])
 def test_non_hdf5_inputs(exe, work, content):
     (work / "x.h5").write_bytes(content)
-    for args in (["summary", "x.h5"], ["limits", "x.h5"]):
+    for args in (["summary", "x.h5"], ["limits", "x.h5"], ["coverage", "x.h5", "--toys", "10"]):
         one_line_error(run([exe, *args], cwd=work), "x.h5")
+
+
+@pytest.mark.parametrize("case", ["config_array", "config_not_json", "map_wrong_shape", "axis_2d", "no_bestfit"])
+def test_coverage_refuses_crafted_results(exe, work, case):
+    craft(work / "r.h5", CRAFTED[case])
+    before = snapshot(work)
+    r = run([exe, "coverage", "r.h5", "--toys", "10", "--no-checkpoint"], cwd=work)
+    assert snapshot(work) == before
+    assert r.returncode == 2, (case, r.returncode, r.stderr)
+    assert "r.h5" in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr, r.stderr
 
 
 def test_zdscan_open_validates(work):
