@@ -276,18 +276,7 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     }
     catch (...)
     {
-        if (checkpoint && checkpoint->tiles_saved() > 0)
-        {
-            std::fprintf(stderr,
-                         "\n[zdscan] checkpoint kept: %lld of %lld batches in %s; run the same command with --resume "
-                         "to continue\n",
-                         static_cast<long long>(checkpoint->tiles_saved()),
-                         static_cast<long long>(checkpoint->tiles_total()), checkpoint->directory().c_str());
-        }
-        else if (checkpoint && !a.resume)
-        {
-            checkpoint->remove();
-        }
+        if (checkpoint) checkpoint->conclude_failed_run(a.resume, "batches");
         throw;
     }
     CoverageProvenance provenance;

@@ -279,20 +279,7 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
         }
         catch (...)
         {
-            // Keep a checkpoint that holds saved tiles (resumable); remove this run's new one when it holds none or
-            // its last save failed (e.g. a full disk), so that nothing useless stays behind.
-            if (checkpoint && checkpoint->tiles_saved() > 0)
-            {
-                std::fprintf(stderr,
-                             "\n[zdscan] checkpoint kept: %lld of %lld tiles in %s; run the same command with "
-                             "--resume to continue\n",
-                             static_cast<long long>(checkpoint->tiles_saved()),
-                             static_cast<long long>(checkpoint->tiles_total()), checkpoint->directory().c_str());
-            }
-            else if (checkpoint && !args.resume)  // never an earlier run's checkpoint (e.g. a refused resume)
-            {
-                checkpoint->remove();
-            }
+            if (checkpoint) checkpoint->conclude_failed_run(args.resume, "tiles");
             throw;
         }
     }();

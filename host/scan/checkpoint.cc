@@ -442,4 +442,19 @@ void Checkpoint::remove()
     std::error_code ec;
     fs::remove_all(dir_, ec);
 }
+void Checkpoint::conclude_failed_run(bool resumed, const char* units)
+{
+    if (tiles_saved() > 0)
+    {
+        std::fprintf(stderr,
+                     "\n[zdscan] checkpoint kept: %lld of %lld %s in %s; run the same command with --resume to "
+                     "continue\n",
+                     static_cast<long long>(tiles_saved()), static_cast<long long>(tiles_total()), units,
+                     directory().c_str());
+    }
+    else if (!resumed)
+    {
+        remove();
+    }
+}
 }  // namespace zdscan

@@ -68,6 +68,10 @@ class Checkpoint final : public TileJournal
     double prior_wall_time_s() const { return prior_wall_time_s_; }
     /// After the result is in place: the checkpoint is no longer needed.
     void remove();
+    /// After a failed or stopped run: keep a checkpoint that holds saved units (resumable; says so on stderr, units
+    /// naming them, e.g. "tiles"), else remove this run's new one (it holds none, or its last save failed, e.g. on a
+    /// full disk) but never an earlier run's (resumed: e.g. a refused resume).
+    void conclude_failed_run(bool resumed, const char* units);
 
   private:
     void open_new();
