@@ -135,8 +135,15 @@ void write_coverage_file(const std::string& input, const std::string& target, co
                 {"coverage_max_", l.coverage_max}};
             for (const auto& [name, v] : numbers) h5::write_attribute(g, (name + s).c_str(), v);
         }
-        h5::write_dataset(g, "cl", {r.cl.size()}, r.cl.data());
-        h5::write_dataset(g, "wilks_dchi2", {r.wilks.size()}, r.wilks.data());
+        // The CLs as the dimension scale of their thresholds; the warnings their own (xarray: no phony dimensions).
+        Handle cl = h5::write_dataset(g, "cl", {r.cl.size()}, r.cl.data());
+        check(H5DSset_scale(cl, "cl"), "set dimension scale");
+        h5::write_attribute(cl, "units", "1");
+        h5::write_attribute(cl, "long_name", "confidence level (fraction)");
+        Handle wilks = h5::write_dataset(g, "wilks_dchi2", {r.wilks.size()}, r.wilks.data());
+        h5::write_attribute(wilks, "units", "1");
+        h5::write_attribute(wilks, "long_name", "Wilks threshold of the CL for two parameters, -2 ln(1 - CL)");
+        check(H5DSattach_scale(wilks, cl, 0), "attach dimension scale");
         h5::write_attribute(g, "method",
                             "Feldman-Cousins (1998) Neyman construction with toys; statistic Delta chi2 of (m_Zd, "
                             "epsilon) with delta profiled exactly; pseudo-data at delta profiled at the tested point "
@@ -154,8 +161,10 @@ void write_coverage_file(const std::string& input, const std::string& target, co
         h5::write_attribute(g, "ranks", provenance.ranks);
         h5::write_attribute(g, "command_line", provenance.command_line);
         h5::write_attribute(g, "zdscan_version", ZDSCAN_VERSION);
-        std::vector<std::string> warnings = r.warnings;
-        h5::write_string_dataset(g, "warnings", warnings);
+        Handle warnings = h5::write_string_dataset(g, "warnings", r.warnings);
+        check(H5DSset_scale(warnings, "warning"), "set dimension scale");
+        h5::write_attribute(warnings, "units", "");
+        h5::write_attribute(warnings, "long_name", "what the run warned about (empty: nothing)");
         if (g.close() < 0 || axis_m.close() < 0 || axis_eps.close() < 0 || file.close() < 0)
             throw std::runtime_error("cannot write " + tmp.path + ": " + h5::error_stack_reason());
     }

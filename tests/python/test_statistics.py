@@ -69,7 +69,11 @@ def toys(tmp_path_factory, zdscan_exe):
 
 
 def test_coverage_read_and_drawn(toys):
+    import zdscan
     from zdscan.plot._result import read_result
+    t = zdscan.open(toys)["/coverage"]  # xarray: every dataset on named dimensions
+    assert not [d for d in t.dims if d.startswith("phony")] and t["wilks_dchi2"].dims == ("cl",)
+    assert t["dchi2_crit_68p27"].dims == ("m_zd_mev", "epsilon")
     d = read_result(str(toys))
     assert d.coverage["cl"] == pytest.approx([68.2689492137086, 95.45])
     assert d.coverage["wilks"] == pytest.approx([2.2957489, 6.1800859], rel=1e-6)  # −2 ln(1 − CL)
