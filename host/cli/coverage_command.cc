@@ -19,6 +19,7 @@
 #include "zdscan/scan/scan_driver.hpp"
 #include "zdscan/stats/coverage.hpp"
 #include "zdscan/stats/toy_backend.hpp"
+#include "zdscan/util/crc32c.hpp"
 
 namespace zdscan
 {
@@ -250,7 +251,11 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
                                    {"cl", options.cl},
                                    {"points", a.points == "near-contour" || a.points == "all" ? a.points : "file"},
                                    {"band", {options.points.band_low, options.points.band_high}},
-                                   {"listed_cells", options.points.cells}};
+                                   // a points file by its cells' checksum (the list can be long)
+                                   {"listed_cells_crc32c",
+                                    crc32c(options.points.cells.data(),
+                                           options.points.cells.size() * sizeof(std::int64_t))},
+                                   {"listed_cells", options.points.cells.size()}};
         checkpoint = std::make_unique<Checkpoint>(
             out_path, CheckpointIdentity{ZDSCAN_VERSION, identity, "coverage", false}, a.resume, checkpoint_interval_s);
         options.journal = checkpoint.get();
