@@ -13,6 +13,7 @@
 #include <cmath>
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -28,6 +29,10 @@
 #include "zdscan/physics/weak_charges.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
 #include "zdscan/scan/scan_driver.hpp"
+#include "zdscan/io/coverage_file.hpp"
+#include "zdscan/stats/coverage.hpp"
+#include "zdscan/stats/coverage_inputs.hpp"
+#include "zdscan/stats/toy_backend.hpp"
 
 namespace nb = nanobind;
 
@@ -163,6 +168,107 @@ class TemporaryFileGuard
     std::vector<int> installed_;
 };
 
+/// Runs work on a worker thread with the GIL released while this thread polls for Python signals: Ctrl-C sets
+/// cancel (the work stops at its next check, KeyboardInterrupt, nothing written). work creates the temporary file's
+/// guard (removed on SIGTERM/SIGHUP) and sets committed once its result is renamed into place.
+void run_released(std::atomic<bool>& cancel,
+                  const std::function<void(std::unique_ptr<TemporaryFileGuard>&, std::atomic<bool>&)>& body)
+{
+    std::unique_ptr<TemporaryFileGuard> guard;
+    std::atomic<bool> committed{false};
+    auto work = std::async(std::launch::async, [&] { body(guard, committed); });
+    bool interrupted = false;
+    {
+        nb::gil_scoped_release release;
+        while (work.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+        {
+            nb::gil_scoped_acquire acquire;
+            if (PyErr_CheckSignals() != 0)  // e.g. KeyboardInterrupt raised by the SIGINT handler
+            {
+                interrupted = true;
+                cancel = true;
+                break;
+            }
+        }
+        if (interrupted) work.wait();
+    }
+    guard.reset();
+    if (interrupted)
+    {
+        try
+        {
+            work.get();
+        }
+        catch (const ScanInterrupted&)
+        {
+        }
+        catch (...)
+        {
+            throw nb::python_error();  // the pending KeyboardInterrupt wins over the work's own error
+        }
+        if (!committed)
+        {
+            throw nb::python_error();  // the pending KeyboardInterrupt: nothing was written
+        }
+        // The interrupt came after the result was renamed into place: the file is complete, so the call returns
+        // normally (an exception now would say "nothing written" about a file that is there).
+        PyErr_Clear();
+    }
+    work.get();  // rethrows the work's exception, if any
+}
+
+/// `zdscan coverage` from Python (zdscan.coverage): the same inputs, output policy and numbers; no MPI, no checkpoint.
+void coverage_to_file(const std::string& input, const std::string& out_path, bool force, long long toys,
+                      const std::string& cl, const std::string& points, double band_low, double band_high,
+                      unsigned long long seed, int threads, const std::string& backend,
+                      const std::string& command_line)
+{
+    if (toys < 10 || toys > 10000000)
+        throw ConfigError("toys=: must be an integer between 10 and 10000000 (got " + std::to_string(toys) + ")");
+    const int max_threads = max_cpu_threads();
+    if (threads < 0 || threads > max_threads)
+        throw ConfigError("threads=: must be 0 (all) or between 1 and " + std::to_string(max_threads));
+    CoverageOptions options;
+    options.toys = toys;
+    options.seed = seed;
+    options.threads = threads;
+    options.cl = parse_coverage_levels(cl, "cl=");
+    options.points.band_low = band_low;
+    options.points.band_high = band_high;
+    if (!(band_low >= 0 && band_high > band_low))
+        throw ConfigError("band=: must be (low, high) with 0 <= low < high");
+    const ScanConfig config = read_result_config(input);
+    const CoverageGrid grid = make_coverage_grid(config, threads);
+    set_coverage_points(options.points, points, grid, "points=");
+    const auto toy_backend = make_toy_backend(backend, grid, threads, 0);
+    options.backend = toy_backend.get();
+    options.points_per_batch = toy_backend->preferred_points_per_batch();
+    std::atomic<bool> cancel{false};
+    options.cancel = &cancel;
+    OutputRules rules;
+    rules.force = force;
+    rules.inputs = {input};
+    rules.option = "out=";
+    check_output_target(out_path, rules);
+    const OutputLock lock(out_path);
+    clean_stale_temporaries(out_path);
+    run_released(cancel, [&](std::unique_ptr<TemporaryFileGuard>& guard, std::atomic<bool>& committed)
+                 {
+                     guard = std::make_unique<TemporaryFileGuard>(temporary_path_for(out_path));
+                     const CoverageResult result = run_coverage(grid, options);
+                     CoverageProvenance provenance;
+                     provenance.command_line = command_line;
+                     provenance.device = toy_backend->device();
+                     write_coverage_file(input, out_path, grid, result, provenance,
+                                         [&]
+                                         {
+                                             check_cancel(options.cancel);
+                                             check_output_target_before_rename(out_path, rules);
+                                         });
+                     committed = true;
+                 });
+}
+
 void scan_to_file(const std::string& config_json, const std::string& config_path, const std::string& out_path,
                   bool force, int n_m, int n_eps, int n_delta, const std::string& backend, int threads,
                   bool full_grid, const std::string& delta_profile, const std::vector<double>& delta_slices,
@@ -210,67 +316,25 @@ void scan_to_file(const std::string& config_json, const std::string& config_path
         explicit LockSlot(const std::string& p) { register_cleanup_file(CleanupSlot::lock_file, p.c_str()); }
         ~LockSlot() { register_cleanup_file(CleanupSlot::lock_file, nullptr); }
     } lock_slot(lock.path());
-    std::unique_ptr<TemporaryFileGuard> guard;
-    std::atomic<bool> committed{false};
-    auto work = std::async(std::launch::async,
-                           [&]
-                           {
-                               ScanFileWriter writer(out_path, config, options.full_grid);
-                               guard = std::make_unique<TemporaryFileGuard>(writer.temporary_path());
-                               writer.set_command_line(command_line);
-                               writer.set_store(store);
-                               writer.set_full_grid_deflate(deflate);
-                               const ScanOutput out = run_scan(
-                                   config, options,
-                                   [&](const Tile& tile, const std::vector<double>& chi2)
-                                   { writer.write_full_slab(tile, chi2); },
-                                   nullptr);
-                               writer.commit(out,
-                                             [&]
-                                             {
-                                                 check_cancel(options.cancel);
-                                                 check_output_target_before_rename(out_path, rules);
-                                             });
-                               committed = true;
-                           });
-    bool interrupted = false;
-    {
-        nb::gil_scoped_release release;
-        while (work.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
-        {
-            nb::gil_scoped_acquire acquire;
-            if (PyErr_CheckSignals() != 0)  // e.g. KeyboardInterrupt raised by the SIGINT handler
-            {
-                interrupted = true;
-                cancel = true;
-                break;
-            }
-        }
-        if (interrupted) work.wait();
-    }
-    guard.reset();
-    if (interrupted)
-    {
-        try
-        {
-            work.get();
-        }
-        catch (const ScanInterrupted&)
-        {
-        }
-        catch (...)
-        {
-            throw nb::python_error();  // the pending KeyboardInterrupt wins over the scan's own error
-        }
-        if (!committed)
-        {
-            throw nb::python_error();  // the pending KeyboardInterrupt: nothing was written
-        }
-        // The interrupt came after the result was renamed into place: the file is complete, so the call returns
-        // normally (an exception now would say "nothing written" about a file that is there).
-        PyErr_Clear();
-    }
-    work.get();  // rethrows the scan's exception, if any
+    run_released(cancel, [&](std::unique_ptr<TemporaryFileGuard>& guard, std::atomic<bool>& committed)
+                 {
+                     ScanFileWriter writer(out_path, config, options.full_grid);
+                     guard = std::make_unique<TemporaryFileGuard>(writer.temporary_path());
+                     writer.set_command_line(command_line);
+                     writer.set_store(store);
+                     writer.set_full_grid_deflate(deflate);
+                     const ScanOutput out = run_scan(
+                         config, options,
+                         [&](const Tile& tile, const std::vector<double>& chi2) { writer.write_full_slab(tile, chi2); },
+                         nullptr);
+                     writer.commit(out,
+                                   [&]
+                                   {
+                                       check_cancel(options.cancel);
+                                       check_output_target_before_rename(out_path, rules);
+                                   });
+                     committed = true;
+                 });
 }
 
 OutputKind output_kind(const std::string& kind)
@@ -352,6 +416,10 @@ NB_MODULE(_core, m)
           nb::arg("delta_profile"), nb::arg("delta_slices"), nb::arg("command_line"), nb::arg("store"),
           nb::arg("deflate"), nb::arg("posterior"), nb::arg("delta_prior") = "",
           "Runs a scan and writes its HDF5 file (GIL released; Ctrl-C stops it, nothing written).");
+    m.def("coverage_to_file", &coverage_to_file, nb::arg("input"), nb::arg("out_path"), nb::arg("force"),
+          nb::arg("toys"), nb::arg("cl"), nb::arg("points"), nb::arg("band_low"), nb::arg("band_high"),
+          nb::arg("seed"), nb::arg("threads"), nb::arg("backend"), nb::arg("command_line"),
+          "Toy-based Feldman-Cousins regions of a result, written to out_path (as `zdscan coverage`; GIL released).");
     m.def("apv", &apv_json, nb::arg("config"), nb::arg("alternatives"),
           "The Q_W(133Cs) reanalysis of the config's apv_reanalysis block, as JSON text.");
     m.def("cuda_device_count", &cuda_device_count);

@@ -1,13 +1,7 @@
 /// \file coverage_command.cc
 #include "coverage_command.hpp"
 
-#include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <sstream>
 
 #include "parse_count.hpp"
 #include "zdscan/build_config.hpp"
@@ -18,6 +12,7 @@
 #include "zdscan/scan/progress.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 #include "zdscan/stats/coverage.hpp"
+#include "zdscan/stats/coverage_inputs.hpp"
 #include "zdscan/stats/toy_backend.hpp"
 #include "zdscan/util/crc32c.hpp"
 
@@ -25,77 +20,6 @@ namespace zdscan
 {
 namespace
 {
-bool parse_number(const std::string& item, double& v)
-{
-    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-    return !item.empty() && ec == std::errc() && ptr == item.data() + item.size() && std::isfinite(v);
-}
-
-std::vector<std::string> split(const std::string& text, char sep)
-{
-    std::vector<std::string> items;
-    std::size_t start = 0;
-    while (start <= text.size())
-    {
-        const std::size_t at = std::min(text.find(sep, start), text.size());
-        items.push_back(text.substr(start, at - start));
-        start = at + 1;
-    }
-    return items;
-}
-
-/// The grid cell nearest to (m, ε), each axis in its own coordinate (log10 on a log axis).
-std::size_t nearest(const std::vector<double>& axis, bool log_axis, double v)
-{
-    auto u = [&](double x) { return log_axis ? std::log10(x) : x; };
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < axis.size(); ++i)
-        if (std::fabs(u(axis[i]) - u(v)) < std::fabs(u(axis[best]) - u(v))) best = i;
-    return best;
-}
-
-/// A points file: one "m_zd_mev epsilon" pair per line (spaces or a comma between), '#' comments, each inside the
-/// grid's ranges. Throws ConfigError naming --points, the file and the line.
-std::vector<std::int64_t> read_points_file(const std::string& path, const CoverageGrid& grid)
-{
-    std::ifstream in(path);
-    if (!in) throw ConfigError("--points: cannot read " + path + " (give near-contour, all, or a file of points)");
-    std::vector<std::int64_t> cells;
-    std::string line;
-    int number = 0;
-    auto range = [](const std::vector<double>& a) { return std::minmax(a.front(), a.back()); };
-    const auto [m_lo, m_hi] = range(grid.m_zd_mev);
-    const auto [e_lo, e_hi] = range(grid.epsilon);
-    while (std::getline(in, line))
-    {
-        ++number;
-        line = line.substr(0, line.find('#'));
-        std::replace(line.begin(), line.end(), ',', ' ');
-        std::istringstream fields(line);
-        std::string a, b, extra;
-        if (!(fields >> a)) continue;
-        double m = 0, eps = 0;
-        const std::string where = "--points: " + path + " line " + std::to_string(number) + ": ";
-        if (!(fields >> b) || (fields >> extra) || !parse_number(a, m) || !parse_number(b, eps))
-            throw ConfigError(where + "expected two numbers, m_zd_mev and epsilon");
-        if (!(m >= m_lo && m <= m_hi) || !(eps >= e_lo && eps <= e_hi))
-            throw ConfigError(where + "the point lies outside the scanned grid");
-        if (cells.size() >= 10000000) throw ConfigError(where + "more than 10^7 points");
-        cells.push_back(static_cast<std::int64_t>(nearest(grid.m_zd_mev, grid.m_log, m) * grid.epsilon.size()
-                                                  + nearest(grid.epsilon, grid.eps_log, eps)));
-    }
-    if (cells.empty()) throw ConfigError("--points: " + path + " lists no points");
-    return cells;
-}
-
-std::string default_coverage_path(const std::string& input)
-{
-    const std::string name = input.size() > 3 && input.compare(input.size() - 3, 3, ".h5") == 0
-                                 ? input.substr(0, input.size() - 3)
-                                 : input;
-    return name + "-coverage.h5";
-}
-
 /// What the run found, on stdout (CoverageResult::levels, as `zdscan summary` prints them from the file).
 void print_report(const CoverageResult& r, const std::string& out_path)
 {
@@ -124,25 +48,6 @@ void print_report(const CoverageResult& r, const std::string& out_path)
     }
 }
 }  // namespace
-
-std::vector<double> parse_coverage_levels(const std::string& text)
-{
-    std::vector<double> levels;
-    for (const std::string& item : split(text, ','))
-    {
-        double percent = 0;
-        if (!parse_number(item, percent) || !(percent > 0 && percent < 100))
-            throw ConfigError("--cl: each level must be a percentage between 0 and 100, e.g. 68,90,95 (got \"" + item
-                              + "\")");
-        // The σ conventions: 68 → 68.27 %, 95.45 and 99.73 as given.
-        levels.push_back(item == "68" ? 0.682689492137086 : percent / 100);
-    }
-    std::sort(levels.begin(), levels.end());
-    if (std::adjacent_find(levels.begin(), levels.end()) != levels.end())
-        throw ConfigError("--cl: a level is given twice (got \"" + text + "\")");
-    if (levels.size() > 8) throw ConfigError("--cl: at most 8 levels (got " + std::to_string(levels.size()) + ")");
-    return levels;
-}
 
 CLI::App* add_coverage_command(CLI::App& app, CoverageArgs& a)
 {
@@ -187,7 +92,7 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     const bool collector = job.rank() == 0;
     CoverageOptions options;
     options.toys = parse_count("--toys", a.toys, 10, 10000000);
-    options.cl = parse_coverage_levels(a.cl);
+    options.cl = parse_coverage_levels(a.cl, "--cl");
     options.seed = parse_count<std::uint64_t>("--seed", a.seed, 0, ~std::uint64_t{0});
     const int max_threads = max_cpu_threads();
     if (!a.threads.empty()) options.threads = static_cast<int>(parse_count("--threads", a.threads, 1, max_threads));
@@ -196,28 +101,11 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     if (!a.checkpoint_interval.empty())
         checkpoint_interval_s = static_cast<double>(parse_count("--checkpoint-interval", a.checkpoint_interval, 0, 86400));
     if (a.resume && a.no_checkpoint) throw ConfigError("--resume: cannot be combined with --no-checkpoint");
-    {
-        const auto band = split(a.band, ',');
-        double lo = 0, hi = 0;
-        if (band.size() != 2 || !parse_number(band[0], lo) || !parse_number(band[1], hi) || !(lo >= 0 && hi > lo))
-            throw ConfigError("--band: must be LOW,HIGH with 0 <= LOW < HIGH (got \"" + a.band + "\")");
-        options.points.band_low = lo;
-        options.points.band_high = hi;
-    }
+    set_coverage_band(options.points, a.band, "--band");
     const ScanConfig config = read_result_config(a.input);
     const CoverageGrid grid = make_coverage_grid(config, options.threads);
-    if (a.points == "near-contour") options.points.rule = CoveragePoints::Rule::near_contour;
-    else if (a.points == "all") options.points.rule = CoveragePoints::Rule::all;
-    else
-    {
-        options.points.rule = CoveragePoints::Rule::listed;
-        options.points.cells = read_points_file(a.points, grid);
-    }
-    std::unique_ptr<ToyBackend> backend;
-    const std::string which = a.backend == "auto" ? (cuda_device_count() > 0 ? "cuda" : "cpu") : a.backend;
-    if (which == "cuda") backend = make_cuda_toys(grid.view(), grid.delta.data(), job.local_rank());
-    else if (which == "cuda-emulated") backend = make_emulated_cuda_toys(grid.view(), grid.delta.data());
-    else backend = make_cpu_toys(grid, options.threads);
+    set_coverage_points(options.points, a.points, grid, "--points");
+    const auto backend = make_toy_backend(a.backend, grid, options.threads, job.local_rank());
     options.backend = backend.get();
     options.points_per_batch = backend->preferred_points_per_batch();
     options.cancel = &interrupt_requested();

@@ -23,8 +23,4 @@ struct CoverageArgs
 CLI::App* add_coverage_command(CLI::App& app, CoverageArgs& args);
 /// Exit code 0; throws ConfigError (bad option), InvalidResultFile, OutputRefused, ScanInterrupted, runtime errors.
 int run_coverage_command(const CoverageArgs& args, ParallelJob& job);
-
-/// "68,90,95" → {0.6827, 0.90, 0.95}: each a percentage in (0, 100), where 68, 95.45 and 99.73 are the 1, 2 and 3σ
-/// levels (68.27 %, …); ascending, without repeats, at most 8. Throws ConfigError naming --cl.
-std::vector<double> parse_coverage_levels(const std::string& text);
 }  // namespace zdscan

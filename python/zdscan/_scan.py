@@ -171,6 +171,57 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def coverage(result: "str | os.PathLike[str]", *, toys: int = 1000, cl: Sequence[float] = (68, 90, 95),
+             points: "str | os.PathLike[str]" = "near-contour", band: Sequence[float] = (0.25, 2.5), seed: int = 1,
+             threads: int = 0, backend: str = "auto", out: "str | os.PathLike[str] | None" = None,
+             force: bool = False):
+    """Toy-based Feldman-Cousins regions of (m_Zd, ε) and the coverage of the Wilks regions, as `zdscan coverage`
+    (docs/statistics.md): returns the result with /coverage as an xarray.DataTree.
+
+    result: a file of `zdscan scan`. toys: pseudo-datasets per tested cell (10 to 10^7). cl: levels in % (68 is
+    68.27 %). points: "near-contour" (cells whose Δχ² lies within band × a Wilks threshold), "all", or a file of
+    "m_zd_mev epsilon" lines. seed: the Philox key (the numbers depend on seed, cell and toy only). backend: "cpu",
+    "cuda", "cuda-emulated" or "auto". out: also keep the file there (default: none; the CLI's rules: never the
+    input, only a previous zdscan result unless force). The GIL is released; Ctrl-C stops it (nothing written).
+    """
+    def integer(name, v, lo, hi):
+        if not (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and lo <= v <= hi):
+            raise ValueError(f"coverage: {name}= must be an integer between {lo} and {hi} (got {v!r})")
+        return int(v)
+
+    toys = integer("toys", toys, 10, 10_000_000)
+    seed = integer("seed", seed, 0, 2**64 - 1)
+    threads = integer("threads", threads, 0, 1 << 20)
+    if isinstance(cl, (str, bytes)) or np.ndim(cl) != 1 or len(cl) == 0:
+        raise ValueError(f"coverage: cl= must be a sequence of percentages, e.g. (68, 95.45) (got {cl!r})")
+    try:
+        levels = ",".join(repr(float(c)) if float(c) != 68 else "68" for c in cl)
+        band_low, band_high = (float(b) for b in band)
+    except (TypeError, ValueError):
+        raise ValueError(f"coverage: cl= and band= must hold numbers (got {cl!r}, {band!r})") from None
+    if backend not in ("cpu", "cuda", "cuda-emulated", "auto"):
+        raise ValueError(f"coverage: backend= must be 'cpu', 'cuda', 'cuda-emulated' or 'auto' (got {backend!r})")
+    result = os.fspath(result)
+    points = os.fspath(points)
+    command = f"python: zdscan.coverage({os.path.basename(result)!r}, toys={toys}, cl={list(cl)!r}, " \
+              f"points={points!r}, seed={seed})"
+    args = dict(force=bool(force), toys=toys, cl=levels, points=points, band_low=band_low, band_high=band_high,
+                seed=seed, threads=threads, backend=backend, command_line=command)
+    if out is not None:
+        path = os.fspath(out)
+        if not path:
+            raise ValueError("coverage: out= is an empty path")
+        _core.coverage_to_file(result, path, **args)
+        return open(path)
+    tmp = tempfile.mkdtemp(prefix="zdscan-")
+    try:
+        path = os.path.join(tmp, "coverage.h5")
+        _core.coverage_to_file(result, path, **args)
+        return open(path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def apv(config: ConfigLike = None, alternatives: bool = False) -> dict:
     """The Q_W(133Cs) reanalysis (seed paper eqs. 16-23) from the config's apv_reanalysis inputs: the inputs,
     every step with its uncertainty, the budget and, if asked, the alternatives (as `zdscan apv --json`)."""

@@ -129,3 +129,26 @@ def test_log_uniform_delta_prior(tmp_path):
         zdscan.scan(n=8, delta_prior="log")
     with pytest.raises(ValueError, match="delta_prior=: the floor"):
         zdscan.scan(n=8, posterior=True, delta_prior="log:1")
+
+
+def test_coverage_from_python_equals_the_command(toys, tmp_path):
+    """zdscan.coverage: the same /coverage as `zdscan coverage` on the same result, seed and toys; bad arguments are
+    ValueErrors naming them; the input is never the output."""
+    import zdscan
+    import h5py
+    result = toys.parent / "r.h5"
+    t = zdscan.coverage(result, toys=100, cl=(68, 95.45), threads=1)["/coverage"]
+    with h5py.File(toys, "r") as f:
+        for k in ("dchi2_crit_68p27", "dchi2_crit_95p45", "wilks_coverage_68p27", "fc_region_95p45"):
+            assert np.array_equal(t[k].values, f["coverage"][k][...], equal_nan=True), k
+    assert t.attrs["command_line"].startswith("python: zdscan.coverage(")
+    for kw, message in ((dict(toys=5), "toys= must be"), (dict(cl=(68, 100)), "cl=: each level"),
+                        (dict(band=(2, 1)), "band=: must be"), (dict(backend="gpu"), "backend= must be"),
+                        (dict(points=str(tmp_path / "none.txt")), "points=: cannot read")):
+        with pytest.raises(ValueError, match=message):
+            zdscan.coverage(result, **kw)
+    with pytest.raises(FileExistsError, match="input"):
+        zdscan.coverage(result, out=result)
+    out = tmp_path / "c.h5"
+    zdscan.coverage(result, toys=20, out=out)
+    assert h5py.is_hdf5(out)
