@@ -142,7 +142,7 @@ void exact_batch(const BatchPulls& c, int n_enabled, int n, double lo, double hi
     constexpr int L = exact_batch_cells;
     const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
     double d[detail::max_degree + 1][L];
-    detail::derivative_on_unit_interval<L>(c, n_enabled, mid, half, d);
+    detail::derivative_on_unit_interval<L>([&](int k, int s, int l) { return c[k][s][l]; }, n_enabled, mid, half, d);
     int st[L];
     double rt[L];
     detail::fast_root<L>(d, st, rt);

@@ -135,10 +135,12 @@ ZD_HD inline int roots_in_unit_interval(const double* c, int degree, double* roo
 /// the rest confirm it (and a root that needs more goes to the general method).
 inline constexpr int fast_newton_steps = 6;
 
-/// dχ²/dt / 2 = Σ q q' on t ∈ [−1, 1] (δ = mid + half t) for L cells, from their enabled pulls c[power][slot][lane].
-template <int L>
-ZD_HD static inline void derivative_on_unit_interval(const double (&c)[4][max_measurements][L], int n_enabled,
-                                                     double mid, double half, double (&d)[max_degree + 1][L])
+/// dχ²/dt / 2 = Σ q q' on t ∈ [−1, 1] (δ = mid + half t) for L cells, from their enabled pulls: coefficient k of
+/// slot s in lane l is c(k, s, l) (an array [power][slot][lane] on the CPU's batches, a cell's CellPulls read in
+/// place on the GPU: no copy on its stack). The same operations whatever c is, so the same bits.
+template <int L, class Coefficient>
+ZD_HD static inline void derivative_on_unit_interval(const Coefficient& c, int n_enabled, double mid, double half,
+                                                     double (&d)[max_degree + 1][L])
 {
     for (int k = 0; k <= max_degree; ++k)
         for (int l = 0; l < L; ++l) d[k][l] = 0;
@@ -149,7 +151,7 @@ ZD_HD static inline void derivative_on_unit_interval(const double (&c)[4][max_me
         for (int l = 0; l < L; ++l)
         {
             // q(t) = Σ c_k (mid + half t)^k, expanded; q q' collected by power of t.
-            const double c0 = c[0][s][l], c1 = c[1][s][l], c2 = c[2][s][l], c3 = c[3][s][l];
+            const double c0 = c(0, s, l), c1 = c(1, s, l), c2 = c(2, s, l), c3 = c(3, s, l);
             const double q0 = ((c3 * m + c2) * m + c1) * m + c0;
             const double q1 = h * ((3.0 * c3 * m + 2.0 * c2) * m + c1);
             const double q2 = h * h * (3.0 * c3 * m + c2);
@@ -264,11 +266,9 @@ ZD_HD inline int delta_minimum_candidates(const CellPulls& pulls, double lo, dou
     if (!(hi > lo) || pulls.n_enabled == 0) return 2;
     // t ∈ [−1, 1] ↦ δ = mid + half t keeps the coefficients of comparable size. dχ²/dt / 2 = Σ q q'.
     const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
-    double c[4][max_measurements][1];
-    for (int s = 0; s < pulls.n_enabled; ++s)
-        for (int k = 0; k < 4; ++k) c[k][s][0] = pulls.p[s].c[k];
     double d[detail::max_degree + 1][1];
-    detail::derivative_on_unit_interval<1>(c, pulls.n_enabled, mid, half, d);
+    detail::derivative_on_unit_interval<1>([&](int k, int s, int) { return pulls.p[s].c[k]; }, pulls.n_enabled, mid,
+                                           half, d);
     int status[1];
     double root_t[1];
     detail::fast_root<1>(d, status, root_t);
