@@ -256,10 +256,11 @@ void coverage_to_file(const std::string& input, const std::string& out_path, boo
                  {
                      guard = std::make_unique<TemporaryFileGuard>(temporary_path_for(out_path));
                      const CoverageResult result = run_coverage(grid, options);
+                     const auto intervals = run_interval_coverage(grid, options);
                      CoverageProvenance provenance;
                      provenance.command_line = command_line;
                      provenance.device = toy_backend->device();
-                     write_coverage_file(input, out_path, grid, result, provenance,
+                     write_coverage_file(input, out_path, grid, result, intervals, provenance,
                                          [&]
                                          {
                                              check_cancel(options.cancel);

@@ -92,7 +92,7 @@ TEST(Coverage, SummaryOfToysByOrderStatistics)
     std::vector<double> t;
     for (int i = 100; i >= 1; --i) t.push_back(0.1 * i);  // 0.1 … 10, reversed
     CoveragePoint p;
-    summarise_toys(t, {0.9}, p);
+    summarise_toys(t, {0.9}, {wilks_two_dof(0.9)}, p);
     EXPECT_DOUBLE_EQ(p.crit[0], 9.0);  // t_(90)
     // ranks 90 ± 3: t_(87) and t_(93)
     EXPECT_NEAR(p.crit_error[0], 0.5 * (9.3 - 8.7), 1e-12);
@@ -319,6 +319,75 @@ TEST(Coverage, CpuAndCudaToysAgree)
     const auto cpu = make_cpu_toys(g, 0);
     const auto cuda = make_cuda_toys(g.view(), g.delta.data(), 0);
     expect_same_numbers(toys_on(cpu.get(), g), toys_on(cuda.get(), g));
+}
+}  // namespace
+}  // namespace zdscan
+
+#include "zdscan/stats/interval_coverage.hpp"
+
+namespace zdscan
+{
+namespace
+{
+CoverageOptions interval_options(std::int64_t toys, double band_low, double band_high)
+{
+    CoverageOptions o;
+    o.toys = toys;
+    o.seed = 11;
+    o.cl = {0.682689492137086, 0.90, 0.95};
+    o.points.rule = CoveragePoints::Rule::near_contour;
+    o.points.band_low = band_low;
+    o.points.band_high = band_high;
+    return o;
+}
+
+// The 1-D intervals where Wilks is exact (linear-Gaussian, the other parameter and δ profiled): the toys' critical
+// values are the χ²₁ quantiles 1, 2.71, 3.84 at every tested value, and the FC interval ends lie on the Wilks ones
+// (x₁ ± √Δχ² around the data's 0.3, to the grid step and the Monte Carlo error).
+TEST(IntervalCoverage, LinearGaussianModelRecoversWilks)
+{
+    const CoverageGrid g = linear_grid(-7, 7, 141, -7, 7, 141, 0.3, -0.2, 0.1);
+    const auto r = run_interval_coverage(g, interval_options(4000, 0.9, 1.1));
+    ASSERT_EQ(r.size(), 2u);
+    const double want[3] = {1.0, 2.7055, 3.8415};
+    int checked = 0;
+    for (const auto& axis : r)
+        for (std::size_t c = 0; c < 3; ++c)
+        {
+            EXPECT_NEAR(axis.wilks[c], want[c], 1e-4);
+            for (std::size_t k = 0; k < axis.values.size(); ++k)
+            {
+                if (!axis.tested[k]) continue;
+                EXPECT_NEAR(axis.crit[c][k], want[c], 4 * axis.crit_error[c][k] + 0.02) << axis.axis << " " << k;
+                ++checked;
+            }
+        }
+    EXPECT_GT(checked, 30);
+    // m_Zd axis (x₁ = 0.3): the Wilks 68.27 % interval is [−0.7, 1.3]; FC's agrees within 0.1.
+    EXPECT_NEAR(r[0].wilks_interval[0].lower, -0.7, 1e-9);
+    EXPECT_NEAR(r[0].wilks_interval[0].upper, 1.3, 1e-9);
+    EXPECT_NEAR(r[0].fc[0].lower, -0.7, 0.1);
+    EXPECT_NEAR(r[0].fc[0].upper, 1.3, 0.1);
+}
+
+// At the physical boundary a = 0 of a one-parameter Gaussian the 1-D toys give Feldman & Cousins' values.
+TEST(IntervalCoverage, PhysicalBoundary)
+{
+    const CoverageGrid g = linear_grid(0, 4, 201, 0, 0, 1, 0.5, 0, 0.1);
+    const auto r = run_interval_coverage(g, interval_options(8000, 0.2, 0.3));
+    ASSERT_TRUE(r[0].tested[0]);
+    const double want[3] = {0.2259, 1.6424, 2.7055};
+    for (std::size_t c = 0; c < 3; ++c)
+        EXPECT_NEAR(r[0].crit[c][0], want[c], 3 * r[0].crit_error[c][0] + 0.01) << c;
+    // The data (x = 0.5) put Δχ²(0) = 0.25 below Wilks' 1, so the Wilks 68.27 % interval reaches the boundary
+    // (open there, NaN), but above the critical 0.226 there, so the Feldman-Cousins interval excludes a = 0: its
+    // exact ends are [0.0248, 1.500] (the construction solved with the normal CDF; the grid step is 0.02 and a
+    // critical value's Monte Carlo error 0.008).
+    EXPECT_TRUE(std::isnan(r[0].wilks_interval[0].lower));
+    EXPECT_NEAR(r[0].wilks_interval[0].upper, 1.5, 1e-9);
+    EXPECT_GT(r[0].fc[0].lower, 0.0);
+    EXPECT_LT(r[0].fc[0].lower, 0.06);
+    EXPECT_NEAR(r[0].fc[0].upper, 1.5, 0.05);
 }
 }  // namespace
 }  // namespace zdscan

@@ -13,6 +13,7 @@
 #include "zdscan/scan/scan_driver.hpp"
 #include "zdscan/stats/coverage.hpp"
 #include "zdscan/stats/coverage_inputs.hpp"
+#include "zdscan/stats/interval_coverage.hpp"
 #include "zdscan/stats/toy_backend.hpp"
 #include "zdscan/util/crc32c.hpp"
 
@@ -172,12 +173,14 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
         if (checkpoint) checkpoint->conclude_failed_run(a.resume, "batches");
         throw;
     }
+    if (!a.quiet) std::fprintf(stderr, "[zdscan] the 1-D intervals of m_Zd and epsilon (toys on the CPU)\n");
+    const auto intervals = run_interval_coverage(grid, options);
     CoverageProvenance provenance;
     provenance.command_line = a.command_line;
     provenance.device = backend->device();
     provenance.ranks = job.size();
     if (checkpoint) provenance.prior_wall_time_s = checkpoint->prior_wall_time_s();
-    write_coverage_file(a.input, out_path, grid, result, provenance,
+    write_coverage_file(a.input, out_path, grid, result, intervals, provenance,
                         [&]
                         {
                             check_cancel(options.cancel);

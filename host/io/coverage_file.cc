@@ -76,7 +76,8 @@ ScanConfig read_result_config(const std::string& path)
 }
 
 void write_coverage_file(const std::string& input, const std::string& target, const CoverageGrid& grid,
-                         const CoverageResult& r, const CoverageProvenance& provenance,
+                         const CoverageResult& r, const std::vector<IntervalCoverage>& intervals,
+                         const CoverageProvenance& provenance,
                          const std::function<void()>& before_rename)
 {
     h5::silence_error_stack();
@@ -161,6 +162,49 @@ void write_coverage_file(const std::string& input, const std::string& target, co
         h5::write_attribute(g, "ranks", provenance.ranks);
         h5::write_attribute(g, "command_line", provenance.command_line);
         h5::write_attribute(g, "zdscan_version", ZDSCAN_VERSION);
+        for (const IntervalCoverage& iv : intervals)
+        {
+            const char* axis_name = iv.axis == 0 ? "m_zd_mev" : "epsilon";
+            const Handle& axis = iv.axis == 0 ? axis_m : axis_eps;
+            Handle ig(check(H5Gcreate2(g, (std::string("interval_") + axis_name).c_str(), H5P_DEFAULT, H5P_DEFAULT,
+                                       H5P_DEFAULT),
+                            "/coverage/interval"),
+                      H5Gclose);
+            h5::write_attribute(ig, "description",
+                                std::string("1-D intervals of ") + axis_name
+                                    + " (the other parameter and delta profiled) by toys: Feldman-Cousins and the "
+                                      "Wilks interval's coverage (docs/statistics.md)");
+            h5::write_attribute(ig, "toy_refits", static_cast<double>(iv.toys_computed));
+            const std::vector<hsize_t> n = {iv.values.size()};
+            auto vec = [&](const std::string& name, const std::vector<double>& v, const std::string& what)
+            {
+                Handle set = h5::write_dataset(ig, name.c_str(), n, v.data());
+                h5::write_attribute(set, "units", "1");
+                h5::write_attribute(set, "long_name", what);
+                check(H5DSattach_scale(set, axis, 0), "attach dimension scale");
+            };
+            vec("dchi2", iv.dchi2, "the data's 1-D profile: Delta chi2 with the other parameter and delta profiled");
+            {
+                std::vector<std::int32_t> t(iv.tested.begin(), iv.tested.end());
+                Handle set = h5::write_dataset(ig, "tested", n, t.data());
+                h5::write_attribute(set, "units", "1");
+                h5::write_attribute(set, "long_name", "1 where toys were thrown");
+                check(H5DSattach_scale(set, axis, 0), "attach dimension scale");
+            }
+            for (std::size_t k = 0; k < r.cl.size(); ++k)
+            {
+                const std::string s = cl_suffix(r.cl[k]), words = cl_words(r.cl[k]);
+                vec("dchi2_crit_" + s, iv.crit[k], "Feldman-Cousins critical Delta chi2 at " + words + " (NaN: not tested)");
+                vec("dchi2_crit_error_" + s, iv.crit_error[k], "Monte Carlo error of dchi2_crit_" + s);
+                vec("wilks_coverage_" + s, iv.wilks_coverage[k],
+                    "fraction of toys with Delta chi2 <= the one-parameter Wilks threshold (NaN: not tested)");
+                h5::write_attribute(ig, ("wilks_dchi2_" + s).c_str(), iv.wilks[k]);
+                h5::write_attribute(ig, ("fc_lower_" + s).c_str(), iv.fc[k].lower);  // NaN: open at the axis's end
+                h5::write_attribute(ig, ("fc_upper_" + s).c_str(), iv.fc[k].upper);
+                h5::write_attribute(ig, ("wilks_lower_" + s).c_str(), iv.wilks_interval[k].lower);
+                h5::write_attribute(ig, ("wilks_upper_" + s).c_str(), iv.wilks_interval[k].upper);
+            }
+        }
         Handle warnings = h5::write_string_dataset(g, "warnings", r.warnings);
         check(H5DSset_scale(warnings, "warning"), "set dimension scale");
         h5::write_attribute(warnings, "units", "");

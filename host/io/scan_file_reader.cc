@@ -170,7 +170,8 @@ double finite_attribute(hid_t where, const std::string& name)
     return v;
 }
 /// /coverage's summary attributes (coverage_file.cc), each checked for its range.
-void read_toys(hid_t file, ScanFileContents::Toys& t)
+void read_toys(hid_t file, ScanFileContents::Toys& t, const std::vector<double>& m_zd_mev,
+               const std::vector<double>& epsilon)
 {
     Handle g(H5Gopen2(file, "/coverage", H5P_DEFAULT), H5Gclose);
     if (g < 0) throw std::runtime_error("/coverage is not a group");
@@ -202,6 +203,27 @@ void read_toys(hid_t file, ScanFileContents::Toys& t)
             if (!std::isnan(v) && !(v >= 0 && v <= 1)) throw std::runtime_error("/coverage: a coverage outside [0, 1]");
         if (!std::isnan(l.crit_median) && !(l.crit_median >= 0))
             throw std::runtime_error("/coverage: a negative critical value");
+        const char* axes[2] = {"interval_m_zd_mev", "interval_epsilon"};
+        const std::vector<double>* values[2] = {&m_zd_mev, &epsilon};
+        for (int a = 0; a < 2; ++a)
+        {
+            if (H5Lexists(g, axes[a], H5P_DEFAULT) <= 0) continue;
+            Handle ig(H5Gopen2(g, axes[a], H5P_DEFAULT), H5Gclose);
+            if (ig < 0) throw std::runtime_error(std::string("/coverage/") + axes[a] + " is not a group");
+            l.has_intervals = true;
+            const double lo = std::min(values[a]->front(), values[a]->back());
+            const double hi = std::max(values[a]->front(), values[a]->back());
+            const char* names[2][2] = {{"fc_lower_", "fc_upper_"}, {"wilks_lower_", "wilks_upper_"}};
+            for (int kind = 0; kind < 2; ++kind)
+                for (int end = 0; end < 2; ++end)
+                {
+                    const double v = h5::read_double_attribute(ig, (names[kind][end] + s).c_str());
+                    if (!std::isnan(v) && !(v >= lo && v <= hi))
+                        throw std::runtime_error(std::string("/coverage/") + axes[a] + "@" + names[kind][end] + s
+                                                 + " is neither NaN nor inside its axis");
+                    (kind == 0 ? l.fc_interval : l.wilks_interval)[a][end] = v;
+                }
+        }
         t.levels.push_back(l);
     }
 }
@@ -340,7 +362,7 @@ ScanFileContents read_scan_file(const std::string& path)
                     throw std::runtime_error(std::string("/posterior@") + names[a] + "_credible_68 is not an interval");
             }
         }
-        if (H5Lexists(file, "coverage", H5P_DEFAULT) > 0) read_toys(file, f.toys);
+        if (H5Lexists(file, "coverage", H5P_DEFAULT) > 0) read_toys(file, f.toys, f.m_zd_mev, f.epsilon);
         if (H5Lexists(file, "searches", H5P_DEFAULT) > 0)
         {
             Handle g(H5Gopen2(file, "/searches", H5P_DEFAULT), H5Gclose);

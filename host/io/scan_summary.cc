@@ -559,6 +559,23 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
                           l.coverage_median, l.cl);
             s << line;
         }
+        for (const auto& l : f.toys.levels)
+        {
+            if (!l.has_intervals) continue;
+            // An end at NaN is open: the interval reaches the axis's end there ("edge").
+            auto end = [](double v)
+            {
+                char text[32];
+                std::snprintf(text, sizeof text, "%.4g", v);
+                return std::isnan(v) ? std::string("edge") : std::string(text);
+            };
+            auto pair = [&](const double (&v)[2]) { return "[" + end(v[0]) + ", " + end(v[1]) + "]"; };
+            char cl_text[16];
+            std::snprintf(cl_text, sizeof cl_text, "%.4g%%", 100 * l.cl);
+            s << "  1-D at " << cl_text << " (one parameter, the others profiled): m_Zd [MeV] FC " << pair(l.fc_interval[0])
+              << ", Wilks " << pair(l.wilks_interval[0]) << "; epsilon FC " << pair(l.fc_interval[1]) << ", Wilks "
+              << pair(l.wilks_interval[1]) << "\n";
+        }
     }
     const FitStatistics st = fit_statistics(f);
     if (st.ndf > 0)
@@ -629,8 +646,13 @@ nlohmann::json toys_json(const ScanFileContents& f)
     if (!f.toys.present) return nullptr;
     nlohmann::json levels = nlohmann::json::array();
     auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    auto interval = [&](const double (&v)[2]) { return nlohmann::json::array({number(v[0]), number(v[1])}); };
     for (const auto& l : f.toys.levels)
         levels.push_back({{"cl", l.cl},
+                          {"fc_interval_m_zd_mev", interval(l.fc_interval[0])},
+                          {"wilks_interval_m_zd_mev", interval(l.wilks_interval[0])},
+                          {"fc_interval_epsilon", interval(l.fc_interval[1])},
+                          {"wilks_interval_epsilon", interval(l.wilks_interval[1])},
                           {"wilks_delta_chi2", l.wilks},
                           {"fc_cells", l.fc_cells},
                           {"wilks_cells", l.wilks_cells},

@@ -157,14 +157,11 @@ inline bool excluded(double root, double norm, double best)
 }
 }  // namespace
 
-ToyFit toy_refit_blocks(const CoverageGrid& g, std::int64_t point, const double* shift, double shift_norm)
+double toy_grid_minimum_blocks(const CoverageGrid& g, const double* shift, double shift_norm, double best,
+                               std::int64_t& fitted)
 {
     constexpr int L = exact_batch_cells;
     const ToyGrid view = g.view();
-    ToyFit fit;
-    const double at_point = toy_cell_profile(view, point, shift).chi2;
-    double best = at_point;
-    fit.cells_fitted = 1;
     double chi2[L];
     for (std::int64_t i0 = 0; i0 < view.n_cells; i0 += L)
     {
@@ -173,9 +170,17 @@ ToyFit toy_refit_blocks(const CoverageGrid& g, std::int64_t point, const double*
         profile_block(view, &g.blocks[static_cast<std::size_t>(i0 / L) * 4 * static_cast<std::size_t>(view.n_pulls) * L],
                       view.order + i0, m, shift, chi2);
         for (int l = 0; l < m; ++l) best = chi2[l] < best ? chi2[l] : best;
-        fit.cells_fitted += m;
+        fitted += m;
     }
-    fit.dchi2 = at_point - best;
+    return best;
+}
+
+ToyFit toy_refit_blocks(const CoverageGrid& g, std::int64_t point, const double* shift, double shift_norm)
+{
+    ToyFit fit;
+    const double at_point = toy_cell_profile(g.view(), point, shift).chi2;
+    fit.cells_fitted = 1;
+    fit.dchi2 = at_point - toy_grid_minimum_blocks(g, shift, shift_norm, at_point, fit.cells_fitted);
     return fit;
 }
 
@@ -215,7 +220,8 @@ std::vector<std::int64_t> select_coverage_points(const CoverageGrid& grid, const
     return cells;
 }
 
-void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, CoveragePoint& out)
+void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, const std::vector<double>& wilks,
+                    CoveragePoint& out)
 {
     std::sort(t.begin(), t.end());
     const auto n = static_cast<std::int64_t>(t.size());
@@ -233,7 +239,7 @@ void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, Cover
         const double spread = std::sqrt(nd * level * (1 - level));
         out.crit.push_back(at_rank(level * nd));
         out.crit_error.push_back(0.5 * (at_rank(level * nd + spread) - at_rank(level * nd - spread)));
-        const double w = wilks_two_dof(level);
+        const double w = wilks[out.crit.size() - 1];
         const auto below = std::upper_bound(t.begin(), t.end(), w) - t.begin();
         out.wilks_coverage.push_back(static_cast<double>(below) / nd);
     }
@@ -446,7 +452,7 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
                 std::vector<double> tp(t.begin() + static_cast<std::ptrdiff_t>(p) * toys,
                                        t.begin() + static_cast<std::ptrdiff_t>(p + 1) * toys);
                 points[p].cell = cells[p];
-                summarise_toys(tp, out.cl, points[p]);
+                summarise_toys(tp, out.cl, out.wilks, points[p]);
                 std::int64_t sum = 0;
                 for (std::int64_t k = 0; k < toys; ++k) sum += fitted[static_cast<std::size_t>(static_cast<std::int64_t>(p) * toys + k)];
                 points[p].mean_cells_fitted = static_cast<double>(sum) / static_cast<double>(toys);

@@ -11,8 +11,10 @@ same() {  # every /coverage dataset of $1 and $2 equal (NaN where NaN)
   "$python" - "$1" "$2" <<'PY' || fail "$1 and $2 differ"
 import sys, h5py, numpy as np
 a, b = (h5py.File(p, "r")["coverage"] for p in sys.argv[1:])
-assert sorted(a) == sorted(b), (sorted(a), sorted(b))
-for k in a:
+names = []
+a.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) else None)
+assert names and sorted(names) == sorted(n for n in names if n in b), names
+for k in names:  # every dataset, the 1-D intervals' included
     x, y = a[k][()], b[k][()]
     ok = np.array_equal(x, y) if x.dtype.kind in "OS" else np.array_equal(x, y, equal_nan=True)
     assert ok, k
@@ -40,9 +42,17 @@ for s in ("68p27", "90", "95"):
     region = g["fc_region_" + s][()]
     assert np.array_equal(region[tested], (g["dchi2"][()] <= crit)[tested])
 assert g["dchi2_crit_68p27"].attrs["units"] == "1" and g["dchi2_crit_68p27"].attrs["long_name"]
+for axis, n in (("m_zd_mev", 30), ("epsilon", 30)):  # the 1-D intervals by toys
+    i = g["interval_" + axis]
+    assert i["dchi2"].shape == (n,) and i["tested"][()].sum() > 0
+    t = i["tested"][()] == 1
+    assert np.all(np.isfinite(i["dchi2_crit_68p27"][()][t])) and np.all(np.isnan(i["dchi2_crit_68p27"][()][~t]))
+    assert abs(i.attrs["wilks_dchi2_68p27"] - 1.0) < 1e-9
 PY
 "$zdscan" summary a.h5 > summary.txt || fail "summary of the coverage file"
 grep -q "^Feldman-Cousins (zdscan coverage: 40 toys" summary.txt || fail "summary: $(cat summary.txt)"
+grep -q "^  1-D at 68.27% (one parameter, the others profiled): m_Zd \[MeV\] FC \[" summary.txt ||
+  fail "summary without the 1-D intervals: $(cat summary.txt)"
 grep -q "nan\|inf" summary.txt && fail "summary prints nan or inf: $(cat summary.txt)"
 "$zdscan" summary a.h5 --json | "$python" -c "import json, sys; assert json.load(sys.stdin)['feldman_cousins']['toys'] == 40" ||
   fail "summary --json: no feldman_cousins"

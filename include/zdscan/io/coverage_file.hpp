@@ -9,6 +9,7 @@
 #include <string>
 
 #include "zdscan/stats/coverage.hpp"
+#include "zdscan/stats/interval_coverage.hpp"
 
 namespace zdscan
 {
@@ -24,9 +25,11 @@ struct CoverageProvenance
 /// be a zdscan result (InvalidResultFile otherwise, naming it).
 ScanConfig read_result_config(const std::string& path);
 
-/// Copies input to a temporary beside target, writes /coverage there, calls before_rename (which may throw to
+/// Copies input to a temporary beside target, writes /coverage there (with the 1-D intervals in
+/// /coverage/interval_m_zd_mev and interval_epsilon), calls before_rename (which may throw to
 /// abandon it) and renames it onto target. The temporary is removed on every error.
 void write_coverage_file(const std::string& input, const std::string& target, const CoverageGrid& grid,
-                         const CoverageResult& result, const CoverageProvenance& provenance,
+                         const CoverageResult& result, const std::vector<IntervalCoverage>& intervals,
+                         const CoverageProvenance& provenance,
                          const std::function<void()>& before_rename);
 }  // namespace zdscan

@@ -100,6 +100,10 @@ struct ScanFileContents
         {
             double cl = 0, wilks = 0, fc_cells = 0, wilks_cells = 0, contour_cells = 0;
             double crit_median = NAN, coverage_median = NAN, coverage_min = NAN, coverage_max = NAN;
+            /// The 1-D intervals of m_Zd [0] and ε [1]: Feldman–Cousins and Wilks, {lower, upper}; NaN: open at the
+            /// axis's end (or absent: files without /coverage/interval_*)
+            double fc_interval[2][2] = {{NAN, NAN}, {NAN, NAN}}, wilks_interval[2][2] = {{NAN, NAN}, {NAN, NAN}};
+            bool has_intervals = false;
         };
         std::vector<Level> levels;
         std::vector<std::string> warnings;

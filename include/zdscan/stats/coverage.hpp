@@ -104,8 +104,14 @@ struct CoveragePoint
 };
 /// The summary of N toys' t values (sorted in place): t_CL = t_(⌈CL N⌉) (the smallest t with at least CL N toys at or
 /// below it); its Monte Carlo error half the distance between the order statistics at ranks CL N ± √(N CL (1 − CL));
-/// the Wilks coverage the fraction of t ≤ wilks_two_dof(CL).
-void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, CoveragePoint& out);
+/// the Wilks coverage the fraction of t ≤ wilks[k], the Wilks threshold of cl[k].
+void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, const std::vector<double>& wilks,
+                    CoveragePoint& out);
+
+/// The exact grid minimum of a toy's χ² (shift, its norm) by the pruned walk of toy_refit_blocks, starting from an
+/// upper bound `best` (a χ² the toy reaches somewhere); adds the cells it profiles to fitted.
+double toy_grid_minimum_blocks(const CoverageGrid& grid, const double* shift, double shift_norm, double best,
+                               std::int64_t& fitted);
 
 /// Throws (std::runtime_error) when the data's Δχ² map is not finite (nothing to test against).
 struct CoverageResult
