@@ -363,8 +363,18 @@ def write_figures(which: Sequence[str], result: str, out_dir: str, *, formats: S
         return [path for w in which for path in _draw_and_save(w, **job)]
     global _job
     _job = job
+    pool = mp.get_context("fork").Pool(n)
     try:
-        with mp.get_context("fork").Pool(n) as pool:
-            return [path for paths in pool.map(_draw_job, which, chunksize=1) for path in paths]
+        paths = pool.map(_draw_job, which, chunksize=1)
+        # The workers end by the pool's sentinel, not by a signal: Pool.terminate (the context manager's exit)
+        # signals them, and a worker whose SIGTERM raced with its start-up kept the parent waiting (seen once in
+        # figures_check). terminate stays for a failure or a stop request.
+        pool.close()
+        pool.join()
+        return [path for ps in paths for path in ps]
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
     finally:
         _job = {}
