@@ -52,7 +52,7 @@ struct TemporaryFile
 
 ScanConfig read_result_config(const std::string& path)
 {
-    read_scan_file(path);  // a zdscan result, every dataset checked (InvalidResultFile otherwise)
+    const ScanFileContents contents = read_scan_file(path);  // every dataset checked (InvalidResultFile otherwise)
     h5::silence_error_stack();
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file.valid()) throw InvalidResultFile(path + ": cannot open as HDF5");
@@ -65,14 +65,29 @@ ScanConfig read_result_config(const std::string& path)
     {
         throw InvalidResultFile(path + ": attribute config: " + e.what());
     }
+    ScanConfig config;
     try
     {
-        return parse_config_text(text, path + " (attribute config)");
+        config = parse_config_text(text, path + " (attribute config)");
     }
     catch (const std::exception& e)
     {
         throw InvalidResultFile(path + ": attribute config is not a valid zdscan config: " + e.what());
     }
+    // The toys rebuild the grid from the config: it must be the file's (a crafted config could ask for any size).
+    auto same = [](const std::vector<double>& a, const std::vector<double>& b)
+    {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (!(std::fabs(a[i] - b[i]) <= 1e-12 * std::fabs(b[i]))) return false;
+        return true;
+    };
+    if (!same(config.m_zd_mev.values(), contents.m_zd_mev) || !same(config.epsilon.values(), contents.epsilon)
+        || !same(config.delta.values(), contents.delta))
+    {
+        throw InvalidResultFile(path + ": attribute config does not describe the file's axes (/axes)");
+    }
+    return config;
 }
 
 void write_coverage_file(const std::string& input, const std::string& target, const CoverageGrid& grid,

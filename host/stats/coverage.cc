@@ -54,6 +54,16 @@ CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
     const std::size_t n_m = g.m_zd_mev.size(), n_eps = g.epsilon.size(), n_cells = n_m * n_eps;
     for (int i = 0; i < problem.observables.n; ++i) g.n_pulls += problem.observables.m[i].enabled ? 1 : 0;
     if (g.n_pulls == 0) throw ConfigError("measurements: coverage needs at least one enabled measurement");
+    // The toys hold every cell's pulls twice (by cell and in visiting order) and its profile: refuse what cannot fit.
+    const double bytes = static_cast<double>(n_cells) * (64.0 * g.n_pulls + 40.0);
+    if (bytes > max_coverage_bytes)
+    {
+        throw ConfigError("grid: the toys of a " + std::to_string(n_m) + " x " + std::to_string(n_eps) + " grid with "
+                          + std::to_string(g.n_pulls) + " measurements need "
+                          + std::to_string(static_cast<long long>(bytes / 1e9)) + " GB (at most "
+                          + std::to_string(static_cast<long long>(max_coverage_bytes / 1e9))
+                          + "): scan a coarser grid for the toys");
+    }
     g.coef.resize(n_cells * static_cast<std::size_t>(g.n_pulls) * 4);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(cpu_threads(threads))
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(n_m); ++i)

@@ -232,9 +232,23 @@ def test_non_hdf5_inputs(exe, work, content):
         one_line_error(run([exe, *args], cwd=work), "x.h5")
 
 
-@pytest.mark.parametrize("case", ["config_array", "config_not_json", "map_wrong_shape", "axis_2d", "no_bestfit"])
+def config_grid(n):
+    """The result's config asking for an n x n x n grid that the file's axes are not."""
+    def edit(f):
+        cfg = json.loads(f.attrs["config"])
+        for axis in cfg["grid"].values():
+            axis["n"] = n
+        f.attrs["config"] = json.dumps(cfg)
+    return edit
+
+
+COVERAGE_CRAFTED = dict(CRAFTED, config_huge_grid=config_grid(1000000), config_other_grid=config_grid(7))
+
+
+@pytest.mark.parametrize("case", ["config_array", "config_not_json", "map_wrong_shape", "axis_2d", "no_bestfit",
+                                  "config_huge_grid", "config_other_grid"])
 def test_coverage_refuses_crafted_results(exe, work, case):
-    craft(work / "r.h5", CRAFTED[case])
+    craft(work / "r.h5", COVERAGE_CRAFTED[case])
     before = snapshot(work)
     r = run([exe, "coverage", "r.h5", "--toys", "10", "--no-checkpoint"], cwd=work)
     assert snapshot(work) == before

@@ -45,7 +45,12 @@ struct CoverageGrid
     ToyGrid view() const;
 };
 
-/// The grid of config (its axes and measurements, the enabled ones' correlations) with the exact δ profile.
+/// The most memory the toys' grid may take (its pulls twice and its profile): 16 GB (a 4096² grid with 16
+/// measurements takes 18).
+inline constexpr double max_coverage_bytes = 16e9;
+
+/// The grid of config (its axes and measurements, the enabled ones' correlations) with the exact δ profile. Throws
+/// ConfigError (naming grid) when it would take more than max_coverage_bytes.
 CoverageGrid make_coverage_grid(const ScanConfig& config, int threads);
 
 /// The rest of a grid whose axes, δ range, n_pulls and coef are set: the data's exact profile, the visiting order
