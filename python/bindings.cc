@@ -223,8 +223,9 @@ void coverage_to_file(const std::string& input, const std::string& out_path, boo
                       unsigned long long seed, int threads, const std::string& backend,
                       const std::string& command_line)
 {
-    if (toys < 10 || toys > 10000000)
-        throw ConfigError("toys=: must be an integer between 10 and 10000000 (got " + std::to_string(toys) + ")");
+    if (toys < min_toys || toys > max_toys)
+        throw ConfigError("toys=: must be an integer between " + std::to_string(min_toys) + " and "
+                          + std::to_string(max_toys) + " (got " + std::to_string(toys) + ")");
     const int max_threads = max_cpu_threads();
     if (threads < 0 || threads > max_threads)
         throw ConfigError("threads=: must be 0 (all) or between 1 and " + std::to_string(max_threads));

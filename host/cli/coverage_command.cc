@@ -92,7 +92,7 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
 {
     const bool collector = job.rank() == 0;
     CoverageOptions options;
-    options.toys = parse_count("--toys", a.toys, 10, 10000000);
+    options.toys = parse_count("--toys", a.toys, min_toys, max_toys);
     options.cl = parse_coverage_levels(a.cl, "--cl");
     options.seed = parse_count<std::uint64_t>("--seed", a.seed, 0, ~std::uint64_t{0});
     const int max_threads = max_cpu_threads();

@@ -1,6 +1,7 @@
 /// \file coverage_file.cc
 #include "zdscan/io/coverage_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -20,17 +21,6 @@ namespace
 using h5::check;
 using h5::Handle;
 
-/// "68.27" → "68p27": a CL as a dataset-name suffix.
-std::string cl_suffix(double cl)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.4g", 100 * cl);
-    std::string s = text;
-    for (char& c : s)
-        if (c == '.') c = 'p';
-    return s;
-}
-
 std::string cl_words(double cl)
 {
     char text[32];
@@ -49,6 +39,15 @@ struct TemporaryFile
     }
 };
 }  // namespace
+
+std::string coverage_cl_suffix(double cl)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g", 100 * cl);
+    std::string s = text;
+    std::replace(s.begin(), s.end(), '.', 'p');
+    return s;
+}
 
 ScanConfig read_result_config(const std::string& path)
 {
@@ -128,7 +127,7 @@ void write_coverage_file(const std::string& input, const std::string& target, co
             "cells refitted per toy (exact delta profiles; NaN where not tested)");
         for (std::size_t k = 0; k < r.cl.size(); ++k)
         {
-            const std::string s = cl_suffix(r.cl[k]), words = cl_words(r.cl[k]);
+            const std::string s = coverage_cl_suffix(r.cl[k]), words = cl_words(r.cl[k]);
             map("dchi2_crit_" + s, r.crit[k], "1",
                 "Feldman-Cousins critical Delta chi2 at " + words + " from the toys (NaN where not tested)");
             map("dchi2_crit_error_" + s, r.crit_error[k], "1",
@@ -208,7 +207,7 @@ void write_coverage_file(const std::string& input, const std::string& target, co
             }
             for (std::size_t k = 0; k < r.cl.size(); ++k)
             {
-                const std::string s = cl_suffix(r.cl[k]), words = cl_words(r.cl[k]);
+                const std::string s = coverage_cl_suffix(r.cl[k]), words = cl_words(r.cl[k]);
                 vec("dchi2_crit_" + s, iv.crit[k], "Feldman-Cousins critical Delta chi2 at " + words + " (NaN: not tested)");
                 vec("dchi2_crit_error_" + s, iv.crit_error[k], "Monte Carlo error of dchi2_crit_" + s);
                 vec("wilks_coverage_" + s, iv.wilks_coverage[k],

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "hdf5_handle.hpp"
+#include "zdscan/io/coverage_file.hpp"
 #include "zdscan/io/scan_file.hpp"
 
 namespace zdscan
@@ -185,13 +186,10 @@ void read_toys(hid_t file, ScanFileContents::Toys& t, const std::vector<double>&
     {
         if (!(cl[k] > 0 && cl[k] < 1) || (k > 0 && !(cl[k] > cl[k - 1])))
             throw std::runtime_error("/coverage/cl must be ascending levels between 0 and 1");
-        char suffix[32];
-        std::snprintf(suffix, sizeof suffix, "%.4g", 100 * cl[k]);
-        std::string s = suffix;
-        std::replace(s.begin(), s.end(), '.', 'p');
+        const std::string s = coverage_cl_suffix(cl[k]);
         ScanFileContents::Toys::Level l;
         l.cl = cl[k];
-        l.wilks = -2 * std::log1p(-cl[k]);
+        l.wilks = wilks_two_dof(cl[k]);
         l.fc_cells = finite_attribute(g, "fc_cells_" + s);
         l.wilks_cells = finite_attribute(g, "wilks_cells_" + s);
         l.contour_cells = finite_attribute(g, "contour_cells_" + s);

@@ -308,7 +308,6 @@ TileResult encode_batch(const std::vector<CoveragePoint>& points, std::size_t n_
     }
     return r;
 }
-}  // namespace
 
 /// out.levels[k] from the maps (coverage.hpp).
 void summarise_level(CoverageResult& out, std::size_t k)
@@ -342,6 +341,7 @@ void summarise_level(CoverageResult& out, std::size_t k)
     l.crit_median = median(crit);
     l.coverage_median = median(coverage);
 }
+}  // namespace
 
 std::unique_ptr<ToyBackend> make_cpu_toys(const CoverageGrid& grid, int threads)
 {

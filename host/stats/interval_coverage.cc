@@ -81,8 +81,9 @@ std::vector<IntervalCoverage> run_interval_coverage(const CoverageGrid& g, const
             r.tested[k] = test;
         }
         std::vector<std::size_t> lines;
+        std::vector<std::vector<std::int64_t>> cells_of;  // each tested line's cells, for all its toys
         for (std::size_t k = 0; k < n; ++k)
-            if (r.tested[k]) lines.push_back(k);
+            if (r.tested[k]) lines.push_back(k), cells_of.push_back(line_cells(g, axis, k));
         const auto pairs = static_cast<std::int64_t>(lines.size()) * toys;
         std::vector<double> t(static_cast<std::size_t>(pairs));
         const std::int64_t id0 = g.n_cells() + (axis == 0 ? 0 : static_cast<std::int64_t>(g.m_zd_mev.size()));
@@ -90,14 +91,15 @@ std::vector<IntervalCoverage> run_interval_coverage(const CoverageGrid& g, const
         for (std::int64_t q = 0; q < pairs; ++q)
         {
             if (options.cancel && options.cancel->load(std::memory_order_relaxed)) continue;
-            const std::size_t k = lines[static_cast<std::size_t>(q / toys)];
+            const auto p = static_cast<std::size_t>(q / toys);
+            const std::size_t k = lines[p];
             double z[max_measurements], shift[max_measurements];
             toy_normals(options.seed, static_cast<std::uint64_t>(id0 + static_cast<std::int64_t>(k)),
                         static_cast<std::uint32_t>(q % toys), g.n_pulls, z);
             const std::int64_t truth = best[k];
             const double norm = toy_shift(view, truth, g.delta[static_cast<std::size_t>(truth)], z, shift);
             double line_min = HUGE_VAL;
-            for (std::int64_t c : line_cells(g, axis, k)) line_min = std::fmin(line_min, toy_cell_profile(view, c, shift).chi2);
+            for (std::int64_t c : cells_of[p]) line_min = std::fmin(line_min, toy_cell_profile(view, c, shift).chi2);
             std::int64_t fitted = 0;
             t[static_cast<std::size_t>(q)] = line_min - toy_grid_minimum_blocks(g, shift, norm, line_min, fitted);
         }

@@ -13,6 +13,10 @@
 
 namespace zdscan
 {
+/// A CL's dataset suffix in /coverage: 0.682689 → "68p27", 0.9 → "90" (the percentage to 4 digits, 'p' for the
+/// point); the writer names the datasets with it and the reader finds them with it.
+std::string coverage_cl_suffix(double cl);
+
 struct CoverageProvenance
 {
     std::string command_line;

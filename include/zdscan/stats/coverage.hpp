@@ -76,6 +76,9 @@ struct CoveragePoints
     double band_low = 0.25, band_high = 2.5;
 };
 
+/// Toys per tested cell a run may ask for (--toys, toys=).
+inline constexpr std::int64_t min_toys = 10, max_toys = 10000000;
+
 struct CoverageOptions
 {
     std::int64_t toys = 1000;

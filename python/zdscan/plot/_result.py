@@ -171,7 +171,10 @@ def _coverage(f, shape) -> dict:
     if not np.all((tested == 0) | (tested == 1)) or not np.all(np.isfinite(dchi2) & (dchi2 >= 0)):
         raise ResultFileError("/coverage/tested must be 0 or 1 and /coverage/dchi2 finite and >= 0")
     tested = tested == 1
-    out = dict(cl=[100 * c for c in cl], wilks=[-2 * np.log1p(-c) for c in cl], toys=int(toys), tested=tested,
+    wilks = _vector(f, "coverage/wilks_dchi2", len(cl))  # the Wilks thresholds as the run used them
+    if not np.all(wilks > 0):
+        raise ResultFileError("/coverage/wilks_dchi2 must be positive")
+    out = dict(cl=[100 * c for c in cl], wilks=list(wilks), toys=int(toys), tested=tested,
                dchi2=dchi2, fc_region={}, crit={}, wilks_coverage={})
     for c in out["cl"]:
         s = cl_suffix(c)
