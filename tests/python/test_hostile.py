@@ -313,6 +313,16 @@ def test_empty_option_values_name_the_option(exe, tmp_path, option):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("command", [[], ["scan"], ["summary"], ["coverage"], ["apv"], ["config"], ["limits"],
+                                     ["plot"]])
+def test_every_help_prints_usage(exe, tmp_path, command):
+    """`--help` of each door prints its usage and exits 0 (argparse once crashed on a bare % in plot's usage)."""
+    r = run([exe, *command, "--help"], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and "sage" in r.stdout
+    assert os.listdir(tmp_path) == []
+
+
 # ---- checkpoints: tampering is found, named, and never followed outside ---------------------------------------
 
 SCAN = ["scan", "--n-m", "40", "--n-eps", "16", "--n-delta", "8", "--tile-masses", "4", "--quiet",

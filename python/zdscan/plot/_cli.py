@@ -9,7 +9,7 @@ from typing import Optional, Sequence
 USAGE = """zdscan plot FIGURE[,FIGURE...] RESULT.h5 [--out DIR] [--format pdf,png,svg] [--width single|double|INCHES]
        [--no-searches]
 
-FIGURE: fig1 (Cs-Pb skin correlation), fig2 (90% CL limits at fixed delta), fig3 (1/2/3 sigma regions and the 1-D
+FIGURE: fig1 (Cs-Pb skin correlation), fig2 (90%% CL limits at fixed delta), fig3 (1/2/3 sigma regions and the 1-D
 profiles), fig4 (running of sin^2 theta_W), fig5 (as fig2 with projections), coverage (the toys of `zdscan coverage`:
 Feldman-Cousins beside Wilks regions and the Wilks regions' coverage), or all (those the file can make)."""
 
