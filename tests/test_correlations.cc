@@ -8,6 +8,7 @@
 
 #include "scan_test_configs.hpp"
 #include "zdscan/io/config.hpp"
+#include "zdscan/physics/chi2_cpu.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 
@@ -48,6 +49,42 @@ TEST(Correlations, DiagonalIsTheUncorrelatedChiSquare)
     const ScanOutput a = run_scan(plain, o, nullptr, nullptr), b = run_scan(named, o, nullptr, nullptr);
     for (std::size_t i = 0; i < a.chi2_total.size(); ++i)
         EXPECT_NEAR(b.chi2_total[i], a.chi2_total[i], 1e-13 * a.chi2_total[i]) << i;
+}
+
+/// The host's post-processing clones (chi2_cpu.cc: generic and x86-64-v3 with hardware FMA, one picked at load)
+/// give the bits of the inline physics this test compiles without FMA, with and without correlations: no
+/// contraction crept in with the wider instruction set.
+TEST(Correlations, HostClonesGiveTheInlineBits)
+{
+    for (const ScanConfig& c : {config("", ""), config(R"({"qweak_exp": 0.0045, "qwp_theory": 0.0002})",
+                                                     R"({"p2_exp": 0.00135, "qwp_theory": 0.0002})")})
+    {
+        const PhysicsSetup setup = make_physics_setup(c.physics);
+        const MassTermsAt mass(c.physics, setup.observables);
+        int compared = 0;
+        for (double m_mev : {0.3, 2.0, 47.0, 400.0, 9000.0})
+        {
+            const MassTerms t = mass(m_mev);
+            const MassPulls mp = mass_pulls(setup.observables, t);
+            for (double eps : {-3e-2, 1e-5, 2.3e-3, 0.1})
+            {
+                const CellPulls a = cell_pulls(mp, eps), b = cell_pulls_cpu(mp, eps);
+                ASSERT_EQ(a.n, b.n);
+                for (int s = 0; s < a.n; ++s)
+                    for (int k = 0; k < 4; ++k) ASSERT_EQ(a.p[s].c[k], b.p[s].c[k]) << m_mev << " " << eps;
+                for (double delta : {-0.01, -7.7e-4, 0.0, 3e-3})
+                {
+                    const Chi2Terms x = evaluate_chi2(setup.observables, t, eps, delta);
+                    const Chi2Terms y = evaluate_chi2_cpu(setup.observables, t, eps, delta);
+                    for (int i = 0; i < setup.observables.n; ++i) ASSERT_EQ(x.term[i], y.term[i]) << i;
+                    ASSERT_EQ(x.total, y.total);
+                    ASSERT_EQ(chi2_total(a, delta), chi2_total_cpu(a, delta));
+                    ++compared;
+                }
+            }
+        }
+        EXPECT_EQ(compared, 80);
+    }
 }
 
 TEST(Correlations, TwoMeasurementsMatchTheClosedForm)

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "zdscan/physics/chi2_cpu.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
 #include "zdscan/scan/cell_minimum.hpp"
 #include "zdscan/scan/delta_walk.hpp"
@@ -152,8 +153,8 @@ class CpuScanEngine final : public ScanEngine
             for (std::int64_t cell = 0; cell < n_cells; ++cell)
             {
                 const auto c = static_cast<std::size_t>(cell);
-                const CellPulls pulls = cell_pulls(mass_pulls_[static_cast<std::size_t>(tile.i_m(cell))],
-                                                   problem_.epsilon[static_cast<std::size_t>(tile.i_eps(cell))]);
+                const CellPulls pulls = cell_pulls_cpu(mass_pulls_[static_cast<std::size_t>(tile.i_m(cell))],
+                                                       problem_.epsilon[static_cast<std::size_t>(tile.i_eps(cell))]);
                 const DeltaWalk w = walk_(pulls, delta, n_delta, want_full ? out.full.data() + cell * n_delta : nullptr,
                                           local_profile.data());
                 int bad = w.first_nonfinite;
