@@ -222,6 +222,15 @@ def _map(f, name, shape):
     return d
 
 
+_HEADERS: dict = {}  # file version -> what every map of the file shares (config, axes, total), read once
+
+
+def _version_key(path):
+    """What stat says of a file version: a rewritten file (new inode, mtime or size) is read again."""
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _read_map(path, measurement, delta_slice, require_creator=False):
     """measurement: None (the total), a name, or a list of names (their sum, e.g. the PV measurements).
     require_creator: also refuse a file zdscan did not write (zdscan.open; limits reads any file of this layout)."""
@@ -230,15 +239,21 @@ def _read_map(path, measurement, delta_slice, require_creator=False):
     try:
         if not h5py.is_hdf5(path):
             raise ResultFileError("not an HDF5 file")
+        key = (_version_key(path), require_creator)
         with h5py.File(path, "r") as f:
-            return _read_map_from(f, measurement, delta_slice, require_creator)
+            header = _HEADERS.get(key)
+            if header is None:  # a figure asks for twenty maps of one file: the shared part is read and checked once
+                header = _read_header(f, require_creator)
+                _HEADERS.clear()
+                _HEADERS[key] = header
+            return _read_map_from(f, header, measurement, delta_slice)
     except ResultFileError as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
     except (OSError, KeyError, TypeError, IndexError, AttributeError, json.JSONDecodeError) as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({type(e).__name__}: {e})") from None
 
 
-def _read_map_from(f, measurement, delta_slice, require_creator=False):
+def _read_header(f, require_creator):
     if require_creator and _text(f.attrs.get("creator", "")) != "zdscan" and "bestfit" not in f:  # 0.1: no creator
         raise ResultFileError("no root attribute creator = zdscan")
     raw = f.attrs.get("config")
@@ -250,6 +265,13 @@ def _read_map_from(f, measurement, delta_slice, require_creator=False):
     m, log_m = _axis(f, "axes/m_zd_mev")
     eps, log_eps = _axis(f, "axes/epsilon")
     total = np.asarray(_map(f, "profile/chi2_total", (len(m), len(eps)))[...], dtype=float)
+    total.setflags(write=False)  # shared by every map of the file
+    version = _text(f.attrs.get("zdscan_version", f.attrs.get("version", "")))
+    return config, m, eps, log_m, log_eps, total, version
+
+
+def _read_map_from(f, header, measurement, delta_slice):
+    config, m, eps, log_m, log_eps, total, version = header
     names = [x.get("name") if isinstance(x, dict) else None for x in config["measurements"]]
     wanted = [measurement] if isinstance(measurement, str) else list(measurement or [])
     for w in wanted:
@@ -274,7 +296,6 @@ def _read_map_from(f, measurement, delta_slice, require_creator=False):
         z = (sum(np.asarray(_map(f, "slices/chi2_" + w, shape)[i], dtype=float) for w in wanted) if wanted
              else np.asarray(_map(f, "slices/chi2_total", shape)[i], dtype=float))
         delta = float(values[i])
-    version = _text(f.attrs.get("zdscan_version", f.attrs.get("version", "")))
     return config, m, eps, log_m, log_eps, np.asarray(z, dtype=float), total, delta, version
 
 
@@ -284,8 +305,7 @@ _HASHES: dict = {}  # (device, inode, size, mtime_ns) -> SHA-256: a figure asks 
 def _sha256(path):
     """The file's SHA-256 (provenance of every limit written from it), computed once per version of the file: the
     key is what stat says of it, so a rewritten file (new inode or mtime or size) is hashed again."""
-    st = os.stat(path)
-    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    key = _version_key(path)
     if key not in _HASHES:
         h = hashlib.sha256()
         with open(path, "rb") as f:
@@ -297,12 +317,28 @@ def _sha256(path):
     return _HASHES[key]
 
 
+_GRIDS: list = []  # [(x, y, X, Y)] of the last call of _grids
+
+
+def _grids(x, y):
+    """np.meshgrid(x, y), kept for the next call with the same axes (a figure contours twenty maps of one grid)."""
+    if _GRIDS and np.array_equal(_GRIDS[0][0], x) and np.array_equal(_GRIDS[0][1], y):
+        return _GRIDS[0][2], _GRIDS[0][3]
+    gx, gy = np.meshgrid(x, y)
+    for a in (gx, gy):
+        a.setflags(write=False)
+    _GRIDS[:] = [(np.array(x), np.array(y), gx, gy)]
+    return gx, gy
+
+
 def _outlines(x, y, dchi2, level, region):
     """Closed outlines of {Δχ² ≤ level} (allowed) or {Δχ² > level} (excluded) in grid coordinates x, y."""
     import contourpy
 
-    # A contiguous copy: contourpy copies a transposed view itself, more slowly (10 ms a call at 1024²).
-    gen = contourpy.contour_generator(x, y, np.ascontiguousarray(dchi2.T), fill_type=contourpy.FillType.OuterOffset)
+    # A contiguous copy: contourpy copies a transposed view itself, more slowly (10 ms a call at 1024²). The 2-D
+    # coordinates are those of the last call when the axes are (contourpy would build them again: 4 ms at 1024²).
+    gx, gy = _grids(x, y)
+    gen = contourpy.contour_generator(gx, gy, np.ascontiguousarray(dchi2.T), fill_type=contourpy.FillType.OuterOffset)
     lo, hi = float(np.min(dchi2)), float(np.max(dchi2))
     if region == "allowed":
         if lo > level:

@@ -72,6 +72,23 @@ def test_contour_is_the_analytic_ellipse(tmp_path):
     assert area == pytest.approx(math.pi * AXES[0] * AXES[1] * level, rel=1e-3)
 
 
+def test_a_rewritten_file_is_read_again(tmp_path):
+    """limits() keeps what a file's maps share (config, axes, total) per version of the file: a file rewritten in
+    place (same name, same size) or replaced by a rename gives the new file's limits, never the old."""
+    path = tmp_path / "toy.h5"
+    toy_file(path, centre=(1.7, -2.6))
+    first = zdscan.limits(path, 90, region="allowed").regions[0]
+    os.utime(path, ns=(1, 1))
+    toy_file(path, centre=(1.9, -2.3))  # the same size: only the content and mtime differ
+    moved = zdscan.limits(path, 90, region="allowed").regions[0]
+    assert np.mean(np.log10(moved.m_zd_mev)) == pytest.approx(1.9, abs=0.05)
+    assert np.mean(np.log10(first.m_zd_mev)) == pytest.approx(1.7, abs=0.05)
+    toy_file(tmp_path / "new.h5", centre=(1.3, -2.8))
+    os.replace(tmp_path / "new.h5", path)
+    assert np.mean(np.log10(zdscan.limits(path, 90, region="allowed").regions[0].m_zd_mev)) == pytest.approx(
+        1.3, abs=0.05)
+
+
 def test_grid_edge_segments_are_marked(tmp_path):
     # Centre on the lower mass edge: half the ellipse is inside the grid, closed along m = 1 MeV.
     lim = zdscan.limits(toy_file(tmp_path / "edge.h5", centre=(0.0, -2.6)), 90, region="allowed")
