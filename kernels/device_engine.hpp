@@ -3,12 +3,23 @@
 /// emulation of the device (host/scan/scan_device_emulated.cc). It owns the buffers, launches the kernels of
 /// scan_kernels.hpp for each tile and copies the results back, so that the emulated backend tests this code too.
 ///
-/// A Device provides: buffer<T> (resize, size), raw(buffer) → T*, upload(vector, buffer), download(buffer, vector),
-/// launch_mass_terms/launch_walk<J>/launch_finish(args, shape), synchronize(what),
-/// name() and device().
+/// Two tiles are in flight: each has its own stream, device buffers and pinned host buffers (a slot). start_tile
+/// queues a tile's initial values, kernels and result copies on its slot's stream and returns; finish_tile waits
+/// for the oldest slot's stream and hands its results over. So the device computes tile n + 1 while the host merges,
+/// checkpoints and writes tile n, and the copies run by DMA from pinned memory instead of through a pageable bounce.
+/// A slot is reused only after finish_tile has waited for it.
+///
+/// A Device provides: buffer<T> (device memory: resize, size), pinned<T> (page-locked host memory: resize, data),
+/// Stream (an in-order queue), raw(buffer) → T*, upload(vector, buffer) (synchronous, set-up only),
+/// download(buffer, vector) (synchronous), copy_to_device(pinned, n, buffer, stream),
+/// copy_to_host(buffer, n, pinned, stream), launch_mass_terms(args) (synchronous),
+/// launch_walk<J>(args, shape, stream), launch_finish(args, stream), wait(stream, what), drain(stream) (noexcept,
+/// for the destructor), synchronize(what), name() and device().
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,8 +32,12 @@ class DeviceScanEngine final : public ScanEngine
 {
     template <class T>
     using buffer = typename Device::template buffer<T>;
+    template <class T>
+    using pinned = typename Device::template pinned<T>;
 
   public:
+    static constexpr int slots = 2;
+
     explicit DeviceScanEngine(const ScanProblem& problem)
         : problem_(problem), range_(delta_range(problem.delta.data(), static_cast<int>(problem.delta.size())))
     {
@@ -45,9 +60,26 @@ class DeviceScanEngine final : public ScanEngine
         Device::synchronize("mass_terms_kernel");
     }
 
+    /// Work still queued (a scan stopped by an error or a stop request) ends before its buffers are freed.
+    ~DeviceScanEngine() override
+    {
+        for (Slot& s : slot_) Device::drain(s.stream);
+    }
+    DeviceScanEngine(const DeviceScanEngine&) = delete;
+    DeviceScanEngine& operator=(const DeviceScanEngine&) = delete;
+
     std::string name() const override { return Device::name(); }
     std::string device() const override { return Device::device(); }
     std::int64_t preferred_tile_points() const override { return Device::preferred_tile_points(); }
+    int max_tiles_in_flight() const override { return slots; }
+
+    /// A slot's device buffers per cell: the walk's partial minima and their indices per δ chunk, then χ²_min,
+    /// the exact δ and the argmin (the full grid's slab is counted by the driver).
+    std::int64_t tile_bytes_per_cell(int n_delta) const override
+    {
+        const WalkShape s = walk_shape(n_delta, 1);
+        return s.n_chunks * static_cast<std::int64_t>(sizeof(double) + sizeof(int)) + 2 * sizeof(double) + sizeof(int);
+    }
 
     std::vector<MassTerms> mass_terms() const override
     {
@@ -58,19 +90,42 @@ class DeviceScanEngine final : public ScanEngine
 
     void evaluate_tile(const Tile& tile, bool want_full, TileResult& out) override
     {
+        if (in_flight_ != 0) throw std::logic_error("evaluate_tile: finish the tiles in flight first");
+        start_tile(tile, want_full);
+        finish_tile(out);
+    }
+
+    void start_tile(const Tile& tile, bool want_full) override
+    {
+        if (in_flight_ == slots) throw std::logic_error("start_tile: finish a tile first (two are in flight)");
+        Slot& s = slot_[(oldest_ + in_flight_) % slots];
         const int n_delta = static_cast<int>(problem_.delta.size());
         const long long n_cells = tile.cells();
-        const bool exact = problem_.delta_profile == DeltaProfile::exact;
+        s.n_cells = static_cast<std::size_t>(n_cells);
+        s.n_delta = static_cast<std::size_t>(n_delta);
+        s.exact = problem_.delta_profile == DeltaProfile::exact;
+        s.want_full = want_full;
         const WalkShape shape = walk_shape(n_delta, n_cells);
-        part_min_.resize(static_cast<std::size_t>(n_cells * shape.n_chunks));
-        part_arg_.resize(static_cast<std::size_t>(n_cells * shape.n_chunks));
-        chi2_min_.resize(static_cast<std::size_t>(n_cells));
-        argmin_.resize(static_cast<std::size_t>(n_cells));
-        delta_at_min_.resize(exact ? static_cast<std::size_t>(n_cells) : 0);
-        Device::upload(std::vector<unsigned long long>(static_cast<std::size_t>(n_delta), double_bits(HUGE_VAL)),
-                       profile_bits_);
-        Device::upload(std::vector<unsigned long long>{~0ULL}, first_nonfinite_);
-        full_.resize(want_full ? static_cast<std::size_t>(n_cells * n_delta) : 0);
+        // The slot is idle (finished or never used): its buffers may be resized.
+        s.part_min.resize(static_cast<std::size_t>(n_cells * shape.n_chunks));
+        s.part_arg.resize(static_cast<std::size_t>(n_cells * shape.n_chunks));
+        s.chi2_min.resize(s.n_cells);
+        s.argmin.resize(s.n_cells);
+        s.delta_at_min.resize(s.exact ? s.n_cells : 0);
+        s.full.resize(want_full ? s.n_cells * s.n_delta : 0);
+        s.profile_bits.resize(s.n_delta);
+        s.first_nonfinite.resize(1);
+        s.host_chi2_min.resize(s.n_cells);
+        s.host_argmin.resize(s.n_cells);
+        s.host_delta_at_min.resize(s.exact ? s.n_cells : 0);
+        s.host_full.resize(want_full ? s.n_cells * s.n_delta : 0);
+        // The starting values go up from the pinned buffers the results later come back to (one stream: in order).
+        s.host_profile_bits.resize(s.n_delta);
+        for (std::size_t k = 0; k < s.n_delta; ++k) s.host_profile_bits.data()[k] = double_bits(HUGE_VAL);
+        s.host_first_nonfinite.resize(1);
+        s.host_first_nonfinite.data()[0] = ~0ULL;
+        Device::copy_to_device(s.host_profile_bits, s.n_delta, s.profile_bits, s.stream);
+        Device::copy_to_device(s.host_first_nonfinite, 1, s.first_nonfinite, s.stream);
 
         WalkArgs w;
         w.mass = Device::raw(mass_pulls_);
@@ -79,14 +134,14 @@ class DeviceScanEngine final : public ScanEngine
         w.n_delta = n_delta;
         w.tile = tile;
         w.n_cells = n_cells;
-        w.part_min = Device::raw(part_min_);
-        w.part_arg = Device::raw(part_arg_);
-        w.profile_bits = Device::raw(profile_bits_);
-        w.first_nonfinite = Device::raw(first_nonfinite_);
-        w.full = want_full ? Device::raw(full_) : nullptr;
-        if (shape.j == 4) Device::template launch_walk<4>(w, shape);
-        else if (shape.j == 8) Device::template launch_walk<8>(w, shape);
-        else Device::template launch_walk<16>(w, shape);
+        w.part_min = Device::raw(s.part_min);
+        w.part_arg = Device::raw(s.part_arg);
+        w.profile_bits = Device::raw(s.profile_bits);
+        w.first_nonfinite = Device::raw(s.first_nonfinite);
+        w.full = want_full ? Device::raw(s.full) : nullptr;
+        if (shape.j == 4) Device::template launch_walk<4>(w, shape, s.stream);
+        else if (shape.j == 8) Device::template launch_walk<8>(w, shape, s.stream);
+        else Device::template launch_walk<16>(w, shape, s.stream);
 
         FinishArgs f;
         f.mass = w.mass;
@@ -94,41 +149,68 @@ class DeviceScanEngine final : public ScanEngine
         f.delta = w.delta;
         f.n_delta = n_delta;
         f.range = range_;
-        f.exact = exact;
+        f.exact = s.exact;
         f.tile = tile;
         f.n_cells = n_cells;
         f.n_chunks = shape.n_chunks;
         f.part_min = w.part_min;
         f.part_arg = w.part_arg;
-        f.chi2_min = Device::raw(chi2_min_);
-        f.argmin = Device::raw(argmin_);
-        f.delta_at_min = exact ? Device::raw(delta_at_min_) : nullptr;
+        f.chi2_min = Device::raw(s.chi2_min);
+        f.argmin = Device::raw(s.argmin);
+        f.delta_at_min = s.exact ? Device::raw(s.delta_at_min) : nullptr;
         f.first_nonfinite = w.first_nonfinite;
-        Device::launch_finish(f);
+        Device::launch_finish(f, s.stream);
 
-        Device::synchronize("the tile's kernels");
+        Device::copy_to_host(s.chi2_min, s.n_cells, s.host_chi2_min, s.stream);
+        Device::copy_to_host(s.argmin, s.n_cells, s.host_argmin, s.stream);
+        if (s.exact) Device::copy_to_host(s.delta_at_min, s.n_cells, s.host_delta_at_min, s.stream);
+        Device::copy_to_host(s.profile_bits, s.n_delta, s.host_profile_bits, s.stream);
+        if (want_full) Device::copy_to_host(s.full, s.n_cells * s.n_delta, s.host_full, s.stream);
+        Device::copy_to_host(s.first_nonfinite, 1, s.host_first_nonfinite, s.stream);
+        ++in_flight_;
+    }
 
-        Device::download(chi2_min_, out.chi2_min);
-        Device::download(argmin_, out.argmin);
-        Device::download(delta_at_min_, out.delta_at_min);
-        std::vector<unsigned long long> profile_bits;
-        Device::download(profile_bits_, profile_bits);
-        out.delta_profile.resize(profile_bits.size());
-        for (std::size_t k = 0; k < profile_bits.size(); ++k) out.delta_profile[k] = bits_double(profile_bits[k]);
-        Device::download(full_, out.full);
-        std::vector<unsigned long long> nonfinite;
-        Device::download(first_nonfinite_, nonfinite);
-        out.first_nonfinite = nonfinite[0] == ~0ULL ? -1 : static_cast<std::int64_t>(nonfinite[0]);
+    void finish_tile(TileResult& out) override
+    {
+        if (in_flight_ == 0) throw std::logic_error("finish_tile: no tile in flight");
+        Slot& s = slot_[oldest_];
+        oldest_ = (oldest_ + 1) % slots;
+        --in_flight_;
+        Device::wait(s.stream, "the tile's kernels and copies");
+        out.chi2_min.assign(s.host_chi2_min.data(), s.host_chi2_min.data() + s.n_cells);
+        out.argmin.assign(s.host_argmin.data(), s.host_argmin.data() + s.n_cells);
+        if (s.exact) out.delta_at_min.assign(s.host_delta_at_min.data(), s.host_delta_at_min.data() + s.n_cells);
+        else out.delta_at_min.clear();
+        out.delta_profile.resize(s.n_delta);
+        for (std::size_t k = 0; k < s.n_delta; ++k) out.delta_profile[k] = bits_double(s.host_profile_bits.data()[k]);
+        if (s.want_full) out.full.assign(s.host_full.data(), s.host_full.data() + s.n_cells * s.n_delta);
+        else out.full.clear();
+        const unsigned long long bad = s.host_first_nonfinite.data()[0];
+        out.first_nonfinite = bad == ~0ULL ? -1 : static_cast<std::int64_t>(bad);
     }
 
   private:
+    /// One tile in flight: its stream, its device buffers and the pinned host buffers its results come back to.
+    struct Slot
+    {
+        typename Device::Stream stream;
+        buffer<double> chi2_min, delta_at_min, full, part_min;
+        buffer<int> argmin, part_arg;
+        buffer<unsigned long long> profile_bits, first_nonfinite;
+        pinned<double> host_chi2_min, host_delta_at_min, host_full;
+        pinned<int> host_argmin;
+        pinned<unsigned long long> host_profile_bits, host_first_nonfinite;
+        std::size_t n_cells = 0, n_delta = 0;
+        bool exact = false, want_full = false;
+    };
+
     ScanProblem problem_;
     DeltaRange range_;
     buffer<double> epsilon_, delta_;
     buffer<MassTerms> mass_;
     buffer<MassPulls> mass_pulls_;  ///< pull factors per mass (pull_polynomial.hpp)
-    buffer<double> chi2_min_, delta_at_min_, full_, part_min_;
-    buffer<int> argmin_, part_arg_;
-    buffer<unsigned long long> profile_bits_, first_nonfinite_;
+    std::array<Slot, slots> slot_;
+    int oldest_ = 0;     ///< the slot finish_tile waits for next
+    int in_flight_ = 0;  ///< tiles started and not finished
 };
 }  // namespace zdscan::kernels

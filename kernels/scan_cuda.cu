@@ -84,11 +84,66 @@ __global__ void __launch_bounds__(kernels::walk_warps * 32) walk_kernel(kernels:
 
 unsigned blocks_for(long long n) { return static_cast<unsigned>((n + block_size - 1) / block_size); }
 
+/// Page-locked host memory (cudaMallocHost): the result copies run by DMA, asynchronously with the host, instead of
+/// through a pageable bounce buffer. It grows, never shrinks, and keeps no contents across a resize.
+template <class T>
+class PinnedBuffer
+{
+  public:
+    PinnedBuffer() = default;
+    ~PinnedBuffer()
+    {
+        if (data_) cudaFreeHost(data_);
+    }
+    PinnedBuffer(const PinnedBuffer&) = delete;
+    PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+
+    void resize(std::size_t n)
+    {
+        if (n > capacity_)
+        {
+            if (data_) check_cuda(cudaFreeHost(data_), "cudaFreeHost");
+            data_ = nullptr;
+            capacity_ = 0;
+            void* p = nullptr;
+            check_cuda(cudaMallocHost(&p, n * sizeof(T)), "cudaMallocHost (a tile's pinned result buffers: lower --max-tile-mb)");
+            data_ = static_cast<T*>(p);
+            capacity_ = n;
+        }
+        size_ = n;
+    }
+    T* data() { return data_; }
+    const T* data() const { return data_; }
+    std::size_t size() const { return size_; }
+
+  private:
+    T* data_ = nullptr;
+    std::size_t size_ = 0, capacity_ = 0;
+};
+
+/// A tile's stream. Blocking (not cudaStreamNonBlocking): thrust allocates and initialises device_vectors on the
+/// legacy default stream, which must stay ordered with the tiles' work.
+class CudaStream
+{
+  public:
+    CudaStream() { check_cuda(cudaStreamCreate(&stream_), "cudaStreamCreate"); }
+    ~CudaStream() { cudaStreamDestroy(stream_); }
+    CudaStream(const CudaStream&) = delete;
+    CudaStream& operator=(const CudaStream&) = delete;
+    cudaStream_t get() const { return stream_; }
+
+  private:
+    cudaStream_t stream_ = nullptr;
+};
+
 /// The CUDA runtime as the Device of DeviceScanEngine.
 struct CudaDevice
 {
     template <class T>
     using buffer = thrust::device_vector<T>;
+    template <class T>
+    using pinned = PinnedBuffer<T>;
+    using Stream = CudaStream;
 
     template <class T>
     static T* raw(buffer<T>& v)
@@ -106,6 +161,21 @@ struct CudaDevice
         to.resize(from.size());
         thrust::copy(from.begin(), from.end(), to.begin());
     }
+    template <class T>
+    static void copy_to_device(const pinned<T>& from, std::size_t n, buffer<T>& to, Stream& s)
+    {
+        if (n == 0) return;
+        check_cuda(cudaMemcpyAsync(raw(to), from.data(), n * sizeof(T), cudaMemcpyHostToDevice, s.get()),
+                   "cudaMemcpyAsync to the device");
+    }
+    template <class T>
+    static void copy_to_host(const buffer<T>& from, std::size_t n, pinned<T>& to, Stream& s)
+    {
+        if (n == 0) return;
+        check_cuda(cudaMemcpyAsync(to.data(), thrust::raw_pointer_cast(from.data()), n * sizeof(T),
+                                   cudaMemcpyDeviceToHost, s.get()),
+                   "cudaMemcpyAsync to the host");
+    }
 
     static void launch_mass_terms(const kernels::MassTermsArgs& a)
     {
@@ -113,17 +183,19 @@ struct CudaDevice
         check_cuda(cudaGetLastError(), "mass_terms_kernel launch");
     }
     template <int J>
-    static void launch_walk(const kernels::WalkArgs& a, const kernels::WalkShape& s)
+    static void launch_walk(const kernels::WalkArgs& a, const kernels::WalkShape& shape, Stream& s)
     {
-        const dim3 grid(static_cast<unsigned>(s.n_blocks), static_cast<unsigned>(s.n_chunks));
-        walk_kernel<J><<<grid, kernels::walk_warps * 32>>>(a);
+        const dim3 grid(static_cast<unsigned>(shape.n_blocks), static_cast<unsigned>(shape.n_chunks));
+        walk_kernel<J><<<grid, kernels::walk_warps * 32, 0, s.get()>>>(a);
         check_cuda(cudaGetLastError(), "walk_kernel launch");
     }
-    static void launch_finish(const kernels::FinishArgs& a)
+    static void launch_finish(const kernels::FinishArgs& a, Stream& s)
     {
-        finish_cells_kernel<<<blocks_for(a.n_cells), block_size>>>(a);
+        finish_cells_kernel<<<blocks_for(a.n_cells), block_size, 0, s.get()>>>(a);
         check_cuda(cudaGetLastError(), "finish_cells_kernel launch");
     }
+    static void wait(Stream& s, const char* what) { check_cuda(cudaStreamSynchronize(s.get()), what); }
+    static void drain(Stream& s) noexcept { cudaStreamSynchronize(s.get()); }  // errors: the scan failed already
     static void synchronize(const char* what) { check_cuda(cudaDeviceSynchronize(), what); }
 
     static std::string name() { return "cuda"; }

@@ -436,6 +436,74 @@ TEST_P(DeviceBackend, ReportsTheFirstNonFinitePointAsTheCpuDoes)
     }
 }
 
+TEST_P(DeviceBackend, TwoTilesInFlightGiveEachTileItsOwnResults)
+{
+    // The device computes tile n + 1 while the host takes tile n: two slots, each its own stream and buffers. Tiles
+    // of different sizes and kinds (full grid or not, a split row) started back to back finish in order with the
+    // results the CPU gives each. The emulated streams run their work only when waited for, so a result read before
+    // its wait, or a slot reused while busy, would show here.
+    const auto c = test::small_paper_config(7, 9, 33);
+    const ScanProblem problem = make_scan_problem(c);
+    auto cpu_engine = make_cpu_engine(problem, 2);
+    auto dev_engine = engine(problem);
+    ASSERT_EQ(dev_engine->max_tiles_in_flight(), 2);
+    const std::vector<std::pair<Tile, bool>> tiles = {
+        {{0, 3, 0, 9}, true}, {{3, 4, 2, 7}, false}, {{4, 7, 0, 9}, false}, {{3, 4, 0, 2}, true}, {{0, 1, 0, 9}, true}};
+    std::vector<TileResult> want(tiles.size()), got(tiles.size());
+    for (std::size_t i = 0; i < tiles.size(); ++i) cpu_engine->evaluate_tile(tiles[i].first, tiles[i].second, want[i]);
+    std::size_t finished = 0;
+    for (std::size_t i = 0; i < tiles.size(); ++i)
+    {
+        dev_engine->start_tile(tiles[i].first, tiles[i].second);
+        if (i >= 1) dev_engine->finish_tile(got[finished++]);
+    }
+    EXPECT_THROW(dev_engine->evaluate_tile(tiles[0].first, false, got[0]), std::logic_error);  // one in flight
+    dev_engine->start_tile(tiles[0].first, false);
+    EXPECT_THROW(dev_engine->start_tile(tiles[0].first, false), std::logic_error);  // both slots busy
+    dev_engine->finish_tile(got[finished++]);
+    TileResult extra;
+    dev_engine->finish_tile(extra);  // the tile started between the two refusals
+    EXPECT_THROW(dev_engine->finish_tile(extra), std::logic_error);
+    ASSERT_EQ(finished, tiles.size());
+    for (std::size_t i = 0; i < tiles.size(); ++i)
+    {
+        expect_same(got[i].chi2_min, want[i].chi2_min, 1e-12, "chi2_min");
+        EXPECT_EQ(got[i].argmin, want[i].argmin) << i;
+        expect_same(got[i].delta_at_min, want[i].delta_at_min, 1e-12, "delta_at_min");
+        expect_same(got[i].delta_profile, want[i].delta_profile, 1e-12, "delta_profile");
+        expect_same(got[i].full, want[i].full, 1e-12, "full");
+        EXPECT_EQ(got[i].first_nonfinite, -1);
+    }
+    TileResult first_again;
+    cpu_engine->evaluate_tile(tiles[0].first, false, first_again);
+    expect_same(extra.chi2_min, first_again.chi2_min, 1e-12, "the tile started between the refusals");
+    EXPECT_TRUE(extra.full.empty());
+}
+
+TEST_P(DeviceBackend, MaxTileMbBoundsTheDeviceBuffersOfATile)
+{
+    // --max-tile-mb bounds a device tile's own buffers (and the full grid's slab with them), per tile in flight.
+    const auto c = test::small_paper_config(40, 300, 70);
+    const ScanProblem problem = make_scan_problem(c);
+    auto dev = engine(problem);
+    const std::int64_t per_cell = dev->tile_bytes_per_cell(70);
+    EXPECT_EQ(per_cell, 1 * (8 + 4) + 2 * 8 + 4);  // one δ chunk: partial minimum and index; χ²_min, δ, argmin
+    EXPECT_EQ(dev->tile_bytes_per_cell(1000), 2 * (8 + 4) + 2 * 8 + 4);  // two chunks of 16 x 32 δ
+    EXPECT_EQ(dev->tile_bytes_per_cell(5000), 10 * (8 + 4) + 2 * 8 + 4);
+    ScanOptions o;
+    for (bool full : {false, true})
+    {
+        o.full_grid = full;
+        o.max_tile_bytes = 100 * 1000;
+        const TilePlan plan = plan_tiles(o, dev->preferred_tile_points(), 40, 300, 70, per_cell);
+        const std::int64_t cells = static_cast<std::int64_t>(plan.masses_per_tile) * plan.eps_per_tile;
+        const std::int64_t bytes = cells * (per_cell + (full ? 70 * 8 : 0));
+        EXPECT_LE(bytes, o.max_tile_bytes) << full;
+        EXPECT_GT(bytes + 300 * (per_cell + (full ? 70 * 8 : 0)), o.max_tile_bytes) << full;  // not needlessly small
+    }
+    EXPECT_EQ(make_cpu_engine(problem, 1)->tile_bytes_per_cell(70), 0);  // the CPU's tiles: the slab alone
+}
+
 INSTANTIATE_TEST_SUITE_P(ScanEngine, DeviceBackend, ::testing::Values(Backend::cuda_emulated, Backend::cuda),
                          [](const ::testing::TestParamInfo<Backend>& i)
                          { return i.param == Backend::cuda ? std::string("Cuda") : std::string("CudaEmulated"); });

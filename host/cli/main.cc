@@ -154,17 +154,19 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
             static_cast<int>(parse_count("--threads", args.threads, 1, max_threads,
                                          " (4 x the " + std::to_string(max_threads / 4) + " hardware threads)"));
     }
+    else if (job.local_size() > 1)
+    {
+        // The node's cores shared by its ranks. (This once hung off --max-tile-mb: giving that option made every
+        // rank take all cores, and without it a --threads of the user's was overridden.)
+        options.threads = std::max(1, cpu_threads(0) / job.local_size());
+    }
     if (!args.tile_masses.empty())
     {
         options.tile_masses = static_cast<int>(parse_count("--tile-masses", args.tile_masses, 1, max_axis_points));
     }
     if (!args.max_tile_mb.empty())
     {
-        options.full_grid_tile_bytes = parse_count("--max-tile-mb", args.max_tile_mb, 1, 1 << 20) << 20;
-    }
-    else if (job.local_size() > 1)
-    {
-        options.threads = std::max(1, cpu_threads(0) / job.local_size());  // the node's cores shared by its ranks
+        options.max_tile_bytes = parse_count("--max-tile-mb", args.max_tile_mb, 1, 1 << 20) << 20;
     }
     options.full_grid = args.full_grid;
     options.delta_profile = parse_delta_profile(args.delta_profile);
@@ -552,7 +554,8 @@ int main(int argc, char** argv)
         ->type_name("NUMBER");
     scan_cmd
         ->add_option("--max-tile-mb", scan.max_tile_mb,
-                     "with --full-grid: MB of chi2 a tile holds in memory (default 256)")
+                     "MB a tile holds in memory (default 256): the full grid's chi2 (--full-grid) and, on cuda, the device's "
+                     "buffers of each of the two tiles in flight")
         ->type_name("NUMBER");
     scan_cmd
         ->add_option("--delta-slices", scan.delta_slices,

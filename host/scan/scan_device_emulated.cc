@@ -7,7 +7,9 @@
 /// launches) and its intrinsics; every line of kernel and engine code runs here (`--backend cuda-emulated`).
 #include <omp.h>
 
+#include <algorithm>
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -96,11 +98,20 @@ void walk_block(const kernels::WalkArgs& a, long long block_x, int block_y, long
     for (int t = 0; t < n_threads; ++t) K::reduce_block_profile(a, index[t], *shared);
 }
 
-/// The CPU as the Device of DeviceScanEngine.
+/// The CPU as the Device of DeviceScanEngine. A stream is a queue of work that runs when the host waits for it,
+/// not when it is queued: host code that read a result before waiting, or resized a buffer with work queued on it,
+/// would read stale values or freed memory here as on a GPU (the sanitizer build sees the latter).
 struct EmulatedDevice
 {
     template <class T>
     using buffer = std::vector<T>;
+    template <class T>
+    using pinned = std::vector<T>;
+
+    struct Stream
+    {
+        std::vector<std::function<void()>> queue;
+    };
 
     template <class T>
     static T* raw(buffer<T>& v)
@@ -117,25 +128,46 @@ struct EmulatedDevice
     {
         to = from;
     }
+    template <class T>
+    static void copy_to_device(const pinned<T>& from, std::size_t n, buffer<T>& to, Stream& s)
+    {
+        s.queue.push_back([src = from.data(), dst = to.data(), n] { std::copy(src, src + n, dst); });
+    }
+    template <class T>
+    static void copy_to_host(const buffer<T>& from, std::size_t n, pinned<T>& to, Stream& s)
+    {
+        s.queue.push_back([src = from.data(), dst = to.data(), n] { std::copy(src, src + n, dst); });
+    }
 
     static void launch_mass_terms(const kernels::MassTermsArgs& a)
     {
         launch_flat(a.n, [&](const ThreadIndex& t) { kernels::mass_terms_thread(a, t); });
     }
     template <int J>
-    static void launch_walk(const kernels::WalkArgs& a, const kernels::WalkShape& s)
+    static void launch_walk(const kernels::WalkArgs& a, const kernels::WalkShape& shape, Stream& s)
     {
-        const long long n = s.n_blocks * s.n_chunks;
+        s.queue.push_back(
+            [a, shape]
+            {
+                const long long n = shape.n_blocks * shape.n_chunks;
 #pragma omp parallel for schedule(dynamic, 1)
-        for (long long b = 0; b < n; ++b)
-        {
-            walk_block<J>(a, b % s.n_blocks, static_cast<int>(b / s.n_blocks), s.n_blocks, s.n_chunks);
-        }
+                for (long long b = 0; b < n; ++b)
+                {
+                    walk_block<J>(a, b % shape.n_blocks, static_cast<int>(b / shape.n_blocks), shape.n_blocks,
+                                  shape.n_chunks);
+                }
+            });
     }
-    static void launch_finish(const kernels::FinishArgs& a)
+    static void launch_finish(const kernels::FinishArgs& a, Stream& s)
     {
-        launch_flat(a.n_cells, [&](const ThreadIndex& t) { kernels::finish_cell_thread(a, t); });
+        s.queue.push_back([a] { launch_flat(a.n_cells, [&](const ThreadIndex& t) { kernels::finish_cell_thread(a, t); }); });
     }
+    static void wait(Stream& s, const char*)
+    {
+        for (auto& work : s.queue) work();
+        s.queue.clear();
+    }
+    static void drain(Stream& s) noexcept { s.queue.clear(); }  // the work of a stopped scan is not needed
     static void synchronize(const char*) {}
 
     static std::string name() { return "cuda-emulated"; }

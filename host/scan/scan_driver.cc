@@ -81,12 +81,19 @@ Backend parse_backend(const std::string& name)
     throw std::invalid_argument("--backend must be cpu, cuda, cuda-emulated or auto (got \"" + name + "\")");
 }
 
-TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_points, int n_m, int n_eps, int n_delta)
+TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_points, int n_m, int n_eps, int n_delta,
+                    std::int64_t device_bytes_per_cell)
 {
     std::int64_t budget = options.tile_points > 0 ? options.tile_points : preferred_tile_points;
     if (options.full_grid)
     {
-        budget = std::min(budget, options.full_grid_tile_bytes / static_cast<std::int64_t>(sizeof(double)));
+        budget = std::min(budget, options.max_tile_bytes / static_cast<std::int64_t>(sizeof(double)));
+    }
+    if (device_bytes_per_cell > 0)  // a device's buffers (and the slab) of one tile within --max-tile-mb
+    {
+        const std::int64_t per_cell =
+            device_bytes_per_cell + (options.full_grid ? n_delta * static_cast<std::int64_t>(sizeof(double)) : 0);
+        budget = std::min(budget, options.max_tile_bytes / per_cell * n_delta);
     }
     budget = std::max<std::int64_t>(budget, 1);
     const std::int64_t per_mass = static_cast<std::int64_t>(n_eps) * n_delta;
@@ -160,7 +167,8 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
                     const FullGridSink& sink, ProgressReporter* progress, ScanOutput& out)
 {
     const int n_m = out.config.m_zd_mev.n, n_eps = out.config.epsilon.n, n_delta = out.config.delta.n;
-    const TilePlan plan = plan_tiles(options, engine.preferred_tile_points(), n_m, n_eps, n_delta);
+    const TilePlan plan =
+        plan_tiles(options, engine.preferred_tile_points(), n_m, n_eps, n_delta, engine.tile_bytes_per_cell(n_delta));
     std::vector<Tile> tiles;
     Tile tile = plan.first();
     do tiles.push_back(tile);
@@ -225,25 +233,38 @@ void evaluate_tiles(ScanEngine& engine, const ScanProblem& problem, const ScanOp
     if (progress) progress->start(points_done);  // rate and ETA over the points computed in this run
     TileResult result;
     std::int64_t evaluated = 0;
+    // A device keeps the next tile computing while this thread merges, checkpoints and sends the last one
+    // (ScanEngine::start_tile); the CPU engine has one in flight, i.e. none ahead. Tiles finish in the order started.
+    const auto depth = static_cast<std::size_t>(std::max(1, engine.max_tiles_in_flight()));
+    std::vector<std::int64_t> in_flight;
+    auto finish_oldest = [&]
+    {
+        const std::int64_t t = in_flight.front();
+        in_flight.erase(in_flight.begin());
+        engine.finish_tile(result);
+        if (collects)
+        {
+            merge_new(t, result);
+        }
+        else
+        {
+            exchange->send(t, result);
+        }
+        fault.check(++evaluated);
+        if (exchange && collects) exchange->receive(merge_new, false, options.cancel);
+        check_cancel(options.cancel);
+    };
     try
     {
         fault.check(evaluated);  // N = 0: before the first tile
         for (std::int64_t t = 0; t < n_tiles; ++t)
         {
             if (done[static_cast<std::size_t>(t)] || (exchange && !exchange->evaluates(t))) continue;
-            engine.evaluate_tile(tiles[static_cast<std::size_t>(t)], options.full_grid, result);
-            if (collects)
-            {
-                merge_new(t, result);
-            }
-            else
-            {
-                exchange->send(t, result);
-            }
-            fault.check(++evaluated);
-            if (exchange && collects) exchange->receive(merge_new, false, options.cancel);
-            check_cancel(options.cancel);
+            engine.start_tile(tiles[static_cast<std::size_t>(t)], options.full_grid);
+            in_flight.push_back(t);
+            if (in_flight.size() >= depth) finish_oldest();
         }
+        while (!in_flight.empty()) finish_oldest();
         if (exchange && collects) exchange->receive(merge_new, true, options.cancel);
     }
     catch (...)

@@ -37,6 +37,21 @@ assert '/' not in a['command_line'].split()[0], a['command_line']" || fail "$fau
   rm x.h5
 done
 
+# The device path (CUDA's host code over the emulated device): two tiles in flight, so the kill also drops the tile
+# started after the k-th; the resume computes it again and the file is the uninterrupted run's.
+"$zdscan" scan "${args[@]}" --backend cuda-emulated --out ref_device.h5 > /dev/null 2>&1
+k=$((RANDOM % 10 + 1))
+set +e
+ZDSCAN_FAULT=kill ZDSCAN_FAULT_AFTER_TILES=$k "$zdscan" scan "${args[@]}" --backend cuda-emulated --checkpoint-interval 0 \
+  --out x.h5 > /dev/null 2> ../err.txt
+rc=$?
+set -e
+[ $rc -eq 137 ] || fail "cuda-emulated, kill after $k tiles: exit $rc"
+"$zdscan" scan "${args[@]}" --backend cuda-emulated --resume --out x.h5 > /dev/null 2> ../err.txt
+grep -q "resumed: $k of 12 tiles" ../err.txt || fail "cuda-emulated: $(cat ../err.txt)"
+"$python" "$compare" ref_device.h5 x.h5 || fail "cuda-emulated, kill after $k tiles: the resumed file differs"
+rm x.h5 ref_device.h5
+
 # Refused: another config, another delta profile, another tile plan; and --resume with no checkpoint.
 set +e
 ZDSCAN_FAULT=kill ZDSCAN_FAULT_AFTER_TILES=3 "$zdscan" scan "${args[@]}" --checkpoint-interval 0 --out x.h5 \

@@ -33,8 +33,8 @@ Backend parse_backend(const std::string& name);  ///< "cpu", "cuda", "cuda-emula
 /// Largest ε and δ extent of a full-grid chunk in the file; split rows use ε ranges that fit chunks exactly.
 inline constexpr int full_grid_chunk_max = 512;
 
-/// Default bound on the full-grid χ² a tile holds in memory (--max-tile-mb).
-inline constexpr std::int64_t default_full_grid_tile_bytes = 256LL << 20;
+/// Default bound on a tile's memory (--max-tile-mb): the full grid's χ² slab, and a device's per-tile buffers.
+inline constexpr std::int64_t default_max_tile_bytes = 256LL << 20;
 
 struct ScanOptions
 {
@@ -47,7 +47,7 @@ struct ScanOptions
     /// Grid points per tile (0: the backend's preference). Tiles split a mass row when it is larger.
     std::int64_t tile_points = 0;
     /// With full_grid: bytes of χ² a tile may hold; bounds the memory on any grid shape.
-    std::int64_t full_grid_tile_bytes = default_full_grid_tile_bytes;
+    std::int64_t max_tile_bytes = default_max_tile_bytes;
     /// Fixed δ values at which every measurement's χ² is also stored over (m, ε) (/slices; Figs. 2 and 5).
     std::vector<double> delta_slices;
     /// Also the Bayesian posterior of (m_Zd, ε) and the 1-D marginals (posterior.hpp; --posterior).
@@ -108,7 +108,10 @@ struct TilePlan
 };
 
 /// The plan for a grid given the options and the backend's preferred tile size (points).
-TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_points, int n_m, int n_eps, int n_delta);
+/// device_bytes_per_cell: a device's buffers per cell of a tile (ScanEngine::tile_bytes_per_cell); with the full
+/// grid's slab they stay within options.max_tile_bytes.
+TilePlan plan_tiles(const ScanOptions& options, std::int64_t preferred_tile_points, int n_m, int n_eps, int n_delta,
+                    std::int64_t device_bytes_per_cell = 0);
 
 /// The best grid point.
 struct BestFit

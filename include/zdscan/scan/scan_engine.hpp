@@ -68,9 +68,37 @@ class ScanEngine
     virtual std::string device() const = 0;
     /// Per-mass terms (F_V, F_A, propagators, K of every measurement) as the backend computed them.
     virtual std::vector<MassTerms> mass_terms() const = 0;
+    /// One tile, start to finish (the host waits).
     virtual void evaluate_tile(const Tile& tile, bool want_full, TileResult& out) = 0;
+
+    /// Tiles in flight at once: a device backend computes one tile while the host merges and writes the previous
+    /// one (start_tile queues the work and returns; finish_tile waits for the oldest started tile). 1: no overlap.
+    virtual int max_tiles_in_flight() const { return 1; }
+    /// Starts a tile (at most max_tiles_in_flight() unfinished). The default only queues it: finish_tile computes it.
+    virtual void start_tile(const Tile& tile, bool want_full)
+    {
+        started_.push_back({tile, want_full});
+    }
+    /// The oldest started tile's results (its order of start).
+    virtual void finish_tile(TileResult& out)
+    {
+        const Started s = started_.front();
+        started_.erase(started_.begin());
+        evaluate_tile(s.tile, s.want_full, out);
+    }
     /// Grid points per tile this backend works well with (the driver also bounds full-grid memory).
     virtual std::int64_t preferred_tile_points() const = 0;
+    /// Bytes of backend memory one tile of `cells` cells needs beyond the full grid's χ² (a device's per-tile
+    /// buffers, once per tile in flight): --max-tile-mb bounds it with the full grid's slab. 0: nothing to bound.
+    virtual std::int64_t tile_bytes_per_cell(int /*n_delta*/) const { return 0; }
+
+  private:
+    struct Started
+    {
+        Tile tile;
+        bool want_full;
+    };
+    std::vector<Started> started_;  ///< the default start_tile/finish_tile: tiles started, not yet computed
 };
 
 /// Most CPU threads a scan uses: 4 × the hardware threads (libgomp crashes creating ~10⁵ threads).
