@@ -127,7 +127,7 @@ def toys(exe):
 def headline(exe, cores):
     """The two numbers a user waits on: (1) exact-profile (m, ε) cells per second at n_δ = 16, the smallest n_δ
     that leaves the map unchanged (checked here against n_δ = 1024 on 256²), and (2) the time from the command to
-    Figs. 2–5 at 1024² cells (two scans with δ slices, then zdscan plot, as a user runs them)."""
+    Figs. 2–5 at 1024² cells (two scans with δ slices, then one zdscan plot for both, as a user runs them)."""
     import h5py
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,15 +151,19 @@ def headline(exe, cores):
         commands = [[exe, "scan", *slices, "--out", paper],
                     [exe, "scan", "--config", os.path.join(ROOT, "configs", "projections2021.json"), *slices,
                      "--out", proj],
-                    [exe, "plot", "fig2,fig3,fig4", paper, "--out", tmp, "--format", "pdf"],
-                    [exe, "plot", "fig5", proj, "--out", tmp, "--format", "pdf"]]
-        times = []
-        for cmd in commands:
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True)
-            times.append(time.perf_counter() - t)
-        print(f"(2) command to Figs. 2-5 at 1024² (PDF): {sum(times):.1f} s = scans {times[0] + times[1]:.1f} s + "
-              f"figures {times[2] + times[3]:.1f} s\n")
+                    [exe, "plot", "fig2,fig3,fig4", paper, "fig5", proj, "--out", tmp, "--format", "pdf"]]
+        runs = []
+        for _ in range(3):  # the machine's noise is ±20 %: the best of three, and the spread
+            times = []
+            for cmd in commands:
+                t = time.perf_counter()
+                subprocess.run(cmd, check=True, capture_output=True)
+                times.append(time.perf_counter() - t)
+            runs.append(times)
+        times = min(runs, key=sum)
+        print(f"(2) command to Figs. 2-5 at 1024² (PDF): {sum(times):.1f} s = scans {times[0]:.2f} + {times[1]:.2f} s "
+              f"+ figures {times[2]:.1f} s (one zdscan plot for both results; best of 3, all: "
+              f"{', '.join(f'{sum(r):.1f}' for r in runs)} s)\n")
 
 
 def measurement_scaling(exe):

@@ -503,11 +503,11 @@ void ScanFileWriter::Impl::write_slices(const ScanOutput& out)
     for (std::size_t i = 0; i <= list.size(); ++i)
     {
         const bool total = i == list.size();
-        std::vector<double> data;
-        for (const auto& slice : out.slices) data.insert(data.end(), slice[i].begin(), slice[i].end());
+        std::vector<const double*> planes;
+        for (const auto& slice : out.slices) planes.push_back(slice[i].data());
         const std::string name = total ? "chi2_total" : "chi2_" + list[i].name;
         const std::string what = total ? "total chi2 at fixed delta" : list[i].name + " chi2 term at fixed delta";
-        Handle set = h5::write_dataset(g, name.c_str(), {n_slices, n[0], n[1]}, data.data());
+        Handle set = h5::write_dataset_planes(g, name.c_str(), {n_slices, n[0], n[1]}, planes);
         h5::write_attribute(set, "units", "1");
         h5::write_attribute(set, "long_name", what.c_str());
         check(H5DSattach_scale(set, axis, 0), "attach dimension scale");

@@ -271,6 +271,30 @@ def test_figures_follow_the_output_policy(files, zdscan_exe, tmp_path):
     assert target.read_bytes() == b"an input"
 
 
+def test_one_command_for_several_results(files, zdscan_exe, tmp_path):
+    """`zdscan plot fig3,fig4 A fig5 B` draws what two commands draw (the same pixels), in one start-up; a figure
+    asked of two results (one file name) is refused before anything is written."""
+    run = lambda *a: subprocess.run([zdscan_exe, "plot", *a, "--format", "png"], capture_output=True, text=True)
+    one, two = tmp_path / "one", tmp_path / "two"
+    r = run("fig3,fig4", files["paper"], "fig5", files["proj"], "--out", str(one))
+    assert r.returncode == 0, r.stderr
+    assert run("fig3,fig4", files["paper"], "--out", str(two)).returncode == 0
+    assert run("fig5", files["proj"], "--out", str(two)).returncode == 0
+    names = sorted(p.name for p in one.iterdir())
+    assert names == ["fig3_contours.png", "fig4_running.png", "fig5_projections.png"]
+    assert r.stdout.strip() == f"wrote {', '.join(names)} to {one}"
+    from matplotlib.image import imread
+
+    for name in names:
+        assert np.array_equal(imread(one / name), imread(two / name)), name
+    for args, message in ((["fig3", files["paper"], "fig3", files["proj"]], "asked of both"),
+                          (["fig3", files["paper"], "fig5"], "in pairs")):
+        bad = tmp_path / "bad"
+        r = run(*args, "--out", str(bad))
+        assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+        assert not bad.exists()
+
+
 @pytest.mark.parametrize("args,message", [
     (["fig2", "PLAIN"], "no /slices"),
     (["fig5", "PAPER"], "has none"),

@@ -6,12 +6,13 @@ import os
 import sys
 from typing import Optional, Sequence
 
-USAGE = """zdscan plot FIGURE[,FIGURE...] RESULT.h5 [--out DIR] [--format pdf,png,svg] [--width single|double|INCHES]
-       [--no-searches]
+USAGE = """zdscan plot FIGURE[,FIGURE...] RESULT.h5 [FIGURE[,...] RESULT.h5 ...] [--out DIR] [--format pdf,png,svg]
+       [--width single|double|INCHES] [--no-searches]
 
 FIGURE: fig1 (Cs-Pb skin correlation), fig2 (90%% CL limits at fixed delta), fig3 (1/2/3 sigma regions and the 1-D
 profiles), fig4 (running of sin^2 theta_W), fig5 (as fig2 with projections), coverage (the toys of `zdscan coverage`:
-Feldman-Cousins beside Wilks regions and the Wilks regions' coverage), or all (those the file can make)."""
+Feldman-Cousins beside Wilks regions and the Wilks regions' coverage), or all (those the file can make). Several
+results in one command (e.g. fig2,fig3,fig4 paper.h5 fig5 projections.h5) share one start-up and the cores."""
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -24,8 +25,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from ._result import read_result
 
     p = argparse.ArgumentParser(prog="zdscan plot", usage=USAGE, description="Figures at journal sizes.")
-    p.add_argument("figures", help="fig1..fig5 or coverage, comma-separated, or all")
-    p.add_argument("result", help="a zdscan result file")
+    p.add_argument("pairs", nargs="+", metavar="FIGURES RESULT",
+                   help="fig1..fig5 or coverage, comma-separated, or all; then a zdscan result file; repeatable")
     p.add_argument("--out", default=".", help="directory for the figures (default: the working directory)")
     p.add_argument("--format", default="pdf,png", help="comma-separated: pdf, png, svg (default pdf,png)")
     p.add_argument("--width", default="single", help="single (3.4 in), double (7.0 in) or inches (default single)")
@@ -49,24 +50,30 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return bad(f"--width: {e}")
     if any(c in a.suffix for c in "/\\") or a.suffix.startswith("."):
         return bad("--suffix: must not contain a path separator or start with a dot")
-    try:
-        d = read_result(a.result)
-    except (ResultFileError, OSError) as e:
-        return bad(str(e))
-    wanted = [w.strip() for w in a.figures.split(",") if w.strip()]
-    if wanted == ["all"]:
-        wanted = ["fig1", "fig3"] + (["fig4"] if d.running is not None else [])
-        if d.delta_slices is not None:
-            wanted.append("fig5" if any(m.projection for m in d.shown()) else "fig2")
-        if d.coverage is not None:
-            wanted.append("coverage")
-    unknown = [w for w in wanted if w not in _figures.FIGURES]
-    if not wanted or unknown:
-        return bad(f"FIGURE: {', '.join(unknown) or a.figures!r} is not one of fig1, fig2, fig3, fig4, fig5, coverage, all")
+    if len(a.pairs) % 2:
+        return bad(f"FIGURES RESULT: give figures and a result file in pairs (got {' '.join(a.pairs)})")
+    sets = []
+    for figures, result in zip(a.pairs[0::2], a.pairs[1::2]):
+        try:
+            d = read_result(result)
+        except (ResultFileError, OSError) as e:
+            return bad(str(e))
+        wanted = [w.strip() for w in figures.split(",") if w.strip()]
+        if wanted == ["all"]:
+            wanted = ["fig1", "fig3"] + (["fig4"] if d.running is not None else [])
+            if d.delta_slices is not None:
+                wanted.append("fig5" if any(m.projection for m in d.shown()) else "fig2")
+            if d.coverage is not None:
+                wanted.append("coverage")
+        unknown = [w for w in wanted if w not in _figures.FIGURES]
+        if not wanted or unknown:
+            return bad(f"FIGURE: {', '.join(unknown) or figures!r} is not one of fig1, fig2, fig3, fig4, fig5, coverage, "
+                       "all")
+        sets.append((wanted, result))
     try:
         with signals_as_exceptions():
-            written = _figures.write_figures(wanted, a.result, a.out, formats=formats, width=a.width, force=a.force,
-                                             points=a.points, suffix=a.suffix, searches=not a.no_searches)
+            written = _figures.write_figure_sets(sets, a.out, formats=formats, width=a.width, force=a.force,
+                                                 points=a.points, suffix=a.suffix, searches=not a.no_searches)
     except FileExistsError as e:
         return bad(str(e))
     except (ValueError, ResultFileError) as e:

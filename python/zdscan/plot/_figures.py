@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -323,7 +323,7 @@ def _draw_and_save(w: str, d: ResultData, result: str, out_dir: str, formats: Se
     fig = figure(w, d, width, **kw)
     if fig.get_layout_engine() is not None:  # lay out once, not once per format (a third of the time)
         with journal_style():
-            fig.canvas.draw()
+            fig.get_layout_engine().execute(fig)  # the layout alone: a draw would also rasterise every artist
         fig.set_layout_engine("none")
     written = [save(fig, os.path.join(out_dir, f"{STEMS[w]}{suffix}.{f}"), force=force,
                     inputs=[result] + ([points] if points else [])) for f in formats]
@@ -334,6 +334,10 @@ def _draw_and_save(w: str, d: ResultData, result: str, out_dir: str, formats: Se
 
 
 _job: dict = {}  # what the forked workers of write_figures draw from (inherited, not pickled)
+
+# Rough drawing cost of each figure, to start the longest first when several share the workers (1024² maps on the
+# 2-core machine of docs/benchmarks.md: Figs. 2 and 5 contour 20 maps each).
+_COST = {"fig2": 3, "fig5": 3, "fig3": 2, "coverage": 2, "fig1": 1, "fig4": 1}
 
 
 def _load_drawing_modules(formats: Sequence[str]) -> None:
@@ -354,8 +358,9 @@ def _load_drawing_modules(formats: Sequence[str]) -> None:
         renderer.get_text_width_height_descent(r"$10^{-3}$", FontProperties(), ismath=True)
 
 
-def _draw_job(w: str) -> List[str]:
-    return _draw_and_save(w, **_job)
+def _draw_job(job) -> List[str]:
+    w, k = job
+    return _draw_and_save(w, d=_job["data"][k], result=_job["results"][k], **_job["options"])
 
 
 def write_figures(which: Sequence[str], result: str, out_dir: str, *, formats: Sequence[str] = ("pdf", "png"),
@@ -364,36 +369,60 @@ def write_figures(which: Sequence[str], result: str, out_dir: str, *, formats: S
     """Draws each figure and writes it in each format into out_dir (created if missing): STEM[suffix].FORMAT.
     Several figures are drawn side by side in forked processes, one a core (processes: how many; 1 draws them here
     one after the other); matplotlib's drawing is single-threaded, and most of the time a figure takes."""
+    return write_figure_sets([(which, result)], out_dir, formats=formats, width=width, force=force, points=points,
+                             suffix=suffix, processes=processes, searches=searches)
+
+
+def write_figure_sets(sets: Sequence[Tuple[Sequence[str], str]], out_dir: str, *,
+                      formats: Sequence[str] = ("pdf", "png"), width="single", force: bool = False,
+                      points: Optional[str] = None, suffix: str = "", processes: Optional[int] = None,
+                      searches: bool = True) -> List[str]:
+    """write_figures for several results at once, [(figures, result), ...] (`zdscan plot fig2,fig3,fig4 paper.h5
+    fig5 proj.h5`): one process start and one import for all, and the figures of every result shared among the
+    workers, the longest first. Two results may not write the same file (the same figure of both)."""
     for f in formats:
         if f not in FORMATS:
             raise ValueError(f"--format: {f!r} is not one of {', '.join(FORMATS)}")
-    d = read_result(result)
+    data = [read_result(result) for _, result in sets]
+    jobs, seen = [], {}
+    for k, (which, result) in enumerate(sets):
+        for w in which:
+            if w in seen and seen[w] != result:
+                raise ValueError(f"{w} is asked of both {seen[w]} and {result}: both would write "
+                                 f"{STEMS[w]}{suffix}.*; draw one of them in a separate run with --suffix or --out")
+            seen[w] = result
+            jobs.append((w, k))
     if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
         raise FileExistsError(f"--out {out_dir}: not a directory (figures go into a directory, one file each)")
     os.makedirs(out_dir, exist_ok=True)
-    job = dict(d=d, result=result, out_dir=out_dir, formats=formats, width=width, force=force, points=points,
-               suffix=suffix, searches=searches)
+    options = dict(out_dir=out_dir, formats=formats, width=width, force=force, points=points, suffix=suffix,
+                   searches=searches)
     import multiprocessing as mp
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    n = min(len(which), processes or cores)
-    if n <= 1 or "fork" not in mp.get_all_start_methods():
-        return [path for w in which for path in _draw_and_save(w, **job)]
+    n = min(len(jobs), processes or cores)
     global _job
-    _job = job
-    _load_drawing_modules(formats)  # once here, not once in each forked worker (0.3 s each)
-    pool = mp.get_context("fork").Pool(n)
+    _job = dict(data=data, results=[result for _, result in sets], options=options)
     try:
-        paths = pool.map(_draw_job, which, chunksize=1)
-        # The workers end by the pool's sentinel, not by a signal: Pool.terminate (the context manager's exit)
-        # signals them, and a worker whose SIGTERM raced with its start-up kept the parent waiting (seen once in
-        # figures_check). terminate stays for a failure or a stop request.
-        pool.close()
-        pool.join()
+        if n <= 1 or "fork" not in mp.get_all_start_methods():
+            return [path for job in jobs for path in _draw_job(job)]
+        _load_drawing_modules(formats)  # once here, not once in each forked worker (0.3 s each)
+        order = sorted(range(len(jobs)), key=lambda i: -_COST.get(jobs[i][0], 1))  # the longest first
+        pool = mp.get_context("fork").Pool(n)
+        try:
+            done = pool.map(_draw_job, [jobs[i] for i in order], chunksize=1)
+            # The workers end by the pool's sentinel, not by a signal: Pool.terminate (the context manager's exit)
+            # signals them, and a worker whose SIGTERM raced with its start-up kept the parent waiting (seen once in
+            # figures_check). terminate stays for a failure or a stop request.
+            pool.close()
+            pool.join()
+        except BaseException:
+            pool.terminate()
+            pool.join()
+            raise
+        paths: List[List[str]] = [[] for _ in jobs]
+        for i, ps in zip(order, done):
+            paths[i] = ps
         return [path for ps in paths for path in ps]
-    except BaseException:
-        pool.terminate()
-        pool.join()
-        raise
     finally:
         _job = {}
