@@ -223,6 +223,9 @@ def _map(f, name, shape):
 
 
 _HEADERS: dict = {}  # file version -> what every map of the file shares (config, axes, total), read once
+# Kept between calls only up to 2048² cells (32 MB a map): a notebook that once read a larger grid should not hold
+# it, and there a map's contours cost far more than reading it again.
+_CACHE_MAX_CELLS = 1 << 22
 
 
 def _version_key(path):
@@ -245,7 +248,8 @@ def _read_map(path, measurement, delta_slice, require_creator=False):
             if header is None:  # a figure asks for twenty maps of one file: the shared part is read and checked once
                 header = _read_header(f, require_creator)
                 _HEADERS.clear()
-                _HEADERS[key] = header
+                if header[5].size <= _CACHE_MAX_CELLS:
+                    _HEADERS[key] = header
             return _read_map_from(f, header, measurement, delta_slice)
     except ResultFileError as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
@@ -327,7 +331,7 @@ def _grids(x, y):
     gx, gy = np.meshgrid(x, y)
     for a in (gx, gy):
         a.setflags(write=False)
-    _GRIDS[:] = [(np.array(x), np.array(y), gx, gy)]
+    _GRIDS[:] = [(np.array(x), np.array(y), gx, gy)] if gx.size <= _CACHE_MAX_CELLS else []
     return gx, gy
 
 

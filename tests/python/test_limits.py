@@ -89,6 +89,20 @@ def test_a_rewritten_file_is_read_again(tmp_path):
         1.3, abs=0.05)
 
 
+def test_large_grids_are_not_kept_between_calls(tmp_path, monkeypatch):
+    """What limits() keeps between calls (a file's total map, the contour grid) stays small: above the bound nothing
+    is kept, and the limits are the same."""
+    path = toy_file(tmp_path / "toy.h5", n=61)
+    kept = zdscan.limits(path, 90, region="allowed")
+    assert L._HEADERS and L._GRIDS
+    monkeypatch.setattr(L, "_CACHE_MAX_CELLS", 59 * 59 - 1)
+    fresh = zdscan.limits(toy_file(tmp_path / "other.h5", n=59), 90, region="allowed")
+    assert not L._HEADERS and not L._GRIDS
+    again = zdscan.limits(toy_file(tmp_path / "third.h5", n=61), 90, region="allowed")
+    assert np.array_equal(again.regions[0].m_zd_mev, kept.regions[0].m_zd_mev)
+    assert len(fresh.regions) == 1
+
+
 def test_grid_edge_segments_are_marked(tmp_path):
     # Centre on the lower mass edge: half the ellipse is inside the grid, closed along m = 1 MeV.
     lim = zdscan.limits(toy_file(tmp_path / "edge.h5", centre=(0.0, -2.6)), 90, region="allowed")
