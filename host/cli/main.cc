@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +27,7 @@
 #include "zdscan/mpi/parallel_job.hpp"
 #include "zdscan/scan/checkpoint.hpp"
 #include "zdscan/scan/scan_driver.hpp"
+#include "zdscan/util/number_text.hpp"
 
 namespace
 {
@@ -62,19 +62,11 @@ struct ScanArgs
 std::vector<double> parse_delta_slices(const std::string& text, const ScanConfig& config)
 {
     std::vector<double> values;
-    std::size_t start = 0;
-    while (start <= text.size())
+    for (const std::string& item : split_list(text))
     {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        const std::string item = text.substr(start, comma - start);
-        double v = 0;
-        const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-        if (item.empty() || ec != std::errc() || ptr != item.data() + item.size())
-        {
-            throw ConfigError("--delta-slices: each value must be a number in [-1, 1] (got \"" + item + "\")");
-        }
-        values.push_back(v);
-        start = comma + 1;
+        const auto v = whole_number(item);
+        if (!v) throw ConfigError("--delta-slices: each value must be a number in [-1, 1] (got \"" + item + "\")");
+        values.push_back(*v);
     }
     validate_delta_slices(values, config, "--delta-slices");
     return values;

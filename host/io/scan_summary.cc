@@ -1,7 +1,6 @@
 /// \file scan_summary.cc
 /// The text of `zdscan summary` (and of `zdscan scan`): best fit and 1σ intervals from the 1-D profiles.
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include "zdscan/scan/interval_refinement.hpp"
 #include "zdscan/scan/profile_intervals.hpp"
 #include "zdscan/util/chi2_distribution.hpp"
+#include "zdscan/util/number_text.hpp"
 
 namespace zdscan
 {
@@ -124,18 +124,16 @@ SummaryLevel parse_summary_level(const std::string& text)
     if (text.rfind("dchi2=", 0) == 0)
     {
         const std::string number = text.substr(6);
-        double v = 0;
-        const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-        if (number.empty() || ec != std::errc() || ptr != number.data() + number.size() || !(v > 0 && v < 1e6))
-            throw refuse();
+        const double v = whole_number(number).value_or(NAN);
+        if (!(v > 0 && v < 1e6)) throw refuse();
         char label[64];
         std::snprintf(label, sizeof label, "delta chi2 = %g", v);
         return {v, label};
     }
     // One rule for CL values everywhere (zdscan.limit_curves.cl_percent): (0, 1) a fraction, (1, 100) a percent.
-    double v = 0;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) throw refuse();
+    const auto number = whole_number(text);
+    if (!number) throw refuse();
+    const double v = *number;
     double percent = 0;
     if (v > 0 && v < 1)
         percent = 100 * v;

@@ -2,12 +2,12 @@
 #include "zdscan/scan/posterior.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 
 #include "zdscan/io/config.hpp"
 #include "zdscan/physics/gauss_legendre.hpp"
+#include "zdscan/util/number_text.hpp"
 
 namespace zdscan
 {
@@ -49,9 +49,8 @@ DeltaPrior parse_delta_prior(const std::string& text, double lo, double hi, cons
         if (text.size() > 4)
         {
             const std::string number = text.substr(4);
-            double v = 0;
-            const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-            if (ec != std::errc() || ptr != number.data() + number.size() || !(v > 0 && v < largest))
+            const double v = whole_number(number).value_or(NAN);
+            if (!(v > 0 && v < largest))
             {
                 char bound[32];
                 std::snprintf(bound, sizeof bound, "%g", largest);

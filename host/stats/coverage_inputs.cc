@@ -2,42 +2,33 @@
 #include "zdscan/stats/coverage_inputs.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include "zdscan/io/config.hpp"
+#include "zdscan/scan/axis_coordinate.hpp"
 #include "zdscan/scan/scan_engine.hpp"
+#include "zdscan/util/number_text.hpp"
 
 namespace zdscan
 {
 namespace
 {
+/// A finite number, all of item.
 bool parse_number(const std::string& item, double& v)
 {
-    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-    return !item.empty() && ec == std::errc() && ptr == item.data() + item.size() && std::isfinite(v);
-}
-
-std::vector<std::string> split(const std::string& text, char sep)
-{
-    std::vector<std::string> items;
-    std::size_t start = 0;
-    while (start <= text.size())
-    {
-        const std::size_t at = std::min(text.find(sep, start), text.size());
-        items.push_back(text.substr(start, at - start));
-        start = at + 1;
-    }
-    return items;
+    const auto x = whole_number(item);
+    if (!x || !std::isfinite(*x)) return false;
+    v = *x;
+    return true;
 }
 
 /// The grid cell nearest to (m, ε), each axis in its own coordinate (log10 on a log axis).
 std::size_t nearest(const std::vector<double>& axis, bool log_axis, double v)
 {
-    auto u = [&](double x) { return log_axis ? std::log10(x) : x; };
+    auto u = [&](double x) { return grid_coordinate(x, log_axis); };
     std::size_t best = 0;
     for (std::size_t i = 1; i < axis.size(); ++i)
         if (std::fabs(u(axis[i]) - u(v)) < std::fabs(u(axis[best]) - u(v))) best = i;
@@ -91,7 +82,7 @@ std::string default_coverage_path(const std::string& input)
 std::vector<double> parse_coverage_levels(const std::string& text, const std::string& option)
 {
     std::vector<double> levels;
-    for (const std::string& item : split(text, ','))
+    for (const std::string& item : split_list(text))
     {
         double percent = 0;
         if (!parse_number(item, percent) || !(percent > 0 && percent < 100))
@@ -109,7 +100,7 @@ std::vector<double> parse_coverage_levels(const std::string& text, const std::st
 
 void set_coverage_band(CoveragePoints& points, const std::string& text, const std::string& option)
 {
-    const auto band = split(text, ',');
+    const auto band = split_list(text);
     double lo = 0, hi = 0;
     if (band.size() != 2 || !parse_number(band[0], lo) || !parse_number(band[1], hi) || !(lo >= 0 && hi > lo))
         throw ConfigError(option + ": must be LOW,HIGH with 0 <= LOW < HIGH (got \"" + text + "\")");

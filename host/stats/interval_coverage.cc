@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "zdscan/scan/axis_coordinate.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 #include "zdscan/scan/scan_engine.hpp"
 #include "zdscan/util/chi2_distribution.hpp"
@@ -27,10 +28,9 @@ std::vector<std::int64_t> line_cells(const CoverageGrid& g, int axis, std::size_
 /// Where f (≤ 0 inside) changes sign between neighbours a (inside) and b (outside), linearly in the axis coordinate.
 double crossing(const std::vector<double>& x, bool log_axis, std::size_t a, std::size_t b, double fa, double fb)
 {
-    auto u = [&](double v) { return log_axis ? std::log10(v) : v; };
+    const double ua = grid_coordinate(x[a], log_axis), ub = grid_coordinate(x[b], log_axis);
     const double t = fb != fa ? fa / (fa - fb) : 0.5;
-    const double v = u(x[a]) + std::clamp(t, 0.0, 1.0) * (u(x[b]) - u(x[a]));
-    return log_axis ? std::pow(10.0, v) : v;
+    return grid_value(ua + std::clamp(t, 0.0, 1.0) * (ub - ua), log_axis);
 }
 
 /// The interval of {x : f(x) ≤ 0} around the profile's minimum (the contiguous run containing it).

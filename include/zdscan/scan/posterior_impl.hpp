@@ -8,6 +8,8 @@
 #include <numeric>
 #include <vector>
 
+#include "zdscan/scan/axis_coordinate.hpp"
+
 namespace zdscan
 {
 namespace detail
@@ -18,7 +20,7 @@ inline std::vector<double> axis_weights(const std::vector<double>& x, bool log_a
     const std::size_t n = x.size();
     std::vector<double> w(n, 1.0);
     if (n < 2) return w;
-    auto u = [&](std::size_t i) { return log_axis ? std::log10(x[i]) : x[i]; };
+    auto u = [&](std::size_t i) { return grid_coordinate(x[i], log_axis); };
     for (std::size_t i = 0; i < n; ++i)
         w[i] = 0.5 * ((i + 1 < n ? u(i + 1) - u(i) : 0.0) + (i > 0 ? u(i) - u(i - 1) : 0.0));
     return w;
@@ -30,7 +32,7 @@ inline void marginal_summary(std::vector<double>& density, const std::vector<dou
                              double interval[2], double& mode)
 {
     const std::size_t n = x.size();
-    auto u = [&](std::size_t i) { return log_axis ? std::log10(x[i]) : x[i]; };
+    auto u = [&](std::size_t i) { return grid_coordinate(x[i], log_axis); };
     const auto w = axis_weights(x, log_axis);
     double total = 0;
     for (std::size_t i = 0; i < n; ++i) total += density[i] * w[i];
@@ -52,7 +54,7 @@ inline void marginal_summary(std::vector<double>& density, const std::vector<dou
         while (i + 1 < n && cdf[i] < q * cdf[n - 1]) ++i;
         const double a = cdf[i - 1], b = cdf[i], t = b > a ? (q * cdf[n - 1] - a) / (b - a) : 0.0;
         const double v = u(i - 1) + std::clamp(t, 0.0, 1.0) * (u(i) - u(i - 1));
-        interval[side] = log_axis ? std::pow(10.0, v) : v;
+        interval[side] = grid_value(v, log_axis);
     }
 }
 }  // namespace detail
