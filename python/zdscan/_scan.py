@@ -102,6 +102,24 @@ def _axes_where_used(tree):
     return xr.DataTree.from_dict(nodes)
 
 
+def _written_and_opened(caller: str, out, write):
+    """write(path, kept) writes the file: into out when given (kept: the user's file, by the output policy), else
+    into a temporary directory removed once the file is read; returns it as open() does."""
+    if out is not None:
+        path = os.fspath(out)
+        if not path:
+            raise ValueError(f"{caller}: out= is an empty path")
+        write(path, True)
+        return open(path)
+    tmp = tempfile.mkdtemp(prefix="zdscan-")
+    try:
+        path = os.path.join(tmp, f"{caller}.h5")
+        write(path, False)
+        return open(path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[int] = None,
          n_eps: Optional[int] = None, n_delta: Optional[int] = None, backend: str = "auto", threads: int = 0,
          full_grid: bool = False, delta_profile: str = "exact", delta_slices: Sequence[float] = (),
@@ -156,19 +174,8 @@ def scan(config: ConfigLike = None, *, n: Optional[int] = None, n_m: Optional[in
                 threads=threads, full_grid=bool(full_grid), delta_profile=delta_profile,
                 delta_slices=slices, command_line=command, store=store, deflate=int(deflate),
                 posterior=bool(posterior), delta_prior="" if delta_prior is None else str(delta_prior))
-    if out is not None:
-        path = os.fspath(out)
-        if not path:
-            raise ValueError("scan: out= is an empty path")
-        _core.scan_to_file(text, config_path(config), path, force=bool(force), **args)
-        return open(path)
-    tmp = tempfile.mkdtemp(prefix="zdscan-")
-    try:
-        path = os.path.join(tmp, "scan.h5")
-        _core.scan_to_file(text, "", path, force=False, **args)
-        return open(path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return _written_and_opened("scan", out, lambda path, kept: _core.scan_to_file(
+        text, config_path(config) if kept else "", path, force=bool(force) and kept, **args))
 
 
 def coverage(result: "str | os.PathLike[str]", *, toys: int = 1000, cl: Sequence[float] = (68, 90, 95),
@@ -207,19 +214,7 @@ def coverage(result: "str | os.PathLike[str]", *, toys: int = 1000, cl: Sequence
               f"points={points!r}, seed={seed})"
     args = dict(force=bool(force), toys=toys, cl=levels, points=points, band_low=band_low, band_high=band_high,
                 seed=seed, threads=threads, backend=backend, command_line=command)
-    if out is not None:
-        path = os.fspath(out)
-        if not path:
-            raise ValueError("coverage: out= is an empty path")
-        _core.coverage_to_file(result, path, **args)
-        return open(path)
-    tmp = tempfile.mkdtemp(prefix="zdscan-")
-    try:
-        path = os.path.join(tmp, "coverage.h5")
-        _core.coverage_to_file(result, path, **args)
-        return open(path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return _written_and_opened("coverage", out, lambda path, kept: _core.coverage_to_file(result, path, **args))
 
 
 def apv(config: ConfigLike = None, alternatives: bool = False) -> dict:
