@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda_runtime.cuh"
 #include "device_engine.hpp"
 
 namespace zdscan
@@ -21,13 +22,7 @@ namespace
 {
 using kernels::ThreadIndex;
 
-void check_cuda(cudaError_t status, const char* what)
-{
-    if (status != cudaSuccess)
-    {
-        throw std::runtime_error(std::string("CUDA error in ") + what + ": " + cudaGetErrorString(status));
-    }
-}
+using cuda::check;
 
 __device__ ThreadIndex here()
 {
@@ -102,11 +97,11 @@ class PinnedBuffer
     {
         if (n > capacity_)
         {
-            if (data_) check_cuda(cudaFreeHost(data_), "cudaFreeHost");
+            if (data_) check(cudaFreeHost(data_), "cudaFreeHost");
             data_ = nullptr;
             capacity_ = 0;
             void* p = nullptr;
-            check_cuda(cudaMallocHost(&p, n * sizeof(T)), "cudaMallocHost (a tile's pinned result buffers: lower --max-tile-mb)");
+            check(cudaMallocHost(&p, n * sizeof(T)), "cudaMallocHost (a tile's pinned result buffers: lower --max-tile-mb)");
             data_ = static_cast<T*>(p);
             capacity_ = n;
         }
@@ -126,7 +121,7 @@ class PinnedBuffer
 class CudaStream
 {
   public:
-    CudaStream() { check_cuda(cudaStreamCreate(&stream_), "cudaStreamCreate"); }
+    CudaStream() { check(cudaStreamCreate(&stream_), "cudaStreamCreate"); }
     ~CudaStream() { cudaStreamDestroy(stream_); }
     CudaStream(const CudaStream&) = delete;
     CudaStream& operator=(const CudaStream&) = delete;
@@ -165,14 +160,14 @@ struct CudaDevice
     static void copy_to_device(const pinned<T>& from, std::size_t n, buffer<T>& to, Stream& s)
     {
         if (n == 0) return;
-        check_cuda(cudaMemcpyAsync(raw(to), from.data(), n * sizeof(T), cudaMemcpyHostToDevice, s.get()),
+        check(cudaMemcpyAsync(raw(to), from.data(), n * sizeof(T), cudaMemcpyHostToDevice, s.get()),
                    "cudaMemcpyAsync to the device");
     }
     template <class T>
     static void copy_to_host(const buffer<T>& from, std::size_t n, pinned<T>& to, Stream& s)
     {
         if (n == 0) return;
-        check_cuda(cudaMemcpyAsync(to.data(), thrust::raw_pointer_cast(from.data()), n * sizeof(T),
+        check(cudaMemcpyAsync(to.data(), thrust::raw_pointer_cast(from.data()), n * sizeof(T),
                                    cudaMemcpyDeviceToHost, s.get()),
                    "cudaMemcpyAsync to the host");
     }
@@ -180,32 +175,26 @@ struct CudaDevice
     static void launch_mass_terms(const kernels::MassTermsArgs& a)
     {
         mass_terms_kernel<<<blocks_for(a.n), block_size>>>(a);
-        check_cuda(cudaGetLastError(), "mass_terms_kernel launch");
+        check(cudaGetLastError(), "mass_terms_kernel launch");
     }
     template <int J>
     static void launch_walk(const kernels::WalkArgs& a, const kernels::WalkShape& shape, Stream& s)
     {
         const dim3 grid(static_cast<unsigned>(shape.n_blocks), static_cast<unsigned>(shape.n_chunks));
         walk_kernel<J><<<grid, kernels::walk_warps * 32, 0, s.get()>>>(a);
-        check_cuda(cudaGetLastError(), "walk_kernel launch");
+        check(cudaGetLastError(), "walk_kernel launch");
     }
     static void launch_finish(const kernels::FinishArgs& a, Stream& s)
     {
         finish_cells_kernel<<<blocks_for(a.n_cells), block_size, 0, s.get()>>>(a);
-        check_cuda(cudaGetLastError(), "finish_cells_kernel launch");
+        check(cudaGetLastError(), "finish_cells_kernel launch");
     }
-    static void wait(Stream& s, const char* what) { check_cuda(cudaStreamSynchronize(s.get()), what); }
+    static void wait(Stream& s, const char* what) { check(cudaStreamSynchronize(s.get()), what); }
     static void drain(Stream& s) noexcept { cudaStreamSynchronize(s.get()); }  // errors: the scan failed already
-    static void synchronize(const char* what) { check_cuda(cudaDeviceSynchronize(), what); }
+    static void synchronize(const char* what) { check(cudaDeviceSynchronize(), what); }
 
     static std::string name() { return "cuda"; }
-    static std::string device()
-    {
-        int id = 0;
-        cudaDeviceProp props{};
-        if (cudaGetDevice(&id) != cudaSuccess || cudaGetDeviceProperties(&props, id) != cudaSuccess) return "CUDA device";
-        return std::string(props.name) + " (device " + std::to_string(id) + ")";
-    }
+    static std::string device() { return cuda::device_name(); }
     /// 1G points: a whole 512³ grid per launch, so that even small δ axes give enough (m, ε) threads.
     static std::int64_t preferred_tile_points() { return 1LL << 30; }
 };
@@ -224,9 +213,7 @@ std::string cuda_unavailable_reason()
 
 std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem, int device)
 {
-    const int count = cuda_device_count();
-    if (count == 0) throw std::runtime_error(cuda_unavailable_reason());
-    check_cuda(cudaSetDevice((device % count + count) % count), "cudaSetDevice");
+    cuda::select_device(device);
     return std::make_unique<kernels::DeviceScanEngine<CudaDevice>>(problem);
 }
 }  // namespace zdscan

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cuda_runtime.cuh"
 #include "toy_kernels.hpp"
 #include "zdscan/scan/scan_engine.hpp"
 #include "zdscan/stats/toy_backend.hpp"
@@ -18,10 +19,7 @@ namespace zdscan
 {
 namespace
 {
-void check(cudaError_t status, const char* what)
-{
-    if (status != cudaSuccess) throw std::runtime_error(std::string("CUDA error in ") + what + ": " + cudaGetErrorString(status));
-}
+using cuda::check;
 
 constexpr int block_size = 128;  // long, divergent threads: small blocks keep more of them scheduled
 
@@ -48,13 +46,7 @@ class CudaToys final : public ToyBackend
         grid_.root_chi2 = thrust::raw_pointer_cast(root_.data());
     }
     std::string name() const override { return "cuda"; }
-    std::string device() const override
-    {
-        int id = 0;
-        cudaDeviceProp p{};
-        if (cudaGetDevice(&id) != cudaSuccess || cudaGetDeviceProperties(&p, id) != cudaSuccess) return "CUDA device";
-        return std::string(p.name) + " (device " + std::to_string(id) + ")";
-    }
+    std::string device() const override { return cuda::device_name(); }
     int preferred_points_per_batch() const override { return 512; }
     void refit(const std::vector<std::int64_t>& cells, std::int64_t toys, std::uint64_t seed, std::vector<double>& t,
                std::vector<std::int64_t>& fitted) override
@@ -95,9 +87,7 @@ class CudaToys final : public ToyBackend
 
 std::unique_ptr<ToyBackend> make_cuda_toys(const ToyGrid& grid, const double* delta0, int device)
 {
-    const int count = cuda_device_count();
-    if (count == 0) throw std::runtime_error(cuda_unavailable_reason());
-    check(cudaSetDevice((device % count + count) % count), "cudaSetDevice");
+    cuda::select_device(device);
     return std::make_unique<CudaToys>(grid, delta0);
 }
 }  // namespace zdscan
