@@ -101,7 +101,8 @@ class PinnedBuffer
             data_ = nullptr;
             capacity_ = 0;
             void* p = nullptr;
-            check(cudaMallocHost(&p, n * sizeof(T)), "cudaMallocHost (a tile's pinned result buffers: lower --max-tile-mb)");
+            check(cudaMallocHost(&p, n * sizeof(T)),
+                  "cudaMallocHost (a tile's pinned result buffers: lower --max-tile-mb)");
             data_ = static_cast<T*>(p);
             capacity_ = n;
         }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../../kernels/device_engine.hpp"
+#include "../../kernels/simt_emulated.hpp"
 
 namespace zdscan
 {
@@ -24,29 +25,7 @@ using kernels::ThreadIndex;
 
 constexpr int block_size = 256;  // as the CUDA launches
 
-ThreadIndex thread_index(long long block_x, int block_y, long long grid_x, int grid_y, int thread, int block_dim)
-{
-    ThreadIndex t;
-    t.block_x = static_cast<int>(block_x);
-    t.block_y = block_y;
-    t.grid_x = static_cast<int>(grid_x);
-    t.grid_y = grid_y;
-    t.thread = thread;
-    t.block_dim = block_dim;
-    return t;
-}
-
-/// A 1-D launch of independent threads (no barriers): every block, every thread.
-template <class Body>
-void launch_flat(long long n, Body body)
-{
-    const long long n_blocks = (n + block_size - 1) / block_size;
-#pragma omp parallel for schedule(static)
-    for (long long b = 0; b < n_blocks; ++b)
-    {
-        for (int t = 0; t < block_size; ++t) body(thread_index(b, 0, n_blocks, 1, t, block_size));
-    }
-}
+using simt::thread_index;
 
 /// One block of the δ walk, phase by phase (kernels/scan_kernels.hpp): warps are independent until the block
 /// barrier, so each warp runs its cells to the end before the next; inside a warp, each phase is a loop over lanes.
@@ -141,7 +120,7 @@ struct EmulatedDevice
 
     static void launch_mass_terms(const kernels::MassTermsArgs& a)
     {
-        launch_flat(a.n, [&](const ThreadIndex& t) { kernels::mass_terms_thread(a, t); });
+        simt::launch_flat(a.n, block_size, [&](const ThreadIndex& t) { kernels::mass_terms_thread(a, t); });
     }
     template <int J>
     static void launch_walk(const kernels::WalkArgs& a, const kernels::WalkShape& shape, Stream& s)
@@ -160,7 +139,12 @@ struct EmulatedDevice
     }
     static void launch_finish(const kernels::FinishArgs& a, Stream& s)
     {
-        s.queue.push_back([a] { launch_flat(a.n_cells, [&](const ThreadIndex& t) { kernels::finish_cell_thread(a, t); }); });
+        s.queue.push_back(
+            [a]
+            {
+                simt::launch_flat(a.n_cells, block_size,
+                                  [&](const ThreadIndex& t) { kernels::finish_cell_thread(a, t); });
+            });
     }
     static void wait(Stream& s, const char*)
     {

@@ -4,6 +4,7 @@
 /// the runtime's copies and launch (kernels/toys_cuda.cu).
 #include <omp.h>
 
+#include "../../kernels/simt_emulated.hpp"
 #include "../../kernels/toy_kernels.hpp"
 #include "zdscan/stats/toy_backend.hpp"
 
@@ -37,21 +38,7 @@ class EmulatedToys final : public ToyBackend
         a.seed = seed;
         a.t = t.data();
         a.fitted = f.data();
-        constexpr int block = 256;
-        const long long n_blocks = (n + block - 1) / block;
-#pragma omp parallel for schedule(dynamic, 1)
-        for (long long b = 0; b < n_blocks; ++b)
-        {
-            for (int i = 0; i < block; ++i)
-            {
-                simt::ThreadIndex at;
-                at.block_x = static_cast<int>(b);
-                at.grid_x = static_cast<int>(n_blocks);
-                at.thread = i;
-                at.block_dim = block;
-                kernels::toy_thread(a, at);
-            }
-        }
+        simt::launch_flat(n, 256, [&](const simt::ThreadIndex& at) { kernels::toy_thread(a, at); });
         fitted.assign(f.begin(), f.end());
     }
 
