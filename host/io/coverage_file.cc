@@ -190,7 +190,7 @@ void write_coverage_file(const std::string& input, const std::string& target, co
                                       "Wilks interval's coverage (docs/statistics.md)");
             h5::write_attribute(ig, "toy_refits", static_cast<double>(iv.toys_computed));
             const std::vector<hsize_t> n = {iv.values.size()};
-            auto vec = [&](const std::string& name, const std::vector<double>& v, const std::string& what)
+            auto vec = [&](const std::string& name, const auto& v, const std::string& what)
             {
                 Handle set = h5::write_dataset(ig, name.c_str(), n, v.data());
                 h5::write_attribute(set, "units", "1");
@@ -198,13 +198,7 @@ void write_coverage_file(const std::string& input, const std::string& target, co
                 check(H5DSattach_scale(set, axis, 0), "attach dimension scale");
             };
             vec("dchi2", iv.dchi2, "the data's 1-D profile: Delta chi2 with the other parameter and delta profiled");
-            {
-                std::vector<std::int32_t> t(iv.tested.begin(), iv.tested.end());
-                Handle set = h5::write_dataset(ig, "tested", n, t.data());
-                h5::write_attribute(set, "units", "1");
-                h5::write_attribute(set, "long_name", "1 where toys were thrown");
-                check(H5DSattach_scale(set, axis, 0), "attach dimension scale");
-            }
+            vec("tested", std::vector<std::int32_t>(iv.tested.begin(), iv.tested.end()), "1 where toys were thrown");
             for (std::size_t k = 0; k < r.cl.size(); ++k)
             {
                 const std::string s = coverage_cl_suffix(r.cl[k]), words = cl_words(r.cl[k]);
