@@ -95,9 +95,7 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     options.toys = parse_count("--toys", a.toys, min_toys, max_toys);
     options.cl = parse_coverage_levels(a.cl, "--cl");
     options.seed = parse_count<std::uint64_t>("--seed", a.seed, 0, ~std::uint64_t{0});
-    const int max_threads = max_cpu_threads();
-    if (!a.threads.empty()) options.threads = static_cast<int>(parse_count("--threads", a.threads, 1, max_threads));
-    else if (job.local_size() > 1) options.threads = std::max(1, cpu_threads(0) / job.local_size());
+    options.threads = threads_option(a.threads, job);
     double checkpoint_interval_s = 60;
     if (!a.checkpoint_interval.empty())
         checkpoint_interval_s = static_cast<double>(parse_count("--checkpoint-interval", a.checkpoint_interval, 0, 86400));

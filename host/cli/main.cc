@@ -139,19 +139,9 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
 
     ScanOptions options;
     options.backend = parse_backend(args.backend);
-    const int max_threads = max_cpu_threads();
-    if (!args.threads.empty())
-    {
-        options.threads =
-            static_cast<int>(parse_count("--threads", args.threads, 1, max_threads,
-                                         " (4 x the " + std::to_string(max_threads / 4) + " hardware threads)"));
-    }
-    else if (job.local_size() > 1)
-    {
-        // The node's cores shared by its ranks. (This once hung off --max-tile-mb: giving that option made every
-        // rank take all cores, and without it a --threads of the user's was overridden.)
-        options.threads = std::max(1, cpu_threads(0) / job.local_size());
-    }
+    // (The ranks' sharing of a node's cores once hung off --max-tile-mb: giving that option made every rank take all
+    // cores, and without it a --threads of the user's was overridden.)
+    options.threads = threads_option(args.threads, job);
     if (!args.tile_masses.empty())
     {
         options.tile_masses = static_cast<int>(parse_count("--tile-masses", args.tile_masses, 1, max_axis_points));
