@@ -168,15 +168,33 @@ class TemporaryFileGuard
     std::vector<int> installed_;
 };
 
-/// Runs work on a worker thread with the GIL released while this thread polls for Python signals: Ctrl-C sets
-/// cancel (the work stops at its next check, KeyboardInterrupt, nothing written). work creates the temporary file's
-/// guard (removed on SIGTERM/SIGHUP) and sets committed once its result is renamed into place.
-void run_released(std::atomic<bool>& cancel,
-                  const std::function<void(std::unique_ptr<TemporaryFileGuard>&, std::atomic<bool>&)>& body)
+/// What a call from Python that writes out_path holds while it runs: the handlers that remove its temporary file
+/// and its lock if SIGTERM or SIGHUP ends the process, installed before either file exists (a SIGTERM while the
+/// writer created its file once left the file and the lock behind), then the lock, registered for removal.
+class GuardedOutput
 {
-    std::unique_ptr<TemporaryFileGuard> guard;
+  public:
+    explicit GuardedOutput(const std::string& out_path) : guard_(temporary_path_for(out_path)), lock_(out_path)
+    {
+        register_cleanup_file(CleanupSlot::lock_file, lock_.path().c_str());
+        clean_stale_temporaries(out_path);
+    }
+    ~GuardedOutput() { register_cleanup_file(CleanupSlot::lock_file, nullptr); }
+    GuardedOutput(const GuardedOutput&) = delete;
+    GuardedOutput& operator=(const GuardedOutput&) = delete;
+
+  private:
+    TemporaryFileGuard guard_;  // first in, last out
+    OutputLock lock_;
+};
+
+/// Runs work on a worker thread with the GIL released while this thread polls for Python signals: Ctrl-C sets
+/// cancel (the work stops at its next check, KeyboardInterrupt, nothing written). work sets committed once its
+/// result is renamed into place.
+void run_released(std::atomic<bool>& cancel, const std::function<void(std::atomic<bool>&)>& body)
+{
     std::atomic<bool> committed{false};
-    auto work = std::async(std::launch::async, [&] { body(guard, committed); });
+    auto work = std::async(std::launch::async, [&] { body(committed); });
     bool interrupted = false;
     {
         nb::gil_scoped_release release;
@@ -192,7 +210,6 @@ void run_released(std::atomic<bool>& cancel,
         }
         if (interrupted) work.wait();
     }
-    guard.reset();
     if (interrupted)
     {
         try
@@ -251,11 +268,9 @@ void coverage_to_file(const std::string& input, const std::string& out_path, boo
     rules.inputs = {input};
     rules.option = "out=";
     check_output_target(out_path, rules);
-    const OutputLock lock(out_path);
-    clean_stale_temporaries(out_path);
-    run_released(cancel, [&](std::unique_ptr<TemporaryFileGuard>& guard, std::atomic<bool>& committed)
+    const GuardedOutput output(out_path);
+    run_released(cancel, [&](std::atomic<bool>& committed)
                  {
-                     guard = std::make_unique<TemporaryFileGuard>(temporary_path_for(out_path));
                      const CoverageResult result = run_coverage(grid, options);
                      const auto intervals = run_interval_coverage(grid, options);
                      CoverageProvenance provenance;
@@ -311,17 +326,10 @@ void scan_to_file(const std::string& config_json, const std::string& config_path
     rules.config_path = config_path;  // zdscan.scan("my.json", out="my.json") must not replace the config
     rules.option = "out=";
     check_output_target(out_path, rules);
-    const OutputLock lock(out_path);
-    clean_stale_temporaries(out_path);
-    struct LockSlot  // the lock file too is removed if SIGTERM ends the process (TemporaryFileGuard)
-    {
-        explicit LockSlot(const std::string& p) { register_cleanup_file(CleanupSlot::lock_file, p.c_str()); }
-        ~LockSlot() { register_cleanup_file(CleanupSlot::lock_file, nullptr); }
-    } lock_slot(lock.path());
-    run_released(cancel, [&](std::unique_ptr<TemporaryFileGuard>& guard, std::atomic<bool>& committed)
+    const GuardedOutput output(out_path);
+    run_released(cancel, [&](std::atomic<bool>& committed)
                  {
                      ScanFileWriter writer(out_path, config, options.full_grid);
-                     guard = std::make_unique<TemporaryFileGuard>(writer.temporary_path());
                      writer.set_command_line(command_line);
                      writer.set_store(store);
                      writer.set_full_grid_deflate(deflate);
