@@ -271,6 +271,21 @@ TEST_F(SearchLimit, BadFilesAreRefusedNamingFieldFileAndLine)
     has(error("d.lmt", "# mass lower upper\n0.01 1e-3\n"), {"d.lmt:2", "2 columns", "names 3"});
     has(error("e.lmt", "# mass lower\n0.01 abc\n"), {"e.lmt:2", "\"abc\" is not a number"});
     has(error("f.lmt", "# mass lower\n0 1e-3\n"), {"f.lmt:2", "mass must be finite and > 0"});
+    // A band whose edges are swapped would exclude nothing: refused in every form (issue 26).
+    has(error("swapped.lmt", "# mass lower upper\n0.001 1e-3 1e-5\n"), {"swapped.lmt:2", "upper edge", "not above"});
+    has(error("swapped.csv", "mass_gev,epsilon_lower,epsilon_upper\n0.001,1e-3,1e-5\n"), {"swapped.csv:2", "not above"});
+    // A limit so small that its chi2 would overflow on the grid is refused when read, not at run time.
+    has(error("tiny.lmt", "# mass lower\n0.01 1e-75\n"), {"tiny.lmt:2", "between 1e-30 and 1e30"});
+    // A bin's "high:" with no "- low:" before it in the same variable (a SIGSEGV before).
+    has(error("orphan.yaml", "independent_variables:\n- header: {name: M, units: GeV}\n  values:\n  - low: 0.05\n"
+                             "- header: {name: N, units: GeV}\n  values:\n    high: 0.2\n"),
+        {"orphan.yaml:7", "\"high:\" continues a bin"});
+    // A 1 MB line is not echoed whole.
+    {
+        const std::string what = error("long.lmt", "# mass lower\n0.01 " + std::string(1 << 20, 'x') + "\n");
+        has(what, {"long.lmt:2", "is not a number", "characters)"});
+        EXPECT_LT(what.size(), 1000u) << what.size();
+    }
     has(error("g.csv", "mass,epsilon\n1,2\n"), {"g.csv:1", "mass_gev or mass_mev"});
     has(error("h.csv", "mass_gev,eps\n1,2\n"), {"h.csv:1", "epsilon"});
     has(error("i.txt", "0.01 1e-3\n"), {"i.txt", ".lmt, .csv or a HEPData table .yaml"});
@@ -342,5 +357,32 @@ TEST_F(SearchLimit, ReadsDarkCastsOwnFiles)
     const ScanConfig e137 = config_with("\"file\": \"" + (dc / "darkcast_E137_Andreas2012mt.lmt").string() + "\"");
     EXPECT_TRUE(e137.physics.measurements.back().table.band());
 }
+TEST_F(SearchLimit, IsRefusedInACorrelationMatrixAndKeepsNoAbsolutePath)
+{
+    // A search_limit's sigma is the unit of its signal, not an uncertainty: it cannot be correlated (issue 26).
+    auto j = nlohmann::json::parse(default_config_json());
+    j["measurements"].push_back({{"name", "s1"}, {"kind", "search_limit"}, {"file", (dir / "one.lmt").string()}});
+    j["correlation"] = {{"measurements", {"a_mu", "s1"}}, {"matrix", {{1, 0.1}, {0.1, 1}}}};
+    std::ofstream(dir / "corr.json") << j.dump();
+    try
+    {
+        load_config_file((dir / "corr.json").string());
+        ADD_FAILURE() << "a search_limit in a correlation matrix was accepted";
+    }
+    catch (const ConfigError& e)
+    {
+        const std::string what = e.what();
+        for (const char* part : {"correlation.measurements", "\"s1\" is a search_limit"})
+            EXPECT_NE(what.find(part), std::string::npos) << part << " not in: " << what;
+    }
+    // An absolute path is read, but only the file's name is kept (provenance keeps no user's directories).
+    j.erase("correlation");
+    std::ofstream(dir / "abs.json") << j.dump();
+    const ScanConfig c = load_config_file((dir / "abs.json").string());
+    const std::string dumped = to_json(c).dump();
+    EXPECT_EQ(dumped.find(dir.string()), std::string::npos) << dumped;
+    EXPECT_EQ(c.physics.measurements.back().file, "one.lmt");
+}
+
 }  // namespace
 }  // namespace zdscan

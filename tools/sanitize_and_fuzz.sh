@@ -20,7 +20,7 @@ case $what in
       -DZDSCAN_SANITIZE=ON -DZDSCAN_CUDA=OFF -DZDSCAN_MPI=OFF -DZDSCAN_PYTHON=OFF -DZDSCAN_BENCH=OFF > "$dir.configure.log" 2>&1 ||
       { cat "$dir.configure.log"; exit 1; }
     cmake --build "$dir" -j "$(nproc)" --target zdscan zdscan_core_tests zdscan_file_tests \
-      fuzz_config fuzz_checkpoint fuzz_result_file > "$dir.build.log" 2>&1 || { tail -50 "$dir.build.log"; exit 1; }
+      fuzz_config fuzz_checkpoint fuzz_result_file fuzz_limit_file > "$dir.build.log" 2>&1 || { tail -50 "$dir.build.log"; exit 1; }
     echo "sanitizer build in $dir" ;;
   test)
     cd "$dir/tests"
@@ -38,6 +38,11 @@ case $what in
       config) cp "$root"/configs/*.json "$root"/tests/data/*.json "$work/seeds/" ;;
       checkpoint) ZDSCAN_FUZZ_SEED_DIR="$work/seeds" "$dir/tests/fuzz_checkpoint" -runs=0 > /dev/null 2>&1 ;;
       result_file) head -c 64 /dev/zero > "$work/seeds/all_right"; cp "$root"/tests/fuzz/seeds/result_file/* "$work/seeds/" ;;
+      limit_file) cp "$root"/tests/fuzz/seeds/limit_file/* "$work/seeds/"
+        # The real DarkCast files where shared/ has them (GPL data: read in place, never copied into the repository).
+        for f in "$root"/../shared/data/darkcast/limits/*.lmt; do
+          [ -f "$f" ] && { printf '\0'; cat "$f"; } > "$work/seeds/darkcast_$(basename "$f")"
+        done ;;
     esac
     cd "$work"
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 "$dir/tests/fuzz_$target" -max_total_time="$seconds" \

@@ -225,7 +225,12 @@ CorrelationMatrix read_correlation(const json& j, const std::vector<MeasurementI
         const std::string name = n.is_string() ? n.get<std::string>() : n.dump();
         const bool known = std::any_of(list.begin(), list.end(), [&](const MeasurementInput& x) { return x.name == name; });
         if (!n.is_string() || !known)
-            ObjectReader::fail(r.field("measurements"), "\"" + name + "\" is not a measurement of this config");
+            ObjectReader::fail(r.field("measurements"), "\"" + excerpt(name) + "\" is not a measurement of this config");
+        const auto& listed = *std::find_if(list.begin(), list.end(), [&](const MeasurementInput& x) { return x.name == name; });
+        if (listed.kind == MeasurementKind::search_limit)
+            ObjectReader::fail(r.field("measurements"),
+                               "\"" + name + "\" is a search_limit: its sigma is only the unit of its signal, not an "
+                               "uncertainty that can be correlated; list only measurements with errors");
         if (std::find(cm.names.begin(), cm.names.end(), name) != cm.names.end())
             ObjectReader::fail(r.field("measurements"), "\"" + name + "\" is listed twice");
         cm.names.push_back(name);

@@ -11,22 +11,23 @@
 
 namespace zdscan
 {
-std::string read_regular_file(const std::string& path, std::size_t max_bytes, const std::string& what,
-                              bool no_follow)
+namespace
+{
+/// Opens `path` for reading without blocking and checks that it is a regular file of at most max_bytes.
+UniqueFd open_regular(const std::string& path, std::size_t max_bytes, const std::string& what, bool no_follow)
 {
     const std::string who = what + ": " + path;
     if (path.empty()) throw InputFileError(what + ": empty path");
     // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting; the type is checked next.
-    const UniqueFd file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | (no_follow ? O_NOFOLLOW : 0)));
+    UniqueFd file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | (no_follow ? O_NOFOLLOW : 0)));
     if (!file.valid())
     {
         const int err = errno;
         if (no_follow && err == ELOOP) throw InputFileError(who + ": is a symbolic link; refusing to follow it");
         throw InputFileError(who + ": " + std::strerror(err));
     }
-    const int fd = file.get();
     struct stat info = {};
-    if (::fstat(fd, &info) != 0) throw InputFileError(who + ": " + std::strerror(errno));
+    if (::fstat(file.get(), &info) != 0) throw InputFileError(who + ": " + std::strerror(errno));
     if (S_ISDIR(info.st_mode)) throw InputFileError(who + ": is a directory, not a file");
     if (!S_ISREG(info.st_mode))
     {
@@ -37,6 +38,27 @@ std::string read_regular_file(const std::string& path, std::size_t max_bytes, co
         throw InputFileError(who + ": is " + std::to_string(info.st_size) + " bytes, more than the "
                              + std::to_string(max_bytes) + " this input may have");
     }
+    return file;
+}
+}  // namespace
+
+void require_regular_file(const std::string& path, const std::string& what)
+{
+    open_regular(path, static_cast<std::size_t>(-1), what, false);
+}
+
+std::string excerpt(const std::string& text, std::size_t max_chars)
+{
+    if (text.size() <= max_chars) return text;
+    return text.substr(0, max_chars) + "... (" + std::to_string(text.size()) + " characters)";
+}
+
+std::string read_regular_file(const std::string& path, std::size_t max_bytes, const std::string& what,
+                              bool no_follow)
+{
+    const std::string who = what + ": " + path;
+    const UniqueFd file = open_regular(path, max_bytes, what, no_follow);
+    const int fd = file.get();
     // Regular files never block; clear O_NONBLOCK anyway so that reads are plain.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     std::string text;

@@ -242,6 +242,9 @@ void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementC
         return;
     }
     m.table = read_search_limit_file(path, r.field("file"));
+    // The table travels inline in the result's config; the file's name is provenance, and provenance keeps no
+    // absolute paths (they name a user's directories): only the name of an absolute path is kept.
+    if (m.file[0] == '/') m.file = m.file.substr(m.file.find_last_of('/') + 1);
 }
 
 MeasurementKind parse_kind(ObjectReader& r)

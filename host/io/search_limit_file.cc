@@ -52,7 +52,7 @@ double number_at(const std::string& text, const std::string& where)
     {
         used = 0;
     }
-    if (used == 0 || used != text.size()) fail(where, "\"" + text + "\" is not a number");
+    if (used == 0 || used != text.size()) fail(where, "\"" + excerpt(text) + "\" is not a number");
     return v;
 }
 
@@ -100,7 +100,8 @@ SearchLimitTable read_lmt(const std::string& content, const std::string& where)
     if (!band && head != std::vector<std::string>{"mass", "lower"})
     {
         fail(where + ":" + std::to_string(l.number[0]),
-             "the first line must name the columns \"# mass lower\" or \"# mass lower upper\" (got \"" + l.text[0] + "\")");
+             "the first line must name the columns \"# mass lower\" or \"# mass lower upper\" (got \"" + excerpt(l.text[0])
+                 + "\")");
     }
     std::vector<double> m, lo, hi;
     std::vector<std::string> rows;
@@ -139,22 +140,22 @@ SearchLimitTable read_csv(const std::string& content, const std::string& where)
     if (l.text.empty()) fail(where, "no header line (" + help + ")");
     const auto head = split(l.text[0], ',');
     const std::string hat = where + ":" + std::to_string(l.number[0]);
-    if (head.size() != 2 && head.size() != 3) fail(hat, help + " (got \"" + l.text[0] + "\")");
+    if (head.size() != 2 && head.size() != 3) fail(hat, help + " (got \"" + excerpt(l.text[0]) + "\")");
     double mass_scale = 0;
     if (head[0] == "mass_gev") mass_scale = 1;
     else if (head[0] == "mass_mev") mass_scale = 1e-3;
-    else fail(hat, "first column \"" + head[0] + "\": " + help);
+    else fail(hat, "first column \"" + excerpt(head[0]) + "\": " + help);
     bool squared = false;
     if (head.size() == 2)
     {
         if (head[1] == "epsilon2") squared = true;
-        else if (head[1] != "epsilon") fail(hat, "second column \"" + head[1] + "\": " + help);
+        else if (head[1] != "epsilon") fail(hat, "second column \"" + excerpt(head[1]) + "\": " + help);
     }
     else
     {
         if (head[1] == "epsilon2_lower" && head[2] == "epsilon2_upper") squared = true;
         else if (!(head[1] == "epsilon_lower" && head[2] == "epsilon_upper"))
-            fail(hat, "columns \"" + head[1] + "\", \"" + head[2] + "\": " + help);
+            fail(hat, "columns \"" + excerpt(head[1]) + "\", \"" + excerpt(head[2]) + "\": " + help);
     }
     std::vector<double> m, lo, hi;
     std::vector<std::string> rows;
@@ -218,7 +219,8 @@ SearchLimitTable read_hepdata_yaml(const std::string& content, const std::string
     bool in_header = false, in_values = false;
     std::istringstream in(content);
     int n = 0;
-    double pending_low = NAN;
+    double pending_low = NAN;              // "- low: a" waiting for its "high: b" on the next line
+    const YamlVariable* pending_owner = nullptr;  // the variable whose last value that bin is
     for (std::string line; std::getline(in, line);)
     {
         ++n;
@@ -233,6 +235,8 @@ SearchLimitTable read_hepdata_yaml(const std::string& content, const std::string
                       : t.rfind("dependent_variables:", 0) == 0 ? &dependent
                                                                  : nullptr;
             current = nullptr;
+            pending_low = NAN;
+            pending_owner = nullptr;
             in_header = in_values = false;
             continue;
         }
@@ -242,6 +246,8 @@ SearchLimitTable read_hepdata_yaml(const std::string& content, const std::string
         {
             section->emplace_back();  // a new variable
             current = &section->back();
+            pending_low = NAN;
+            pending_owner = nullptr;
             t = t.substr(2);
         }
         if (!current) fail(at, "a HEPData table lists variables as \"- header: ...\" items");
@@ -286,15 +292,20 @@ SearchLimitTable read_hepdata_yaml(const std::string& content, const std::string
                 if (k == "low") low = number_at(v, at);
                 if (k == "high") high = number_at(v, at);
             }
-            if (!item && std::isfinite(high) && std::isfinite(pending_low))  // "- low: a" then "high: b"
+            if (!item && std::isfinite(high))  // "- low: a" then "high: b": the same bin
             {
+                if (!std::isfinite(pending_low) || pending_owner != current || current->values.empty())
+                    fail(at, "\"high:\" continues a bin, so it must follow that bin's \"- low:\" line");
                 current->values.back() = std::sqrt(pending_low * high);
                 pending_low = NAN;
+                pending_owner = nullptr;
                 continue;
             }
             if (!item) continue;  // e.g. errors of a value: not used
+            pending_low = NAN;
+            pending_owner = nullptr;
             if (std::isfinite(low) && std::isfinite(high)) value = std::sqrt(low * high);
-            else if (std::isfinite(low)) pending_low = low, value = low;
+            else if (std::isfinite(low)) pending_low = low, pending_owner = current, value = low;
             if (!std::isfinite(value)) fail(at, "a value entry needs value: x (or low: and high:)");
             current->values.push_back(value);
             current->where.push_back(at);
@@ -307,12 +318,12 @@ SearchLimitTable read_hepdata_yaml(const std::string& content, const std::string
     std::string units = mass.units;
     for (auto& c : units) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     const double scale = units == "GEV" ? 1.0 : units == "MEV" ? 1e-3 : 0.0;
-    if (scale == 0) fail(where, "the mass's units must be GeV or MeV (got \"" + mass.units + "\")");
+    if (scale == 0) fail(where, "the mass's units must be GeV or MeV (got \"" + excerpt(mass.units) + "\")");
     for (const auto& d : dependent)
     {
         if (d.values.size() != mass.values.size())
         {
-            fail(where, "variable \"" + d.name + "\" has " + std::to_string(d.values.size()) + " values, the mass "
+            fail(where, "variable \"" + excerpt(d.name) + "\" has " + std::to_string(d.values.size()) + " values, the mass "
                             + std::to_string(mass.values.size()));
         }
     }
@@ -345,10 +356,14 @@ SearchLimitTable make_search_limit_table(std::vector<double> mass_gev, std::vect
     {
         const std::string& at = row_names[i];
         if (!(std::isfinite(mass_gev[i]) && mass_gev[i] > 0)) fail(at, "the mass must be finite and > 0 (got " + fmt(mass_gev[i]) + ")");
-        if (!(std::isfinite(lower[i]) && lower[i] > 0))
-            fail(at, "the coupling must be finite and > 0 (got " + fmt(lower[i]) + ")");
-        if (band && !(std::isfinite(upper[i]) && upper[i] > 0))
-            fail(at, "the upper coupling must be finite and > 0 (got " + fmt(upper[i]) + ")");
+        static_assert(min_search_coupling == 1e-30 && max_search_coupling == 1e30, "the messages name the bounds");
+        if (!(lower[i] >= min_search_coupling && lower[i] <= max_search_coupling))
+            fail(at, "the coupling must be > 0, between 1e-30 and 1e30 (got " + fmt(lower[i]) + ")");
+        if (band && !(upper[i] >= min_search_coupling && upper[i] <= max_search_coupling))
+            fail(at, "the upper coupling must be > 0, between 1e-30 and 1e30 (got " + fmt(upper[i]) + ")");
+        if (band && !(upper[i] > lower[i]))
+            fail(at, "the band's upper edge " + fmt(upper[i]) + " is not above its lower edge " + fmt(lower[i])
+                         + " (columns swapped?); an excluded band runs from the lower to the upper coupling");
         if (!t.mass_gev.empty() && mass_gev[i] < t.mass_gev.back())
         {
             fail(at, "masses must not decrease (" + fmt(mass_gev[i]) + " GeV after " + fmt(t.mass_gev.back()) + " GeV)");
@@ -379,11 +394,15 @@ SearchLimitTable read_search_limit_file(const std::string& path, const std::stri
         throw ConfigError(e.what());
     }
     const auto dot = path.find_last_of('.');
-    const std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+    return parse_search_limit_text(content, dot == std::string::npos ? "" : path.substr(dot + 1), where);
+}
+
+SearchLimitTable parse_search_limit_text(const std::string& content, const std::string& ext, const std::string& where)
+{
     if (ext == "lmt") return read_lmt(content, where);
     if (ext == "csv") return read_csv(content, where);
     if (ext == "yaml" || ext == "yml") return read_hepdata_yaml(content, where);
     fail(where, "limit files are DarkCast .lmt, .csv or a HEPData table .yaml (docs/searches.md; got the extension \""
-                    + ext + "\")");
+                    + excerpt(ext) + "\")");
 }
 }  // namespace zdscan::detail

@@ -14,7 +14,12 @@ namespace zdscan::detail
 /// Reads `path` by its extension (.lmt, .csv, .yaml/.yml); `field` names the config field in messages. Throws ConfigError.
 SearchLimitTable read_search_limit_file(const std::string& path, const std::string& field);
 
-/// Checks and normalises rows (masses > 0 and not decreasing, couplings > 0 and finite; a repeated mass keeps the
+/// The text of a limit file, read by its format: ext "lmt", "csv", "yaml" or "yml" (the fuzzer's entry; ConfigError
+/// for anything else). `where` names the file in messages.
+SearchLimitTable parse_search_limit_text(const std::string& content, const std::string& ext, const std::string& where);
+
+/// Checks and normalises rows (masses > 0 and not decreasing, couplings within [min_search_coupling, max_search_coupling], a band's upper
+/// edge above its lower; a repeated mass keeps the
 /// larger exclusion). `where(i)` names row i in messages. Throws ConfigError.
 SearchLimitTable make_search_limit_table(std::vector<double> mass_gev, std::vector<double> lower,
                                          std::vector<double> upper, const std::string& where_prefix,

@@ -23,6 +23,12 @@ struct SearchLimitTable
     bool band() const { return !upper.empty(); }
 };
 
+/// The couplings a limit table may hold. No search reaches below 1e-30, and DarkCast writes 1e5 for "no limit" in
+/// veto gaps; the bounds keep z BR/ε_lo² and z ε_hi² (and their squares on any grid) finite, so that a table is
+/// refused when read (exit 2) rather than stopping the scan with a non-finite χ².
+inline constexpr double min_search_coupling = 1e-30;
+inline constexpr double max_search_coupling = 1e30;
+
 /// Where a dark-photon limit applies to the Z_d (docs/physics.md, "Direct searches"): the δ′ couplings of eq. (5)
 /// change a lepton's rates by 2 R_V + R_A², R_V = 0.027 r, R_A = 0.587 r with r = (m_Zd/m_Z)|δ′/ε| (and a π⁰'s by
 /// 2 · 0.027 r); r ≤ 0.17 keeps every rate of the usual searches within 1 %.
