@@ -2,7 +2,9 @@
 // intervals of a Gaussian posterior, and a scan's posterior against a direct integration.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 #include "scan_test_configs.hpp"
 #include "zdscan/scan/posterior.hpp"
@@ -157,5 +159,72 @@ TEST(Posterior, ScanPosteriorMatchesDirectIntegration)
             << cell;
     }
 }
+TEST(Posterior, DeltaIntegralStaysFiniteAndRightWhereTheIntegrandUnderflows)
+{
+    // Issue 26: these cells gave log densities of -inf. Each against its closed form.
+    // (a) A log prior whose floor lies far above a needle-thin minimum at delta = 0: p = b delta, b = 1e7, floor
+    // 1e-4. Each sign gives E1(x)/2 with x = b^2 floor^2 / 2 = 5e5 (the far ends add e^(-1e8)); together E1(x), and
+    // ln E1(x) = -x - ln x + ln(1 - 1/x + 2/x^2) to 1e-17.
+    {
+        const DeltaPrior prior = parse_delta_prior("log:1e-4", -0.004, 0.01, "--delta-prior");
+        const double x = 0.5 * 1e14 * 1e-8;
+        const double expected = -x - std::log(x) + std::log1p(-1 / x + 2 / (x * x));
+        const double got = log_delta_integral(one_pull(0, 1e7), -0.004, 0.01, 0.0, 0.0, prior);
+        ASSERT_TRUE(std::isfinite(got));
+        EXPECT_NEAR(got, expected, 1e-6 * std::fabs(expected)) << got - expected;
+    }
+    // (b) chi2 ~ 1e13 (a pull of 3.16e6 that delta cannot move) beside a narrow Gaussian in delta: the constant
+    // factors out exactly.
+    {
+        CellPulls p = one_pull(3.16e6, 0);
+        p.n = p.n_enabled = 2;
+        p.measurement[1] = 1;
+        p.p[1] = PullPolynomial{{-2e3, 1e6, 0, 0}};  // minimum at delta = 2e-3
+        const double chi2_min = 3.16e6 * 3.16e6;
+        const double exact = std::sqrt(2 * M_PI) / 1e6 * (phi(1e6 * 0.01 - 2e3) - phi(1e6 * -0.004 - 2e3));
+        const double got = log_delta_integral(p, -0.004, 0.01, 2e-3, chi2_min);
+        ASSERT_TRUE(std::isfinite(got));
+        // The log is 5e12: a few ulps (1e-3 each) are all double precision holds.
+        EXPECT_NEAR(got, -0.5 * chi2_min + std::log(exact), 1e-14 * 0.5 * chi2_min);
+    }
+    // (c) A delta range that misses the data: p = b (delta - d0) with d0 = -0.02 below lo = -0.004, b = 1e5, so the
+    // minimum sits on the edge with z = b (lo - d0) = 1600. The Mills ratio: integral = e^(-z^2/2)/(b z)
+    // (1 - 1/z^2 + 3/z^4), relative to chi2_min = z^2 that is 1/(b z) (1 - 1/z^2 + 3/z^4).
+    for (const char* prior_text : {"uniform", "log:1e-5"})
+    {
+        const double b = 1e5, d0 = -0.02, lo = -0.004, hi = 0.01, z = b * (lo - d0);
+        const DeltaPrior prior = parse_delta_prior(prior_text, lo, hi, "--delta-prior");
+        const double got = log_delta_integral(one_pull(-b * d0, b), lo, hi, lo, z * z, prior);
+        ASSERT_TRUE(std::isfinite(got)) << prior_text;
+        // The log prior weighs the edge by 1/|lo|, to a relative 1/(b z |lo|) = 1.6e-6 over the decay length.
+        const double weight = prior.kind == DeltaPrior::Kind::uniform ? 1.0 : 1 / std::fabs(lo);
+        const double expected = -0.5 * z * z - std::log(b * z) + std::log1p(-1 / (z * z) + 3 / std::pow(z, 4))
+                                + std::log(weight);
+        EXPECT_NEAR(got, expected, prior.kind == DeltaPrior::Kind::uniform ? 1e-9 : 1e-5) << prior_text;
+    }
+}
+
+TEST(Posterior, DeltaMarginalIsTheSameBitsForAnyThreadCount)
+{
+    // Issue 26: the per-thread sums of the delta marginal were added in arbitrary order (6e-15 between runs).
+    const auto config = test::small_paper_config(24, 20, 12);
+    std::vector<std::vector<double>> runs;
+    for (int threads : {1, 2, 3, 2})
+    {
+        ScanOptions o;
+        o.threads = threads;
+        o.posterior = true;
+        const ScanOutput out = run_scan(config, o, nullptr, nullptr);
+        runs.push_back(out.posterior->marginal_delta);
+        runs.back().insert(runs.back().end(), out.posterior->log_density.begin(), out.posterior->log_density.end());
+    }
+    for (std::size_t r = 1; r < runs.size(); ++r)
+    {
+        ASSERT_EQ(runs[r].size(), runs[0].size());
+        for (std::size_t k = 0; k < runs[0].size(); ++k)
+            EXPECT_EQ(std::bit_cast<std::uint64_t>(runs[r][k]), std::bit_cast<std::uint64_t>(runs[0][k])) << r << " " << k;
+    }
+}
+
 }  // namespace
 }  // namespace zdscan

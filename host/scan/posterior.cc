@@ -27,6 +27,18 @@ double curvature(const CellPulls& p, double d)
     }
     return c2;
 }
+/// dχ²/dδ at δ.
+double chi2_slope(const CellPulls& p, double d)
+{
+    double g = 0;
+    for (int s = 0; s < p.n_enabled; ++s)
+    {
+        const double* c = p.p[s].c;
+        const double v = c[0] + d * (c[1] + d * (c[2] + d * c[3]));
+        g += 2 * v * (c[1] + d * (2 * c[2] + 3 * d * c[3]));
+    }
+    return g;
+}
 }  // namespace
 
 std::string DeltaPrior::describe() const
@@ -73,27 +85,76 @@ double DeltaPrior::weight(double delta) const
 
 namespace
 {
-/// log ∫ exp(−χ²(s e^u)/2) du over u ∈ [ln a, ln b] (one sign s of δ, a < b): the log-uniform prior's integral over
-/// |δ| ∈ [a, b], with χ² relative to chi2_min. Panels uniform in u, and a core of panels around the minimum when it
-/// lies on this side (its width in u is its width in δ over |δ|).
-double log_abs_side(const CellPulls& pulls, double sign, double a, double b, double delta_min, double width,
-                    double chi2_min)
+/// ∫ g(δ) w(δ) dδ over [lo, hi] by the quadrature of log_delta_integral (w the prior's weight): Gauss–Legendre
+/// panels, with a core of panels around the minimum δ_min. g takes χ²(δ).
+/// Log prior: over u = ln|δ| for each sign s (|δ| ∈ [a, b], a < b), panels uniform in u and the core's width in u
+/// its width in δ over |δ|. Uniform prior: a core of ±12 widths of the Gaussian with the curvature at δ_min (the
+/// whole range when flat) in 6 panels, the rest of the range in 6 panels a side (a second, shallower minimum there
+/// is integrated too).
+template <class G>
+double delta_quadrature(const CellPulls& pulls, double lo, double hi, double delta_min, const DeltaPrior& prior, G&& g)
 {
-    auto f = [&](double u) { return std::exp(-0.5 * (chi2_total(pulls, sign * std::exp(u)) - chi2_min)); };
-    auto panels = [&](double x, double y, int n)
+    const double c2 = curvature(pulls, delta_min);
+    const double width = c2 > 0 ? std::sqrt(2.0 / c2) : (hi - lo);
+    // The core's half-width: 12 Gaussian widths (e^-144 left outside). A minimum on the range's edge with χ² still
+    // falling outside it (a δ range that misses the data) decays as an exponential, by e over 2/|dχ²/dδ|, which
+    // can be far less than the curvature's width: then 40 such lengths (e^-40 left outside).
+    double core = 12 * width;
+    const double edge_slope = std::fabs(chi2_slope(pulls, delta_min));
+    if (edge_slope > 0 && 80 / edge_slope < core) core = 80 / edge_slope;
+    if (prior.kind == DeltaPrior::Kind::log_abs)
+    {
+        auto side = [&](double sign, double a, double b)
+        {
+            auto f = [&](double u) { return g(chi2_total(pulls, sign * std::exp(u))); };
+            auto panels = [&](double x, double y, int n)
+            {
+                double sum = 0;
+                for (int i = 0; i < n; ++i) sum += gauss_legendre_12(x + (y - x) * i / n, x + (y - x) * (i + 1) / n, f);
+                return sum;
+            };
+            const double ua = std::log(a), ub = std::log(b);
+            const double at = sign * delta_min;  // |δ_min| when the minimum is on this side
+            double x = ua, y = ub;
+            if (at >= a && at <= b)
+            {
+                const double uc = std::log(at), cu = core / at;
+                x = std::max(ua, uc - cu), y = std::min(ub, uc + cu);
+            }
+            else
+            {
+                // The minimum lies outside this side (in the prior's hole below the floor, or at the other sign):
+                // the integrand peaks at the nearer edge and falls by e per Δχ² = 2, over 2/|dχ²/dδ| there. A core
+                // of 40 such lengths at that edge keeps a needle-thin peak (χ² ~ 1e13) from falling between nodes.
+                const double edge = at < a ? a : b;
+                const double slope = std::fabs(chi2_slope(pulls, sign * edge));
+                const double cu = std::min(12 * width, slope > 0 ? 80 / slope : 12 * width) / edge;
+                if (at < a) y = std::min(ub, ua + cu);
+                else x = std::max(ua, ub - cu);
+                if (x == ua && y == ub) return panels(ua, ub, 24);
+            }
+            double sum = panels(x, y, 6);
+            if (x > ua) sum += panels(ua, x, 12);
+            if (y < ub) sum += panels(y, ub, 12);
+            return sum;
+        };
+        double sum = 0;
+        // δ > 0: |δ| from max(lo, floor) to hi; δ < 0: from max(−hi, floor) to −lo.
+        if (hi > prior.floor) sum += side(1.0, std::max(lo, prior.floor), hi);
+        if (-lo > prior.floor) sum += side(-1.0, std::max(-hi, prior.floor), -lo);
+        return sum;
+    }
+    auto f = [&](double d) { return g(chi2_total(pulls, d)); };
+    auto panels = [&](double a, double b, int n)
     {
         double sum = 0;
-        for (int i = 0; i < n; ++i) sum += gauss_legendre_12(x + (y - x) * i / n, x + (y - x) * (i + 1) / n, f);
+        for (int i = 0; i < n; ++i) sum += gauss_legendre_12(a + (b - a) * i / n, a + (b - a) * (i + 1) / n, f);
         return sum;
     };
-    const double ua = std::log(a), ub = std::log(b);
-    const double at = sign * delta_min;  // |δ_min| when the minimum is on this side
-    if (!(at >= a && at <= b)) return panels(ua, ub, 24);
-    const double uc = std::log(at), wu = width / at;
-    const double x = std::max(ua, uc - 12 * wu), y = std::min(ub, uc + 12 * wu);
-    double sum = panels(x, y, 6);
-    if (x > ua) sum += panels(ua, x, 12);
-    if (y < ub) sum += panels(y, ub, 12);
+    const double a = std::max(lo, delta_min - core), b = std::min(hi, delta_min + core);
+    double sum = panels(a, b, 6);
+    if (a > lo) sum += panels(lo, a, 6);
+    if (b < hi) sum += panels(b, hi, 6);
     return sum;
 }
 }  // namespace
@@ -101,33 +162,25 @@ double log_abs_side(const CellPulls& pulls, double sign, double a, double b, dou
 double log_delta_integral(const CellPulls& pulls, double lo, double hi, double delta_min, double chi2_min,
                           const DeltaPrior& prior)
 {
-    if (prior.kind == DeltaPrior::Kind::log_abs)
+    auto relative_to = [&](double reference)
     {
-        const double c2 = curvature(pulls, delta_min);
-        const double width = c2 > 0 ? std::sqrt(2.0 / c2) : (hi - lo);
-        double sum = 0;
-        // δ > 0: |δ| from max(lo, floor) to hi; δ < 0: from max(−hi, floor) to −lo.
-        if (hi > prior.floor) sum += log_abs_side(pulls, 1.0, std::max(lo, prior.floor), hi, delta_min, width, chi2_min);
-        if (-lo > prior.floor)
-            sum += log_abs_side(pulls, -1.0, std::max(-hi, prior.floor), -lo, delta_min, width, chi2_min);
-        return -0.5 * chi2_min + std::log(sum);
-    }
-    auto f = [&](double d) { return std::exp(-0.5 * (chi2_total(pulls, d) - chi2_min)); };
-    auto panels = [&](double a, double b, int n)
-    {
-        double sum = 0;
-        for (int i = 0; i < n; ++i) sum += gauss_legendre_12(a + (b - a) * i / n, a + (b - a) * (i + 1) / n, f);
-        return sum;
+        return -0.5 * reference
+               + std::log(delta_quadrature(pulls, lo, hi, delta_min, prior,
+                                           [&](double chi2) { return std::exp(-0.5 * (chi2 - reference)); }));
     };
-    // The core around the minimum: ±12 widths of the Gaussian with its curvature (or the whole range when flat),
-    // in 6 panels of 12 points; the rest of the range in 6 panels a side (a second, shallower minimum there is
-    // integrated too).
-    const double c2 = curvature(pulls, delta_min);
-    const double width = c2 > 0 ? std::sqrt(2.0 / c2) : (hi - lo);
-    const double a = std::max(lo, delta_min - 12 * width), b = std::min(hi, delta_min + 12 * width);
-    double sum = panels(a, b, 6);
-    if (a > lo) sum += panels(lo, a, 6);
-    if (b < hi) sum += panels(b, hi, 6);
-    return -0.5 * chi2_min + std::log(sum);
+    const double first = relative_to(chi2_min);
+    if (std::isfinite(first) && first > -0.5 * chi2_min - 600) return first;
+    // The integrand underflowed relative to exp(−χ²_min/2) at (nearly) every node: the prior's range misses the
+    // minimum (a log prior whose floor lies above |δ_min|), or χ² ~ 1e13 makes the minimum a needle between nodes.
+    // Integrate again relative to the lowest χ² the nodes see, so that the log density stays finite.
+    double lowest = HUGE_VAL;
+    delta_quadrature(pulls, lo, hi, delta_min, prior,
+                     [&](double chi2)
+                     {
+                         lowest = std::min(lowest, chi2);
+                         return 0.0;
+                     });
+    if (!(std::isfinite(lowest) && lowest > chi2_min)) return first;
+    return relative_to(lowest);
 }
 }  // namespace zdscan

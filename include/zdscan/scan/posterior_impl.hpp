@@ -77,14 +77,18 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
     // Σ_cells w exp(−χ²(δ_k)/2), taken relative to the lowest χ² of the map (the marginal is normalised below, so
     // the reference drops out; cells 745 e-folds under it underflow anyway).
     const double lowest = *std::min_element(chi2_min.begin(), chi2_min.end());
-    std::vector<double> delta_terms(n_delta, 0.0);
-#pragma omp parallel num_threads(threads)
+    // The δ marginal's sums in fixed blocks of cells, each summed in cell order, then the blocks in order: the
+    // same bits whatever the threads, ranks or resume (a per-thread sum under dynamic scheduling was not).
+    const std::size_t block = std::max<std::size_t>(1024, (n_cells + 4095) / 4096);
+    const std::size_t n_blocks = (n_cells + block - 1) / block;
+    std::vector<double> block_terms(n_blocks * n_delta, 0.0);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (std::int64_t b = 0; b < static_cast<std::int64_t>(n_blocks); ++b)
     {
-        std::vector<double> local(n_delta, 0.0);
-#pragma omp for schedule(dynamic, 16) nowait
-        for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_cells); ++c)
+        double* local = &block_terms[static_cast<std::size_t>(b) * n_delta];
+        const std::size_t end = std::min(n_cells, (static_cast<std::size_t>(b) + 1) * block);
+        for (std::size_t cell = static_cast<std::size_t>(b) * block; cell < end; ++cell)
         {
-            const auto cell = static_cast<std::size_t>(c);
             const CellPulls pulls = pulls_at(cell / n_eps, cell % n_eps);
             p.log_density[cell] = hi > lo ? log_delta_integral(pulls, lo, hi, delta_min[cell], chi2_min[cell], delta_prior)
                                           : -0.5 * chi2_min[cell];
@@ -94,9 +98,10 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
             for (std::size_t k = 0; k < n_delta; ++k)
                 local[k] += w * delta_prior.weight(delta[k]) * std::exp(base - 0.5 * (chi2_total(pulls, delta[k]) - chi2_min[cell]));
         }
-#pragma omp critical
-        for (std::size_t k = 0; k < n_delta; ++k) delta_terms[k] += local[k];
     }
+    std::vector<double> delta_terms(n_delta, 0.0);
+    for (std::size_t b = 0; b < n_blocks; ++b)
+        for (std::size_t k = 0; k < n_delta; ++k) delta_terms[k] += block_terms[b * n_delta + k];
     const double top = *std::max_element(p.log_density.begin(), p.log_density.end());
     // Normalise: Σ exp(log p) wm we = 1.
     double total = 0;
