@@ -18,6 +18,7 @@ struct ToyArgs
     const long long* cells = nullptr;  ///< the batch's tested cells
     long long toys = 0;
     long long n_pairs = 0;  ///< cells × toys
+    long long first_pair = 0;  ///< this launch's threads take pairs first_pair, first_pair + 1, ... (< n_pairs)
     unsigned long long seed = 0;
     double* t = nullptr;        ///< [pair]: Δχ² of the toy at its tested cell
     long long* fitted = nullptr;  ///< [pair]: cells refitted
@@ -25,7 +26,7 @@ struct ToyArgs
 
 ZD_HD inline void toy_thread(const ToyArgs& a, const simt::ThreadIndex& at)
 {
-    const long long q = at.global();
+    const long long q = a.first_pair + at.global();
     if (q >= a.n_pairs) return;
     const long long cell = a.cells[q / a.toys];
     double z[max_measurements], shift[max_measurements];

@@ -3,6 +3,7 @@
 /// one thread a (tested cell, toy) pair (kernels/toy_kernels.hpp), a batch's Δχ² and counts copied back. Built with
 /// --fmad=false like the scan, so that the device rounds as the CPU does (the only fused operations are the
 /// explicit fused() of the shared code): the CPU, the emulation and a GPU give the same numbers.
+#include <algorithm>
 #include <cuda_runtime.h>
 #include <thrust/copy.h>
 #include <thrust/device_vector.h>
@@ -64,9 +65,15 @@ class CudaToys final : public ToyBackend
         a.seed = seed;
         a.t = thrust::raw_pointer_cast(t_.data());
         a.fitted = thrust::raw_pointer_cast(fitted_.data());
-        toy_kernel<<<static_cast<unsigned>((n + block_size - 1) / block_size), block_size>>>(a);
-        check(cudaGetLastError(), "toy_kernel launch");
-        check(cudaDeviceSynchronize(), "toy_kernel");
+        // Launches of pairs_per_launch pairs with the stop request polled between (a batch of 10^7 toys must
+        // still stop within a second of SIGTERM).
+        for (a.first_pair = 0; a.first_pair < n && !cancelled(); a.first_pair += pairs_per_launch)
+        {
+            const long long chunk = std::min<long long>(pairs_per_launch, n - a.first_pair);
+            toy_kernel<<<static_cast<unsigned>((chunk + block_size - 1) / block_size), block_size>>>(a);
+            check(cudaGetLastError(), "toy_kernel launch");
+            check(cudaDeviceSynchronize(), "toy_kernel");
+        }
         t.resize(static_cast<std::size_t>(n));
         thrust::copy(t_.begin(), t_.end(), t.begin());
         std::vector<long long> f(static_cast<std::size_t>(n));

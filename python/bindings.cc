@@ -255,8 +255,9 @@ void coverage_to_file(const std::string& input, const std::string& out_path, boo
     options.points.band_high = band_high;
     if (!(band_low >= 0 && band_high > band_low))
         throw ConfigError("band=: must be (low, high) with 0 <= low < high");
-    const ScanConfig config = read_result_config(input);
-    const CoverageGrid grid = make_coverage_grid(config, threads);
+    const ResultInput result_input = read_result_input(input);
+    const CoverageGrid grid = make_coverage_grid(result_input.config, threads);
+    check_grid_matches_result(result_input, grid);
     set_coverage_points(options.points, points, grid, "points=");
     const auto toy_backend = make_toy_backend(backend, grid, threads, 0);
     options.backend = toy_backend.get();
@@ -276,7 +277,7 @@ void coverage_to_file(const std::string& input, const std::string& out_path, boo
                      CoverageProvenance provenance;
                      provenance.command_line = command_line;
                      provenance.device = toy_backend->device();
-                     write_coverage_file(input, out_path, grid, result, intervals, provenance,
+                     write_coverage_file(result_input, out_path, grid, result, intervals, provenance,
                                          [&]
                                          {
                                              check_cancel(options.cancel);

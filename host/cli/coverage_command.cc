@@ -101,8 +101,10 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
         checkpoint_interval_s = static_cast<double>(parse_count("--checkpoint-interval", a.checkpoint_interval, 0, 86400));
     if (a.resume && a.no_checkpoint) throw ConfigError("--resume: cannot be combined with --no-checkpoint");
     set_coverage_band(options.points, a.band, "--band");
-    const ScanConfig config = read_result_config(a.input);
+    const ResultInput input = read_result_input(a.input);
+    const ScanConfig& config = input.config;
     const CoverageGrid grid = make_coverage_grid(config, options.threads);
+    check_grid_matches_result(input, grid);
     set_coverage_points(options.points, a.points, grid, "--points");
     const auto backend = make_toy_backend(a.backend, grid, options.threads, job.local_rank());
     options.backend = backend.get();
@@ -133,6 +135,8 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     {
         // What a resumed run must share: the scan's config and every option that changes a number.
         nlohmann::json identity = {{"scan", to_json(config)},
+                                   {"input_crc32c", input.crc32c},
+                                   {"input_bytes", input.size},
                                    {"toys", options.toys},
                                    {"seed", std::to_string(options.seed)},
                                    {"cl", options.cl},
@@ -178,7 +182,7 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     provenance.device = backend->device();
     provenance.ranks = job.size();
     if (checkpoint) provenance.prior_wall_time_s = checkpoint->prior_wall_time_s();
-    write_coverage_file(a.input, out_path, grid, result, intervals, provenance,
+    write_coverage_file(input, out_path, grid, result, intervals, provenance,
                         [&]
                         {
                             check_cancel(options.cancel);

@@ -84,6 +84,11 @@ void install_interrupt_handlers()
     {
         set_handler(sig, on_fatal_signal);
     }
+    // A file-size limit (ulimit -f) or a closed pipe on stderr (`zdscan scan 2>&1 | head -1`) would kill the run
+    // without a word and leave its temporary and lock behind. Ignored, they become write errors: EFBIG fails the
+    // write (cleaned up, exit 1 naming the cause); EPIPE loses only progress lines, and the file is finished.
+    ::signal(SIGXFSZ, SIG_IGN);
+    ::signal(SIGPIPE, SIG_IGN);
     // The default terminate handler aborts, which reaches on_fatal_signal; say why first.
     std::set_terminate(
         []

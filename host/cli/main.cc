@@ -600,6 +600,27 @@ int main(int argc, char** argv)
         ->check(CLI::ExistingFile)
         ->option_text("FILE");
 
+    // An unknown command is named (CLI11 would only say "A subcommand is required").
+    const auto known_command = [&](const std::string& name)
+    {
+        const auto subs = app.get_subcommands({});
+        return std::any_of(subs.begin(), subs.end(), [&](const CLI::App* s) { return s->check_name(name); });
+    };
+    if (argc > 1 && argv[1][0] != '-' && !known_command(argv[1]))
+    {
+        std::string names, nearest;
+        std::size_t best = std::string::npos;
+        for (const CLI::App* s : app.get_subcommands({}))
+        {
+            names += (names.empty() ? "" : ", ") + s->get_name();
+            const std::size_t d = edit_distance(argv[1], s->get_name());
+            if (d < best) best = d, nearest = s->get_name();
+        }
+        std::fprintf(stderr, "zdscan: error: unknown command \"%s\"%s; the commands are %s (zdscan --help)\n",
+                     excerpt(argv[1]).c_str(), best <= 2 ? (" (did you mean " + nearest + "?)").c_str() : "",
+                     names.c_str());
+        return exit_bad_input;
+    }
     try
     {
         app.parse(argc, argv);

@@ -11,8 +11,14 @@
 
 #include "hdf5_handle.hpp"
 #include "zdscan/build_config.hpp"
+#include "zdscan/io/input_file.hpp"
 #include "zdscan/io/output_target.hpp"
 #include "zdscan/io/scan_file.hpp"
+#include "zdscan/util/crc32c.hpp"
+#include "zdscan/util/unique_fd.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace zdscan
 {
@@ -89,7 +95,116 @@ ScanConfig read_result_config(const std::string& path)
     return config;
 }
 
-void write_coverage_file(const std::string& input, const std::string& target, const CoverageGrid& grid,
+std::pair<std::uint32_t, std::uint64_t> file_checksum(const std::string& path)
+{
+    require_regular_file(path, "result file");
+    const UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!file.valid()) throw InputFileError("result file: " + path + ": " + std::strerror(errno));
+    std::vector<char> buffer(1u << 20);
+    std::uint32_t crc = 0;
+    std::uint64_t size = 0;
+    for (;;)
+    {
+        const ssize_t n = ::read(file.get(), buffer.data(), buffer.size());
+        if (n < 0)
+        {
+            if (errno == EINTR) continue;
+            throw InputFileError("result file: " + path + ": " + std::strerror(errno));
+        }
+        if (n == 0) break;
+        crc = crc32c(buffer.data(), static_cast<std::size_t>(n), crc);
+        size += static_cast<std::uint64_t>(n);
+    }
+    return {crc, size};
+}
+
+ResultInput read_result_input(const std::string& path)
+{
+    ResultInput in;
+    in.path = path;
+    std::pair<std::uint32_t, std::uint64_t> before;
+    try
+    {
+        before = file_checksum(path);
+    }
+    catch (const InputFileError& e)
+    {
+        throw InvalidResultFile(e.what());
+    }
+    const ScanFileContents contents = read_scan_file(path);  // every dataset checked (InvalidResultFile otherwise)
+    in.profile_m = contents.profile_m;
+    in.profile_eps = contents.profile_eps;
+    in.config = read_result_config(path);
+    {
+        h5::silence_error_stack();
+        Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+        Handle p(file.valid() ? H5Gopen2(file, "/profile", H5P_DEFAULT) : -1, H5Gclose);
+        std::string mode;
+        try
+        {
+            if (!p.valid()) throw std::runtime_error("missing");
+            mode = h5::read_string_attribute(p, "delta_profile");
+        }
+        catch (const std::exception&)
+        {
+            throw InvalidResultFile(path + ": /profile@delta_profile is missing or unreadable");
+        }
+        if (mode != "exact" && mode != "grid")
+            throw InvalidResultFile(path + ": /profile@delta_profile must be \"exact\" or \"grid\" (got \""
+                                    + excerpt(mode) + "\")");
+        in.exact_delta_profile = mode == "exact";
+    }
+    std::pair<std::uint32_t, std::uint64_t> after;
+    try
+    {
+        after = file_checksum(path);
+    }
+    catch (const InputFileError& e)
+    {
+        throw InvalidResultFile(e.what());
+    }
+    if (after != before)
+        throw std::runtime_error(path + ": the file changed while it was read (is a scan writing it?); run again "
+                                        "when it is complete");
+    in.crc32c = before.first;
+    in.size = before.second;
+    return in;
+}
+
+void check_grid_matches_result(const ResultInput& input, const CoverageGrid& grid)
+{
+    const std::size_t nm = grid.m_zd_mev.size(), ne = grid.epsilon.size();
+    if (input.profile_m.size() != nm || input.profile_eps.size() != ne)
+        throw InvalidResultFile(input.path + ": /profile1d does not have the axes' lengths");
+    // The rebuilt profile is exact in delta; a file profiled on the delta grid lies at or above it.
+    auto agrees = [&](double file, double rebuilt)
+    {
+        const double tol = 1e-9 * std::max(1.0, std::fabs(rebuilt));
+        return input.exact_delta_profile ? std::fabs(file - rebuilt) <= tol : file >= rebuilt - tol;
+    };
+    auto fail = [&](const char* axis, double value, double file, double rebuilt)
+    {
+        char text[200];
+        std::snprintf(text, sizeof text, " at %s = %.6g: %.10g in the file, %.10g from its config", axis, value, file,
+                      rebuilt);
+        throw InvalidResultFile(input.path + ": the stored config does not reproduce the file's own profile (/profile1d)"
+                                + text + "; the file was edited or is damaged");
+    };
+    for (std::size_t i = 0; i < nm; ++i)
+    {
+        double lowest = INFINITY;
+        for (std::size_t j = 0; j < ne; ++j) lowest = std::min(lowest, grid.chi2[i * ne + j]);
+        if (!agrees(input.profile_m[i], lowest)) fail("m_Zd", grid.m_zd_mev[i], input.profile_m[i], lowest);
+    }
+    for (std::size_t j = 0; j < ne; ++j)
+    {
+        double lowest = INFINITY;
+        for (std::size_t i = 0; i < nm; ++i) lowest = std::min(lowest, grid.chi2[i * ne + j]);
+        if (!agrees(input.profile_eps[j], lowest)) fail("epsilon", grid.epsilon[j], input.profile_eps[j], lowest);
+    }
+}
+
+void write_coverage_file(const ResultInput& input, const std::string& target, const CoverageGrid& grid,
                          const CoverageResult& r, const std::vector<IntervalCoverage>& intervals,
                          const CoverageProvenance& provenance,
                          const std::function<void()>& before_rename)
@@ -97,8 +212,12 @@ void write_coverage_file(const std::string& input, const std::string& target, co
     h5::silence_error_stack();
     TemporaryFile tmp{temporary_path_for(target)};
     std::error_code ec;
-    std::filesystem::copy_file(input, tmp.path, std::filesystem::copy_options::overwrite_existing, ec);
-    if (ec) throw std::runtime_error("cannot copy " + input + " to " + tmp.path + ": " + ec.message());
+    std::filesystem::copy_file(input.path, tmp.path, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) throw std::runtime_error("cannot copy " + input.path + " to " + tmp.path + ": " + ec.message());
+    if (file_checksum(tmp.path) != std::make_pair(input.crc32c, input.size))
+        throw std::runtime_error(input.path + ": the file changed while the toys ran (another scan wrote it?); its "
+                                              "copy would join the new file's scan with toys thrown for the old one. "
+                                              "Nothing was written; run coverage again on the new file");
     {
         Handle file(H5Fopen(tmp.path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
         if (!file.valid()) throw std::runtime_error("cannot open " + tmp.path + " for writing");

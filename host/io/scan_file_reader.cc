@@ -9,6 +9,7 @@
 #include "hdf5_handle.hpp"
 #include "zdscan/io/coverage_file.hpp"
 #include "zdscan/io/scan_file.hpp"
+#include "zdscan/io/input_file.hpp"
 
 namespace zdscan
 {
@@ -229,6 +230,14 @@ void read_toys(hid_t file, ScanFileContents::Toys& t, const std::vector<double>&
 
 ScanFileContents read_scan_file(const std::string& path)
 {
+    try
+    {
+        require_regular_file(path, "result file");  // a FIFO would block HDF5's open forever
+    }
+    catch (const InputFileError& e)
+    {
+        throw InvalidResultFile(e.what());
+    }
     h5::silence_error_stack();
     if (H5Fis_hdf5(path.c_str()) <= 0)
     {

@@ -93,12 +93,35 @@ double total_sigma(const MeasurementInput& m)
     return std::sqrt(sum);
 }
 
+namespace
+{
+/// The error components a and b share, as (σ_a, σ_b) pairs in a's order (the order the covariance has always been
+/// summed in): b's names sorted once and looked up, since a config may give 10^5 components to a measurement
+/// (comparing every pair took a minute).
+std::vector<std::pair<std::string, std::pair<double, double>>> shared_components(const MeasurementInput& a,
+                                                                                  const MeasurementInput& b)
+{
+    std::vector<const std::pair<std::string, double>*> by_name;
+    by_name.reserve(b.errors.size());
+    for (const auto& e : b.errors) by_name.push_back(&e);
+    auto less = [](const std::pair<std::string, double>* x, const std::pair<std::string, double>* y)
+    { return x->first < y->first; };
+    std::sort(by_name.begin(), by_name.end(), less);
+    std::vector<std::pair<std::string, std::pair<double, double>>> out;
+    for (const auto& x : a.errors)
+    {
+        const auto it = std::lower_bound(by_name.begin(), by_name.end(), &x, less);
+        if (it != by_name.end() && (*it)->first == x.first) out.push_back({x.first, {x.second, (*it)->second}});
+    }
+    return out;
+}
+}  // namespace
+
 double covariance(const MeasurementInput& a, const MeasurementInput& b, const CorrelationMatrix& explicit_rho)
 {
     double cov = 0;
-    for (const auto& x : a.errors)
-        for (const auto& y : b.errors)
-            if (x.first == y.first) cov += x.second * y.second;
+    if (!a.errors.empty() && !b.errors.empty())
+        for (const auto& [name, s] : shared_components(a, b)) cov += s.first * s.second;
     const auto& names = explicit_rho.names;
     const auto ia = std::find(names.begin(), names.end(), a.name), ib = std::find(names.begin(), names.end(), b.name);
     if (ia != names.end() && ib != names.end())
@@ -165,9 +188,10 @@ Correlations correlation_whitening(const std::vector<MeasurementInput>& list, co
                     {
                         if (r.rho[i * n + k] == 0) continue;
                         std::string shared;
-                        for (const auto& x : enabled(i).errors)
-                            for (const auto& y : enabled(k).errors)
-                                if (x.first == y.first) shared += (shared.empty() ? "" : ", ") + x.first;
+                        const auto common = shared_components(enabled(i), enabled(k));
+                        for (std::size_t c = 0; c < common.size() && c < 5; ++c)
+                            shared += (shared.empty() ? "" : ", ") + common[c].first;
+                        if (common.size() > 5) shared += " and " + std::to_string(common.size() - 5) + " more";
                         partners += (partners.empty() ? "" : "; ") + r.names[k] + " ("
                                     + (shared.empty() ? "the correlation matrix" : shared) + ")";
                     }

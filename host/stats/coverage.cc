@@ -275,6 +275,7 @@ class CpuToys final : public ToyBackend
 #pragma omp parallel for schedule(dynamic, 8) num_threads(threads_)
         for (std::int64_t q = 0; q < pairs; ++q)
         {
+            if (cancelled()) continue;  // a stop request: the caller discards the batch
             const std::int64_t cell = cells[static_cast<std::size_t>(q / toys)];
             double z[max_measurements], shift[max_measurements];
             toy_normals(seed, static_cast<std::uint64_t>(cell), static_cast<std::uint32_t>(q % toys), grid_.n_pulls, z);
@@ -435,6 +436,7 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
         own = make_cpu_toys(grid, options.threads);
         toys_backend = own.get();
     }
+    toys_backend->set_cancel(options.cancel);
     const auto toys = static_cast<std::int64_t>(options.toys);
     std::int64_t toys_done_before = 0;
     for (std::int64_t b = 0; b < n_batches; ++b) toys_done_before += done[static_cast<std::size_t>(b)] ? static_cast<std::int64_t>(batch_cells(b).size()) * toys : 0;

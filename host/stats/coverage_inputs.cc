@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include "zdscan/io/config.hpp"
+#include "zdscan/io/input_file.hpp"
 #include "zdscan/scan/axis_coordinate.hpp"
 #include "zdscan/scan/scan_engine.hpp"
 #include "zdscan/util/number_text.hpp"
@@ -35,12 +35,23 @@ std::size_t nearest(const std::vector<double>& axis, bool log_axis, double v)
     return best;
 }
 
+/// 10^7 points of about 40 characters each.
+constexpr std::size_t max_points_file_bytes = 512u << 20;
+
 /// A points file: one "m_zd_mev epsilon" pair per line (spaces or a comma between), '#' comments, each inside the
 /// grid's ranges. Throws ConfigError naming --points, the file and the line.
 std::vector<std::int64_t> read_points_file(const std::string& path, const CoverageGrid& grid, const std::string& option)
 {
-    std::ifstream in(path);
-    if (!in) throw ConfigError(option + ": cannot read " + path + " (give near-contour, all, or a file of points)");
+    std::string text;
+    try
+    {
+        text = read_regular_file(path, max_points_file_bytes, option);  // never blocks on a FIFO
+    }
+    catch (const InputFileError& e)
+    {
+        throw ConfigError(std::string(e.what()) + " (give near-contour, all, or a file of points)");
+    }
+    std::istringstream in(text);
     std::vector<std::int64_t> cells;
     std::string line;
     int number = 0;

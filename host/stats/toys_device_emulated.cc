@@ -2,6 +2,7 @@
 /// The toys' device kernel (kernels/toy_kernels.hpp) on the CPU: blocks of 256 threads as loop iterations over
 /// OpenMP threads, as host/scan/scan_device_emulated.cc runs the scan's kernels. What the CUDA build adds is only
 /// the runtime's copies and launch (kernels/toys_cuda.cu).
+#include <algorithm>
 #include <omp.h>
 
 #include "../../kernels/simt_emulated.hpp"
@@ -38,7 +39,16 @@ class EmulatedToys final : public ToyBackend
         a.seed = seed;
         a.t = t.data();
         a.fitted = f.data();
-        simt::launch_flat(n, 256, [&](const simt::ThreadIndex& at) { kernels::toy_thread(a, at); });
+        // Launches of pairs_per_launch pairs, as the device takes them, with the stop request polled between.
+        for (a.first_pair = 0; a.first_pair < n && !cancelled(); a.first_pair += pairs_per_launch)
+        {
+            const long long chunk = std::min<long long>(pairs_per_launch, n - a.first_pair);
+            simt::launch_flat(chunk, 256,
+                              [&](const simt::ThreadIndex& at)
+                              {
+                                  if (!cancelled()) kernels::toy_thread(a, at);  // the CPU's threads are slower
+                              });
+        }
         fitted.assign(f.begin(), f.end());
     }
 

@@ -7,6 +7,8 @@
 /// - A second such signal: removes the registered files at once (async-signal-safe unlink) and _exits 128 + signal.
 /// - SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT (also std::terminate, e.g. an exception escaping an OpenMP region):
 ///   remove the registered files, then the default action (core dump as usual).
+/// - SIGXFSZ and SIGPIPE: ignored, so that a file-size limit fails the write (EFBIG: exit 1 naming it, nothing left)
+///   and a closed stderr pipe only loses messages.
 /// kill -9 cannot be caught: its leftovers are found by the next run (output_target.hpp).
 #pragma once
 

@@ -4,6 +4,7 @@
 /// same numbers, bit for bit: each pair's pseudo-data and refit depend on (seed, cell, toy) only.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,9 +25,22 @@ class ToyBackend
     /// Tested cells per batch that keep it busy (the checkpoint's and the MPI split's unit).
     virtual int preferred_points_per_batch() const = 0;
     /// For every cell c_p of cells and toy k < toys: t[p·toys + k] (the toy's Δχ² at c_p) and fitted[…] (cells
-    /// refitted). Throws std::runtime_error on a device failure.
+    /// refitted). Throws std::runtime_error on a device failure. When the stop flag (set_cancel) is raised it
+    /// returns early with the batch incomplete; the caller checks the flag and discards the batch.
     virtual void refit(const std::vector<std::int64_t>& cells, std::int64_t toys, std::uint64_t seed,
                        std::vector<double>& t, std::vector<std::int64_t>& fitted) = 0;
+    /// The stop request that refit polls between pairs (the CPU) or between launches of at most
+    /// pairs_per_launch pairs (the device and its emulation), so that a batch of 10^7 toys still stops within a
+    /// second of SIGTERM.
+    void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+
+  protected:
+    bool cancelled() const { return cancel_ && cancel_->load(std::memory_order_relaxed); }
+    /// Pairs per device launch: about 0.1 s of work at 256² on a GPU, less on the emulation's CPU threads.
+    static constexpr long long pairs_per_launch = 1 << 16;
+
+  private:
+    const std::atomic<bool>* cancel_ = nullptr;
 };
 
 /// threads ≤ 0: the OpenMP default. The grid must outlive the backend.
