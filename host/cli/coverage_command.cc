@@ -182,12 +182,21 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     provenance.device = backend->device();
     provenance.ranks = job.size();
     if (checkpoint) provenance.prior_wall_time_s = checkpoint->prior_wall_time_s();
-    write_coverage_file(input, out_path, grid, result, intervals, provenance,
-                        [&]
-                        {
-                            check_cancel(options.cancel);
-                            check_output_target_before_rename(out_path, rules);
-                        });
+    try
+    {
+        write_coverage_file(input, out_path, grid, result, intervals, provenance,
+                            [&]
+                            {
+                                check_cancel(options.cancel);
+                                check_output_target_before_rename(out_path, rules);
+                            });
+    }
+    catch (...)
+    {
+        // The toys are kept (hours of them, maybe): a full disk or a file-size limit is fixed and the run resumed.
+        if (checkpoint) checkpoint->conclude_failed_run(a.resume, "batches");
+        throw;
+    }
     register_cleanup_file(CleanupSlot::temporary_file, nullptr);
     if (checkpoint) checkpoint->remove();
     for (const auto& w : result.warnings) std::fprintf(stderr, "[zdscan] warning: %s\n", w.c_str());

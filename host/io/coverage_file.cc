@@ -118,6 +118,39 @@ std::pair<std::uint32_t, std::uint64_t> file_checksum(const std::string& path)
     return {crc, size};
 }
 
+namespace
+{
+/// Copies src to a new file dst with plain reads and writes, so that a failure names the system's reason (ENOSPC,
+/// EFBIG; std::filesystem::copy_file reported EIO for both), and returns the CRC-32C and size of what it copied.
+std::pair<std::uint32_t, std::uint64_t> copy_with_checksum(const std::string& src, const std::string& dst)
+{
+    const UniqueFd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in.valid()) throw std::runtime_error("cannot read " + src + ": " + std::strerror(errno));
+    const UniqueFd out(::open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!out.valid()) throw std::runtime_error("cannot create " + dst + ": " + std::strerror(errno));
+    std::vector<char> buffer(1u << 20);
+    std::uint32_t crc = 0;
+    std::uint64_t size = 0;
+    for (;;)
+    {
+        const ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw std::runtime_error("cannot read " + src + ": " + std::strerror(errno));
+        if (n == 0) break;
+        crc = crc32c(buffer.data(), static_cast<std::size_t>(n), crc);
+        size += static_cast<std::uint64_t>(n);
+        for (ssize_t done = 0; done < n;)
+        {
+            const ssize_t w = ::write(out.get(), buffer.data() + done, static_cast<std::size_t>(n - done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) throw std::runtime_error("cannot write " + dst + " (the copy of " + src + "): " + std::strerror(errno));
+            done += w;
+        }
+    }
+    return {crc, size};
+}
+}  // namespace
+
 ResultInput read_result_input(const std::string& path)
 {
     ResultInput in;
@@ -211,10 +244,7 @@ void write_coverage_file(const ResultInput& input, const std::string& target, co
 {
     h5::silence_error_stack();
     TemporaryFile tmp{temporary_path_for(target)};
-    std::error_code ec;
-    std::filesystem::copy_file(input.path, tmp.path, std::filesystem::copy_options::overwrite_existing, ec);
-    if (ec) throw std::runtime_error("cannot copy " + input.path + " to " + tmp.path + ": " + ec.message());
-    if (file_checksum(tmp.path) != std::make_pair(input.crc32c, input.size))
+    if (copy_with_checksum(input.path, tmp.path) != std::make_pair(input.crc32c, input.size))
         throw std::runtime_error(input.path + ": the file changed while the toys ran (another scan wrote it?); its "
                                               "copy would join the new file's scan with toys thrown for the old one. "
                                               "Nothing was written; run coverage again on the new file");
@@ -287,8 +317,8 @@ void write_coverage_file(const ResultInput& input, const std::string& target, co
         h5::write_attribute(g, "random_numbers", "Philox4x32-10 keyed by (seed, cell, toy); polar-method Gaussians");
         h5::write_attribute(g, "points", r.points_rule);
         h5::write_attribute(g, "tested_cells", static_cast<double>(r.tested.size()));
-        h5::write_attribute(g, "toy_refits", static_cast<double>(r.toys_computed));
-        h5::write_attribute(g, "cells_fitted", static_cast<double>(r.cells_fitted));
+        h5::write_attribute(g, "toy_refits", static_cast<double>(r.toys_total));
+        h5::write_attribute(g, "cells_fitted", static_cast<double>(r.cells_fitted_total));
         h5::write_attribute(g, "wall_time_s", provenance.prior_wall_time_s + r.seconds);
         h5::write_attribute(g, "batches_restored", static_cast<double>(r.batches_restored));
         h5::write_attribute(g, "device", provenance.device);

@@ -139,7 +139,10 @@ ScanFileWriter::ScanFileWriter(const std::string& path, const ScanConfig& config
     if (!s.file.valid())
     {
         const std::string reason = h5::error_stack_reason();
-        s.tmp_path.clear();  // nothing was created
+        // HDF5 may have created the file before failing to write its superblock (a full disk leaves 0 bytes):
+        // the name is this process's own temporary, so remove whatever is there.
+        ::unlink(s.tmp_path.c_str());
+        s.tmp_path.clear();
         throw std::runtime_error("cannot create the temporary file beside " + path + ": "
                                  + (reason.empty() ? "does the directory exist and is it writable?" : reason));
     }

@@ -136,6 +136,10 @@ UniqueFd open_data_file(const std::string& path, int flags)
     {
         if (errno == ELOOP)
             throw CheckpointMismatch("checkpoint: " + path + " is a symbolic link; refusing to use it" + start_over_hint);
+        // A damaged checkpoint (bad input, exit 2), like a damaged manifest: not a fault of this run.
+        if (errno == ENOENT) throw CheckpointMismatch("checkpoint: " + path + " is missing" + start_over_hint);
+        if (errno == EISDIR)
+            throw CheckpointMismatch("checkpoint: " + path + " is a directory, not a file" + start_over_hint);
         fail("checkpoint: opening " + path);
     }
     struct stat info = {};
@@ -207,6 +211,14 @@ Checkpoint::Checkpoint(const std::string& target, CheckpointIdentity identity, b
         {
             const nlohmann::json& id = manifest_.at("identity");
             require_same(name, "zdscan version", id.at("zdscan_version"), identity_.zdscan_version);
+            // What made it first: a scan's checkpoint beside a coverage output (or the reverse) is not a config diff.
+            const auto made_by = [](const nlohmann::json& mode)
+            { return mode == "coverage" ? std::string("zdscan coverage") : std::string("zdscan scan"); };
+            if (made_by(id.at("delta_profile")) != made_by(identity_.delta_profile))
+            {
+                throw CheckpointMismatch("--resume: " + name + " is a checkpoint of " + made_by(id.at("delta_profile"))
+                                         + ", not of " + made_by(identity_.delta_profile) + start_over_hint);
+            }
             require_same(name, "config", id.at("config"), identity_.config);
             require_same(name, "--delta-profile", id.at("delta_profile"), identity_.delta_profile);
             require_same(name, "--full-grid", id.at("full_grid"), identity_.full_grid);

@@ -500,6 +500,13 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
         return out;
     }
 
+    // Every toy behind the result, whichever rank or run threw it: the tested cells' toys and their mean fits.
+    for (std::size_t c = 0; c < n_cells; ++c)
+    {
+        if (!out.tested_mask[c]) continue;
+        out.toys_total += toys;
+        out.cells_fitted_total += std::llround(out.mean_cells_fitted[c] * static_cast<double>(toys));
+    }
     // The regions, and whether the tested band was wide enough for them.
     out.fc_region.assign(n_cl, std::vector<std::uint8_t>(n_cells, 0));
     out.levels.resize(n_cl);

@@ -147,8 +147,11 @@ struct CoverageResult
     std::vector<LevelSummary> levels;
     std::int64_t batches_restored = 0;
     double seconds = 0;             ///< this run's toy loop
-    std::int64_t toys_computed = 0;  ///< this run's toy refits
-    std::int64_t cells_fitted = 0;   ///< this run's exact δ profiles of toys
+    std::int64_t toys_computed = 0;  ///< this process's toy refits in this run (its rate)
+    std::int64_t cells_fitted = 0;   ///< this process's exact δ profiles of toys in this run
+    /// Every toy refit behind the result, and its exact δ profiles: all ranks' batches and the batches that an
+    /// earlier, resumed run left in the checkpoint (what /coverage@toy_refits and @cells_fitted report).
+    std::int64_t toys_total = 0, cells_fitted_total = 0;
     std::vector<std::string> warnings;
     bool collected = true;  ///< false on an MPI worker (its batches went to rank 0)
 };
