@@ -75,6 +75,7 @@ class Model
         {
             throw std::invalid_argument("chi2: m_zd_mev, epsilon and delta must have the same length");
         }
+        for (std::size_t i = 0; i < n; ++i) check_point(m_mev(i), eps(i), delta(i), i, true);
         const ObservableConstants& obs = setup_.observables;
         const std::size_t rows = static_cast<std::size_t>(obs.n) + 1;
         auto* out = new double[rows * n];
@@ -102,11 +103,28 @@ class Model
     /// The total at one point, for minimisers: no arrays, the GIL held (a few µs), the last mass's terms reused.
     double total(double m_mev, double eps, double delta)
     {
+        check_point(m_mev, eps, delta, 0, false);
         if (!(m_mev == last_mass_)) last_pulls_ = pulls_at_mass(m_mev), last_mass_ = m_mev;
         return chi2_total(cell_pulls(last_pulls_, eps), delta);
     }
 
   private:
+    /// The ranges a config's grid may take (docs/config.md, "Ranges"): inside them every χ² is finite, outside
+    /// (m = 1e300, ε = 1e200, NaN) it would be NaN. ValueError naming the argument (and the point of an array).
+    static void check_point(double m, double eps, double delta, std::size_t i, bool array)
+    {
+        auto refuse = [&](const char* name, double v, const char* range)
+        {
+            char text[160];
+            std::snprintf(text, sizeof text, "%s%s must be %s (got %g)", name,
+                          array ? ("[" + std::to_string(i) + "]").c_str() : "", range, v);
+            throw std::invalid_argument(std::string("chi2: ") + text);
+        };
+        if (!(m >= min_m_zd_mev && m <= max_m_zd_mev)) refuse("m_zd_mev", m, "a finite mass in [1e-6, 1e6] MeV");
+        if (!(std::fabs(eps) <= max_abs_mixing)) refuse("epsilon", eps, "finite with |epsilon| <= 1");
+        if (!(std::fabs(delta) <= max_abs_mixing)) refuse("delta", delta, "finite with |delta| <= 1");
+    }
+
     MassPulls pulls_at_mass(double m) const
     {
         if (!(m > 0) || !std::isfinite(m))

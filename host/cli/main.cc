@@ -464,14 +464,19 @@ int run_python_command(int argc, char** argv)
         }
     }
     // A missing package is one line that says how to install it, not a traceback.
+    // Ctrl-C while Python starts (importing matplotlib takes a second) is one line and exit 130, not a traceback.
     static char script[] =
         "import sys\n"
         "try:\n"
-        "    from zdscan.__main__ import main\n"
-        "except ImportError as e:\n"
-        "    sys.exit(f'zdscan {sys.argv[1]}: needs the Python package zdscan ({e}); install it with `pip install .` "
+        "    try:\n"
+        "        from zdscan.__main__ import main\n"
+        "    except ImportError as e:\n"
+        "        sys.exit(f'zdscan {sys.argv[1]}: needs the Python package zdscan ({e}); install it with `pip install .` "
         "in the zdscan source tree (or set PYTHONPATH to build/python)')\n"
-        "sys.exit(main(sys.argv[1:]))\n";
+        "    sys.exit(main(sys.argv[1:]))\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.stderr.write(f'zdscan {sys.argv[1]}: interrupted\\n')\n"
+        "    sys.exit(130)\n";
     std::vector<char*> args = {python.data(), const_cast<char*>("-c"), script, argv[1]};
     for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
     args.push_back(nullptr);

@@ -23,12 +23,6 @@ using detail::fmt;
 using detail::ObjectReader;
 using nlohmann::json;
 
-/// Input ranges that keep χ² finite everywhere (docs/config.md, "Ranges").
-constexpr double max_m_zd_mev = 1e6;  // 1 TeV: far above every measurement's scale
-// 1 eV: far below every measurement's scale (a_e's is m_e). Below ~1e-150 MeV m² underflows and the
-// propagators become 0/0 (NaN); the bound keeps every accepted grid finite with a wide margin.
-constexpr double min_m_zd_mev = 1e-6;
-constexpr double max_abs_mixing = 1;  // ε, δ: mixing parameters
 
 Axis read_axis(ObjectReader& r)
 {

@@ -591,10 +591,16 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
     s << line;
     if (st.has_sm)
     {
-        std::snprintf(line, sizeof line,
-                      "SM (epsilon = delta = 0): chi2 = %.4g; delta chi2 = chi2_SM - chi2_min = %.4g for %d dof: "
-                      "p = %.3g, %.2f sigma (Wilks; approximate: m_Zd is not defined in the SM)\n",
-                      st.sm_chi2, st.delta_chi2, st.n_parameters, st.sm_p, st.sm_sigma);
+        if (std::isfinite(st.sm_p) && std::isfinite(st.sm_sigma))
+            std::snprintf(line, sizeof line,
+                          "SM (epsilon = delta = 0): chi2 = %.4g; delta chi2 = chi2_SM - chi2_min = %.4g for %d dof: "
+                          "p = %.3g, %.2f sigma (Wilks; approximate: m_Zd is not defined in the SM)\n",
+                          st.sm_chi2, st.delta_chi2, st.n_parameters, st.sm_p, st.sm_sigma);
+        else  // a single grid point: no parameter is free, so there is no test against the SM
+            std::snprintf(line, sizeof line,
+                          "SM (epsilon = delta = 0): chi2 = %.4g; delta chi2 = chi2_SM - chi2_min = %.4g; the grid "
+                          "fixes every parameter (0 dof): no test\n",
+                          st.sm_chi2, st.delta_chi2);
         s << line << "pulls (x_exp - x_th)/sigma:      best fit        SM\n";
         for (std::size_t i = 0; i < f.measurements.size() && i < f.pull_sm.size(); ++i)
         {

@@ -43,4 +43,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C during start-up (the commands handle their own): one line, no traceback
+        print("zdscan: interrupted", file=sys.stderr)
+        sys.exit(130)

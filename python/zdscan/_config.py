@@ -24,11 +24,49 @@ def load_config(config: ConfigLike = None) -> dict:
     if config is None:
         return default_config()
     if isinstance(config, Mapping):
-        return json.loads(_core.resolve_config(json.dumps(config), "config"))
+        return json.loads(_core.resolve_config(json.dumps(_plain(config, "")), "config"))
     path = config_path(config)
     # Read by the C++ reader: a regular file of at most 16 MB (a FIFO or /dev/zero is refused, never read).
     text = _core.read_config_file(path)
     return json.loads(_core.resolve_config(text, path))
+
+
+def _plain(value: Any, where: str) -> Any:
+    """A config dict as plain JSON values: NumPy scalars and arrays become numbers and lists; a NaN or infinity, or
+    a value JSON cannot hold, is refused naming its field (json.dumps would write NaN, and the C++ reader would
+    answer "malformed JSON ... column 2211")."""
+    name = where or "config"
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError(f"{name}: keys must be strings (got {k!r})")
+            out[k] = _plain(v, f"{where}.{k}" if where else k)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{name}[{i}]") for i, v in enumerate(value)]
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover (numpy is a dependency)
+        np = None
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return _plain(value.tolist(), where)
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            value = float(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{name}: must be finite (got {value})")
+        return value
+    raise TypeError(f"{name}: a config holds numbers, strings, booleans, lists and dicts (got {type(value).__name__})")
 
 
 def config_path(config: ConfigLike) -> str:

@@ -15,6 +15,13 @@
 
 namespace zdscan
 {
+/// Input ranges that keep χ² finite everywhere (docs/config.md, "Ranges"): the grid's axes and zdscan.chi2's points.
+inline constexpr double max_m_zd_mev = 1e6;  // 1 TeV: far above every measurement's scale
+// 1 eV: far below every measurement's scale (a_e's is m_e). Below ~1e-150 MeV m² underflows and the
+// propagators become 0/0 (NaN); the bound keeps every accepted grid finite with a wide margin.
+inline constexpr double min_m_zd_mev = 1e-6;
+inline constexpr double max_abs_mixing = 1;  // ε, δ: mixing parameters
+
 /// Largest axis length, in the config and on the command line (docs/config.md).
 inline constexpr long long max_axis_points = 1000000;
 

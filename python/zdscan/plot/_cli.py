@@ -16,6 +16,14 @@ results in one command (e.g. fig2,fig3,fig4 paper.h5 fig5 projections.h5) share 
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shells' code, nothing half-written (the writers clean up)
+        print("zdscan plot: interrupted; no figure was left half-written", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -41,6 +49,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"zdscan plot: error: {message}", file=sys.stderr)
         return 2
 
+    if not a.out:
+        return bad("--out: empty; give a directory for the figures")
     formats = [f.strip().lower() for f in a.format.split(",") if f.strip()]
     if not formats or any(f not in _style.FORMATS for f in formats):
         return bad(f"--format: {a.format!r}: give one or more of {', '.join(_style.FORMATS)}")
@@ -59,12 +69,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except (ResultFileError, OSError) as e:
             return bad(str(e))
         wanted = [w.strip() for w in figures.split(",") if w.strip()]
+        # The (m_Zd, epsilon) regions need a plane: two points on each axis at least.
+        plane = len(d.m_zd_mev) >= 2 and len(d.epsilon) >= 2
         if wanted == ["all"]:
-            wanted = ["fig1", "fig3"] + (["fig4"] if d.running is not None else [])
+            wanted = ["fig1"] + (["fig3"] if plane else []) + (["fig4"] if d.running is not None else [])
             if d.delta_slices is not None:
                 wanted.append("fig5" if any(m.projection for m in d.shown()) else "fig2")
             if d.coverage is not None:
                 wanted.append("coverage")
+        if not plane and any(w in ("fig2", "fig3", "fig5", "coverage") for w in wanted):
+            return bad(f"{result}: its grid has {len(d.m_zd_mev)} m_Zd x {len(d.epsilon)} epsilon points; the "
+                       "(m_Zd, epsilon) figures (fig2, fig3, fig5, coverage) need at least 2 x 2")
         unknown = [w for w in wanted if w not in _figures.FIGURES]
         if not wanted or unknown:
             return bad(f"FIGURE: {', '.join(unknown) or figures!r} is not one of fig1, fig2, fig3, fig4, fig5, coverage, "

@@ -2,6 +2,7 @@
 zdscan writer: docs/output.md)."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -394,7 +395,19 @@ def write_figure_sets(sets: Sequence[Tuple[Sequence[str], str]], out_dir: str, *
             jobs.append((w, k))
     if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
         raise FileExistsError(f"--out {out_dir}: not a directory (figures go into a directory, one file each)")
+    made = not os.path.lexists(out_dir)
     os.makedirs(out_dir, exist_ok=True)
+    try:
+        return _write_jobs(jobs, data, sets, out_dir, formats, width, force, points, suffix, processes, searches)
+    except BaseException:
+        # A failed or stopped run leaves no empty directory of its own making behind.
+        if made:
+            with contextlib.suppress(OSError):
+                os.rmdir(out_dir)  # only when empty: figures written before the failure stay
+        raise
+
+
+def _write_jobs(jobs, data, sets, out_dir, formats, width, force, points, suffix, processes, searches) -> List[str]:
     options = dict(out_dir=out_dir, formats=formats, width=width, force=force, points=points, suffix=suffix,
                    searches=searches)
     import multiprocessing as mp

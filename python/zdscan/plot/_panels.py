@@ -190,10 +190,14 @@ def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bo
         artists[names.get(cl, f"{cl:g}% CL")] = patches + draw_limit_lines(ax, lim, color="k", linewidth=0.5)
     if d.posterior is not None and with_posterior:
         # The Bayesian 68 % and 95 % HPD regions (δ integrated) beside the profile-likelihood ones.
-        cs = ax.contour(d.m_zd_mev, d.epsilon, d.posterior["log_density"].T,
-                        levels=sorted([d.posterior["hpd95"], d.posterior["hpd68"]]), colors=POSTERIOR_COLOR,
-                        linestyles=["--", "-"], linewidths=0.9, zorder=4)
-        artists["posterior HPD 68%/95%"] = [cs]
+        # Levels that coincide (a posterior whose 68 % and 95 % HPD regions are the same cells) are drawn once.
+        if d.posterior["hpd95"] < d.posterior["hpd68"]:
+            levels_hpd, styles, label = [d.posterior["hpd95"], d.posterior["hpd68"]], ["--", "-"], "posterior HPD 68%/95%"
+        else:
+            levels_hpd, styles, label = [d.posterior["hpd68"]], ["-"], "posterior HPD 68% = 95%"
+        cs = ax.contour(d.m_zd_mev, d.epsilon, d.posterior["log_density"].T, levels=levels_hpd,
+                        colors=POSTERIOR_COLOR, linestyles=styles, linewidths=0.9, zorder=4)
+        artists[label] = [cs]
     if d.coverage is not None:
         # The Feldman-Cousins regions (toys, zdscan coverage) at those of the levels drawn that it computed.
         shared = [c for c in d.coverage["cl"] if any(abs(c - x) < 0.01 for x in levels)]
