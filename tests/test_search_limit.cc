@@ -81,48 +81,141 @@ TEST_F(SearchLimit, OneSidedQuantiles)
     EXPECT_NEAR(one_sided_z(84.134474606854293), 1.0, 1e-9);  // Φ(1)
 }
 
-TEST_F(SearchLimit, ChiSquareIsZSquaredTimesTheFourthPowerOfTheRatio)
+TEST_F(SearchLimit, ChiSquareAtTheLimitOfEachForm)
 {
-    const double z = one_sided_z(90);
-    for (const char* file : {"\"file\": \"one.lmt\"", "\"file\": \"eps2.csv\""})
+    // Independent values: -2 ln(0.1), Phi^-1(0.95)^2, Phi^-1(0.90)^2 at 90 %; -2 ln(0.05) etc. at 95 %.
+    EXPECT_NEAR(search_chi2_at_limit(SearchLikelihood::poisson0, 90), 4.605170185988091, 1e-13);
+    EXPECT_NEAR(search_chi2_at_limit(SearchLikelihood::half_normal, 90), 2.705543454095404, 1e-11);
+    EXPECT_NEAR(search_chi2_at_limit(SearchLikelihood::gaussian_rate, 90), 1.642374415149818, 1e-11);
+    EXPECT_NEAR(search_chi2_at_limit(SearchLikelihood::poisson0, 95), 5.991464547107979, 1e-13);
+    EXPECT_NEAR(search_chi2_at_limit(SearchLikelihood::half_normal, 95), 3.841458820694124, 1e-11);
+    // poisson0's value is the two-parameter Wilks threshold of the same CL, -2 ln(1 - CL), at every CL.
+    for (double cl : {68.27, 90.0, 95.0, 99.0})
+        EXPECT_NEAR(search_chi2_at_limit(SearchLikelihood::poisson0, cl), -2 * std::log(1 - cl / 100), 1e-12);
+}
+
+TEST_F(SearchLimit, EachLikelihoodFormAgainstItsClosedForm)
+{
+    // gaussian_rate: chi2 = z^2 (BR eps^2/eps_CL^2)^2; half_normal: the same with z_h = Phi^-1((1 + CL)/2);
+    // poisson0 (the default): chi2 = 2 s s_CL = -2 ln(1 - CL) BR eps^2/eps_CL^2.
+    struct Form
     {
-        const ScanConfig c = config_with(file);
-        for (double m_mev : {5.0, 7.3, 47.0, 123.4, 500.0})
+        const char* field;
+        double scale;  // chi2 at the limit
+        int power;     // of eps/eps_CL in chi2
+    };
+    const Form forms[] = {{"", 4.605170185988091, 2},
+                          {", \"likelihood\": \"poisson0\"", 4.605170185988091, 2},
+                          {", \"likelihood\": \"half_normal\"", 2.705543454095404, 4},
+                          {", \"likelihood\": \"gaussian_rate\"", 1.642374415149818, 4}};
+    for (const Form& form : forms)
+    {
+        for (const char* file : {"\"file\": \"one.lmt\"", "\"file\": \"eps2.csv\""})
         {
-            for (double eps : {1e-5, 3e-4, 2.3e-3})
+            const ScanConfig c = config_with(std::string(file) + form.field);
+            for (double m_mev : {5.0, 7.3, 47.0, 123.4, 500.0})
             {
-                const double r = eps / eps_cl(m_mev * 1e-3);
-                EXPECT_NEAR(term(c, m_mev, eps), z * z * std::pow(r, 4), 1e-11 * z * z * std::pow(r, 4))
-                    << file << " " << m_mev << " " << eps;
+                for (double eps : {1e-5, 3e-4, 2.3e-3})
+                {
+                    const double expected = form.scale * std::pow(eps / eps_cl(m_mev * 1e-3), form.power);
+                    EXPECT_NEAR(term(c, m_mev, eps), expected, 1e-11 * expected) << file << form.field << " " << m_mev;
+                }
             }
+            EXPECT_EQ(term(c, 4.9, 1e-2), 0.0);  // outside the file's masses: no term
+            EXPECT_EQ(term(c, 600, 1e-2), 0.0);
+            EXPECT_NEAR(term(c, 47, eps_cl(0.047)), form.scale, 1e-11);  // at the limit
         }
-        EXPECT_EQ(term(c, 4.9, 1e-2), 0.0);  // outside the file's masses: no term
-        EXPECT_EQ(term(c, 600, 1e-2), 0.0);
-        EXPECT_NEAR(term(c, 47, eps_cl(0.047)), z * z, 1e-12);  // at the limit: z², the CL's one-sided Δχ²
+        // The confidence level and the branching fraction: s = BR (eps/eps_CL)^2.
+        const ScanConfig c = config_with(std::string("\"file\": \"one.lmt\", \"cl\": 95, \"branching_fraction\": 0.5, "
+                                                     "\"decay\": \"invisible\"") + form.field);
+        const double s = 0.5 * std::pow(2e-3 / eps_cl(0.047), 2);
+        const double scale95 = form.power == 2 ? 5.991464547107979 : form.scale == 2.705543454095404 ? 3.841458820694124
+                                                                                                    : std::pow(1.6448536269514722, 2);
+        const double expected = form.power == 2 ? scale95 * s : scale95 * s * s;
+        EXPECT_NEAR(term(c, 47, 2e-3), expected, 1e-11 * expected) << form.field;
     }
-    // The confidence level and the branching fraction: χ² = z² BR² (ε/ε_CL)⁴.
-    const ScanConfig c = config_with("\"file\": \"one.lmt\", \"cl\": 95, \"branching_fraction\": 0.5, \"decay\": "
-                                     "\"invisible\"");
-    const double z95 = one_sided_z(95), r = 2e-3 / eps_cl(0.047);
-    EXPECT_NEAR(term(c, 47, 2e-3), z95 * z95 * 0.25 * std::pow(r, 4), 1e-11 * z95 * z95 * std::pow(r, 4));
     // Above valid_below_gev (the mass where δ′ couplings stop being negligible) the term is 0.
     const ScanConfig low = config_with("\"file\": \"one.lmt\", \"valid_below_gev\": 0.1");
     EXPECT_GT(term(low, 99, 1e-2), 0.0);
     EXPECT_EQ(term(low, 101, 1e-2), 0.0);
+    // An unknown form is refused naming the field.
+    try
+    {
+        config_with("\"file\": \"one.lmt\", \"likelihood\": \"poisson\"");
+        ADD_FAILURE() << "accepted";
+    }
+    catch (const ConfigError& e)
+    {
+        EXPECT_NE(std::string(e.what()).find("measurements[4].likelihood: must be \"poisson0\""), std::string::npos)
+            << e.what();
+    }
 }
 
-TEST_F(SearchLimit, ExcludedBandHasZSquaredAtBothEdges)
+TEST_F(SearchLimit, ExcludedBandHasTheLimitsChiSquareAtBothEdges)
 {
-    const ScanConfig c = config_with("\"file\": \"band.lmt\"");
-    const double z2 = std::pow(one_sided_z(90), 2);
-    for (double m_mev : {6.0, 47.0, 300.0})
+    // Each form's chi2 at the limit at both edges; (eps/eps_lo)^4 below (a beam dump's yield: production x decay
+    // in the volume), (eps_hi/eps)^4 above.
+    for (const auto& [field, t] : {std::pair{"", 4.605170185988091}, {", \"likelihood\": \"gaussian_rate\"", 1.642374415149818}})
     {
-        const double lo = band_lo(m_mev * 1e-3), hi = band_hi(m_mev * 1e-3), mid = std::sqrt(lo * hi);
-        EXPECT_NEAR(term(c, m_mev, lo), z2, 1e-10 * z2);
-        EXPECT_NEAR(term(c, m_mev, hi), z2, 1e-10 * z2);
-        EXPECT_NEAR(term(c, m_mev, mid), z2 * hi * hi / (lo * lo), 1e-10 * z2 * hi * hi / (lo * lo));  // inside
-        EXPECT_NEAR(term(c, m_mev, lo / 2), z2 / 16, 1e-10 * z2);                                     // below
-        EXPECT_NEAR(term(c, m_mev, hi * 2), z2 / 16, 1e-10 * z2);                                     // above
+        const ScanConfig c = config_with(std::string("\"file\": \"band.lmt\"") + field);
+        for (double m_mev : {6.0, 47.0, 300.0})
+        {
+            const double lo = band_lo(m_mev * 1e-3), hi = band_hi(m_mev * 1e-3), mid = std::sqrt(lo * hi);
+            EXPECT_NEAR(term(c, m_mev, lo), t, 1e-10 * t);
+            EXPECT_NEAR(term(c, m_mev, hi), t, 1e-10 * t);
+            EXPECT_NEAR(term(c, m_mev, mid), t * hi * hi / (lo * lo), 1e-10 * t * hi * hi / (lo * lo));  // inside
+            EXPECT_NEAR(term(c, m_mev, lo / 2), t / 16, 1e-10 * t);                                     // below
+            EXPECT_NEAR(term(c, m_mev, hi * 2), t / 16, 1e-10 * t);                                     // above
+        }
+    }
+    // A band with BR < 1 is not a rescaled band (the lifetime moves its upper edge): refused until recast.
+    try
+    {
+        config_with("\"file\": \"band.lmt\", \"branching_fraction\": 0.5");
+        ADD_FAILURE() << "accepted";
+    }
+    catch (const ConfigError& e)
+    {
+        EXPECT_NE(std::string(e.what()).find("measurements[4].branching_fraction: an excluded band"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST_F(SearchLimit, ASearchAloneReproducesItsPublishedCurveAtTheFiguresCl)
+{
+    // Issue 27: with every other measurement off, the (m_Zd, eps) region at 90 % CL (two parameters: Delta chi2 =
+    // 4.61) must end on eps_CL(m) at every mass. The crossing is interpolated in (log eps, log chi2), exact for a
+    // power law; the default form does it, gaussian_rate ends 29.4 % higher, (4.61/1.64)^(1/4).
+    for (const auto& [field, ratio] : {std::pair{"", 1.0}, {", \"likelihood\": \"gaussian_rate\"", std::pow(4.605170185988091 / 1.642374415149818, 0.25)}})
+    {
+        nlohmann::json j = nlohmann::json::parse(default_config_json());
+        for (auto& m : j["measurements"]) m["enabled"] = false;
+        j["measurements"].push_back(nlohmann::json::parse(std::string("{\"name\": \"alone\", \"kind\": \"search_limit\", "
+                                                                      "\"file\": \"one.lmt\"") + field + "}"));
+        j["grid"]["m_zd_mev"] = {{"min", 6.0}, {"max", 400.0}, {"n", 24}, {"scale", "log"}};
+        j["grid"]["epsilon"] = {{"min", 1e-6}, {"max", 1e-1}, {"n", 300}, {"scale", "log"}};
+        j["grid"]["delta"]["n"] = 4;
+        std::ofstream(dir / "alone.json") << j.dump();
+        const ScanConfig c = load_config_file((dir / "alone.json").string());
+        ScanOptions o;
+        o.threads = 2;
+        const ScanOutput out = run_scan(c, o, nullptr, nullptr);
+        const double chi2_min = *std::min_element(out.chi2_total.begin(), out.chi2_total.end());
+        const double threshold = -2 * std::log(1 - 0.90);
+        const std::size_t n_eps = out.epsilon.size();
+        for (std::size_t i = 0; i < out.m_zd_mev.size(); ++i)
+        {
+            double edge = NAN;
+            for (std::size_t k = 1; k < n_eps && std::isnan(edge); ++k)
+            {
+                const double a = out.chi2_total[i * n_eps + k - 1] - chi2_min, b = out.chi2_total[i * n_eps + k] - chi2_min;
+                if (!(a < threshold && b >= threshold)) continue;
+                const double t = (std::log(threshold) - std::log(a)) / (std::log(b) - std::log(a));
+                edge = std::exp(std::log(out.epsilon[k - 1]) + t * (std::log(out.epsilon[k]) - std::log(out.epsilon[k - 1])));
+            }
+            const double expected = ratio * eps_cl(out.m_zd_mev[i] * 1e-3);
+            EXPECT_NEAR(edge, expected, 2e-4 * expected) << field << " m = " << out.m_zd_mev[i];
+        }
     }
 }
 
@@ -130,37 +223,41 @@ TEST_F(SearchLimit, EveryPathGivesTheSameTermAndTheProfileStaysExact)
 {
     // The pull polynomial (what both backends walk) and the direct term agree bit for bit; the term does not depend
     // on δ; and a scan's profile with the search is the profile without it plus the search's term, cell by cell.
-    ScanConfig with = config_with("\"file\": \"band.lmt\"", 12);
-    const auto setup = make_physics_setup(with.physics);
-    const MassTermsAt at(with.physics, setup.observables);
-    const int i = static_cast<int>(with.physics.measurements.size()) - 1;
-    for (double eps : {1e-6, 1e-4, 1e-3, 2e-2})
+    // A band (pull ∝ ε²) and a one-sided poisson0 limit (pull ∝ ε).
+    for (const char* file : {"\"file\": \"band.lmt\"", "\"file\": \"one.lmt\""})
     {
-        const MassTerms t = at(30.0);
-        const PullPolynomial p = pull_polynomial(setup.observables.m[i], t, i, eps);
-        for (double delta : {-4e-3, 0.0, 7.9e-4, 1e-2})
+        ScanConfig with = config_with(file, 12);
+        const auto setup = make_physics_setup(with.physics);
+        const MassTermsAt at(with.physics, setup.observables);
+        const int i = static_cast<int>(with.physics.measurements.size()) - 1;
+        for (double eps : {1e-6, 1e-4, 1e-3, 2e-2})
         {
-            const double pull = evaluate(p, delta);
-            EXPECT_EQ(pull * pull, evaluate_chi2(setup.observables, t, eps, delta).term[i]);
-            EXPECT_EQ(pull * pull, evaluate_chi2(setup.observables, t, eps, 0.0).term[i]);
+            const MassTerms t = at(30.0);
+            const PullPolynomial p = pull_polynomial(setup.observables.m[i], t, i, eps);
+            for (double delta : {-4e-3, 0.0, 7.9e-4, 1e-2})
+            {
+                const double pull = evaluate(p, delta);
+                EXPECT_EQ(pull * pull, evaluate_chi2(setup.observables, t, eps, delta).term[i]);
+                EXPECT_EQ(pull * pull, evaluate_chi2(setup.observables, t, eps, 0.0).term[i]);
+            }
         }
+        ScanConfig without = with;
+        without.physics.measurements.pop_back();
+        ScanOptions o;
+        o.threads = 2;
+        const ScanOutput a = run_scan(with, o, nullptr, nullptr), b = run_scan(without, o, nullptr, nullptr);
+        const std::size_t n_eps = a.epsilon.size();
+        for (std::size_t cell = 0; cell < a.chi2_total.size(); ++cell)
+        {
+            const double s = term(with, a.m_zd_mev[cell / n_eps], a.epsilon[cell % n_eps]);
+            EXPECT_NEAR(a.chi2_total[cell], b.chi2_total[cell] + s, 1e-12 * a.chi2_total[cell]) << cell;
+        }
+        // The CUDA kernels (emulated on the CPU) walk the search term as the CPU does: the same bits.
+        o.backend = Backend::cuda_emulated;
+        const ScanOutput d = run_scan(with, o, nullptr, nullptr);
+        EXPECT_EQ(d.chi2_total, a.chi2_total);
+        EXPECT_EQ(d.argmin_delta, a.argmin_delta);
     }
-    ScanConfig without = with;
-    without.physics.measurements.pop_back();
-    ScanOptions o;
-    o.threads = 2;
-    const ScanOutput a = run_scan(with, o, nullptr, nullptr), b = run_scan(without, o, nullptr, nullptr);
-    const std::size_t n_eps = a.epsilon.size();
-    for (std::size_t cell = 0; cell < a.chi2_total.size(); ++cell)
-    {
-        const double s = term(with, a.m_zd_mev[cell / n_eps], a.epsilon[cell % n_eps]);
-        EXPECT_NEAR(a.chi2_total[cell], b.chi2_total[cell] + s, 1e-12 * a.chi2_total[cell]) << cell;
-    }
-    // The CUDA kernels (emulated on the CPU) walk the search term as the CPU does: the same bits.
-    o.backend = Backend::cuda_emulated;
-    const ScanOutput d = run_scan(with, o, nullptr, nullptr);
-    EXPECT_EQ(d.chi2_total, a.chi2_total);
-    EXPECT_EQ(d.argmin_delta, a.argmin_delta);
 }
 
 TEST_F(SearchLimit, ReadsHepDataYamlTables)
@@ -190,9 +287,9 @@ TEST_F(SearchLimit, ReadsHepDataYamlTables)
     for (int i = 0; i <= 40; ++i) band << "  - value: " << band_hi(0.005 * std::pow(10.0, i * 2.0 / 40)) << "\n";
     write("one.yaml", one.str());
     write("band.yml", band.str());
-    const double z2 = std::pow(one_sided_z(90), 2);
+    const double z2 = search_chi2_at_limit(SearchLikelihood::poisson0, 90);  // the default form
     const ScanConfig c = config_with("\"file\": \"one.yaml\"");
-    EXPECT_NEAR(term(c, 47, 2e-3), z2 * std::pow(2e-3 / eps_cl(0.047), 4), 1e-10 * z2 * std::pow(2e-3 / eps_cl(0.047), 4));
+    EXPECT_NEAR(term(c, 47, 2e-3), z2 * std::pow(2e-3 / eps_cl(0.047), 2), 1e-10 * z2 * std::pow(2e-3 / eps_cl(0.047), 2));
     const ScanConfig b = config_with("\"file\": \"band.yml\"");
     EXPECT_TRUE(b.physics.measurements.back().table.band());
     EXPECT_NEAR(term(b, 47, band_lo(0.047)), z2, 1e-9 * z2);
@@ -382,6 +479,39 @@ TEST_F(SearchLimit, IsRefusedInACorrelationMatrixAndKeepsNoAbsolutePath)
     const std::string dumped = to_json(c).dump();
     EXPECT_EQ(dumped.find(dir.string()), std::string::npos) << dumped;
     EXPECT_EQ(c.physics.measurements.back().file, "one.lmt");
+}
+
+TEST_F(SearchLimit, RecastValidityAgainstItsClosedForm)
+{
+    // Issue 27: the vector and axial shifts add, and Z_d -> nu nubar opens. With s, c at low Q:
+    const double s2 = 0.23857, sc = std::sqrt(s2 * (1 - s2));
+    const double a = (1 - 4 * s2) / (4 * sc), b = 1 / (4 * sc), k = 3 / (8 * sc * sc);
+    EXPECT_NEAR(a, 0.0268, 5e-5);  // R_V / r
+    EXPECT_NEAR(b, 0.587, 5e-4);   // R_A / r
+    EXPECT_NEAR(k, 2.06, 5e-3);    // Gamma(3 nu)/Gamma_DP(ee) / r^2
+    const ZdRateShifts at017 = zd_rate_shifts(0.17);
+    EXPECT_NEAR(at017.lepton_rate, 1.019, 5e-4);  // the old threshold moved a lepton rate by 1.9 %, not 1 %
+    // BR(ee)/BR_DP(ee) = P/(P + k r^2) = 0.99 is the quadratic (99k - a^2 - b^2) r^2 - 2a r - 1 = 0; P - 1 stays
+    // below 1 % there, so BR(e+e-) sets the threshold.
+    const double q = 99 * k - a * a - b * b, r = (2 * a + std::sqrt(4 * a * a + 4 * q)) / (2 * q);
+    EXPECT_NEAR(search_max_coupling_ratio(), r, 1e-12);
+    EXPECT_NEAR(r, 0.0697, 5e-4);
+    EXPECT_LT(zd_rate_shifts(r).lepton_rate - 1, 0.01);
+    // The Z_d's decays: a dark photon (r = 0, delta' = 0 needs delta = -(m/m_Z) eps tan) below 2 m_mu decays to
+    // e+e- alone; at 0.9 GeV e+e- and mu+mu- share by their phase space; the neutrinos take k r^2 / P of e+e-.
+    const double tan_w = std::sqrt(s2 / (1 - s2));
+    const ZdBranchingFractions dp = zd_branching_fractions(0.047, 1e-3, -(0.047 / 91.1876) * 1e-3 * tan_w);
+    EXPECT_NEAR(dp.ee, 1.0, 1e-12);
+    EXPECT_FALSE(dp.hadrons_open);
+    const ZdBranchingFractions heavy = zd_branching_fractions(0.9, 1e-3, -(0.9 / 91.1876) * 1e-3 * tan_w);
+    const double beta_mu = std::sqrt(1 - 4 * std::pow(0.1056583745 / 0.9, 2));  // V -> mu mu: beta (3 - beta^2)/2
+    EXPECT_NEAR(heavy.ee / heavy.mumu, 2 / (beta_mu * (3 - beta_mu * beta_mu)), 1e-6);
+    EXPECT_TRUE(heavy.hadrons_open);
+    const double eps = 1e-3, m = 0.05, delta = 5e-3;
+    const double rr = search_coupling_ratio(m, eps, delta);
+    const ZdBranchingFractions zd = zd_branching_fractions(m, eps, delta);
+    const ZdRateShifts sh = zd_rate_shifts(rr);
+    EXPECT_NEAR(zd.nunu / zd.ee, k * rr * rr / sh.lepton_rate, 1e-4 * zd.nunu / zd.ee);  // beta(ee) ~ 1 - 2e-4
 }
 
 }  // namespace

@@ -410,12 +410,15 @@ void write_correlation(hid_t file, const PhysicsConfig& physics)
 /// Where a search's term applies, in words: its masses, cut at valid_below_gev.
 std::string search_applies(const MeasurementInput& m)
 {
-    char text[256];
+    char text[512];
     const double lo = m.table.mass_gev.front() * 1e3, hi = m.table.mass_gev.back() * 1e3;
     const double cut = m.valid_below_gev * 1e3;
-    std::snprintf(text, sizeof text, "m_Zd %.4g-%.4g MeV%s, %g%% CL, %s, %s decays, BR %g", lo,
-                  std::min(hi, cut), hi > cut ? " (the file goes on to higher masses: not applied above valid_below_gev)" : "",
-                  m.cl_percent, m.table.band() ? "excluded band" : "one-sided", m.decay.c_str(), m.branching_fraction);
+    std::snprintf(text, sizeof text, "m_Zd %.4g-%.4g MeV%s, %g%% CL, %s, %s decays, BR %g, likelihood %s (chi2 %.3g "
+                  "at the limit)",
+                  lo, std::min(hi, cut),
+                  hi > cut ? " (the file goes on to higher masses: not applied above valid_below_gev)" : "",
+                  m.cl_percent, m.table.band() ? "excluded band" : "one-sided", m.decay.c_str(), m.branching_fraction,
+                  to_string(m.likelihood).c_str(), search_chi2_at_limit(m.likelihood, m.cl_percent));
     return text;
 }
 
@@ -429,8 +432,9 @@ void ScanFileWriter::Impl::write_searches(const ScanOutput& out)
         return;
     Handle g(check(H5Gcreate2(file, "searches", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/searches"), H5Gclose);
     h5::write_attribute(g, "description",
-                        "direct-search limits entered as search_limit measurements: chi2 = z^2 (BR eps^2/eps_CL^2)^2 "
-                        "(docs/physics.md, Direct searches)");
+                        "direct-search limits entered as search_limit measurements, each by its likelihood "
+                        "(@likelihood: poisson0 chi2 = -2 ln(1-CL) s, half_normal and gaussian_rate z^2 s^2, s = BR "
+                        "eps^2/eps_CL^2; docs/searches.md)");
     // The fit without the enabled searches (their terms do not depend on δ: the total map less their terms).
     const auto& c = out.without_searches;
     if (c.present)
@@ -447,6 +451,7 @@ void ScanFileWriter::Impl::write_searches(const ScanOutput& out)
         h5::write_attribute(g, "without_region_cells", static_cast<double>(c.region_cells));
         h5::write_attribute(g, "without_region_excluded_cells", static_cast<double>(c.region_excluded));
         h5::write_attribute(g, "coupling_ratio_at_best", c.coupling_ratio_at_best);
+        h5::write_attribute(g, "coupling_ratio_max_1sigma", c.coupling_ratio_max_1sigma);
     }
     for (const auto& m : list)
     {
@@ -479,7 +484,9 @@ void ScanFileWriter::Impl::write_searches(const ScanOutput& out)
         h5::write_attribute(s, "region", m.table.band() ? "excluded band" : "one-sided");
         h5::write_attribute(s, "applies", search_applies(m));
         h5::write_attribute(s, "cl_percent", m.cl_percent);
-        h5::write_attribute(s, "z", one_sided_z(m.cl_percent));
+        h5::write_attribute(s, "likelihood", to_string(m.likelihood));
+        h5::write_attribute(s, "chi2_at_limit", search_chi2_at_limit(m.likelihood, m.cl_percent));
+        h5::write_attribute(s, "z", search_scale(m.likelihood, m.cl_percent));
         h5::write_attribute(s, "decay", m.decay);
         h5::write_attribute(s, "branching_fraction", m.branching_fraction);
         h5::write_attribute(s, "valid_below_gev", m.valid_below_gev);

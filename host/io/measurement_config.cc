@@ -8,6 +8,7 @@
 #include "json_reader.hpp"
 #include "search_limit_file.hpp"
 #include "zdscan/io/config.hpp"
+#include "zdscan/io/input_file.hpp"
 
 #include <sys/stat.h>
 
@@ -187,6 +188,17 @@ void read_kind_fields(ObjectReader& r, MeasurementInput& m, const MeasurementCon
     }
 }
 
+/// A beam dump's band with BR < 1 is not a rescaled band: below it the yield goes as BR ε⁴ (production × decay
+/// in the volume) and its upper edge is set by the decay length, ∝ BR/Γ_vis; recasting it needs the lifetime, as
+/// DarkCast does. Until zdscan does that it refuses the combination rather than scale one edge.
+void check_band_branching_fraction(const MeasurementInput& m, ObjectReader& r)
+{
+    if (m.table.band() && m.branching_fraction < 1)
+        ObjectReader::fail(r.field("branching_fraction"),
+                           "an excluded band (a beam dump) is recast through the Z_d's lifetime, not by scaling its "
+                           "edges; zdscan does not do that yet, so a band takes branching_fraction 1 (docs/searches.md)");
+}
+
 /// search_limit: the limit (file or inline table) and how it applies; it has no exp/sm values.
 void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context)
 {
@@ -203,6 +215,10 @@ void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementC
         ObjectReader::fail(r.field("decay"), "must be \"visible\" or \"invisible\" (got \"" + m.decay + "\")");
     }
     m.branching_fraction = r.in_range("branching_fraction", m.branching_fraction, 1e-6, 1, "BR(Z_d -> what the search sees)");
+    const std::string likelihood = r.string("likelihood", to_string(m.likelihood));
+    if (!parse_search_likelihood(likelihood, m.likelihood))
+        ObjectReader::fail(r.field("likelihood"), "must be \"poisson0\", \"half_normal\" or \"gaussian_rate\" (got \""
+                                                      + excerpt(likelihood) + "\"; docs/searches.md)");
     m.valid_below_gev = r.in_range("valid_below_gev", m.valid_below_gev, 0, 1e3, "GeV");
     if (r.has("table"))  // inline (how a result file's config keeps the limit: it needs no file to be read again)
     {
@@ -229,6 +245,7 @@ void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementC
         for (std::size_t i = 0; i < mass.size(); ++i) rows.push_back(t.field("mass_gev") + "[" + std::to_string(i) + "]");
         m.table = make_search_limit_table(mass, lower, upper, r.field("table"), rows);
         m.file = r.string("file", "");
+        check_band_branching_fraction(m, r);
         return;
     }
     if (!r.has("file")) ObjectReader::fail(r.field("file"), "required field is missing (a .lmt, .csv or HEPData .yaml limit file)");
@@ -242,6 +259,7 @@ void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementC
         return;
     }
     m.table = read_search_limit_file(path, r.field("file"));
+    check_band_branching_fraction(m, r);
     // The table travels inline in the result's config; the file's name is provenance, and provenance keeps no
     // absolute paths (they name a user's directories): only the name of an absolute path is kept.
     if (m.file[0] == '/') m.file = m.file.substr(m.file.find_last_of('/') + 1);
@@ -265,7 +283,7 @@ std::vector<const char*> allowed_keys(MeasurementKind kind)
     if (kind == MeasurementKind::search_limit)
     {
         return {"name", "kind", "enabled", "source", "file", "table", "cl", "decay", "branching_fraction",
-                "valid_below_gev"};
+                "valid_below_gev", "likelihood"};
     }
     std::vector<const char*> keys(std::begin(common_keys), std::end(common_keys));
     switch (kind)
@@ -379,7 +397,7 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
         ObjectReader r(list[i], entry,
                        {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "errors", "enabled", "projection", "source", "q2_gev2",
                         "z", "n", "q_mev", "k", "box_ep", "box_en", "lepton", "file", "table", "cl", "decay",
-                        "branching_fraction", "valid_below_gev"});
+                        "branching_fraction", "valid_below_gev", "likelihood"});
         MeasurementInput m;
         if (!r.has("name")) ObjectReader::fail(r.field("name"), "required field is missing");
         m.name = r.string("name", "");
@@ -490,6 +508,7 @@ json measurements_json(const std::vector<MeasurementInput>& measurements)
             j["decay"] = m.decay;
             j["branching_fraction"] = m.branching_fraction;
             j["valid_below_gev"] = m.valid_below_gev;
+            j["likelihood"] = to_string(m.likelihood);
             j["enabled"] = m.enabled;
             json t = {{"mass_gev", m.table.mass_gev}, {"lower", m.table.lower}};
             if (m.table.band()) t["upper"] = m.table.upper;

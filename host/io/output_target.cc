@@ -278,14 +278,7 @@ OutputLock::OutputLock(const std::string& target) : path_(lock_path_for(target))
         {
             throw std::runtime_error("cannot create the lock file " + path_ + ": " + errno_text(errno));
         }
-        // A holder that is ending (an MPI rank 0 still cleaning up after mpirun returned, when another rank was
-        // killed) releases the lock within moments: wait up to 5 s before calling the file busy.
-        int locked = ::flock(fd_, LOCK_EX | LOCK_NB);
-        for (int wait = 0; locked != 0 && errno == EWOULDBLOCK && wait < 50; ++wait)
-        {
-            ::usleep(100000);
-            locked = ::flock(fd_, LOCK_EX | LOCK_NB);
-        }
+        const int locked = ::flock(fd_, LOCK_EX | LOCK_NB);
         if (locked != 0)
         {
             const int err = errno;

@@ -389,6 +389,8 @@ ScanFileContents read_scan_file(const std::string& path)
                 d.region_cells = finite_attribute(g, "without_region_cells");
                 d.region_excluded = finite_attribute(g, "without_region_excluded_cells");
                 d.coupling_ratio_at_best = finite_attribute(g, "coupling_ratio_at_best");
+                if (H5Aexists(g, "coupling_ratio_max_1sigma") > 0)
+                    d.coupling_ratio_max_1sigma = finite_attribute(g, "coupling_ratio_max_1sigma");
                 for (const auto& name : f.measurements)
                 {
                     if (H5Lexists(g, name.c_str(), H5P_DEFAULT) <= 0) continue;

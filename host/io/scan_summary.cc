@@ -89,6 +89,7 @@ ScanFileContents summary_contents(const ScanOutput& out)
         d.region_cells = static_cast<double>(w.region_cells);
         d.region_excluded = static_cast<double>(w.region_excluded);
         d.coupling_ratio_at_best = w.coupling_ratio_at_best;
+        d.coupling_ratio_max_1sigma = w.coupling_ratio_max_1sigma;
         for (const auto& x : w.searches)
         {
             d.names.push_back(x.name);
@@ -156,6 +157,39 @@ struct AxisSummary
     double centre;  ///< the refined best fit (the grid point if the refinement did not converge)
 };
 
+/// Marks the ends of axis a's interval (0: m_Zd, 1: ε) that the other axis's box sets (issue 27): at the grid
+/// points around the end, the profile's minimum over the other axis lies on that axis's first or last grid point
+/// (/profile along the box's edges equals the profile there), so moving that edge would move the end.
+void mark_box_set_ends(const ScanFileContents& f, ProfileInterval& i, int a)
+{
+    const auto& axis = a == 0 ? f.m_zd_mev : f.epsilon;
+    const auto& profile = a == 0 ? f.profile_m : f.profile_eps;
+    const std::vector<double>* edges[2] = {&f.edge_chi2[a == 0 ? 2 : 0], &f.edge_chi2[a == 0 ? 3 : 1]};
+    const auto& other = a == 0 ? f.epsilon : f.m_zd_mev;
+    if (axis.size() < 2 || other.size() < 2 || edges[0]->size() != axis.size() || edges[1]->size() != axis.size())
+        return;
+    for (int end = 0; end < 2; ++end)
+    {
+        if (end == 0 ? i.lower_at_edge : i.upper_at_edge) continue;
+        const double at = end == 0 ? i.lower : i.upper;
+        // The grid points that bracket the end (the interpolation's two).
+        const std::size_t k = static_cast<std::size_t>(
+            std::upper_bound(axis.begin(), axis.end(), at) - axis.begin());
+        for (std::size_t j : {k == 0 ? 0 : k - 1, std::min(k, axis.size() - 1)})
+        {
+            for (int side = 0; side < 2; ++side)
+            {
+                if (profile[j] != (*edges[side])[j]) continue;
+                char text[96];
+                std::snprintf(text, sizeof text, "the %s grid's %s edge (%.4g%s)", a == 0 ? "epsilon" : "m_Zd",
+                              side == 0 ? "lower" : "upper", side == 0 ? other.front() : other.back(),
+                              a == 0 ? "" : " MeV");
+                (end == 0 ? i.lower_set_by : i.upper_set_by) = text;
+            }
+        }
+    }
+}
+
 std::vector<AxisSummary> axis_summaries(const ScanFileContents& f, const SummaryLevel& level)
 {
     const bool refined = f.refined_converged;
@@ -169,6 +203,8 @@ std::vector<AxisSummary> axis_summaries(const ScanFileContents& f, const Summary
          refined ? f.refined.epsilon : f.best.epsilon},
         {"delta", "delta     ", profile_interval(f.delta, f.profile_delta, level.delta_chi2, f.delta_log, global),
          refined ? f.refined.delta : f.best.delta}};
+    mark_box_set_ends(f, out[0].interval, 0);
+    mark_box_set_ends(f, out[1].interval, 1);
     return out;
 }
 
@@ -238,9 +274,21 @@ std::vector<std::string> edge_warnings(const ScanFileContents& f, const std::vec
 {
     std::vector<std::string> w;
     char line[512];
+    const double grid_best[3] = {f.best.m_zd_mev, f.best.epsilon, f.best.delta};
     for (int a = 0; a < 3; ++a)
     {
-        if (const char* side = edge_of(axis_values(f, a), axes[a].centre))
+        const char* side = edge_of(axis_values(f, a), axes[a].centre);
+        if (!side && (side = edge_of(axis_values(f, a), grid_best[a])))
+        {
+            std::snprintf(line, sizeof line,
+                          "the best grid point lies on the grid's %s %s edge (%s = %.4g%s), and the refinement moved "
+                          "only %.3g inside: the minimum is where the box ends; widen the %s range",
+                          side, axis_names[a], axis_names[a], grid_best[a], axis_unit(a),
+                          std::fabs(axes[a].centre - grid_best[a]), axis_names[a]);
+            w.push_back(line);
+            continue;
+        }
+        if (side)
         {
             std::snprintf(line, sizeof line,
                           "the best fit lies on the grid's %s %s edge (%s = %.4g%s): it is where the box ends, not a "
@@ -266,6 +314,20 @@ std::vector<std::string> edge_warnings(const ScanFileContents& f, const std::vec
                           level.label.c_str(), axis_names[a], end == 0 ? "lower" : "upper", axis_names[a], at,
                           axis_unit(a),
                           (*profiles[a])[k] - global, level.delta_chi2);
+            w.push_back(line);
+        }
+    }
+    for (int a = 0; a < 2; ++a)
+    {
+        const auto& i = axes[a].interval;
+        for (int end = 0; end < 2; ++end)
+        {
+            const std::string& by = end == 0 ? i.lower_set_by : i.upper_set_by;
+            if (by.empty()) continue;
+            std::snprintf(line, sizeof line,
+                          "the %s interval of %s ends at %.4g%s where its profile is set by %s: the end moves with "
+                          "that edge, so it is open there, not a result; widen that range",
+                          level.label.c_str(), axis_names[a], end == 0 ? i.lower : i.upper, axis_unit(a), by.c_str());
             w.push_back(line);
         }
     }
@@ -434,7 +496,8 @@ std::string searches_text(const ScanFileContents& f)
         return std::string(line);
     };
     std::snprintf(line, sizeof line,
-                  "direct searches (%zu, each at its own CL; chi2 = z^2 (BR eps^2/eps_CL^2)^2, no dof):\n",
+                  "direct searches (%zu, each at its own CL and likelihood, s = BR eps^2/eps_CL^2: poisson0 chi2 = "
+                  "-2 ln(1-CL) s, half_normal/gaussian_rate z^2 s^2; no dof):\n",
                   d.names.size());
     s << line;
     for (std::size_t k = 0; k < d.names.size() && k < d.applies.size(); ++k)
@@ -464,12 +527,31 @@ std::string searches_text(const ScanFileContents& f)
         s << line;
     }
     s << "\n  with them: the best fit and intervals above";
-    std::snprintf(line, sizeof line, "; there (m_Zd/m_Z)|delta'/epsilon| = %.2g%s\n", d.coupling_ratio_at_best,
-                  d.coupling_ratio_at_best <= search_max_suppression
-                      ? " (<= 0.17: the dark-photon limits apply to this Z_d within 1%)"
-                      : " (> 0.17: the delta' couplings change the searches' rates by more than 1%; these limits "
-                        "do not describe the Z_d there)");
+    const double r_max = search_max_coupling_ratio();
+    std::snprintf(line, sizeof line, "; there r = (m_Zd/m_Z)|delta'/epsilon| = %.2g%s\n", d.coupling_ratio_at_best,
+                  d.coupling_ratio_at_best <= r_max
+                      ? " (<= 0.070: the dark-photon limits apply to this Z_d within 1%)"
+                      : " (> 0.070: the delta' couplings and Z_d -> nu nubar change the searches' rates by more than "
+                        "1%; the dark-photon limits do not describe the Z_d there)");
     s << line;
+    {
+        const auto& b = f.refined;
+        const ZdBranchingFractions br = zd_branching_fractions(b.m_zd_mev * 1e-3, b.epsilon, b.delta);
+        std::snprintf(line, sizeof line,
+                      "  the Z_d's decays at the best fit (leptons and neutrinos; a dark photon has no nu nubar): "
+                      "e+e- %.4g%%, mu+mu- %.4g%%, nu nubar %.3g%%%s\n",
+                      100 * br.ee, 100 * br.mumu, 100 * br.nunu,
+                      br.hadrons_open ? " (above 2 m_pi hadrons are open and not included: zdscan has no R ratio)" : "");
+        s << line;
+    }
+    if (std::isfinite(d.coupling_ratio_max_1sigma))
+    {
+        std::snprintf(line, sizeof line, "  over its 2-D 1 sigma region r reaches %.2g%s\n", d.coupling_ratio_max_1sigma,
+                      d.coupling_ratio_max_1sigma <= r_max
+                          ? " (<= 0.070: the limits apply throughout)"
+                          : " (> 0.070: there the dark-photon limits do not describe the Z_d)");
+        s << line;
+    }
     return s.str();
 }
 }  // namespace
@@ -675,6 +757,14 @@ nlohmann::json correlations_json(const ScanFileContents& f)
     return out;
 }
 
+/// The Z_d's own decays at the refined best fit (search_limit.hpp: leptons and neutrinos; hadrons not included).
+nlohmann::json zd_decays_json(const ScanFileContents& f)
+{
+    const auto& b = f.refined;
+    const ZdBranchingFractions br = zd_branching_fractions(b.m_zd_mev * 1e-3, b.epsilon, b.delta);
+    return {{"ee", br.ee}, {"mumu", br.mumu}, {"nunu", br.nunu}, {"hadrons_open_not_included", br.hadrons_open}};
+}
+
 nlohmann::json searches_json(const ScanFileContents& f)
 {
     const auto& d = f.searches;
@@ -694,7 +784,13 @@ nlohmann::json searches_json(const ScanFileContents& f)
                          {"region_cells", d.region_cells},
                          {"region_excluded_cells", d.region_excluded}}},
             {"coupling_ratio_at_best_fit", d.coupling_ratio_at_best},
-            {"limits_apply_at_best_fit", d.coupling_ratio_at_best <= search_max_suppression},
+            {"coupling_ratio_max_1sigma", number_or_null(d.coupling_ratio_max_1sigma)},
+            {"coupling_ratio_max_for_1_percent", search_max_coupling_ratio()},
+            {"limits_apply_at_best_fit", d.coupling_ratio_at_best <= search_max_coupling_ratio()},
+            {"limits_apply_in_1sigma_region", std::isfinite(d.coupling_ratio_max_1sigma)
+                                                  ? nlohmann::json(d.coupling_ratio_max_1sigma <= search_max_coupling_ratio())
+                                                  : nlohmann::json()},
+            {"zd_branching_fractions_at_best_fit", zd_decays_json(f)},
             {"searches", each}};
 }
 }  // namespace
@@ -721,6 +817,9 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
                              {"upper", i.upper},
                              {"lower_at_edge", i.lower_at_edge},
                              {"upper_at_edge", i.upper_at_edge},
+                             // an end another axis's box sets (open): that edge, else null
+                             {"lower_set_by_box", i.lower_set_by.empty() ? nlohmann::json() : nlohmann::json(i.lower_set_by)},
+                             {"upper_set_by_box", i.upper_set_by.empty() ? nlohmann::json() : nlohmann::json(i.upper_set_by)},
                              {"disjoint", i.disjoint},
                              {"grid_points_inside", i.points_inside}};
     }

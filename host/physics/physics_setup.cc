@@ -78,6 +78,7 @@ PhysicsSetup make_physics_setup(const PhysicsConfig& config)
                 m.sigma = 1;
                 m.inv_sigma = 1;
                 m.w = make_mixing_angle(sin2_msbar(run, 0.0));  // unused
+                m.search_power = search_power(in.likelihood, in.table.band());
                 break;
         }
     }
@@ -230,7 +231,7 @@ MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants&
         ApvKModel contact;
         contact.kind = ApvKModel::Kind::contact;
         k_.emplace_back(m.kind == MeasurementKind::apv ? m.k : contact);
-        search_z_.push_back(m.kind == MeasurementKind::search_limit ? one_sided_z(m.cl_percent) : 0.0);
+        search_z_.push_back(m.kind == MeasurementKind::search_limit ? search_scale(m.likelihood, m.cl_percent) : 0.0);
     }
 }
 
@@ -246,7 +247,8 @@ void MassTermsAt::inputs_at(double m_zd_mev, double* in) const
         else if (m.kind == MeasurementKind::search_limit)
         {
             const SearchFactors s =
-                search_factors(m.table, m_zd_mev * 1e-3, search_z_[i], m.branching_fraction, m.valid_below_gev);
+                search_factors(m.table, m_zd_mev * 1e-3, search_z_[i], search_power(m.likelihood, m.table.band()),
+                               m.branching_fraction, m.valid_below_gev);
             in[i] = s.f;
             in[max_measurements + i] = s.fa;
         }

@@ -73,6 +73,27 @@ std::string format_interval(const ProfileInterval& i)
                       i.lower, i.upper, i.best);
         return buf;
     }
+    // An end another axis's box sets is open: the other end is printed as a bound, and this one named.
+    if (!i.lower_set_by.empty() || !i.upper_set_by.empty())
+    {
+        const bool lower_open = i.lower_at_edge || !i.lower_set_by.empty();
+        const bool upper_open = i.upper_at_edge || !i.upper_set_by.empty();
+        if (lower_open && upper_open) std::snprintf(buf, sizeof buf, "open at both ends  (best %.3g", i.best);
+        else if (lower_open) std::snprintf(buf, sizeof buf, "< %.3g  (best %.3g", i.upper, i.best);
+        else std::snprintf(buf, sizeof buf, "> %.3g  (best %.3g", i.lower, i.best);
+        std::string text = buf;
+        auto end_text = [&](const char* which, double at, const std::string& by, bool at_edge)
+        {
+            char b[160];
+            if (!by.empty()) std::snprintf(b, sizeof b, "; the %s end %.3g is set by %s, not by the data", which, at, by.c_str());
+            else if (at_edge) std::snprintf(b, sizeof b, "; region reaches the grid edge %.3g", at);
+            else b[0] = 0;
+            return std::string(b);
+        };
+        text += end_text("lower", i.lower, i.lower_set_by, i.lower_at_edge);
+        text += end_text("upper", i.upper, i.upper_set_by, i.upper_at_edge);
+        return text + ")";
+    }
     if (i.lower_at_edge && !i.upper_at_edge)
     {
         std::snprintf(buf, sizeof buf, "< %.3g  (best %.3g; region reaches the grid edge %.3g)", i.upper, i.best,

@@ -415,13 +415,15 @@ void compare_without_searches(const std::vector<MassTerms>& mass, ScanOutput& ou
 {
     const auto& list = out.config.physics.measurements;
     std::vector<int> searches;
-    std::vector<double> z;  // each search's one-sided quantile (a bisection: once per search, not per cell)
+    std::vector<double> z;  // each search's √(χ² at its limit) (a bisection: once per search, not per cell)
+    std::vector<int> power;  // the power of ε in its pull (search_power)
     for (std::size_t i = 0; i < list.size(); ++i)
     {
         if (list[i].kind == MeasurementKind::search_limit && list[i].enabled)
         {
             searches.push_back(static_cast<int>(i));
-            z.push_back(one_sided_z(list[i].cl_percent));
+            z.push_back(search_scale(list[i].likelihood, list[i].cl_percent));
+            power.push_back(search_power(list[i].likelihood, list[i].table.band()));
         }
     }
     auto& c = out.without_searches;
@@ -437,7 +439,7 @@ void compare_without_searches(const std::vector<MassTerms>& mass, ScanOutput& ou
         double sum = 0;
         for (std::size_t k = 0; k < searches.size(); ++k)
         {
-            const double signal = search_signal(t, searches[k], eps);
+            const double signal = search_signal(t, searches[k], eps, power[k]);
             sum += signal * signal;
             if (signal > z[k]) excluded_by[cell] |= 1u << k;
         }
@@ -460,8 +462,18 @@ void compare_without_searches(const std::vector<MassTerms>& mass, ScanOutput& ou
     for (std::size_t k = 0; k < searches.size(); ++k)
     {
         const int i = searches[k];
-        c.searches.push_back({list[static_cast<std::size_t>(i)].name,
-                              search_signal(mass[best / n_eps], i, c.epsilon) / z[k], 0});
+        // The signal relative to the limit's, s = BR ε²/ε_CL² (a pull of power 1 is √s).
+        const double ratio = search_signal(mass[best / n_eps], i, c.epsilon, power[k]) / z[k];
+        c.searches.push_back({list[static_cast<std::size_t>(i)].name, power[k] == 1 ? ratio * ratio : ratio, 0});
+    }
+    // r over the 1σ region of the fit with the searches, each cell at its profiled δ.
+    const double with_min = *std::min_element(out.chi2_total.begin(), out.chi2_total.end());
+    for (std::size_t cell = 0; cell < n_cells; ++cell)
+    {
+        if (!(out.chi2_total[cell] - with_min <= region)) continue;
+        c.coupling_ratio_max_1sigma =
+            std::max(c.coupling_ratio_max_1sigma, search_coupling_ratio(out.m_zd_mev[cell / n_eps] * 1e-3,
+                                                                        out.epsilon[cell % n_eps], out.argmin_delta[cell]));
     }
     for (std::size_t cell = 0; cell < n_cells; ++cell)
     {

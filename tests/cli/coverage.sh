@@ -100,7 +100,7 @@ expect2 "--cl: each level must be a percentage" r.h5 --cl 68,100
 expect2 "--cl: a level is given twice" r.h5 --cl 90,90
 expect2 "--band: must be LOW,HIGH" r.h5 --band 2,1
 expect2 "--seed: must be an integer" r.h5 --seed -1
-expect2 "--points: cannot read" r.h5 --points no_such_file.txt
+expect2 "--points: no_such_file.txt: No such file or directory" r.h5 --points no_such_file.txt
 printf '# m_zd_mev epsilon\n50 2e-3\n1e9 2e-3\n' > points.txt
 expect2 "--points: points.txt line 3: the point lies outside" r.h5 --points points.txt
 expect2 "--out" r.h5 --out r.h5

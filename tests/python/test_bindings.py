@@ -58,7 +58,7 @@ def test_chi2_at_the_papers_best_fit():
     r = zdscan.chi2(None, 47.0, 2.3e-3, 7.9e-4)
     assert r["total"].shape == ()
     assert float(r["total"]) < 0.05  # docs/physics.md: 0.0117 at the paper's point
-    with pytest.raises(ValueError, match=r"m_zd_mev must be a finite number > 0 \(got 0\)"):
+    with pytest.raises(ValueError, match=r"m_zd_mev\[0\] must be a finite mass in \[1e-6, 1e6\] MeV \(got 0\)"):
         zdscan.chi2(None, 0.0, 1e-3, 0.0)
 
 

@@ -35,7 +35,7 @@ def test_model_refuses_bad_input():
         zdscan.Model(cfg)
     model = zdscan.Model()
     for bad in (0.0, -1.0, float("nan"), float("inf")):
-        with pytest.raises(ValueError, match="m_zd_mev must be a finite number > 0"):
+        with pytest.raises(ValueError, match=r"m_zd_mev must be a finite mass in \[1e-6, 1e6\] MeV"):
             model(bad, 1e-3, 0.0)
     assert "paper2021" in repr(model) and "a_mu" in repr(model)
 

@@ -132,7 +132,8 @@ struct ScanFileContents
         double chi2_min = 0, m_zd_mev = 0, epsilon = 0, delta = 0;
         double interval_m[2] = {NAN, NAN}, interval_eps[2] = {NAN, NAN};  ///< NaN: open at the grid edge
         double region_cells = 0, region_excluded = 0;
-        double coupling_ratio_at_best = 0;  ///< (m/m_Z)|δ′/ε| at the best fit (> 0.17: the limits do not apply)
+        double coupling_ratio_at_best = 0;  ///< (m/m_Z)|δ′/ε| at the best fit (> 0.070: the limits do not apply)
+        double coupling_ratio_max_1sigma = NAN;  ///< the largest over the 2-D 1σ region (NaN: a file before 2026-12)
         std::vector<std::string> names;
         std::vector<std::string> applies;  ///< where each search's term applies, in words
         std::vector<double> ratio_at_best, excluded_cells;

@@ -54,6 +54,7 @@ struct MeasurementConstants
     double box_ep = 0, box_en = 0;  ///< apv: γZ-box terms added to g_AV^ep, g_AV^en (eq. 26)
     double m_lepton_gev = 0;        ///< lepton_g2
     double q2_gev2 = 0;             ///< pves_*: momentum transfer of the propagator
+    int search_power = 2;           ///< search_limit: the power of ε in its pull below the band (search_limit.hpp)
 };
 
 /// Correlated uncertainties (docs/physics.md, "Correlated uncertainties"): χ² = pᵀ R⁻¹ p over the enabled
@@ -120,11 +121,12 @@ ZD_HD inline double a_lepton_zd(double m_zd_gev, double epsilon, double delta, c
     return a_lepton_vector(m_zd_gev, epsilon, dp, w, f_v) + a_lepton_axial(m_lepton_gev, dp, f_a);
 }
 
-/// A search's signal in units of its limit's z: S = f ε² below the band's middle, fa/ε² above it (f = z BR/ε_lo²,
-/// fa = z ε_hi²; fa = 0: one-sided). The smaller of the two is the one on the ε's side, as the pull polynomial takes it.
-ZD_HD inline double search_signal(const MassTerms& t, int i, double epsilon)
+/// A search's pull magnitude S (χ² = S²): f ε² (or f |ε| for a one-sided poisson0 limit, search_power 1) below the
+/// band's middle, fa/ε² above it (search_factors; fa = 0: one-sided). The smaller of the two is the one on the ε's
+/// side, as the pull polynomial takes it. S exceeds √(χ² at the limit) where the search excludes the point.
+ZD_HD inline double search_signal(const MassTerms& t, int i, double epsilon, int power = 2)
 {
-    const double below = t.f[i] * epsilon * epsilon;
+    const double below = power == 1 ? t.f[i] * (epsilon < 0 ? -epsilon : epsilon) : t.f[i] * epsilon * epsilon;
     if (t.fa[i] == 0) return below;
     const double above = t.fa[i] / (epsilon * epsilon);
     return above < below ? above : below;
@@ -134,7 +136,7 @@ ZD_HD inline double search_signal(const MassTerms& t, int i, double epsilon)
 ZD_HD inline double predict_measurement(const MeasurementConstants& c, const MassTerms& t, int i, double epsilon,
                                         double delta)
 {
-    if (c.kind == MeasurementKind::search_limit) return search_signal(t, i, epsilon);
+    if (c.kind == MeasurementKind::search_limit) return search_signal(t, i, epsilon, c.search_power);
     if (c.kind == MeasurementKind::lepton_g2)
     {
         return a_lepton_zd(t.m_zd_gev, epsilon, delta, c.w, c.m_lepton_gev, t.f[i], t.fa[i]);

@@ -19,6 +19,8 @@ inline constexpr double m_w_gev = 80.379;
 inline constexpr double m_e_gev = 0.51099895000e-3;
 /// Muon mass [GeV], PDG 2020.
 inline constexpr double m_mu_gev = 0.1056583745;
+/// Charged-pion mass [GeV], PDG 2020 (139.57039 MeV): where Z_d → hadrons opens (2m_π).
+inline constexpr double m_pi_charged_gev = 0.13957039;
 /// Tau mass [GeV], PDG 2020 (threshold of the ŝ² running).
 inline constexpr double m_tau_gev = 1.77686;
 /// MS-bar charm and bottom masses m_q(m_q) [GeV], PDG 2020 (thresholds of the ŝ² running).

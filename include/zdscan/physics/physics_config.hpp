@@ -47,6 +47,8 @@ struct MeasurementInput
     std::string decay = "visible";      ///< "visible" or "invisible": which branching fraction scales the rate
     double branching_fraction = 1;      ///< BR(Z_d → what the search sees)
     double valid_below_gev = 1;         ///< the term is 0 above this mass (where δ′ couplings matter)
+    /// How the limit enters χ² (search_limit.hpp, docs/searches.md "Likelihood of a limit"); poisson0 by default.
+    SearchLikelihood likelihood = SearchLikelihood::poisson0;
 };
 
 /// An explicit correlation matrix of some measurements' total uncertainties (config "correlation"): ρ_ab between
@@ -104,7 +106,7 @@ class MassTermsAt
   private:
     const ObservableConstants* observables_;
     std::vector<ApvKEvaluator> k_;  // one per measurement (contact for the non-apv ones: unused)
-    std::vector<double> search_z_;  // one per measurement: a search_limit's one-sided z (0 for the others)
+    std::vector<double> search_z_;  // one per measurement: a search_limit's √(χ² at its limit) (0 for the others)
     const PhysicsConfig* config_;
     void inputs_at(double m_zd_mev, double* in) const;
 };

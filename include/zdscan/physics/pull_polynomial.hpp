@@ -47,6 +47,8 @@ struct PullFactors
     /// search_limit with an excluded band: the ε⁻² coefficient of the constant term above the band's middle, where
     /// it is the smaller in magnitude (0 otherwise).
     double p0inv;
+    /// search_limit, one-sided poisson0: the ε¹ coefficient of the constant term (χ² ∝ ε²; 0 otherwise).
+    double p0e1;
 };
 
 ZD_HD inline PullFactors pull_factors(const MeasurementConstants& c, const MassTerms& t, int i)
@@ -56,8 +58,10 @@ ZD_HD inline PullFactors pull_factors(const MeasurementConstants& c, const MassT
     PullFactors f{};
     if (c.kind == MeasurementKind::search_limit)
     {
-        // pull = (0 − S)/1 with S = f ε² (or fa/ε² above the band's middle): no δ, no shift.
-        f.p0e = -t.f[i];
+        // pull = (0 − S)/1 with S = f ε² (or fa/ε² above the band's middle; f ε for a one-sided poisson0 limit):
+        // no δ, no shift.
+        if (c.search_power == 1) f.p0e1 = -t.f[i];
+        else f.p0e = -t.f[i];
         f.p0inv = -t.fa[i];
         return f;
     }
@@ -115,6 +119,7 @@ ZD_HD inline PullFactors pull_factors(const MeasurementConstants& c, const MassT
 ZD_HD inline PullPolynomial pull_polynomial(const PullFactors& f, double epsilon)
 {
     double constant = f.p0e * epsilon * epsilon;
+    if (f.p0e1 != 0) constant = f.p0e1 * epsilon;  // a one-sided poisson0 limit (p0e is 0 there)
     if (f.p0inv != 0)  // search_limit band: the side of its middle where ε is (search_signal)
     {
         const double above = f.p0inv / (epsilon * epsilon);

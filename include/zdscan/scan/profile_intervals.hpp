@@ -21,6 +21,10 @@ struct ProfileInterval
     /// grid points of the connected region (few: the grid does not resolve it; 0: none is below the threshold,
     /// which the global minimum set between grid points)
     int points_inside = 0;
+    /// An end inside this axis's range that another axis's box sets: the profile's minimiser lies on that axis's
+    /// first or last grid point there, so the end moves when that edge moves. Names the edge ("the m_Zd grid's
+    /// upper edge (1000 MeV)"); empty when the data set the end. Such an end is open, printed as a bound.
+    std::string lower_set_by, upper_set_by;
 };
 
 /// chi2_min: the minimum the threshold is relative to (NaN: the profile's own minimum).

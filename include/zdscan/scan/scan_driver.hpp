@@ -180,9 +180,11 @@ struct ScanOutput
             std::int64_t region_excluded = 0;
         };
         std::vector<PerSearch> searches;
-        /// r = (m/m_Z)|δ′/ε| at the refined best fit with the searches (search_limit.hpp): above 0.17 the
-        /// dark-photon limits do not describe the Z_d there.
+        /// r = (m/m_Z)|δ′/ε| at the refined best fit with the searches (search_limit.hpp): above
+        /// search_max_coupling_ratio() (0.070) the dark-photon limits do not describe the Z_d there.
         double coupling_ratio_at_best = 0;
+        /// The largest r over the 2-D 1σ region of the fit with the searches (each cell at its profiled δ).
+        double coupling_ratio_max_1sigma = 0;
     };
     SearchComparison without_searches;
     /// With ScanOptions::posterior: the posterior maps, marginals, HPD levels and credible intervals.

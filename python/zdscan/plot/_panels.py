@@ -303,8 +303,9 @@ def search_legend_handle(result):
         return None
     cls = sorted({s["cl_percent"] for s in shown})
     decays = sorted({s["decay"] for s in shown if s["decay"]})
+    forms = sorted({s.get("likelihood", "") for s in shown if s.get("likelihood")})
     text = (f"direct searches ({', '.join(decays) + ', ' if decays else ''}"
-            f"{'/'.join(f'{c:g}' for c in cls)}% CL), excluded")
+            f"{'/'.join(f'{c:g}' for c in cls)}% CL{', ' + '/'.join(forms) if forms else ''}), excluded")
     return Patch(**SEARCH_STYLE), text
 
 

@@ -145,7 +145,9 @@ def _searches(f, measurements) -> List[dict]:
         source = _text(s.attrs.get("source", ""))
         out.append(dict(name=m.name, label=_search_label(m.name, source), mass_gev=mass, lower=lower,
                         upper=column("upper"), enabled=m.enabled, valid_below_gev=attrs.get("valid_below_gev") or 1.0,
-                        cl_percent=attrs.get("cl_percent") or 90.0, decay=_text(s.attrs.get("decay", ""))))
+                        cl_percent=attrs.get("cl_percent") or 90.0, decay=_text(s.attrs.get("decay", "")),
+                        # files before 2026-12 entered every limit as a Gaussian in the rate
+                        likelihood=_text(s.attrs.get("likelihood", "gaussian_rate"))))
     return out
 
 

@@ -1,0 +1,79 @@
+"""What the summary states, checked against what sets it (issue 27): interval ends that another axis's box sets,
+a best fit on the box's edge, the searches' likelihood and where the dark-photon limits apply."""
+import json
+import os
+import subprocess
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def exe(zdscan_exe):
+    return zdscan_exe
+
+
+def summary_json(exe, path, *args):
+    r = subprocess.run([exe, "summary", str(path), "--json", *args], capture_output=True, text=True, check=True)
+    return json.loads(r.stdout)
+
+
+def scan(exe, tmp_path, name, *args, config=None):
+    out = tmp_path / name
+    cmd = [exe, "scan", "--quiet", "--no-checkpoint", "--out", str(out), *args]
+    if config is not None:
+        (tmp_path / (name + ".json")).write_text(json.dumps(config))
+        cmd += ["--config", str(tmp_path / (name + ".json"))]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return out
+
+
+def paper_config(exe):
+    return json.loads(subprocess.run([exe, "config"], check=True, capture_output=True, text=True).stdout)
+
+
+@pytest.mark.parametrize("m_max", [300.0, 1000.0, 3000.0])
+def test_an_end_the_mass_box_sets_is_open(exe, tmp_path, m_max):
+    """At 90 % CL the epsilon profile's upper end is the m_Zd = m_max edge: it moved with m_max ([0.00156, 0.00701],
+    [.., 0.0194], [.., 0.0556]) and was printed as closed. Now it is marked, in the JSON and in the text."""
+    c = paper_config(exe)
+    c["grid"]["m_zd_mev"]["max"] = m_max
+    path = scan(exe, tmp_path, "r.h5", "--n-m", "96", "--n-eps", "96", "--n-delta", "16", config=c)
+    eps = summary_json(exe, path, "--cl", "90")["intervals"]["epsilon"]
+    assert eps["upper_set_by_box"] is not None and "m_Zd grid's upper edge" in eps["upper_set_by_box"], eps
+    assert eps["lower_set_by_box"] is None
+    text = subprocess.run([exe, "summary", str(path), "--cl", "90"], capture_output=True, text=True).stdout
+    line = next(l for l in text.splitlines() if l.strip().startswith("epsilon"))
+    assert line.split("=")[1].strip().startswith(">"), line
+    assert "set by the m_Zd grid's upper edge" in line
+    # At 1 sigma the data close it: both ends are numbers with no mark.
+    eps1 = summary_json(exe, path)["intervals"]["epsilon"]
+    assert eps1["upper_set_by_box"] is None and eps1["lower_set_by_box"] is None
+
+
+def test_a_best_grid_point_on_the_edge_is_named(exe, tmp_path):
+    c = paper_config(exe)
+    c["grid"]["m_zd_mev"]["max"] = 30.0  # below the paper's best fit: the minimum is the box's edge
+    path = scan(exe, tmp_path, "edge.h5", "--n", "32", config=c)
+    text = subprocess.run([exe, "summary", str(path)], capture_output=True, text=True).stdout
+    assert "upper m_Zd edge" in text and "widen the m_Zd range" in text, text
+
+
+def test_searches_name_their_likelihood_and_the_recast_validity(exe, tmp_path):
+    c = paper_config(exe)
+    masses = [0.005 * 10 ** (i / 10) for i in range(21)]
+    c["measurements"].append({"name": "toy", "kind": "search_limit", "decay": "visible",
+                              "table": {"mass_gev": masses, "lower": [1e-3] * len(masses)}})
+    path = scan(exe, tmp_path, "s.h5", "--n", "32", config=c)
+    s = summary_json(exe, path)["searches"]
+    assert s["coupling_ratio_max_for_1_percent"] == pytest.approx(0.0697, abs=5e-4)
+    assert s["limits_apply_in_1sigma_region"] in (True, False)
+    br = s["zd_branching_fractions_at_best_fit"]
+    assert br["ee"] + br["mumu"] + br["nunu"] == pytest.approx(1.0, abs=1e-12)
+    text = subprocess.run([exe, "summary", str(path)], capture_output=True, text=True).stdout
+    assert "likelihood poisson0 (chi2 4.61 at the limit)" in text
+    assert "over its 2-D 1 sigma region r reaches" in text
+    import h5py
+    with h5py.File(path) as f:
+        a = f["searches/toy"].attrs
+        assert a["likelihood"] in ("poisson0", b"poisson0")
+        assert a["chi2_at_limit"] == pytest.approx(-2 * __import__("math").log(0.1), rel=1e-14)
