@@ -117,13 +117,19 @@ class Physics:
         self.meas = []
         for o in cfg["measurements"]:
             kind = o["kind"]
-            if kind == "search_limit":  # χ² = z² (BR ε²/ε_CL²)², or the band's min (docs/physics.md)
+            if kind == "search_limit":  # docs/searches.md, "Likelihood of a limit"
                 t = o["table"]
+                cl = o.get("cl", 90) / 100
+                form = o.get("likelihood", "poisson0")
+                # χ² at the limit: poisson0 −2 ln(1 − CL); half_normal Φ⁻¹((1 + CL)/2)²; gaussian_rate Φ⁻¹(CL)².
+                scale = {"poisson0": math.sqrt(-2 * math.log1p(-cl)),
+                         "half_normal": NormalDist().inv_cdf((1 + cl) / 2),
+                         "gaussian_rate": NormalDist().inv_cdf(cl)}[form]
                 self.meas.append(dict(name=o["name"], kind=kind, enabled=o.get("enabled", True), x=0.0, sigma=1.0,
                                       errors={}, mass=np.asarray(t["mass_gev"], float),
                                       lower=np.asarray(t["lower"], float),
                                       upper=np.asarray(t["upper"], float) if "upper" in t else None,
-                                      z=NormalDist().inv_cdf(o.get("cl", 90) / 100),
+                                      z=scale, linear=form == "poisson0" and "upper" not in t,
                                       br=o.get("branching_fraction", 1.0), valid=o.get("valid_below_gev", 1.0)))
                 continue
             errors = dict(o.get("errors", {}))
@@ -163,6 +169,8 @@ class Physics:
             return np.zeros_like(e)
         lm = math.log(m_gev)
         lo = math.exp(np.interp(lm, np.log(o["mass"]), np.log(o["lower"])))
+        if o["linear"]:  # one-sided poisson0: χ² = a² BR ε²/ε_lo², a pull linear in ε
+            return o["z"] * math.sqrt(o["br"]) * np.abs(e) / lo
         below = o["z"] * o["br"] * e * e / (lo * lo)
         if o["upper"] is None:
             return below
