@@ -452,6 +452,9 @@ void ScanFileWriter::Impl::write_searches(const ScanOutput& out)
         h5::write_attribute(g, "without_region_excluded_cells", static_cast<double>(c.region_excluded));
         h5::write_attribute(g, "coupling_ratio_at_best", c.coupling_ratio_at_best);
         h5::write_attribute(g, "coupling_ratio_max_1sigma", c.coupling_ratio_max_1sigma);
+        std::string gaps;
+        for (const auto& name : c.veto_gap_at_best) gaps += (gaps.empty() ? "" : ",") + name;
+        h5::write_attribute(g, "best_fit_in_veto_gap_of", gaps);
     }
     for (const auto& m : list)
     {

@@ -391,6 +391,8 @@ ScanFileContents read_scan_file(const std::string& path)
                 d.coupling_ratio_at_best = finite_attribute(g, "coupling_ratio_at_best");
                 if (H5Aexists(g, "coupling_ratio_max_1sigma") > 0)
                     d.coupling_ratio_max_1sigma = finite_attribute(g, "coupling_ratio_max_1sigma");
+                if (H5Aexists(g, "best_fit_in_veto_gap_of") > 0)
+                    d.veto_gap_at_best = h5::read_string_attribute(g, "best_fit_in_veto_gap_of");
                 for (const auto& name : f.measurements)
                 {
                     if (H5Lexists(g, name.c_str(), H5P_DEFAULT) <= 0) continue;

@@ -90,6 +90,7 @@ ScanFileContents summary_contents(const ScanOutput& out)
         d.region_excluded = static_cast<double>(w.region_excluded);
         d.coupling_ratio_at_best = w.coupling_ratio_at_best;
         d.coupling_ratio_max_1sigma = w.coupling_ratio_max_1sigma;
+        for (const auto& name : w.veto_gap_at_best) d.veto_gap_at_best += (d.veto_gap_at_best.empty() ? "" : ",") + name;
         for (const auto& x : w.searches)
         {
             d.names.push_back(x.name);
@@ -456,6 +457,12 @@ std::vector<std::string> warnings(const ScanFileContents& f, const std::vector<A
     {
         w.push_back("the refinement between grid points did not converge: centres are the best grid point");
     }
+    if (!f.searches.veto_gap_at_best.empty())
+    {
+        w.push_back("the best fit lies in a veto gap of " + f.searches.veto_gap_at_best
+                    + " (a mass window where the limit file says there is no limit): a minimum there is an artefact of "
+                      "the gap, not a preference of the data");
+    }
     return w;
 }
 
@@ -791,6 +798,7 @@ nlohmann::json searches_json(const ScanFileContents& f)
                                                   ? nlohmann::json(d.coupling_ratio_max_1sigma <= search_max_coupling_ratio())
                                                   : nlohmann::json()},
             {"zd_branching_fractions_at_best_fit", zd_decays_json(f)},
+            {"best_fit_in_veto_gap_of", d.veto_gap_at_best},
             {"searches", each}};
 }
 }  // namespace

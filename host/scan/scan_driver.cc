@@ -641,7 +641,24 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
         check_cancel(options.cancel);
     }
     if (out.without_searches.present)
+    {
         out.without_searches.coupling_ratio_at_best = search_coupling_ratio(r.m_zd_mev * 1e-3, r.epsilon, r.delta);
+        // Veto gaps at the best fit (and at its grid point, which the refinement may have left by a hair).
+        for (const auto& m : config.physics.measurements)
+        {
+            if (m.kind != MeasurementKind::search_limit || !m.enabled) continue;
+            for (double at_mev : {r.m_zd_mev, out.best.m_zd_mev})
+            {
+                double lower = 0, upper = 0;
+                if (at_mev * 1e-3 <= m.valid_below_gev && search_edges(m.table, at_mev * 1e-3, lower, upper)
+                    && lower >= 1)
+                {
+                    out.without_searches.veto_gap_at_best.push_back(m.name);
+                    break;
+                }
+            }
+        }
+    }
     out.sm = chi2_at(problem.observables, mass_at, r.m_zd_mev, 0, 0);
     out.pull_sm = pulls_at(problem.observables, mass_at, r.m_zd_mev, 0, 0);
     out.pull_refined = pulls_at(problem.observables, mass_at, r.m_zd_mev, r.epsilon, r.delta);

@@ -134,6 +134,7 @@ struct ScanFileContents
         double region_cells = 0, region_excluded = 0;
         double coupling_ratio_at_best = 0;  ///< (m/m_Z)|δ′/ε| at the best fit (> 0.070: the limits do not apply)
         double coupling_ratio_max_1sigma = NAN;  ///< the largest over the 2-D 1σ region (NaN: a file before 2026-12)
+        std::string veto_gap_at_best;  ///< searches (comma-separated) whose file has no limit at the best fit's mass
         std::vector<std::string> names;
         std::vector<std::string> applies;  ///< where each search's term applies, in words
         std::vector<double> ratio_at_best, excluded_cells;

@@ -185,6 +185,9 @@ struct ScanOutput
         double coupling_ratio_at_best = 0;
         /// The largest r over the 2-D 1σ region of the fit with the searches (each cell at its profiled δ).
         double coupling_ratio_max_1sigma = 0;
+        /// The searches whose limit file says "no limit" (ε_CL ≥ 1: DarkCast's 10⁵ veto marks) at the best fit's
+        /// mass inside their masses: a minimum there is the gap's artefact, not a preference of the data.
+        std::vector<std::string> veto_gap_at_best;
     };
     SearchComparison without_searches;
     /// With ScanOptions::posterior: the posterior maps, marginals, HPD levels and credible intervals.

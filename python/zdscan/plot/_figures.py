@@ -142,7 +142,9 @@ def figure_contours(result, width="single", *, searches: bool = True):
     extra = search_legend_handle(d) if searches else None
     if extra is not None:
         handles.append(extra[0])
-        texts.append("direct searches\n(excluded)")
+        # The form each limit enters by (docs/searches.md, "Likelihood of a limit").
+        forms = sorted({s.get("likelihood", "") for s in d.searches if s["enabled"] and s.get("likelihood")})
+        texts.append("direct searches\n(excluded" + (", " + "/".join(forms) if forms else "") + ")")
     if d.coverage is not None:  # the Feldman-Cousins lines contours() drew (the levels both have)
         shared = [c for c in d.coverage["cl"] if any(abs(c - x) < 0.01 for x in CL_2D)]
         for k, c in enumerate(shared):
