@@ -77,3 +77,21 @@ def test_searches_name_their_likelihood_and_the_recast_validity(exe, tmp_path):
         a = f["searches/toy"].attrs
         assert a["likelihood"] in ("poisson0", b"poisson0")
         assert a["chi2_at_limit"] == pytest.approx(-2 * __import__("math").log(0.1), rel=1e-14)
+
+
+def test_a_best_fit_in_a_veto_gap_is_named(exe, tmp_path):
+    """The visible-searches fit sat in BaBar's phi veto gap and nothing said so. Here a limit that excludes the
+    paper's region everywhere but in a 'no limit' window (DarkCast writes 1e5 there) around 47 MeV."""
+    c = paper_config(exe)
+    masses = [0.005, 0.040, 0.0401, 0.055, 0.0551, 0.5]
+    lower = [1e-4, 1e-4, 1e5, 1e5, 1e-4, 1e-4]
+    c["measurements"].append({"name": "gappy", "kind": "search_limit", "table": {"mass_gev": masses, "lower": lower}})
+    path = scan(exe, tmp_path, "gap.h5", "--n", "64", config=c)
+    s = summary_json(exe, path)["searches"]
+    assert s["best_fit_in_veto_gap_of"] == "gappy", s
+    text = subprocess.run([exe, "summary", str(path)], capture_output=True, text=True).stdout
+    assert "the best fit lies in a veto gap of gappy" in text
+    # Without the gap the same limit puts the best fit elsewhere, and nothing is said.
+    c["measurements"][-1]["table"]["lower"] = [1e-4] * 6
+    path = scan(exe, tmp_path, "nogap.h5", "--n", "64", config=c)
+    assert summary_json(exe, path)["searches"]["best_fit_in_veto_gap_of"] == ""
