@@ -95,3 +95,35 @@ def test_a_best_fit_in_a_veto_gap_is_named(exe, tmp_path):
     c["measurements"][-1]["table"]["lower"] = [1e-4] * 6
     path = scan(exe, tmp_path, "nogap.h5", "--n", "64", config=c)
     assert summary_json(exe, path)["searches"]["best_fit_in_veto_gap_of"] == ""
+
+
+CONFIGS = os.path.join(os.path.dirname(__file__), "..", "..", "configs")
+
+
+def test_updated2025_holds_the_2025_inputs(exe):
+    """a_e^SM moved by the 2024 tenth-order coefficient, Q_W(Cs) recomputed with the 2019 beta (Q_W goes as beta in
+    eq. 20; the skin correction is a 0.4 % factor, so the chain's ratio is beta's to 1e-4)."""
+    cfg = lambda name: json.load(open(os.path.join(CONFIGS, name + ".json")))
+    old_ae = 0.001159652180254  # alpha(Rb) with A1(10) = 6.737 (shared/physics/inputs2025.md 4.2)
+    for name in ("updated2025", "updated2025-wp20"):
+        a_e = next(m for m in cfg(name)["measurements"] if m["name"] == "a_e")
+        assert a_e["sm"] - old_ae == pytest.approx(-0.057e-12, abs=1e-18)
+        assert a_e["exp"] - a_e["sm"] == pytest.approx(0.393e-12, abs=1e-15)
+    apv = lambda name: json.loads(subprocess.run([exe, "apv", "--config", os.path.join(CONFIGS, name + ".json"),
+                                                  "--json"], capture_output=True, text=True, check=True).stdout)
+    q = {name: apv(name)["result"]["qw"]["value"] for name in ("updated2025", "updated2025-beta2023")}
+    paper = json.loads(subprocess.run([exe, "apv", "--json"], capture_output=True, text=True, check=True).stdout)
+    q0 = paper["result"]["qw"]["value"]
+    assert q["updated2025"] / q0 == pytest.approx(27.139 / 27.064, rel=2e-4)
+    assert q["updated2025-beta2023"] / q0 == pytest.approx(26.887 / 27.064, rel=2e-4)
+
+
+@pytest.mark.parametrize("name,sign", [("updated2025-beta2023", 1), ("updated2025-apv-sahoo", -1)])
+def test_the_sign_of_delta_follows_the_atomic_inputs(exe, tmp_path, name, sign):
+    """docs/physics.md, 'The 2025 inputs': with Sahoo's Q_W the preferred delta is negative, with the 2023 beta
+    positive; the default grid scans delta >= 0, so a signed range shows it."""
+    c = json.load(open(os.path.join(CONFIGS, name + ".json")))
+    c["grid"]["delta"]["min"] = -0.01
+    path = scan(exe, tmp_path, "s.h5", "--n-m", "64", "--n-eps", "64", "--n-delta", "32", config=c)
+    best = summary_json(exe, path)["refined"]
+    assert sign * best["delta"] > 5e-4, best
