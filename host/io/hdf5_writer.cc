@@ -710,7 +710,13 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         curve("sin2_sm", out.running_sin2_sm,
               "SM running sin^2 theta_W (MS-bar; smooth fermion decoupling, W loop above M_W): Fig. 4");
         curve("sin2_sm_step", out.running_sin2_sm_step, "SM running sin^2 theta_W, step thresholds: the chi2 model");
-        curve("sin2_bestfit", out.running_sin2_bestfit, "kappa_d(Q) sin^2 theta_W(Q) at the best grid point");
+        {
+            // Its point, as the other Z_d curves carry theirs (docs/output.md).
+            Handle best = curve("sin2_bestfit", out.running_sin2_bestfit, "kappa_d(Q) sin^2 theta_W(Q) at the best grid point");
+            h5::write_attribute(best, "m_zd_mev", out.best.m_zd_mev);
+            h5::write_attribute(best, "epsilon", out.best.epsilon);
+            h5::write_attribute(best, "delta", out.best.delta);
+        }
         for (const auto& c : out.running_zd)
         {
             Handle set = curve("sin2_" + c.name, c.sin2, "kappa_d(Q) sin^2 theta_W(Q) with the Z_d of " + c.name);
