@@ -119,6 +119,30 @@ TEST(Posterior, GaussianPosteriorGivesItsCredibleInterval)
     const double peak = -std::log(2 * M_PI * 0.2 * 0.1);
     EXPECT_NEAR(post.hpd_log_density[0], peak - 0.5 * 2.2957489, 0.01);
     EXPECT_NEAR(post.hpd_log_density[1], peak - 0.5 * 6.1800743, 0.01);
+    // Box sensitivity (issue 27): the Gaussians lie 4 sigma and more inside every end, so moving an end in by a
+    // tenth of the range (0.25 in log10 m, 0.2 in log10 eps) moves no interval end by a grid spacing.
+    for (int a = 0; a < 2; ++a)
+    {
+        EXPECT_FALSE(post.box[a].sensitive) << a << " shift " << post.box[a].shift << " res " << post.box[a].resolution;
+        EXPECT_LT(post.box[a].edge_mass[0] + post.box[a].edge_mass[1], 1e-4);
+    }
+    // A posterior that the box cuts: log10 m flat (no data on m) but eps Gaussian. m's interval is the box's
+    // 16th-84th percentiles, and moving an end moves it by about a tenth of the range, far above the spacing.
+    auto flat_m = [&](std::size_t, std::size_t j)
+    {
+        CellPulls p;
+        p.n = p.n_enabled = 1;
+        p.measurement[0] = 0;
+        p.p[0] = PullPolynomial{{(std::log10(eps[j]) + 2.6) / 0.1, 0, 0, 0}};
+        return p;
+    };
+    for (std::size_t c = 0; c < chi2.size(); ++c) chi2[c] = chi2_total(flat_m(c / eps.size(), c % eps.size()), 0.0);
+    const Posterior cut = compute_posterior(flat_m, m, true, eps, true, delta, chi2, dmin, 2);
+    EXPECT_NEAR(std::log10(cut.m_interval[0]), 0.5 + 2.5 * 0.158655, 2e-3);
+    EXPECT_TRUE(cut.box[0].sensitive);
+    EXPECT_GT(cut.box[0].shift, 10 * cut.box[0].resolution);
+    EXPECT_NEAR(cut.box[0].edge_mass[0], 0.5 * 2.5 / 400 / 2.5, 1e-6);  // half a cell of a flat density per unit
+    EXPECT_FALSE(cut.box[1].sensitive);
 }
 
 TEST(Posterior, ScanPosteriorMatchesDirectIntegration)

@@ -590,15 +590,29 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
         s.write_vector(p, "marginal_m_zd_mev", post.marginal_m, {M}, "1", "1-D marginal posterior density of m_Zd");
         s.write_vector(p, "marginal_epsilon", post.marginal_eps, {E}, "1", "1-D marginal posterior density of epsilon");
         s.write_vector(p, "marginal_delta", post.marginal_delta, {D}, "1", "1-D marginal posterior density of delta");
-        h5::write_attribute(p, "hpd_log_density_68", post.hpd_log_density[0]);
-        h5::write_attribute(p, "hpd_log_density_95", post.hpd_log_density[1]);
+        // Named by their real levels (68.27 %, 95.45 %: 1σ and 2σ of two parameters' Gaussian).
+        h5::write_attribute(p, "hpd_log_density_68p27", post.hpd_log_density[0]);
+        h5::write_attribute(p, "hpd_log_density_95p45", post.hpd_log_density[1]);
+        int a = 0;
         for (const auto& [name, iv, mode] : {std::tuple{"m_zd_mev", post.m_interval, post.m_mode},
                                              std::tuple{"epsilon", post.eps_interval, post.eps_mode},
                                              std::tuple{"delta", post.delta_interval, post.delta_mode}})
         {
-            h5::write_attribute(p, (std::string(name) + "_credible_68_lower").c_str(), iv[0]);
-            h5::write_attribute(p, (std::string(name) + "_credible_68_upper").c_str(), iv[1]);
-            h5::write_attribute(p, (std::string(name) + "_mode").c_str(), mode);
+            const std::string n = name;
+            h5::write_attribute(p, (n + "_credible_68_lower").c_str(), iv[0]);
+            h5::write_attribute(p, (n + "_credible_68_upper").c_str(), iv[1]);
+            h5::write_attribute(p, (n + "_mode").c_str(), mode);
+            // How much the box sets the interval (docs/statistics.md, "Box sensitivity").
+            const auto& b = post.box[a++];
+            h5::write_attribute(p, (n + "_edge_mass_lower").c_str(), b.edge_mass[0]);
+            h5::write_attribute(p, (n + "_edge_mass_upper").c_str(), b.edge_mass[1]);
+            h5::write_attribute(p, (n + "_credible_68_lower_end_in_lower").c_str(), b.interval_lower_moved[0]);
+            h5::write_attribute(p, (n + "_credible_68_lower_end_in_upper").c_str(), b.interval_lower_moved[1]);
+            h5::write_attribute(p, (n + "_credible_68_upper_end_in_lower").c_str(), b.interval_upper_moved[0]);
+            h5::write_attribute(p, (n + "_credible_68_upper_end_in_upper").c_str(), b.interval_upper_moved[1]);
+            h5::write_attribute(p, (n + "_credible_box_shift").c_str(), b.shift);
+            h5::write_attribute(p, (n + "_credible_box_resolution").c_str(), b.resolution);
+            h5::write_attribute(p, (n + "_credible_box_sensitive").c_str(), b.sensitive ? 1 : 0);
         }
     }
     s.write_searches(out);

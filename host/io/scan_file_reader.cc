@@ -365,6 +365,15 @@ ScanFileContents read_scan_file(const std::string& path)
                 c.interval[a][0] = finite_attribute(g, std::string(names[a]) + "_credible_68_lower");
                 c.interval[a][1] = finite_attribute(g, std::string(names[a]) + "_credible_68_upper");
                 c.mode[a] = finite_attribute(g, std::string(names[a]) + "_mode");
+                const std::string n = names[a];
+                if (H5Aexists(g, (n + "_credible_box_shift").c_str()) > 0)
+                {
+                    c.edge_mass[a][0] = finite_attribute(g, n + "_edge_mass_lower");
+                    c.edge_mass[a][1] = finite_attribute(g, n + "_edge_mass_upper");
+                    c.box_shift[a] = finite_attribute(g, n + "_credible_box_shift");
+                    c.box_resolution[a] = finite_attribute(g, n + "_credible_box_resolution");
+                    c.box_sensitive[a] = finite_attribute(g, n + "_credible_box_sensitive") != 0;
+                }
                 if (!(c.interval[a][0] <= c.interval[a][1]))
                     throw std::runtime_error(std::string("/posterior@") + names[a] + "_credible_68 is not an interval");
             }

@@ -71,6 +71,12 @@ ScanFileContents summary_contents(const ScanOutput& out)
             c.interval[a][0] = iv[a][0];
             c.interval[a][1] = iv[a][1];
             c.mode[a] = modes[a];
+            const auto& b = p.box[a];
+            c.edge_mass[a][0] = b.edge_mass[0];
+            c.edge_mass[a][1] = b.edge_mass[1];
+            c.box_shift[a] = b.shift;
+            c.box_resolution[a] = b.resolution;
+            c.box_sensitive[a] = b.sensitive;
         }
     }
     if (out.without_searches.present)
@@ -622,6 +628,17 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
                       c.priors.c_str(), c.interval[0][0], c.interval[0][1], c.mode[0], c.interval[1][0],
                       c.interval[1][1], c.mode[1], c.interval[2][0], c.interval[2][1], c.mode[2]);
         s << line;
+        for (int a = 0; a < 3; ++a)
+        {
+            if (!c.box_sensitive[a]) continue;
+            std::snprintf(line, sizeof line,
+                          "  %s's credible interval is set by the box: moving an end of the scanned range in by a "
+                          "tenth moves it by %.3g%s (grid spacing there %.3g); its edge cells hold %.2g%% and %.2g%% "
+                          "of the posterior; the interval states the prior range, not the data\n",
+                          axis_names[a], c.box_shift[a], axis_unit(a), c.box_resolution[a], 100 * c.edge_mass[a][0],
+                          100 * c.edge_mass[a][1]);
+            s << line;
+        }
     }
     if (f.toys.present)
     {
@@ -730,7 +747,16 @@ nlohmann::json credible_json(const ScanFileContents& f)
     nlohmann::json out = {{"priors", c.priors}, {"level", 0.682689492137086}};
     const char* names[3] = {"m_zd_mev", "epsilon", "delta"};
     for (int a = 0; a < 3; ++a)
-        out[names[a]] = {{"lower", c.interval[a][0]}, {"upper", c.interval[a][1]}, {"mode", c.mode[a]}};
+    {
+        auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+        out[names[a]] = {{"lower", c.interval[a][0]},
+                         {"upper", c.interval[a][1]},
+                         {"mode", c.mode[a]},
+                         {"edge_mass", {number(c.edge_mass[a][0]), number(c.edge_mass[a][1])}},
+                         {"box_shift", number(c.box_shift[a])},
+                         {"box_resolution", number(c.box_resolution[a])},
+                         {"set_by_the_box", c.box_sensitive[a]}};
+    }
     return out;
 }
 

@@ -344,7 +344,7 @@ def test_plot_draws_coinciding_hpd_levels(exe, work):
     assert run([exe, "scan", "--n", "16", "--posterior", "--quiet", "--out", "p.h5"], cwd=work).returncode == 0
     with h5py.File(work / "p.h5", "r+") as f:
         g = f["posterior"]
-        g.attrs["hpd_log_density_95"] = g.attrs["hpd_log_density_68"]
+        g.attrs["hpd_log_density_95p45"] = g.attrs["hpd_log_density_68p27"]
     r = run([exe, "plot", "fig3", "p.h5", "--out", "f", "--format", "png"], cwd=work, timeout=120)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
 

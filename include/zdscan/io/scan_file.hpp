@@ -89,6 +89,12 @@ struct ScanFileContents
         std::string priors;
         double interval[3][2] = {};  ///< m_Zd, ε, δ
         double mode[3] = {};
+        /// Box sensitivity (files since 2026-12; else NaN and false): the marginal's mass in the edge cells, the
+        /// largest move of an interval end when either end of the axis moves in by a tenth of the range, and
+        /// whether that exceeds the grid's spacing.
+        double edge_mass[3][2] = {{NAN, NAN}, {NAN, NAN}, {NAN, NAN}};
+        double box_shift[3] = {NAN, NAN, NAN}, box_resolution[3] = {NAN, NAN, NAN};
+        bool box_sensitive[3] = {false, false, false};
     } credible;
     /// From `zdscan coverage` (/coverage attributes): per CL the Feldman–Cousins and Wilks regions' sizes and, on the
     /// Wilks contour, the toys' median critical Δχ² and the Wilks region's median coverage.

@@ -51,6 +51,18 @@ struct Posterior
     /// Central 68.27 % credible intervals (16th and 84th percentiles) and the mode of each 1-D marginal.
     double m_interval[2] = {0, 0}, eps_interval[2] = {0, 0}, delta_interval[2] = {0, 0};
     double m_mode = 0, eps_mode = 0, delta_mode = 0;
+    /// How much the box sets each credible interval (m_Zd, ε, δ; docs/statistics.md, "Box sensitivity"): the
+    /// marginal's mass in the first and last grid cell, the interval recomputed with the lower (upper) end of the
+    /// axis moved in by a tenth of its range (the marginal truncated and renormalised), and whether either moved an
+    /// end by more than the grid's spacing there.
+    struct BoxSensitivity
+    {
+        double edge_mass[2] = {0, 0};
+        double interval_lower_moved[2] = {0, 0}, interval_upper_moved[2] = {0, 0};
+        double shift = 0;       ///< the largest move of an interval end, in axis units
+        double resolution = 0;  ///< the grid spacing at that end, in axis units
+        bool sensitive = false;
+    } box[3];
 };
 
 /// The posterior of a scan: `pulls(i_m, i_eps)` gives a cell's pulls; chi2_min and delta_min are the scan's profile

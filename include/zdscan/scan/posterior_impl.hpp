@@ -26,6 +26,63 @@ inline std::vector<double> axis_weights(const std::vector<double>& x, bool log_a
     return w;
 }
 
+/// The central interval of a normalised-or-not density on grid points from index first to last (inclusive):
+/// 16th/84th percentiles of the trapezoid cumulative, inverted linearly, in axis values.
+inline void central_interval(const std::vector<double>& density, const std::vector<double>& x, bool log_axis,
+                             std::size_t first, std::size_t last, double interval[2])
+{
+    auto u = [&](std::size_t i) { return grid_coordinate(x[i], log_axis); };
+    if (last <= first)
+    {
+        interval[0] = interval[1] = x[first];
+        return;
+    }
+    std::vector<double> cdf(last - first + 1, 0.0);
+    for (std::size_t i = first + 1; i <= last; ++i)
+        cdf[i - first] = cdf[i - first - 1] + 0.5 * (density[i] + density[i - 1]) * (u(i) - u(i - 1));
+    const double total = cdf.back();
+    for (int side = 0; side < 2; ++side)
+    {
+        const double q = side == 0 ? 0.158655253931457 : 0.841344746068543;
+        std::size_t i = first + 1;
+        while (i < last && cdf[i - first] < q * total) ++i;
+        const double a = cdf[i - 1 - first], b = cdf[i - first], t = b > a ? (q * total - a) / (b - a) : 0.0;
+        interval[side] = grid_value(u(i - 1) + std::clamp(t, 0.0, 1.0) * (u(i) - u(i - 1)), log_axis);
+    }
+}
+
+/// Box sensitivity of a normalised marginal (Posterior::BoxSensitivity): its mass in the edge cells, and its central
+/// interval with either end of the axis moved in by a tenth of the range (in the axis coordinate).
+inline void box_sensitivity(const std::vector<double>& density, const std::vector<double>& x, bool log_axis,
+                            const double interval[2], Posterior::BoxSensitivity& s)
+{
+    const std::size_t n = x.size();
+    if (n < 3) return;
+    const auto w = axis_weights(x, log_axis);
+    s.edge_mass[0] = density[0] * w[0];
+    s.edge_mass[1] = density[n - 1] * w[n - 1];
+    auto u = [&](std::size_t i) { return grid_coordinate(x[i], log_axis); };
+    const double span = u(n - 1) - u(0);
+    std::size_t first = 0, last = n - 1;
+    while (first + 1 < n && u(first) < u(0) + 0.1 * span) ++first;
+    while (last > 0 && u(last) > u(n - 1) - 0.1 * span) --last;
+    central_interval(density, x, log_axis, first, n - 1, s.interval_lower_moved);
+    central_interval(density, x, log_axis, 0, last, s.interval_upper_moved);
+    for (const double* moved : {s.interval_lower_moved, s.interval_upper_moved})
+        for (int end = 0; end < 2; ++end)
+        {
+            const double shift = std::fabs(moved[end] - interval[end]);
+            if (shift <= s.shift) continue;
+            s.shift = shift;
+            // The spacing of the grid where that end lies.
+            const std::size_t k = static_cast<std::size_t>(
+                std::min<std::ptrdiff_t>(std::max<std::ptrdiff_t>(
+                    std::upper_bound(x.begin(), x.end(), interval[end]) - x.begin(), 1), static_cast<std::ptrdiff_t>(n - 1)));
+            s.resolution = std::fabs(x[k] - x[k - 1]);
+        }
+    s.sensitive = s.shift > s.resolution;
+}
+
 /// Normalises a density on grid points (trapezoid in the axis coordinate) and gives its 16th/84th percentiles and
 /// mode, in axis values.
 inline void marginal_summary(std::vector<double>& density, const std::vector<double>& x, bool log_axis,
@@ -121,6 +178,46 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
     detail::marginal_summary(p.marginal_m, m, m_log, p.m_interval, p.m_mode);
     detail::marginal_summary(p.marginal_eps, eps, eps_log, p.eps_interval, p.eps_mode);
     detail::marginal_summary(p.marginal_delta, delta, false, p.delta_interval, p.delta_mode);
+    detail::box_sensitivity(p.marginal_m, m, m_log, p.m_interval, p.box[0]);
+    detail::box_sensitivity(p.marginal_eps, eps, eps_log, p.eps_interval, p.box[1]);
+    detail::box_sensitivity(p.marginal_delta, delta, false, p.delta_interval, p.box[2]);
+    // The other axis's box too: m_Zd's interval with ε's range cut by a tenth at either end, and ε's with m_Zd's
+    // (from the 2-D density; δ's marginal is a sum over cells the scan does not keep, so δ gets its own range only).
+    for (int a = 0; a < 2; ++a)
+    {
+        const auto& x = a == 0 ? m : eps;
+        const auto& other = a == 0 ? eps : m;
+        const bool x_log = a == 0 ? m_log : eps_log, other_log = a == 0 ? eps_log : m_log;
+        const auto& w_other = a == 0 ? we : wm;
+        const double* interval = a == 0 ? p.m_interval : p.eps_interval;
+        auto& s = p.box[a];
+        if (other.size() < 3 || x.size() < 2) continue;
+        auto u = [&](std::size_t i) { return grid_coordinate(other[i], other_log); };
+        const double span = u(other.size() - 1) - u(0);
+        for (int end = 0; end < 2; ++end)
+        {
+            std::vector<double> marginal(x.size(), 0.0);
+            for (std::size_t c = 0; c < n_cells; ++c)
+            {
+                const std::size_t i = a == 0 ? c / n_eps : c % n_eps, j = a == 0 ? c % n_eps : c / n_eps;
+                const bool kept = end == 0 ? u(j) >= u(0) + 0.1 * span : u(j) <= u(other.size() - 1) - 0.1 * span;
+                if (kept) marginal[i] += std::exp(p.log_density[c]) * w_other[j];
+            }
+            double moved[2];
+            detail::central_interval(marginal, x, x_log, 0, x.size() - 1, moved);
+            for (int k = 0; k < 2; ++k)
+            {
+                const double shift = std::fabs(moved[k] - interval[k]);
+                if (shift <= s.shift) continue;
+                s.shift = shift;
+                const std::size_t at = static_cast<std::size_t>(std::min<std::ptrdiff_t>(
+                    std::max<std::ptrdiff_t>(std::upper_bound(x.begin(), x.end(), interval[k]) - x.begin(), 1),
+                    static_cast<std::ptrdiff_t>(x.size() - 1)));
+                s.resolution = std::fabs(x[at] - x[at - 1]);
+            }
+        }
+        s.sensitive = s.shift > s.resolution;
+    }
     // HPD: cells by density, the mass accumulated down to 68.27 % and 95.45 %.
     std::vector<std::size_t> order(n_cells);
     std::iota(order.begin(), order.end(), std::size_t{0});

@@ -155,6 +155,10 @@ def figure_contours(result, width="single", *, searches: bool = True):
                     Line2D([], [], color=POSTERIOR_COLOR, linestyle="--", linewidth=0.9)]
         handles.append(Line2D([], [], color=POSTERIOR_COLOR, linestyle="-.", linewidth=0.9))
         texts += ["68% HPD", "95% HPD", r"marginal, $-2\Delta\ln p$"]
+        if d.posterior.get("box_set"):  # the prior range sets some credible interval (docs/statistics.md)
+            names = {"m_zd_mev": r"$m_{Z_d}$", "epsilon": r"$\varepsilon$", "delta": r"$\delta$"}
+            handles.append(Line2D([], [], linestyle="none"))
+            texts.append("posterior of " + ", ".join(names[a] for a in d.posterior["box_set"]) + "\nset by the box")
     corner.legend(handles, texts, loc="center", handlelength=1.4, borderaxespad=0, labelspacing=0.3)
     return fig
 

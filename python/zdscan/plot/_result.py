@@ -47,7 +47,7 @@ class ResultData:
     #: /searches: each search_limit's limit (name, label, mass_gev, lower, upper or None, enabled, valid_below_gev,
     #: cl_percent, decay)
     searches: List[dict] = dataclasses.field(default_factory=list)
-    #: /posterior (with --posterior): log_density [m, ε], hpd_log_density_68/95, priors; else None
+    #: /posterior (with --posterior): log_density [m, ε], hpd_log_density_68p27/95p45, priors, box_set; else None
     posterior: Optional[dict] = None
     #: /coverage (`zdscan coverage`): cl (%, ascending), wilks (Δχ² per CL), toys, dchi2, tested [m, ε] and per CL
     #: (keyed by the CL in %) fc_region, crit, wilks_coverage maps; else None
@@ -239,13 +239,18 @@ def read_result(path) -> ResultData:
             if "posterior" in f:
                 g = f["posterior"]
                 dens = np.asarray(_map(f, "posterior/log_density", (len(m), len(eps)))[...], dtype=float)
-                levels = [_number(g.attrs.get(k)) for k in ("hpd_log_density_68", "hpd_log_density_95")]
+                # Named by their real levels since 2026-12 (68.27 %, 95.45 %); older files: _68, _95.
+                levels = [_number(g.attrs.get(new, g.attrs.get(old))) for new, old in
+                          (("hpd_log_density_68p27", "hpd_log_density_68"), ("hpd_log_density_95p45", "hpd_log_density_95"))]
                 if not np.all(np.isfinite(dens)) or any(v is None for v in levels):
                     raise ResultFileError("/posterior: log_density and its HPD levels must be finite")
                 marg = {k: _vector(f, f"posterior/marginal_{k}", n) for k, n in (("m_zd_mev", len(m)),
                                                                                    ("epsilon", len(eps)))}
+                # The axes whose credible interval the box sets (docs/statistics.md, "Box sensitivity").
+                box_set = [a for a in ("m_zd_mev", "epsilon", "delta")
+                           if _number(g.attrs.get(f"{a}_credible_box_sensitive")) == 1]
                 posterior = dict(log_density=dens, hpd68=levels[0], hpd95=levels[1],
-                                 priors=_text(g.attrs.get("priors", "")), marginal=marg)
+                                 priors=_text(g.attrs.get("priors", "")), marginal=marg, box_set=box_set)
             coverage = _coverage(f, (len(m), len(eps))) if "coverage" in f else None
             name = str(config.get("name", os.path.basename(path)))
     except ResultFileError as e:
