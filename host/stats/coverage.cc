@@ -31,6 +31,7 @@ ToyGrid CoverageGrid::view() const
     g.root_chi2 = root_chi2.data();
     g.delta_lo = delta_lo;
     g.delta_hi = delta_hi;
+    g.n_eps = static_cast<std::int64_t>(epsilon.size());
     return g;
 }
 
@@ -114,6 +115,8 @@ void index_coverage_grid(CoverageGrid& g, int threads)
     for (std::size_t i = 0; i < n_cells; ++i) g.root_chi2[i] = std::sqrt(g.chi2[static_cast<std::size_t>(g.order[i])]);
     g.chi2_min = g.chi2[static_cast<std::size_t>(g.order[0])];
     g.blocks = gather_blocks(g, g.order);
+    std::int64_t unused = 0;
+    g.chi2_min_refined = refined_minimum(g.view(), g.order[0], g.chi2_min, nullptr, unused);
 }
 
 namespace
@@ -168,7 +171,7 @@ inline bool excluded(double root, double norm, double best)
 }  // namespace
 
 double toy_grid_minimum_blocks(const CoverageGrid& g, const double* shift, double shift_norm, double best,
-                               std::int64_t& fitted)
+                               std::int64_t& fitted, std::int64_t* best_cell)
 {
     constexpr int L = exact_batch_cells;
     const ToyGrid view = g.view();
@@ -179,7 +182,16 @@ double toy_grid_minimum_blocks(const CoverageGrid& g, const double* shift, doubl
         const int m = static_cast<int>(std::min<std::int64_t>(L, view.n_cells - i0));
         profile_block(view, &g.blocks[static_cast<std::size_t>(i0 / L) * 4 * static_cast<std::size_t>(view.n_pulls) * L],
                       view.order + i0, m, shift, chi2);
-        for (int l = 0; l < m; ++l) best = chi2[l] < best ? chi2[l] : best;
+        for (int l = 0; l < m; ++l)
+        {
+            // Ties to the lowest cell index, as toy_refit (every cell that ties is visited by both).
+            const std::int64_t cell = view.order[i0 + l];
+            if (chi2[l] < best || (best_cell && chi2[l] == best && cell < *best_cell))
+            {
+                best = chi2[l];
+                if (best_cell) *best_cell = cell;
+            }
+        }
         fitted += m;
     }
     return best;
@@ -188,9 +200,12 @@ double toy_grid_minimum_blocks(const CoverageGrid& g, const double* shift, doubl
 ToyFit toy_refit_blocks(const CoverageGrid& g, std::int64_t point, const double* shift, double shift_norm)
 {
     ToyFit fit;
-    const double at_point = toy_cell_profile(g.view(), point, shift).chi2;
+    const ToyGrid view = g.view();
+    const double at_point = toy_cell_profile(view, point, shift).chi2;
     fit.cells_fitted = 1;
-    fit.dchi2 = at_point - toy_grid_minimum_blocks(g, shift, shift_norm, at_point, fit.cells_fitted);
+    std::int64_t best_cell = point;
+    const double best = toy_grid_minimum_blocks(g, shift, shift_norm, at_point, fit.cells_fitted, &best_cell);
+    fit.dchi2 = at_point - refined_minimum(view, best_cell, best, shift, fit.cells_fitted);
     return fit;
 }
 
@@ -214,7 +229,7 @@ std::vector<std::int64_t> select_coverage_points(const CoverageGrid& grid, const
         case CoveragePoints::Rule::near_contour:
             for (std::int64_t c = 0; c < grid.n_cells(); ++c)
             {
-                const double d = grid.chi2[static_cast<std::size_t>(c)] - grid.chi2_min;
+                const double d = grid.chi2[static_cast<std::size_t>(c)] - grid.chi2_min_refined;
                 for (double level : cl)
                 {
                     const double w = wilks_two_dof(level);
@@ -366,7 +381,7 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
     out.tested = select_coverage_points(grid, pr, out.cl);
     const std::size_t n_cells = static_cast<std::size_t>(grid.n_cells()), n_cl = out.cl.size();
     out.dchi2.resize(n_cells);
-    for (std::size_t c = 0; c < n_cells; ++c) out.dchi2[c] = grid.chi2[c] - grid.chi2_min;
+    for (std::size_t c = 0; c < n_cells; ++c) out.dchi2[c] = grid.chi2[c] - grid.chi2_min_refined;
     out.crit.assign(n_cl, std::vector<double>(n_cells, NAN));
     out.crit_error = out.crit;
     out.wilks_coverage = out.crit;

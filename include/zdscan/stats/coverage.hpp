@@ -38,6 +38,9 @@ struct CoverageGrid
     std::vector<std::int64_t> order;  ///< cells by ascending chi2
     std::vector<double> root_chi2;    ///< √chi2 in that order
     double chi2_min = 0;
+    /// The data's minimum refined between grid points as each toy's is (refined_minimum): the reference of the
+    /// data's Δχ², the test statistic the toys' t is compared with. chi2_min stays the grid's (the 1-D intervals').
+    double chi2_min_refined = 0;
     /// The pulls again in visiting order, in blocks of exact_batch_cells cells as the CPU's vectorised exact profile
     /// takes them: [block][power][pull][lane] (a last partial block repeats its last cell).
     std::vector<double> blocks;
@@ -119,7 +122,7 @@ void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, const
 /// The exact grid minimum of a toy's χ² (shift, its norm) by the pruned walk of toy_refit_blocks, starting from an
 /// upper bound `best` (a χ² the toy reaches somewhere); adds the cells it profiles to fitted.
 double toy_grid_minimum_blocks(const CoverageGrid& grid, const double* shift, double shift_norm, double best,
-                               std::int64_t& fitted);
+                               std::int64_t& fitted, std::int64_t* best_cell = nullptr);
 
 /// Throws (std::runtime_error) when the data's Δχ² map is not finite (nothing to test against).
 struct CoverageResult

@@ -195,8 +195,6 @@ def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bo
             levels_hpd, styles, label = [d.posterior["hpd95"], d.posterior["hpd68"]], ["--", "-"], "posterior HPD 68%/95%"
         else:
             levels_hpd, styles, label = [d.posterior["hpd68"]], ["-"], "posterior HPD 68% = 95%"
-        if d.posterior.get("box_set"):  # the prior range, not the data, sets these (docs/statistics.md)
-            label += " (set by the box)"
         cs = ax.contour(d.m_zd_mev, d.epsilon, d.posterior["log_density"].T, levels=levels_hpd,
                         colors=POSTERIOR_COLOR, linestyles=styles, linewidths=0.9, zorder=4)
         artists[label] = [cs]
