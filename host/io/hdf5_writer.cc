@@ -317,7 +317,8 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     Handle g(check(H5Gcreate2(file, "measurements", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/measurements"), H5Gclose);
     h5::write_attribute(g, "description", "the measurements of the scan, in the order of the chi2 sum");
     std::vector<std::string> names, kinds, sources;
-    std::vector<double> exp, exp_sigma, sm, sm_sigma, sigma, enabled, projection, q2, q_mev, z, neutrons, m_lepton;
+    std::vector<double> exp, exp_sigma, sm, sm_sigma, sigma, q2, q_mev, z, neutrons, m_lepton;
+    std::vector<std::int32_t> enabled, projection;  // flags as integers (xarray: int32, not float64)
     std::vector<std::string> errors;
     const double none = std::nan("");
     for (const auto& m : list)
@@ -369,8 +370,10 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     label(numbers("sigma", sigma), "1", "total uncertainty: exp_sigma, sm_sigma and the named errors in quadrature");
     label(h5::write_string_dataset(g, "errors", errors), "",
           "named error components (name: sigma); a name in two measurements is fully correlated between them");
-    label(numbers("enabled", enabled), "1", "1: in the total chi2");
-    label(numbers("projection", projection), "1", "1: a projection (expected sigma of a future measurement), not a result");
+    auto flags = [&](const char* key, const std::vector<std::int32_t>& values)
+    { return h5::write_dataset(g, key, {values.size()}, values.data()); };
+    label(flags("enabled", enabled), "1", "1: in the total chi2");
+    label(flags("projection", projection), "1", "1: a projection (expected sigma of a future measurement), not a result");
     label(numbers("q2_gev2", q2), "GeV^2", "momentum transfer (pves kinds)");
     label(numbers("q_mev", q_mev), "MeV", "scale of sin^2 theta_W (apv)");
     label(numbers("z", z), "1", "proton number (apv)");

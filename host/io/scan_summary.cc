@@ -711,9 +711,16 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
         for (std::size_t i = 0; i < f.measurements.size() && i < f.pull_sm.size(); ++i)
         {
             const bool projected = i < f.projection.size() && f.projection[i];
-            std::snprintf(line, sizeof line, "  %-24s %+10.3f %+10.3f%s%s\n", f.measurements[i].c_str(),
-                          f.pull_refined[i], f.pull_sm[i], f.enabled[i] ? "" : "  (off: not in chi2)",
-                          projected ? "  (projection)" : "");
+            const bool search = std::find(f.searches.names.begin(), f.searches.names.end(), f.measurements[i])
+                                != f.searches.names.end();
+            if (search && i < f.refined.terms.size() && i < f.sm_terms.size())
+                // A limit's "pull" is minus its signal, tiny below the limit: its chi2 term says more.
+                std::snprintf(line, sizeof line, "  %-24s %10.3g %10.3g  (search limit: its chi2 term)\n",
+                              f.measurements[i].c_str(), f.refined.terms[i], f.sm_terms[i]);
+            else
+                std::snprintf(line, sizeof line, "  %-24s %+10.3f %+10.3f%s%s\n", f.measurements[i].c_str(),
+                              f.pull_refined[i], f.pull_sm[i], f.enabled[i] ? "" : "  (off: not in chi2)",
+                              projected ? "  (projection)" : "");
             s << line;
         }
     }
@@ -724,8 +731,8 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
     }
     if (!f.correlated.empty())
     {
-        s << "correlated uncertainties (shared error components; chi2 = p^T R^-1 p, each term above a whitened pull "
-             "squared):";
+        s << "correlated uncertainties (shared error components and/or the config's correlation matrix; chi2 = "
+             "p^T R^-1 p, each term above a whitened pull squared):";
         for (const auto& c : f.correlated)
         {
             std::snprintf(line, sizeof line, " %s-%s rho = %.3g;", c.a.c_str(), c.b.c_str(), c.rho);

@@ -15,6 +15,12 @@ cd "$work"
 "$work/venv/bin/zdscan" scan --n 12 --delta-slices 0 --quiet --out scan.h5 > /dev/null
 "$work/venv/bin/zdscan" limits scan.h5 --format lmt --out scan.lmt
 test -s scan.lmt
+# Without the plot extra, `zdscan plot` says in one line what to install (it was a ModuleNotFoundError traceback).
+if ! "$work/venv/bin/python" -c "import matplotlib" 2> /dev/null; then
+  set +e; "$work/venv/bin/zdscan" plot fig3 scan.h5 --out figs 2> plot.err; rc=$?; set -e
+  [ "$rc" -eq 1 ] && grep -q "zdscan\[plot\]" plot.err && ! grep -q Traceback plot.err ||
+    { echo "plot without matplotlib: exit $rc: $(cat plot.err)"; exit 1; }
+fi
 "$work/venv/bin/python" - <<'PY'
 import zdscan
 tree = zdscan.scan(n=12, delta_slices=[0.0])

@@ -369,3 +369,14 @@ def test_summary_of_a_single_point_prints_no_nan(exe, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "nan" not in r.stdout.lower(), r.stdout
     assert "no test" in r.stdout
+
+
+def test_a_closed_pipe_on_stderr_finishes_the_file(exe, tmp_path):
+    """`zdscan scan ... 2>&1 | head -1` died by SIGPIPE and left the lock and a temporary: now the write fails
+    quietly, the file is finished and nothing else is left."""
+    r = subprocess.run(["bash", "-c", f"{exe} scan --n 48 --out p.h5 2>&1 | head -1"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60)
+    assert r.stdout.startswith("[zdscan]"), r.stdout
+    assert sorted(os.listdir(tmp_path)) == ["p.h5"]
+    with h5py.File(tmp_path / "p.h5") as f:
+        assert f["profile/chi2_total"].shape == (48, 48)

@@ -24,7 +24,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _main(argv: Optional[Sequence[str]]) -> int:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:  # an install without the plot extra: one line that says how to get it
+        print("zdscan plot: needs matplotlib, which this install lacks: pip install 'zdscan[plot]' (or pip install "
+              "matplotlib)", file=sys.stderr)
+        return 1
 
     matplotlib.use("Agg")
     from . import _figures, _style
