@@ -15,6 +15,8 @@
 #include <exception>
 #include <functional>
 #include <future>
+#include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <thread>
@@ -98,6 +100,21 @@ class Model
             }
         }
         return Table(out, {rows, n}, owner);
+    }
+
+    /// dχ²/dδ at one point, exact: Σ 2 p_k p_k′ over the cubic pulls.
+    static double delta_slope(Model& model, double m_mev, double eps, double delta)
+    {
+        model.total(m_mev, eps, delta);  // checks the point, sets the mass's terms
+        const CellPulls pulls = cell_pulls(model.last_pulls_, eps);
+        double slope = 0;
+        for (int s = 0; s < pulls.n_enabled; ++s)
+        {
+            const double* c = pulls.p[s].c;
+            const double v = c[0] + delta * (c[1] + delta * (c[2] + delta * c[3]));
+            slope += 2 * v * (c[1] + delta * (2 * c[2] + 3 * delta * c[3]));
+        }
+        return slope;
     }
 
     /// The total at one point, for minimisers: no arrays, the GIL held (a few µs), the last mass's terms reused.
@@ -422,6 +439,10 @@ NB_MODULE(_core, m)
             {
                 PyErr_SetString(PyExc_ValueError, e.what());
             }
+            catch (const InvalidResultFile& e)
+            {
+                PyErr_SetString(PyExc_ValueError, e.what());
+            }
         });
     m.attr("__version__") = ZDSCAN_VERSION;
     m.def(
@@ -453,8 +474,22 @@ NB_MODULE(_core, m)
           "The Q_W(133Cs) reanalysis of the config's apv_reanalysis block, as JSON text.");
     m.def("cuda_device_count", &cuda_device_count);
     m.def(
-        "read_config_file", [](const std::string& path) { return read_regular_file(path, max_config_bytes, "config"); },
-        nb::arg("path"), "A config file's text: a regular file of at most 16 MB (ValueError otherwise; a FIFO never blocks).");
+        "read_config_file",
+        [](const std::string& path)
+        {
+            // A result file (HDF5's signature) gives its stored config, validated against its own axes; anything
+            // else is read as a JSON config of at most 16 MB. A FIFO never blocks (the check comes first).
+            require_regular_file(path, "config");
+            char head[8] = {};
+            std::ifstream(path, std::ios::binary).read(head, sizeof head);
+            if (std::memcmp(head, "\x89HDF\r\n\x1a\n", 8) == 0) return to_json(read_result_config(path)).dump();
+            return read_regular_file(path, max_config_bytes, "config");
+        },
+        nb::arg("path"),
+        "A config's text: a JSON file of at most 16 MB, or a result file's stored config (ValueError otherwise; a FIFO "
+        "never blocks).");
+    m.def("delta_slope", &Model::delta_slope, nb::arg("model"), nb::arg("m_zd_mev"), nb::arg("epsilon"), nb::arg("delta"),
+          "The exact dchi2/ddelta at one point (the pulls are cubics in delta).");
     // The output policy of every writer (docs/output.md, "Safety"), shared with the command line.
     m.def(
         "check_output_target",

@@ -18,13 +18,16 @@ def default_config() -> dict:
 def load_config(config: ConfigLike = None) -> dict:
     """A validated config with every default filled in.
 
-    config: None (the embedded default), a path to a JSON file, or a dict (e.g. a loaded and edited config).
+    config: None (the embedded default), a path to a JSON file or to a result file (its stored config, limits
+    inline), a dict (e.g. a loaded and edited config), or JSON text (a string that starts with "{").
     Raises ValueError naming the offending field, e.g. "grid.epsilon.min: a log axis needs min > 0 (got 0)".
     """
     if config is None:
         return default_config()
     if isinstance(config, Mapping):
         return json.loads(_core.resolve_config(json.dumps(_plain(config, "")), "config"))
+    if isinstance(config, str) and config.lstrip().startswith("{"):  # JSON text, not a path
+        return json.loads(_core.resolve_config(config, "config"))
     path = config_path(config)
     # Read by the C++ reader: a regular file of at most 16 MB (a FIFO or /dev/zero is refused, never read).
     text = _core.read_config_file(path)

@@ -64,3 +64,50 @@ def test_iminuit_reproduces_the_cli_intervals(zdscan_exe, tmp_path):
         # The CLI's ends refined between grid points are MINOS's.
         assert fit.values[par] + me.lower == pytest.approx(ref["refined"]["lower"], rel=1e-4)
         assert fit.values[par] + me.upper == pytest.approx(ref["refined"]["upper"], rel=1e-4)
+
+
+def test_model_takes_a_result_a_dict_and_json_text(tmp_path, zdscan_exe):
+    """Issue 28: zdscan.Model("result.h5") failed with a size or UTF-8 error, and JSON text was taken as a path."""
+    import json
+    import subprocess
+
+    out = tmp_path / "r.h5"
+    subprocess.run([zdscan_exe, "scan", "--n", "12", "--quiet", "--no-checkpoint", "--out", str(out)], check=True)
+    point = (47.0, 2.3e-3, 7.9e-4)
+    reference = zdscan.Model()(*point)
+    assert zdscan.Model(str(out))(*point) == reference  # the result's stored config
+    assert zdscan.Model(json.dumps(zdscan.default_config()))(*point) == reference
+    assert zdscan.Model(zdscan.default_config())(*point) == reference
+    assert zdscan.chi2(str(out), *point)["total"] == reference
+
+
+def test_model_broadcasts_and_gives_a_gradient():
+    model = zdscan.Model()
+    m = np.array([30.0, 47.0, 80.0])
+    got = model(m, 2.3e-3, 7.9e-4)
+    assert got.shape == (3,)
+    assert got[1] == model(47.0, 2.3e-3, 7.9e-4)
+    np.testing.assert_array_equal(got, model.chi2(m, 2.3e-3, 7.9e-4)["total"])
+    # The gradient against central differences of the total (steps far from the rounding floor).
+    p = np.array([47.0, 2.3e-3, 7.9e-4])
+    g = model.grad(*p)
+    for k in range(3):
+        h = 1e-6 * p[k]
+        up, down = p.copy(), p.copy()
+        up[k] += h
+        down[k] -= h
+        assert g[k] == pytest.approx((model(*up) - model(*down)) / (2 * h), rel=1e-5)
+
+
+def test_iminuit_with_the_gradient_finds_the_refined_best_fit():
+    """README: refined best fit chi2_min = 0.005519 at 46.93 MeV, 2.280e-3, 7.641e-4."""
+    iminuit = pytest.importorskip("iminuit")
+    model = zdscan.Model()
+    fit = iminuit.Minuit(lambda m, e, d: model(m, e, d), 47.0, 2.3e-3, 7.9e-4, grad=lambda m, e, d: model.grad(m, e, d))
+    fit.errordef = iminuit.Minuit.LEAST_SQUARES
+    fit.migrad()
+    assert fit.valid
+    assert fit.fval == pytest.approx(0.005519, abs=2e-6)
+    assert fit.values[0] == pytest.approx(46.93, rel=2e-3)
+    assert fit.values[1] == pytest.approx(2.280e-3, rel=2e-3)
+    assert fit.values[2] == pytest.approx(7.641e-4, rel=5e-3)
