@@ -487,6 +487,27 @@ def _csv(lim: Limits) -> str:
     return s.getvalue()
 
 
+def _table_csv_text(lim: Limits, columns, notes, rows) -> str:
+    """The .lmt table as a CSV that a search_limit measurement reads back (docs/searches.md): header mass_gev,epsilon
+    (one-sided, or one edge of a preferred band) or mass_gev,epsilon_lower,epsilon_upper (an excluded band)."""
+    s = io.StringIO()
+    s.write("\n".join(_meta_lines(lim.meta)) + "\n")
+    s.write("".join(f"# note: {n}\n" for n in notes))
+    s.write("# the same rows as --format lmt; a search_limit measurement reads this file back\n")
+    w = csv.writer(s, lineterminator="\n")
+    w.writerow(["mass_gev", "epsilon"] if len(columns) == 2 else ["mass_gev", "epsilon_lower", "epsilon_upper"])
+    for row in rows:
+        w.writerow([f"{v:.10g}" for v in row])
+    return s.getvalue()
+
+
+def csv_table_paths(path: str, lim: Limits) -> List[str]:
+    """The limit tables a CSV output at path adds beside the outline: NAME_table.csv, or NAME_lower_table.csv and
+    NAME_upper_table.csv for a preferred band."""
+    stem, _ = os.path.splitext(os.fspath(path))
+    return [stem + suffix + "_table.csv" for suffix, *_ in _lmt_tables(lim)]
+
+
 def _lmt_tables(lim: Limits):
     """The .lmt files of lim as [(suffix, columns, rows, notes)], by DarkCast's rules: line 1 names the columns,
     `# mass lower` (one-sided: ε above `lower` is excluded) or `# mass lower upper` (the band between is excluded);
@@ -718,6 +739,17 @@ def write(lim: Limits, path: str, fmt: Optional[str] = None, *, force: bool = Fa
     if path == "-":
         sys.stdout.write(text)
         return [path]
+    if fmt == "csv":
+        # Beside the outline (which is no per-mass table), the limit as a table search_limit reads back.
+        tables = _lmt_tables(lim)
+        extra = csv_table_paths(path, lim)
+        for p in [path] + extra:  # every target is checked before any is written
+            _output.check(p, "file", force=force, inputs=inputs, option=option)
+        _output.write_text(path, text, force=force, inputs=inputs, option=option)
+        for p, (_, columns, rows, notes) in zip(extra, tables):
+            _output.write_text(p, _table_csv_text(lim, columns, notes, rows), force=force, inputs=inputs,
+                               option=option)
+        return [path] + extra
     _output.write_text(path, text, force=force, inputs=inputs, option=option)
     return [path]
 

@@ -308,3 +308,24 @@ def test_cli_on_a_real_scan(cli_file, zdscan_exe, tmp_path):
     assert json.loads(r.stdout)["meta"]["measurement"] == "qweak+apv_cs"
     r = run("--format", "lmt", "--out", str(out))
     assert r.returncode == 0 and out.exists() and L.read_lmt(str(out))["mass"].size > 0
+
+
+@pytest.mark.parametrize("region", ["excluded", "allowed"])
+def test_csv_writes_a_table_that_search_limit_reads_back(tmp_path, region, zdscan_exe):
+    """Issue 28: the CSV outline is no per-mass table, and search_limit could not read it back (.lmt and HEPData
+    could). Beside it, NAME_table.csv (or _lower/_upper for a preferred band) holds the .lmt rows in the CSV form a
+    search_limit measurement reads: the table read back is the .lmt table, row for row."""
+    path = toy_file(tmp_path / "toy.h5")
+    lim = zdscan.limits(path, 90, region=region)
+    written = L.write(lim, str(tmp_path / "toy.csv"), "csv")
+    lmts = L.write(lim, str(tmp_path / "toy.lmt"), "lmt")
+    assert os.path.basename(written[0]) == "toy.csv" and len(written) == len(lmts) + 1
+    for table, lmt in zip(written[1:], lmts):
+        config = zdscan.default_config()
+        config["measurements"].append({"name": "back", "kind": "search_limit", "file": table})
+        back = zdscan.load_config(config)["measurements"][-1]["table"]
+        ours = L.read_lmt(lmt)
+        np.testing.assert_allclose(back["mass_gev"], ours["mass"], rtol=1e-8)  # .lmt keeps 9 significant digits
+        np.testing.assert_allclose(back["lower"], ours["lower"], rtol=1e-8)  # .lmt keeps 9 significant digits
+        if "upper" in ours:
+            np.testing.assert_allclose(back["upper"], ours["upper"], rtol=1e-8)  # .lmt keeps 9 significant digits
