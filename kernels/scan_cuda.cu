@@ -207,6 +207,15 @@ int cuda_device_count()
     return cudaGetDeviceCount(&count) == cudaSuccess ? count : 0;
 }
 
+std::string cuda_status()
+{
+    int count = 0;
+    const cudaError_t err = cudaGetDeviceCount(&count);
+    if (err != cudaSuccess)
+        return std::string("cudaGetDeviceCount failed: ") + cudaGetErrorName(err) + ": " + cudaGetErrorString(err);
+    return count > 0 ? "" : "the CUDA runtime reports no device";
+}
+
 std::string cuda_unavailable_reason()
 {
     return cuda_device_count() > 0 ? "" : "--backend cuda: no CUDA device is available (use --backend cpu or auto)";

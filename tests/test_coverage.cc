@@ -4,6 +4,8 @@
 /// batches or the CPU's vectorised path.
 #include <gtest/gtest.h>
 
+#include "cuda_required.hpp"
+
 #include <cmath>
 #include <vector>
 
@@ -385,7 +387,7 @@ TEST(Coverage, CpuAndEmulatedCudaToysAgree)
 // On a GPU (skipped without one): the CUDA toy kernel gives the CPU backend's numbers bit for bit.
 TEST(Coverage, CpuAndCudaToysAgree)
 {
-    if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
+    ZDSCAN_SKIP_WITHOUT_CUDA();
     const CoverageGrid g = small_paper_grid();
     const auto cpu = make_cpu_toys(g, 0);
     const auto cuda = make_cuda_toys(g.view(), g.delta.data(), 0);

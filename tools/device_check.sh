@@ -50,11 +50,16 @@ echo "device_check: built in ${built} s"
 if [ $build_only -eq 1 ]; then echo "device_check: build only, in $build"; exit 0; fi
 
 # Every test of the core suite, the device agreement first; then the rates (256³ and 512³, grid and exact).
+# ZDSCAN_REQUIRE_CUDA=1: a test that would skip for want of a device fails instead, with the runtime's error (a
+# missing driver or /dev/nvidia* must not read as "agreement test: passed"); any SKIPPED line fails the check too.
+export ZDSCAN_REQUIRE_CUDA=1
 set +e
 "$build/tests/zdscan_core_tests" --gtest_filter='ScanEngine/DeviceBackend.*:Coverage.Cpu*' > "$out/agreement.log" 2>&1
 agreement=$?
+grep -q "SKIPPED" "$out/agreement.log" && agreement=1
 "$build/tests/zdscan_core_tests" --gtest_output="xml:$out/tests.xml" > "$out/tests.log" 2>&1
 tests=$?
+grep -q "\[  SKIPPED \]" "$out/tests.log" && tests=1
 set -e
 "$build/scan_rate" 256 512 > "$out/rates.md" 2>&1 || true
 {

@@ -28,4 +28,9 @@ int cuda_device_count()
 {
     return 0;
 }
+
+std::string cuda_status()
+{
+    return "this build has no CUDA backend (nvcc was not found when it was configured)";
+}
 }  // namespace zdscan

@@ -116,8 +116,12 @@ std::unique_ptr<ScanEngine> make_cuda_engine(const ScanProblem& problem, int dev
 /// The CUDA backend's kernels and host code run on the CPU through a SIMT emulation (host/scan/
 /// scan_device_emulated.cc): the device code tested without a GPU, and bit for bit the CPU backend's results.
 std::unique_ptr<ScanEngine> make_emulated_cuda_engine(const ScanProblem& problem);
-/// Number of usable CUDA devices (0 in a build without CUDA).
+/// Number of usable CUDA devices (0 in a build without CUDA, and when the runtime reports an error).
 int cuda_device_count();
+/// Why cuda_device_count() is 0, in the runtime's words: "" when a device is usable, else the build without CUDA,
+/// "no CUDA device", or cudaGetDeviceCount's error (a missing driver, no /dev/nvidia*, an empty
+/// CUDA_VISIBLE_DEVICES), so that a test never passes a broken GPU off as an absent one.
+std::string cuda_status();
 /// Why --backend cuda cannot run here (no CUDA in this build, or no device), or "" when it can: the command line
 /// says so before it announces the scan.
 std::string cuda_unavailable_reason();
