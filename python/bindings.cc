@@ -510,6 +510,7 @@ NB_MODULE(_core, m)
     m.def("clean_stale_temporaries", &clean_stale_temporaries, nb::arg("target"),
           "Removes temporary files and directories of dead zdscan processes for target; one line for each.");
     m.attr("directory_marker") = directory_marker;
+    m.attr("submission_marker") = submission_marker;
     m.attr("figure_marker") = figure_marker;
     // (1 − α/2π) of eqs. (13), (14), (24), (26): the figures turn a weak charge into ŝ² with the fit's own slope.
     m.attr("weak_charge_qed_factor") = weak_charge_qed_factor();

@@ -150,8 +150,16 @@ bool is_zdscan_marked_file(const std::string& path)
 bool is_zdscan_directory(const std::string& path)
 {
     struct stat info = {};
-    return ::lstat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)
-           && ::lstat(join(path, directory_marker).c_str(), &info) == 0 && S_ISREG(info.st_mode);
+    if (::lstat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return false;
+    if (::lstat(join(path, directory_marker).c_str(), &info) == 0 && S_ISREG(info.st_mode)) return true;  // before 2026-12
+    // The marker in the HEPData submission's own metadata: submission.yaml's first line (a regular file, no link,
+    // read without blocking and only as far as the marker).
+    const std::string submission = join(path, "submission.yaml");
+    const UniqueFd fd(::open(submission.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid() || ::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) return false;
+    const std::size_t n = std::strlen(submission_marker);
+    std::string head(n, '\0');
+    return ::pread(fd.get(), head.data(), n, 0) == static_cast<ssize_t>(n) && head == submission_marker;
 }
 
 bool is_zdscan_result(const std::string& path)

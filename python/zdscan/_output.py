@@ -69,7 +69,7 @@ def write_text(target: str, text: str, **kw) -> None:
 
 
 def write_directory(target: str, fill: Callable[[str], None], *, inputs: Sequence[str] = (),
-                    option: str = "out=") -> None:
+                    option: str = "out=", marker_file: bool = True) -> None:
     """Makes the directory target: fill(tmpdir) writes its files into a new temporary directory beside it, which is
     marked as zdscan's and renamed into place. An existing target is replaced only when zdscan made it (marker);
     the old one is moved aside first and removed after the rename, so the target is never missing a whole."""
@@ -79,8 +79,9 @@ def write_directory(target: str, fill: Callable[[str], None], *, inputs: Sequenc
     with _temporary(target) as tmp:
         os.mkdir(tmp, 0o755)
         fill(tmp)  # before the marker: fill may check what it wrote (the HEPData validator sees only its files)
-        with open(os.path.join(tmp, _core.directory_marker), "w", encoding="utf-8") as f:
-            f.write("made by zdscan: the directory may be replaced by the next zdscan write to it\n")
+        if marker_file:  # else fill marked it in its own metadata (HEPData: submission.yaml's first line)
+            with open(os.path.join(tmp, _core.directory_marker), "w", encoding="utf-8") as f:
+                f.write("made by zdscan: the directory may be replaced by the next zdscan write to it\n")
         _core.check_output_target_before_rename(target, "directory", False, [os.fspath(p) for p in inputs], option)
         if os.path.isdir(target):
             with _temporary(target + ".old") as aside:

@@ -649,6 +649,11 @@ def _hepdata_files(lim: Limits, out_dir: str) -> None:
     submission = {"comment": f"zdscan {lim.meta['zdscan_version']} limits from {lim.meta['source_file']}",
                   "data_license": {"name": "cc-by-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}}
     with open(os.path.join(out_dir, "submission.yaml"), "w", encoding="utf-8") as f:
+        # zdscan's mark that it made the directory (the next write may replace it): a YAML comment, which HEPData
+        # ignores, so the directory validates as it stands (docs/output.md).
+        from . import _core
+
+        f.write(_core.submission_marker + "; the next zdscan write to this directory may replace it\n")
         yaml.dump(submission, f, default_flow_style=False, explicit_start=True)
     for table in tables:
         table.write_output(out_dir)
@@ -719,7 +724,7 @@ def write(lim: Limits, path: str, fmt: Optional[str] = None, *, force: bool = Fa
             _hepdata_files(lim, tmp)
             _output.write_bytes(archive, _archive_bytes(tmp), force=force, inputs=inputs, option=option)
 
-        _output.write_directory(path, fill, inputs=inputs, option=option)
+        _output.write_directory(path, fill, inputs=inputs, option=option, marker_file=False)
         return [path, archive]
     if fmt == "lmt":
         tables = _lmt_tables(lim)

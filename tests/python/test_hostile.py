@@ -98,7 +98,9 @@ def test_hepdata_writes_a_new_marked_directory_and_its_archive(exe, work):
     assert r.returncode == 0, r.stderr
     after = snapshot(work)
     new = set(after) - set(before)
-    assert {"hd", "hd/.zdscan-output", "hd/submission.yaml", "hd.tar.gz"} <= new, new
+    assert {"hd", "hd/submission.yaml", "hd.tar.gz"} <= new, new
+    assert "hd/.zdscan-output" not in new  # the mark is submission.yaml's first line: the directory validates
+    assert (work / "hd" / "submission.yaml").read_text().startswith("# zdscan-output: made by zdscan")
     assert not any(n.startswith(".") or n == "submission.tar.gz" for n in new), new
     assert all(after[k] == before[k] for k in before)
     # Run again: zdscan's own directory and archive are replaced, nothing else changes.
@@ -110,7 +112,8 @@ def test_hepdata_writes_a_new_marked_directory_and_its_archive(exe, work):
     assert not any("%" in k or "+" in k for k in again), again
     assert again["hd.tar.gz"] != after["hd.tar.gz"]
     # A directory without the marker is not zdscan's: refused, untouched.
-    os.remove(work / "hd" / ".zdscan-output")
+    sub = work / "hd" / "submission.yaml"
+    sub.write_text("\n".join(sub.read_text().splitlines()[1:]) + "\n")
     before = snapshot(work)
     one_line_error(limits(exe, work, "--format", "hepdata", "--out", "hd"), "did not create")
     assert snapshot(work) == before

@@ -259,13 +259,16 @@ def test_hepdata_output(tmp_path):
     L.write(lim, str(tmp_path / "hepdata"), "hepdata")
     files = {p.name for p in (tmp_path / "hepdata").iterdir()}
     assert "submission.yaml" in files and len(files) >= 2
-    # HEPData's own validator accepts the archive (what is uploaded); the directory holds the same files and
-    # zdscan's marker.
+    # HEPData's own validator accepts the archive (what is uploaded) and the directory as it stands (zdscan's mark
+    # is a YAML comment in submission.yaml, not a file the submission does not reference); both hold the same files.
     import tarfile
     from hepdata_validator.full_submission_validator import FullSubmissionValidator
     assert FullSubmissionValidator().validate(archive=str(tmp_path / "hepdata.tar.gz"))
+    assert FullSubmissionValidator().validate(directory=str(tmp_path / "hepdata"))
+    r = subprocess.run(["hepdata-validate", "-d", str(tmp_path / "hepdata")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
     with tarfile.open(tmp_path / "hepdata.tar.gz") as tar:
-        assert set(tar.getnames()) | {".zdscan-output"} == files
+        assert set(tar.getnames()) == files
     # A preferred band is its two edges (as in .lmt), each table qualified for a reader without the source file.
     import yaml
     tables = sorted(f for f in files if f.endswith(".yaml") and f != "submission.yaml")

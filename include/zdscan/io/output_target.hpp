@@ -42,6 +42,10 @@ struct OutputRules
 
 /// The marker file inside a directory zdscan created (`zdscan limits --format hepdata`).
 inline constexpr const char* directory_marker = ".zdscan-output";
+/// A HEPData directory is marked inside the submission's own metadata, so that the directory validates as it stands
+/// (hepdata-validate -d refuses a file submission.yaml does not reference): submission.yaml, a regular file, whose
+/// first line is this YAML comment.
+inline constexpr const char* submission_marker = "# zdscan-output: made by zdscan";
 /// What zdscan's figures carry in their metadata (PNG Software, SVG and PDF Creator), so that a figure it wrote may
 /// be replaced by the next one (zdscan.plot).
 inline constexpr const char* figure_marker = "zdscan-figure";
