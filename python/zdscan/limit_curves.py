@@ -539,7 +539,10 @@ def _lmt_tables(lim: Limits):
     if allowed:
         lower = [(m, lo) for m, (lo, hi, lo_edge, hi_edge) in firsts if not lo_edge]
         upper = [(m, hi) for m, (lo, hi, lo_edge, hi_edge) in firsts if not hi_edge]
-        what = "preferred band, not a limit"
+        # A region that runs down to the grid's lowest ε is an upper limit (everything below allowed), not a
+        # preferred band: say so, as the figures label it "allowed".
+        what = ("allowed region reaching the grid's lowest epsilon at some masses (an upper limit there, not a "
+                "preferred band)" if len(lower) < len(firsts) else "preferred band, not a limit")
         out = []
         for suffix, rows, side, dropped in (("_lower", lower, "lower", len(firsts) - len(lower)),
                                             ("_upper", upper, "upper", len(firsts) - len(upper))):

@@ -310,3 +310,17 @@ def test_cli_refuses_bad_input_with_exit_2(files, zdscan_exe, tmp_path, args, me
                        capture_output=True, text=True)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob("*.pdf"))
+
+
+def test_one_sided_g2_regions_are_labelled_allowed(files):
+    """Issue 28: a_e's region (paper config) runs down to the grid's lowest epsilon: an upper limit, labelled
+    "allowed", not "favoured"; a_mu's is a band, "favoured". The .lmt export of a_e says so too."""
+    from zdscan import limit_curves as L
+    from zdscan.plot import _panels
+
+    d = zp.read_result(files["paper"])
+    labels = [layer.label for layer in _panels._layers(d, None)]
+    assert r"$a_e$ allowed" in labels and r"$a_\mu$ favoured" in labels, labels
+    lim = zdscan.limits(files["paper"], 90, measurement="a_e", delta_slice=0.0, region="allowed")
+    notes = [n for _, _, _, ns in L._lmt_tables(lim) for n in ns]
+    assert any("an upper limit there, not a preferred band" in n for n in notes), notes

@@ -100,15 +100,29 @@ class _Layer:
     style: dict
 
 
-def _layers(d: ResultData, individual: Optional[bool]) -> List[_Layer]:
+def _one_sided(d: ResultData, name: str, cl: float) -> bool:
+    """Whether the measurement's allowed region reaches the grid's lowest ε in some δ panel: it is then an upper
+    limit (everything below allowed), not a favoured band, and is labelled "allowed"."""
+    if d.delta_slices is None:
+        return False
+    for s in d.delta_slices:
+        lim = limit_curves.limits(d.path, cl, measurement=name, delta_slice=float(s), region="allowed")
+        if any(iv[2] for row in lim.bands for iv in row):
+            return True
+    return False
+
+
+def _layers(d: ResultData, individual: Optional[bool], cl: float = 90) -> List[_Layer]:
     """The layers of Figs. 2 and 5, in drawing and legend order. Only enabled measurements; a projection is never
-    part of the combination; today's PV measurements each get a line when `individual` (default: no projections)."""
+    part of the combination; today's PV measurements each get a line when `individual` (default: no projections).
+    A g−2 region is "favoured" when it is a band, "allowed" when it reaches the box's lowest ε (an upper limit)."""
     shown = d.shown()
     current = [m for m in shown if m.kind in PV_KINDS and not m.projection]
     projected = [m for m in shown if m.kind in PV_KINDS and m.projection]
     if individual is None:
         individual = not projected
-    layers = [_Layer(f"{label(m.name)} favoured" + (" (projected)" if m.projection else ""), "favoured", m.name,
+    layers = [_Layer(f"{label(m.name)} {'allowed' if _one_sided(d, m.name, cl) else 'favoured'}"
+                     + (" (projected)" if m.projection else ""), "favoured", m.name,
                      dict(facecolor=G2_COLORS.get(m.name, "#fdb462")))
               for m in shown if m.kind == "lepton_g2"]
     if current:
@@ -135,7 +149,7 @@ def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optiona
     d = _data(result)
     ax = _axes(ax)
     artists: Dict[str, list] = searches(d, ax=ax) if with_searches else {}
-    for layer in _layers(d, individual):
+    for layer in _layers(d, individual, cl):
         lim = limit_curves.limits(d.path, cl, measurement=layer.measurement, delta_slice=float(delta),
                                   region="allowed" if layer.kind == "favoured" else "excluded")
         if layer.kind == "favoured":
@@ -157,7 +171,7 @@ def legend_handles(result, cl: float = 90, individual: Optional[bool] = None, wi
     from matplotlib.patches import Patch
 
     handles = []
-    layers = _layers(_data(result), individual)
+    layers = _layers(_data(result), individual, cl)
     extra = search_legend_handle(result) if with_searches else None
     for layer in layers:
         if layer.kind == "favoured":
