@@ -587,6 +587,25 @@ def lmt_paths(path: str, lim: Limits) -> List[str]:
     return [stem + suffix + (ext or ".lmt") for suffix, *_ in _lmt_tables(lim)]
 
 
+def write_darkcast_band(lim: Limits, stem: str, *, force: bool = False) -> List[str]:
+    """An allowed per-mass band as DarkCast names g-2 bands: STEM_2l.lmt and STEM_2u.lmt, its lower and upper 2 sigma
+    edges (the same rows as write()'s _lower and _upper files)."""
+    from . import _output
+
+    tables = _lmt_tables(lim)
+    if [t[0] for t in tables] != ["_lower", "_upper"]:
+        raise ValueError("--darkcast-band: needs an allowed band")
+    inputs = [lim.source_path] if lim.source_path else []
+    paths = [stem + "_2l.lmt", stem + "_2u.lmt"]
+    for p in paths:
+        _output.check(p, "file", force=force, inputs=inputs, option="--out")
+    for p, (_, columns, rows, notes) in zip(paths, tables):
+        _output.write_text(p, _lmt_text(lim, columns, rows, notes + ["DarkCast's naming: _2l/_2u are the 2 sigma "
+                                                                     "edges of the per-mass band"]),
+                           force=force, inputs=inputs, option="--out")
+    return paths
+
+
 def _json(lim: Limits) -> str:
     doc = dict(creator="zdscan", meta=lim.meta,
                regions=[dict(closed=r.closed, m_zd_mev=r.m_zd_mev.tolist(), epsilon=r.epsilon.tolist(),
@@ -809,7 +828,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--kind", choices=("contour", "raster"), default="contour")
     p.add_argument("--dof", type=int, choices=(1, 2), help="degrees of freedom (default: 2 contour, 1 raster)")
     p.add_argument("--reference", choices=("own", "global"), default="own")
-    p.add_argument("--region", choices=("excluded", "allowed"), default="excluded")
+    p.add_argument("--region", choices=("excluded", "allowed"),
+                   help="excluded (the default) or allowed; a .lmt of a fit with a preferred band needs it named")
+    p.add_argument("--darkcast-band", action="store_true",
+                   help="the per-mass 2 sigma band DarkCast uses for g-2 (Delta chi2 = 4 at each mass, one parameter): "
+                        "--kind raster --cl 95.45 --region allowed, written as NAME_2l.lmt and NAME_2u.lmt")
     p.add_argument("--format", choices=FORMATS, help="default: from --out's extension (no extension: hepdata); "
                                                       "csv on standard output")
     p.add_argument("--out", default="-", help="output file (hepdata: a new directory, and DIR.tar.gz beside it); "
@@ -844,6 +867,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not os.path.isfile(a.file):
         return bad(f"file: {a.file}: no such file" if not os.path.exists(a.file) else
                    f"file: {a.file}: not a regular file")
+    region_named = a.region is not None
+    if a.darkcast_band:
+        if a.kind != "contour" or a.region == "excluded" or a.dof == 2:
+            return bad("--darkcast-band: is the per-mass allowed band (raster, 1 dof, 2 sigma); drop --kind, --dof and "
+                       "--region")
+        a.kind, a.region, cl, region_named = "raster", "allowed", 0.954499736103642, True
+        if a.out == "-" or not a.out.endswith(".lmt"):
+            return bad("--darkcast-band: give --out NAME.lmt (NAME_2l.lmt and NAME_2u.lmt are written)")
+    a.region = a.region or "excluded"
     try:
         fmt = a.format or ("csv" if a.out == "-" else format_for(a.out))
     except ValueError as e:
@@ -862,8 +894,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                          reference=a.reference, region=a.region)
         except (ValueError, KeyError, FileExistsError) as e:
             return bad(str(e).strip("'\""))
+        # A .lmt reads as "epsilon above lower is excluded": for a fit with a preferred band (an excluded interval
+        # below it, down to the grid's lowest epsilon) the default would publish the band's upper edge as an
+        # exclusion, which DarkCast plots as one. The region must then be named.
+        if fmt == "lmt" and not region_named and lim.meta["region"] == "excluded" and any(
+                iv[2] for row in lim.bands for iv in row):
+            return bad("--region: this fit has a preferred band (it excludes small epsilon too), so a one-sided .lmt "
+                       "would publish the band's upper edge as an exclusion: give --region excluded to write that "
+                       "anyway, or --region allowed for the band's two edges (or --darkcast-band)")
         try:
-            written = write(lim, a.out, fmt, force=a.force, option="--out")
+            if a.darkcast_band:
+                stem = a.out[:-len(".lmt")]
+                written = write_darkcast_band(lim, stem, force=a.force)
+            else:
+                written = write(lim, a.out, fmt, force=a.force, option="--out")
         except (FileExistsError, ValueError) as e:
             return bad(str(e))
         except (OSError, RuntimeError) as e:

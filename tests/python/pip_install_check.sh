@@ -13,7 +13,7 @@ rm -rf "$work" && mkdir -p "$work"
 cd "$work"
 "$work/venv/bin/zdscan" --version
 "$work/venv/bin/zdscan" scan --n 12 --delta-slices 0 --quiet --out scan.h5 > /dev/null
-"$work/venv/bin/zdscan" limits scan.h5 --format lmt --out scan.lmt
+"$work/venv/bin/zdscan" limits scan.h5 --format lmt --region excluded --out scan.lmt
 test -s scan.lmt
 # Without the plot extra, `zdscan plot` says in one line what to install (it was a ModuleNotFoundError traceback).
 if ! "$work/venv/bin/python" -c "import matplotlib" 2> /dev/null; then

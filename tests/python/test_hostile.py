@@ -133,19 +133,21 @@ def test_limit_files_replace_only_zdscan_outputs(exe, work, fmt):
              ("other.h5", "not a file zdscan wrote"), ("notes.txt", "not a file zdscan wrote"),
              ("link", "symbolic link"), ("fifo", "not a regular file"), ("/dev/null", "not a regular file"),
              ("adir", "directory"), ("missing/x." + fmt, "missing"), ("", "empty")]
+    # The paper's fit has a preferred band: a .lmt needs the region named (else exit 2 before any check).
+    region = ["--region", "excluded"]
     for out, message in cases:
-        r = limits(exe, work, "--format", fmt, "--out", out, timeout=20)
+        r = limits(exe, work, "--format", fmt, "--out", out, *region, timeout=20)
         one_line_error(r, message)
         assert snapshot(work) == before, out
     # --force replaces a foreign regular file, never the input, a link or a device.
-    r = limits(exe, work, "--format", fmt, "--out", "notes.txt", "--force")
+    r = limits(exe, work, "--format", fmt, "--out", "notes.txt", "--force", *region)
     assert r.returncode == 0, r.stderr
     assert "creator" in (work / "notes.txt").read_text()
     for out in ("r.h5", "link", "fifo"):
-        one_line_error(limits(exe, work, "--format", fmt, "--out", out, "--force", timeout=20), "--out")
+        one_line_error(limits(exe, work, "--format", fmt, "--out", out, "--force", *region, timeout=20), "--out")
     # Its own earlier output is replaced without --force; no temporary is left.
     for _ in range(2):
-        r = limits(exe, work, "--out", "mine." + fmt)
+        r = limits(exe, work, "--out", "mine." + fmt, *region)
         assert r.returncode == 0, r.stderr
     assert not [n for n in os.listdir(work) if "zdscan-tmp" in n]
 

@@ -309,7 +309,7 @@ def test_cli_on_a_real_scan(cli_file, zdscan_exe, tmp_path):
     r = run("--measurement", "qweak,apv_cs", "--delta-slice", "0.001", "--format", "json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["meta"]["measurement"] == "qweak+apv_cs"
-    r = run("--format", "lmt", "--out", str(out))
+    r = run("--format", "lmt", "--region", "excluded", "--out", str(out))  # the fit has a preferred band
     assert r.returncode == 0 and out.exists() and L.read_lmt(str(out))["mass"].size > 0
 
 
@@ -332,3 +332,26 @@ def test_csv_writes_a_table_that_search_limit_reads_back(tmp_path, region, zdsca
         np.testing.assert_allclose(back["lower"], ours["lower"], rtol=1e-8)  # .lmt keeps 9 significant digits
         if "upper" in ours:
             np.testing.assert_allclose(back["upper"], ours["upper"], rtol=1e-8)  # .lmt keeps 9 significant digits
+
+
+def test_darkcast_band_and_the_one_sided_refusal(tmp_path, zdscan_exe):
+    """Issue 28: DarkCast's g-2 bands are per-mass 2 sigma bands (Delta chi2 = 4 at each mass), named _2l/_2u; and a
+    default one-sided .lmt of a fit with a preferred band published its upper edge as an exclusion."""
+    h5 = tmp_path / "p.h5"
+    subprocess.run([zdscan_exe, "scan", "--n", "48", "--delta-slices", "0", "--quiet", "--out", str(h5)], check=True)
+    run = lambda *args: subprocess.run([zdscan_exe, "limits", str(h5), "--measurement", "a_mu", "--delta-slice", "0",
+                                        *args], capture_output=True, text=True, cwd=tmp_path)
+    r = run("--format", "lmt", "--out", "x.lmt")
+    assert r.returncode == 2 and "preferred band" in r.stderr and "--region excluded" in r.stderr, r.stderr
+    assert not (tmp_path / "x.lmt").exists()
+    assert run("--format", "lmt", "--region", "excluded", "--out", "x.lmt").returncode == 0  # named: written
+    r = run("--darkcast-band", "--out", "amu.lmt")
+    assert r.returncode == 0, r.stderr
+    same = run("--kind", "raster", "--cl", "0.954499736103642", "--region", "allowed", "--format", "lmt", "--out",
+               "ref.lmt")
+    assert same.returncode == 0, same.stderr
+    for side, ref in (("2l", "lower"), ("2u", "upper")):
+        ours, expected = L.read_lmt(str(tmp_path / f"amu_{side}.lmt")), L.read_lmt(str(tmp_path / f"ref_{ref}.lmt"))
+        np.testing.assert_array_equal(ours["lower"], expected["lower"])
+        assert float(ours["meta"]["delta_chi2"]) == pytest.approx(4.0, rel=1e-9)  # 2 sigma, one parameter
+        assert ours["meta"]["dof"] == "1"
