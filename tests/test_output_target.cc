@@ -10,6 +10,7 @@
 
 #include "scan_test_configs.hpp"
 #include "zdscan/io/output_target.hpp"
+#include "zdscan/analysis/summary.hpp"
 #include "zdscan/io/scan_file.hpp"
 
 namespace zdscan

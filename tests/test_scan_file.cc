@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "scan_test_configs.hpp"
+#include "zdscan/analysis/summary.hpp"
 #include "zdscan/io/scan_file.hpp"
 
 namespace zdscan

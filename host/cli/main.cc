@@ -23,6 +23,7 @@
 #include "zdscan/io/config.hpp"
 #include "zdscan/io/input_file.hpp"
 #include "zdscan/io/output_target.hpp"
+#include "zdscan/analysis/summary.hpp"
 #include "zdscan/io/scan_file.hpp"
 #include "zdscan/mpi/parallel_job.hpp"
 #include "zdscan/scan/checkpoint.hpp"

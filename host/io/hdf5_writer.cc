@@ -21,6 +21,7 @@
 #include "zdscan/build_config.hpp"
 #include "zdscan/io/output_target.hpp"
 #include "zdscan/io/scan_file.hpp"
+#include "zdscan/scan/scan_driver.hpp"  // the results it writes
 
 namespace zdscan
 {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "zdscan/analysis/summary.hpp"
 #include "zdscan/io/scan_file.hpp"
 
 namespace

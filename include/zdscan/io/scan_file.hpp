@@ -13,10 +13,15 @@
 #include <string>
 #include <vector>
 
-#include "zdscan/scan/scan_driver.hpp"
+#include "zdscan/io/config.hpp"
 
 namespace zdscan
 {
+// The scan layer's results, written here (hdf5_writer.cc includes their definitions): io/ reads and writes files
+// and does not depend on the scan engine's headers.
+struct ScanOutput;
+struct Tile;
+
 class ScanFileWriter
 {
   public:
@@ -163,20 +168,4 @@ ScanFileContents read_scan_file(const std::string& path);
 /// Where a search_limit measurement's term applies, in words (its masses, the valid_below_gev cut, CL, region, decays).
 std::string search_applies(const MeasurementInput& m);
 
-/// The same contents taken from a scan in memory (what `zdscan scan` prints: no read-back of the output path).
-ScanFileContents summary_contents(const ScanOutput& out);
-
-/// The confidence level of the 1-D intervals: Δχ² for one parameter.
-struct SummaryLevel
-{
-    double delta_chi2 = 1.0;
-    std::string label = "68.27% CL (1 sigma)";
-};
-/// "68", "90", "95", "99" (% CL, one parameter: Δχ² = 1, 2.706, 3.841, 6.635) or "dchi2=X". Throws
-/// std::invalid_argument naming --cl.
-SummaryLevel parse_summary_level(const std::string& text);
-
-/// Best fit (centres from the refined fit), each parameter's interval at the level, and warnings.
-std::string format_summary(const ScanFileContents& f, const SummaryLevel& level = {});
-nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level = {});
 }  // namespace zdscan

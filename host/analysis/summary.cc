@@ -1,5 +1,5 @@
-/// \file scan_summary.cc
-/// The text of `zdscan summary` (and of `zdscan scan`): best fit and 1σ intervals from the 1-D profiles.
+/// \file summary.cc
+/// The analysis of a result (analysis/summary.hpp): the text and JSON of `zdscan summary` (and of `zdscan scan`).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "zdscan/build_config.hpp"
-#include "zdscan/io/scan_file.hpp"
+#include "zdscan/analysis/summary.hpp"
 #include "zdscan/scan/interval_refinement.hpp"
 #include "zdscan/scan/profile_intervals.hpp"
 #include "zdscan/util/chi2_distribution.hpp"
