@@ -324,3 +324,20 @@ def test_one_sided_g2_regions_are_labelled_allowed(files):
     lim = zdscan.limits(files["paper"], 90, measurement="a_e", delta_slice=0.0, region="allowed")
     notes = [n for _, _, _, ns in L._lmt_tables(lim) for n in ns]
     assert any("an upper limit there, not a preferred band" in n for n in notes), notes
+
+
+def test_panels_label_their_axes_when_drawn_alone(files):
+    """Issue 28: the composition example of docs/python.md made panels without axis labels."""
+    import matplotlib.pyplot as plt
+
+    fig, (a, b, c) = plt.subplots(1, 3, layout="constrained")
+    zp.limits(files["paper"], delta=1e-3, ax=a)
+    zp.contours(files["paper"], ax=b)
+    c.set_xlabel("mine")
+    zp.contours(files["paper"], ax=c)
+    assert a.get_xlabel() and a.get_ylabel() and b.get_xlabel() and b.get_ylabel()
+    assert c.get_xlabel() == "mine"  # a label the user set is kept
+    d = plt.figure().add_subplot()
+    zp.contours(files["paper"], ax=d, axis_labels=False)
+    assert not d.get_xlabel()
+    plt.close("all")

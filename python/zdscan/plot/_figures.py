@@ -11,14 +11,12 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import _core, _output
-from ._panels import (CL_2D, FC_COLOR, FC_STYLES, POSTERIOR_COLOR, REGION_COLORS, _data, _log_axes, contours,
+from ._panels import (CL_2D, EPS_LABEL, FC_COLOR, M_LABEL, FC_STYLES, POSTERIOR_COLOR, REGION_COLORS, _data, _log_axes, contours,
                       coverage_map, fc_boundaries, label, legend_handles, limits, profile1d, search_legend_handle)
 from ._result import PV_KINDS, ResultData, read_result
 from ._running import running
 from ._style import FORMATS, PNG_DPI, journal_style, width_inches
 
-M_LABEL = r"$m_{Z_d}$ [MeV]"
-EPS_LABEL = r"$\varepsilon$"
 DCHI2 = r"$\Delta\chi^2$"
 
 
@@ -67,7 +65,7 @@ def figure_limits(result, width="double", *, deltas: Optional[Sequence[float]] =
         if k >= len(deltas):
             ax.set_visible(False)
             continue
-        limits(d, deltas[k], ax=ax, cl=cl, with_searches=searches)
+        limits(d, deltas[k], ax=ax, cl=cl, with_searches=searches, axis_labels=False)
         if k % cols == 0:
             ax.set_ylabel(EPS_LABEL)
         if k // cols == rows - 1 or k + cols >= len(deltas):
@@ -107,7 +105,7 @@ def figure_contours(result, width="single", *, searches: bool = True):
     top = fig.add_subplot(gs[0, 0], sharex=main)
     right = fig.add_subplot(gs[1, 1], sharey=main)
     corner = fig.add_subplot(gs[0, 1])
-    contours(d, ax=main, with_searches=searches)
+    contours(d, ax=main, with_searches=searches, axis_labels=False)
     main.set_xlabel(M_LABEL)
     main.set_ylabel(EPS_LABEL)
     t = profile1d(d, "m_zd_mev", ax=top)

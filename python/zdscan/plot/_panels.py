@@ -82,11 +82,22 @@ def delta_text(delta: float) -> str:
     return rf"$\delta = 10^{{{e}}}$" if mant == 1 else rf"$\delta = {mant:g}\times10^{{{e}}}$"
 
 
-def _log_axes(ax, d: ResultData):
+M_LABEL = r"$m_{Z_d}$ [MeV]"
+EPS_LABEL = r"$\varepsilon$"
+
+
+def _log_axes(ax, d: ResultData, axis_labels: bool = False):
+    """The (m_Zd, ε) plane's log axes and the grid's ranges; with axis_labels, its axis labels where the axes have
+    none yet (a panel drawn alone reads by itself; a figure that shares axes places them itself)."""
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(d.m_zd_mev[0], d.m_zd_mev[-1])
     ax.set_ylim(d.epsilon[0], d.epsilon[-1])
+    if axis_labels:
+        if not ax.get_xlabel():
+            ax.set_xlabel(M_LABEL)
+        if not ax.get_ylabel():
+            ax.set_ylabel(EPS_LABEL)
 
 
 @dataclasses.dataclass
@@ -139,7 +150,7 @@ def _layers(d: ResultData, individual: Optional[bool], cl: float = 90) -> List[_
 
 
 def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optional[bool] = None,
-           with_searches: bool = True) -> Dict[str, list]:
+           with_searches: bool = True, axis_labels: bool = True) -> Dict[str, list]:
     """Figs. 2 and 5 at one δ of the file's /slices: the g−2 favoured regions (filled), the combination of today's
     parity-violating measurements (solid, excluded side hatched), each projection as its own line, and, when
     `individual` (default: when there are no projections), each of today's PV measurements as its own line.
@@ -159,7 +170,7 @@ def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optiona
         else:
             hatch = fill_regions(ax, lim, facecolor="none", edgecolor="0.55", hatch="/////", lw=0)
             artists[layer.label] = draw_limit_lines(ax, lim, color="k", linewidth=1.4) + hatch
-    _log_axes(ax, d)
+    _log_axes(ax, d, axis_labels)
     ax.text(0.04, 0.96, delta_text(delta), transform=ax.transAxes, ha="left", va="top",
             bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))
     return artists
@@ -188,7 +199,7 @@ def legend_handles(result, cl: float = 90, individual: Optional[bool] = None, wi
 
 
 def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bool = True,
-             with_posterior: bool = True) -> Dict[str, list]:
+             with_posterior: bool = True, axis_labels: bool = True) -> Dict[str, list]:
     """Fig. 3's main panel: the combined fit's 2-D regions (δ profiled) at cls (default 1σ, 2σ, 3σ for two
     parameters), the refined best fit as a black dot, over the direct searches of the result's config (grey).
     Returns {label: [artists]}."""
@@ -218,7 +229,7 @@ def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bo
         artists.update(fc_boundaries(d, ax, shared))
     artists["best fit"] = ax.plot(d.best["refined_m_zd_mev"], d.best["refined_epsilon"], "o", color="k", ms=3.5,
                                   zorder=5)
-    _log_axes(ax, d)
+    _log_axes(ax, d, axis_labels)
     return artists
 
 
