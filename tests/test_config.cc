@@ -16,7 +16,11 @@ using nlohmann::json;
 json detail_measurements(const ScanConfig& c)
 {
     json list = to_json(c)["measurements"];
-    for (auto& m : list) m.erase("source");  // free text, edited since 0.1
+    for (auto& m : list)
+    {
+        m.erase("source");  // free text, edited since 0.1
+        m.erase("label");   // display only, added in 2026-12
+    }
     return list;
 }
 

@@ -317,7 +317,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     const auto& list = out.config.physics.measurements;
     Handle g(check(H5Gcreate2(file, "measurements", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/measurements"), H5Gclose);
     h5::write_attribute(g, "description", "the measurements of the scan, in the order of the chi2 sum");
-    std::vector<std::string> names, kinds, sources;
+    std::vector<std::string> names, kinds, sources, display;
     std::vector<double> exp, exp_sigma, sm, sm_sigma, sigma, q2, q_mev, z, neutrons, m_lepton;
     std::vector<std::int32_t> enabled, projection;  // flags as integers (xarray: int32, not float64)
     std::vector<std::string> errors;
@@ -327,6 +327,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
         names.push_back(m.name);
         kinds.push_back(to_string(m.kind));
         sources.push_back(m.source);
+        display.push_back(m.label);
         exp.push_back(m.exp);
         exp_sigma.push_back(m.exp_sigma);
         sm.push_back(m.sm);
@@ -381,6 +382,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     label(numbers("n", neutrons), "1", "neutron number (apv)");
     label(numbers("m_lepton_gev", m_lepton), "GeV", "lepton mass (lepton_g2)");
     label(h5::write_string_dataset(g, "source", sources), "", "citation");
+    label(h5::write_string_dataset(g, "label", display), "", "how figures name it (empty: from the name)");
 }
 
 /// /correlation: the correlation matrix of the enabled measurements (list order) as the fit uses it (identity without

@@ -27,7 +27,7 @@ constexpr double max_q2_gev2 = 1e4, max_q_mev = 1e6;
 constexpr std::size_t max_name_length = 32;
 
 const char* common_keys[] = {"name",    "kind",       "exp",    "exp_sigma", "sm", "sm_sigma",
-                             "errors",  "enabled",    "projection", "source"};
+                             "errors",  "enabled",    "projection", "source", "label"};
 
 bool is_cs133(int z, int n)
 {
@@ -90,6 +90,8 @@ void read_values(ObjectReader& r, MeasurementInput& m, const MeasurementContext&
     m.enabled = r.boolean("enabled", true);
     m.projection = r.boolean("projection", false);
     m.source = r.string("source", "");
+    m.label = r.string("label", "");
+    if (m.label.size() > 200) ObjectReader::fail(r.field("label"), "at most 200 characters (a figure's label)");
     if (!(total_sigma(m) > 0))
     {
         ObjectReader::fail(r.field("exp_sigma"), "exp_sigma and sm_sigma are both 0 and no errors are given (χ² needs σ > 0)");
@@ -204,6 +206,8 @@ void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementC
 {
     m.enabled = r.boolean("enabled", true);
     m.source = r.string("source", "");
+    m.label = r.string("label", "");
+    if (m.label.size() > 200) ObjectReader::fail(r.field("label"), "at most 200 characters (a figure's label)");
     m.exp = 0;  // the pull is (0 − S)/1 (search_limit.hpp)
     m.exp_sigma = 1;
     m.sm = 0;
@@ -283,7 +287,7 @@ std::vector<const char*> allowed_keys(MeasurementKind kind)
     if (kind == MeasurementKind::search_limit)
     {
         return {"name", "kind", "enabled", "source", "file", "table", "cl", "decay", "branching_fraction",
-                "valid_below_gev", "likelihood"};
+                "valid_below_gev", "likelihood", "label"};
     }
     std::vector<const char*> keys(std::begin(common_keys), std::end(common_keys));
     switch (kind)
@@ -397,7 +401,7 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
         ObjectReader r(list[i], entry,
                        {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "errors", "enabled", "projection", "source", "q2_gev2",
                         "z", "n", "q_mev", "k", "box_ep", "box_en", "lepton", "file", "table", "cl", "decay",
-                        "branching_fraction", "valid_below_gev", "likelihood"});
+                        "branching_fraction", "valid_below_gev", "likelihood", "label"});
         MeasurementInput m;
         if (!r.has("name")) ObjectReader::fail(r.field("name"), "required field is missing");
         m.name = r.string("name", "");
@@ -514,6 +518,8 @@ json measurements_json(const std::vector<MeasurementInput>& measurements)
             if (m.table.band()) t["upper"] = m.table.upper;
             j["table"] = t;
             if (!m.source.empty()) j["source"] = m.source;
+        if (!m.label.empty()) j["label"] = m.label;
+            if (!m.label.empty()) j["label"] = m.label;
             list.push_back(j);
             continue;
         }
@@ -552,6 +558,7 @@ json measurements_json(const std::vector<MeasurementInput>& measurements)
             case MeasurementKind::search_limit: break;
         }
         if (!m.source.empty()) j["source"] = m.source;
+        if (!m.label.empty()) j["label"] = m.label;
         list.push_back(j);
     }
     return list;

@@ -341,3 +341,23 @@ def test_panels_label_their_axes_when_drawn_alone(files):
     zp.contours(files["paper"], ax=d, axis_labels=False)
     assert not d.get_xlabel()
     plt.close("all")
+
+
+def test_fig4_names_points_by_the_configs_display_label(files, tmp_path, zdscan_exe):
+    """Issue 28: "APV Cs (this work)" stayed on every config, a user's own fit included, and Qweak was red. The
+    label comes from the config's "label" (the paper's config sets it); red only for "this work"."""
+    d = zp.read_result(files["paper"])
+    own = {p["name"]: p for p in zp._running.own_points(d)}
+    assert own["apv_cs"]["label"] == "APV Cs (this work)" and own["qweak"]["label"] == "Qweak"
+    cfg = zdscan.default_config()
+    for m in cfg["measurements"]:
+        m.pop("label", None)
+        if m["name"] == "qweak":
+            m["label"] = "Qweak 2018"
+    (tmp_path / "mine.json").write_text(json.dumps(cfg))
+    out = tmp_path / "mine.h5"
+    subprocess.run([zdscan_exe, "scan", "--config", str(tmp_path / "mine.json"), "--n", "16", "--quiet", "--out",
+                    str(out)], check=True)
+    own = {p["name"]: p for p in zp._running.own_points(zp.read_result(str(out)))}
+    assert own["apv_cs"]["label"] == "APV Cs" and own["qweak"]["label"] == "Qweak 2018"
+    assert zdscan.load_config(str(tmp_path / "mine.json"))["measurements"][0]["label"] == "Qweak 2018"

@@ -31,6 +31,8 @@ struct MeasurementInput
     /// of today: figures, the summary and limit files say so and never present it as an exclusion of today.
     bool projection = false;
     std::string source;  ///< free-text citation (config "source"), carried into the output file
+    /// How figures and legends name it (config "label", e.g. "APV Cs (this work)"); empty: a label from the name.
+    std::string label;
     /// apv only: exp and exp_sigma come from the Q_W(Cs) reanalysis (config "exp": "reanalysis").
     bool exp_from_reanalysis = false;
 

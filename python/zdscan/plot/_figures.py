@@ -235,7 +235,7 @@ def figure_running(result, width="single", *, points: Optional[str] = None):
         texts.append(r"$Z_d$, 1$\sigma$ ends of $m_{Z_d}$")
     if arts.get("Z_d fit prediction"):
         handles.append(Line2D([], [], marker="D", color="#d62728", mfc="none", ms=4.5, mew=0.8, linestyle="none"))
-        texts.append(r"$Z_d$ best fit as fitted")
+        texts.append(r"$Z_d$ best fit at each fitted point")  # what the fit predicts there (K(m) for APV)
     ax.legend(handles, texts, loc="lower left")
     return fig
 

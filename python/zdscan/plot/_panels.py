@@ -31,6 +31,15 @@ def label(name: str) -> str:
     return LABELS.get(name, name)
 
 
+def label_of(m, short: bool = False) -> str:
+    """A measurement's name in a figure: the config's display label, else a label from its name. short drops a
+    trailing parenthetical ("APV Cs (this work)" -> "APV Cs") for legends that name several at once."""
+    text = m.label or label(m.name)
+    if short and text.endswith(")") and " (" in text:
+        text = text[:text.rindex(" (")]
+    return text
+
+
 def _data(result) -> ResultData:
     return result if isinstance(result, ResultData) else read_result(result)
 
@@ -132,20 +141,20 @@ def _layers(d: ResultData, individual: Optional[bool], cl: float = 90) -> List[_
     projected = [m for m in shown if m.kind in PV_KINDS and m.projection]
     if individual is None:
         individual = not projected
-    layers = [_Layer(f"{label(m.name)} {'allowed' if _one_sided(d, m.name, cl) else 'favoured'}"
+    layers = [_Layer(f"{label_of(m, short=True)} {'allowed' if _one_sided(d, m.name, cl) else 'favoured'}"
                      + (" (projected)" if m.projection else ""), "favoured", m.name,
                      dict(facecolor=G2_COLORS.get(m.name, "#fdb462")))
               for m in shown if m.kind == "lepton_g2"]
     if current:
         if individual and len(current) > 1:
-            layers += [_Layer(label(m.name), "line", m.name, dict(linewidth=0.9, **style))
+            layers += [_Layer(label_of(m, short=True), "line", m.name, dict(linewidth=0.9, **style))
                        for m, style in zip(current, CURRENT_STYLES)]
-        layers.append(_Layer(" + ".join(label(m.name) for m in current) + ", excluded", "combined",
+        layers.append(_Layer(" + ".join(label_of(m, short=True) for m in current) + ", excluded", "combined",
                              [m.name for m in current], {}))
     others = iter(OTHER_STYLES)
     for m in projected:
         style = PROJECTION_STYLES.get(m.name) or next(others, OTHER_STYLES[0])
-        layers.append(_Layer(f"{label(m.name)} (projected)", "line", m.name, dict(linewidth=1.2, **style)))
+        layers.append(_Layer(f"{label_of(m, short=True)} (projected)", "line", m.name, dict(linewidth=1.2, **style)))
     return layers
 
 

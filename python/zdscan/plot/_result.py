@@ -28,6 +28,7 @@ class Measurement:
     q_mev: float  # apv, else NaN
     z: float  # apv, else NaN
     sigma: float = float("nan")  # total uncertainty (exp_sigma, sm_sigma and named errors in quadrature)
+    label: str = ""  # the config's display label (/measurements/label; "" : figures name it from the name)
 
 
 @dataclasses.dataclass
@@ -104,8 +105,14 @@ def _measurements(f) -> List[Measurement]:
     sigma = np.where(np.isfinite(sigma), sigma, np.hypot(exp_sigma, sm_sigma))
     enabled, projection = column("enabled"), column("projection", default=0.0)
     q2, q_mev, z = (column(k, finite=False) for k in ("q2_gev2", "q_mev", "z"))
+    labels = [""] * n
+    if "measurements/label" in f:
+        lab = f["measurements/label"]
+        if not hasattr(lab, "shape") or tuple(lab.shape) != (n,) or lab.dtype.kind not in "OSU":
+            raise ResultFileError(f"/measurements/label must hold {n} strings")
+        labels = [_text(x) for x in lab[...]]
     return [Measurement(names[i], kinds[i], bool(enabled[i]), bool(projection[i]), exp[i], exp_sigma[i], sm[i],
-                        sm_sigma[i], q2[i], q_mev[i], z[i], sigma[i]) for i in range(n)]
+                        sm_sigma[i], q2[i], q_mev[i], z[i], sigma[i], labels[i]) for i in range(n)]
 
 
 def _search_label(name: str, source: str) -> str:

@@ -72,9 +72,11 @@ def own_points(d: ResultData) -> List[dict]:
         s2_sm = float(np.interp(np.log(scale), np.log(q), sm))
         sigma = m.sigma / abs(slope)
         s2 = s2_sm + (0.0 if m.projection else (m.exp - m.sm) / slope)
-        text = {"apv_cs": "APV Cs", "qweak": "Qweak", "p2": "P2", "moller": "MOLLER"}.get(m.name, m.name)
-        point = dict(name=m.name, label=text + (" (this work)" if m.kind == "apv" and not m.projection else ""),
-                     q_gev=scale, s2=s2, sigma=sigma, kind="projection" if m.projection else "own")
+        # The config's display label ("APV Cs (this work)" in the paper's config), else a label from the name: a
+        # user's own fit says "this work" only where its config says so.
+        text = m.label or {"apv_cs": "APV Cs", "qweak": "Qweak", "p2": "P2", "moller": "MOLLER"}.get(m.name, m.name)
+        point = dict(name=m.name, label=text, q_gev=scale, s2=s2, sigma=sigma,
+                     kind="projection" if m.projection else "own")
         # The fit's own Z_d prediction there (for APV with K(m), eq. 26, which the curve also takes there):
         # X^th = X^exp − pull σ at the refined best fit.
         pull = d.best.get("pull_refined_" + m.name)
@@ -217,8 +219,11 @@ def running(result, *, ax=None, points: Optional[str] = None, labels: bool = Tru
         else:
             items.append(dict(p, color=POINT_COLOR, open=False))
     for p in own:
-        items.append(dict(p, color=PROJECTION_COLOR if p["kind"] == "projection" else OWN_COLOR,
-                          open=p["kind"] == "projection"))
+        # As the paper's caption: experimental determinations black, red only for "this work" (a value derived
+        # here, labelled so by the config), projections violet and open.
+        this_work = "this work" in p["label"]
+        items.append(dict(p, color=PROJECTION_COLOR if p["kind"] == "projection" else
+                          (OWN_COLOR if this_work else POINT_COLOR), open=p["kind"] == "projection"))
     # Points at the same Q (APV: PDG and this work) side by side, 15 % apart in Q, the offset said in the docs.
     by_q: Dict[float, list] = {}
     for it in items:
@@ -236,7 +241,7 @@ def running(result, *, ax=None, points: Optional[str] = None, labels: bool = Tru
                              color=it["color"], mfc="white" if it["open"] else it["color"], ms=3.2,
                              elinewidth=0.8, capsize=1.5, zorder=4)
             artists[kind].append(eb)
-    fits = [p for p in own if "s2_fit" in p]
+    fits = [p for p in own if "s2_fit" in p]  # the fit's prediction at each of its own points (diamonds)
     artists["Z_d fit prediction"] = [ax.plot([p["q_gev"] for p in fits], [p["s2_fit"] for p in fits], "D",
                                              color=OWN_COLOR, mfc="none", ms=4.5, mew=0.8, zorder=5)[0]] if fits else []
     ax.set_xscale("log")
