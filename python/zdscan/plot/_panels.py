@@ -179,6 +179,11 @@ def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optiona
         else:
             hatch = fill_regions(ax, lim, facecolor="none", edgecolor="0.55", hatch="/////", lw=0)
             artists[layer.label] = draw_limit_lines(ax, lim, color="k", linewidth=1.4) + hatch
+            if not lim.regions:  # say it, rather than leave the reader to wonder where the line went
+                names = layer.label[:-len(", excluded")] if layer.label.endswith(", excluded") else layer.label
+                artists["nothing in range"] = [ax.text(
+                    0.96, 0.04, f"{names}:\nno exclusion in range", transform=ax.transAxes, ha="right", va="bottom",
+                    fontsize="small", bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))]
     _log_axes(ax, d, axis_labels)
     ax.text(0.04, 0.96, delta_text(delta), transform=ax.transAxes, ha="left", va="top",
             bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))
