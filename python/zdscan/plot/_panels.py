@@ -183,7 +183,7 @@ def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optiona
                 names = layer.label[:-len(", excluded")] if layer.label.endswith(", excluded") else layer.label
                 artists["nothing in range"] = [ax.text(
                     0.96, 0.04, f"{names}:\nno exclusion in range", transform=ax.transAxes, ha="right", va="bottom",
-                    fontsize="small", bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))]
+                    bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))]
     _log_axes(ax, d, axis_labels)
     ax.text(0.04, 0.96, delta_text(delta), transform=ax.transAxes, ha="left", va="top",
             bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))
