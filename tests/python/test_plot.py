@@ -361,3 +361,12 @@ def test_fig4_names_points_by_the_configs_display_label(files, tmp_path, zdscan_
     own = {p["name"]: p for p in zp._running.own_points(zp.read_result(str(out)))}
     assert own["apv_cs"]["label"] == "APV Cs" and own["qweak"]["label"] == "Qweak 2018"
     assert zdscan.load_config(str(tmp_path / "mine.json"))["measurements"][0]["label"] == "Qweak 2018"
+
+
+def test_a_forecast_says_so_on_figs_3_and_4(files):
+    """Issue 28: a fit that includes projections carried no mark on Figs. 3 and 4; only the summary warned."""
+    texts = lambda fig: [t.get_text() for ax in fig.axes for t in ax.texts] + [
+        ax.get_legend().get_title().get_text() for ax in fig.axes if ax.get_legend() is not None]
+    for which in ("fig3", "fig4"):
+        assert any(t.startswith("FORECAST") for t in texts(zp.figure(which, files["proj"]))), which
+        assert not any(t.startswith("FORECAST") for t in texts(zp.figure(which, files["paper"]))), which

@@ -11,13 +11,27 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import _core, _output
-from ._panels import (CL_2D, EPS_LABEL, FC_COLOR, M_LABEL, FC_STYLES, POSTERIOR_COLOR, REGION_COLORS, _data, _log_axes, contours,
+from ._panels import (CL_2D, EPS_LABEL, FC_COLOR, M_LABEL, label_of, FC_STYLES, POSTERIOR_COLOR, REGION_COLORS, _data, _log_axes, contours,
                       coverage_map, fc_boundaries, label, legend_handles, limits, profile1d, search_legend_handle)
 from ._result import PV_KINDS, ResultData, read_result
 from ._running import running
 from ._style import FORMATS, PNG_DPI, journal_style, width_inches
 
 DCHI2 = r"$\Delta\chi^2$"
+
+
+def forecast_mark(ax, d: ResultData, x: float = 0.03, ha: str = "left"):
+    """A fit that includes projections (expected uncertainties of future measurements) is a forecast: the figure
+    says so in the panel, as the summary does (Figs. 3 and 4)."""
+    projected = [m for m in d.shown() if m.projection]
+    if not projected:
+        return None
+    names = ", ".join(label_of(m, short=True) for m in projected)
+    text = "FORECAST" + (f": with {names}" if len(names) <= 24 else ": with projections")
+    mark = ax.text(x, 0.97, text, transform=ax.transAxes, ha=ha, va="top", color="#7b3294",
+                   bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))
+    mark.set_in_layout(False)  # inside the panel: the layout need not make room for it
+    return mark
 
 
 def _new_figure(width_in: float, height_in: float):
@@ -108,6 +122,7 @@ def figure_contours(result, width="single", *, searches: bool = True):
     contours(d, ax=main, with_searches=searches, axis_labels=False)
     main.set_xlabel(M_LABEL)
     main.set_ylabel(EPS_LABEL)
+    forecast_mark(main, d)
     t = profile1d(d, "m_zd_mev", ax=top)
     r = profile1d(d, "epsilon", ax=right, orientation="horizontal")
     if d.posterior is not None:
@@ -236,7 +251,12 @@ def figure_running(result, width="single", *, points: Optional[str] = None):
     if arts.get("Z_d fit prediction"):
         handles.append(Line2D([], [], marker="D", color="#d62728", mfc="none", ms=4.5, mew=0.8, linestyle="none"))
         texts.append(r"$Z_d$ best fit at each fitted point")  # what the fit predicts there (K(m) for APV)
-    ax.legend(handles, texts, loc="lower left")
+    # A fit with projections is a forecast: the legend's title says so (the labels of the points fill the panel).
+    projected = [label_of(m, short=True) for m in d.shown() if m.projection]
+    legend = ax.legend(handles, texts, loc="lower left",
+                       title=("FORECAST: with " + ", ".join(projected)) if projected else None)
+    if projected:
+        legend.get_title().set_color("#7b3294")
     return fig
 
 
