@@ -370,3 +370,22 @@ def test_a_forecast_says_so_on_figs_3_and_4(files):
     for which in ("fig3", "fig4"):
         assert any(t.startswith("FORECAST") for t in texts(zp.figure(which, files["proj"]))), which
         assert not any(t.startswith("FORECAST") for t in texts(zp.figure(which, files["paper"]))), which
+
+
+def test_serif_style_embeds_truetype_stix(files, tmp_path, zdscan_exe):
+    """Issue 28: a serif, LaTeX-compatible text face for journals that want it (--style serif); DejaVu stays the
+    default. Both embed TrueType (pdffonts), never Type 3."""
+    import shutil
+
+    for style, face in (("serif", "STIX"), ("sans", "DejaVu")):
+        out = tmp_path / style
+        r = subprocess.run([zdscan_exe, "plot", "fig3", files["paper"], "--out", str(out), "--format", "pdf",
+                            "--style", style], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        if shutil.which("pdffonts"):
+            fonts = subprocess.run(["pdffonts", str(out / "fig3_contours.pdf")], capture_output=True,
+                                   text=True).stdout
+            assert face in fonts and "TrueType" in fonts and "Type 3" not in fonts, fonts
+    bad = subprocess.run([zdscan_exe, "plot", "fig3", files["paper"], "--style", "comic"], capture_output=True,
+                         text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

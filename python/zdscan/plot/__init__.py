@@ -22,9 +22,9 @@ from ._panels import (contours, coverage_map, fc_boundaries, legend_handles, lim
                       searches)
 from ._result import read_result
 from ._running import load_points, running
-from ._style import DOUBLE_COLUMN_IN, MIN_TEXT_PT, SINGLE_COLUMN_IN, journal_style, width_inches
+from ._style import DOUBLE_COLUMN_IN, MIN_TEXT_PT, SINGLE_COLUMN_IN, journal_style, set_style, width_inches
 from ._cli import main
 
 __all__ = ["figure", "figure_contours", "figure_coverage", "coverage_map", "fc_boundaries", "figure_limits", "figure_running", "figure_skin", "save", "write_figures", "write_figure_sets",
            "contours", "legend_handles", "limits", "profile1d", "search_legend_handle", "searches", "read_result", "load_points", "running",
-           "DOUBLE_COLUMN_IN", "MIN_TEXT_PT", "SINGLE_COLUMN_IN", "journal_style", "width_inches", "main"]
+           "DOUBLE_COLUMN_IN", "MIN_TEXT_PT", "SINGLE_COLUMN_IN", "journal_style", "set_style", "width_inches", "main"]

@@ -7,7 +7,7 @@ import sys
 from typing import Optional, Sequence
 
 USAGE = """zdscan plot FIGURE[,FIGURE...] RESULT.h5 [FIGURE[,...] RESULT.h5 ...] [--out DIR] [--format pdf,png,svg]
-       [--width single|double|INCHES] [--no-searches]
+       [--width single|double|INCHES] [--no-searches] [--style sans|serif]
 
 FIGURE: fig1 (Cs-Pb skin correlation), fig2 (90%% CL limits at fixed delta), fig3 (1/2/3 sigma regions and the 1-D
 profiles), fig4 (running of sin^2 theta_W), fig5 (as fig2 with projections), coverage (the toys of `zdscan coverage`:
@@ -46,6 +46,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     p.add_argument("--points", help="Fig. 4's data points (JSON like zdscan/data/sin2_points.json)")
     p.add_argument("--suffix", default="", help="appended to each file's stem (e.g. _single)")
     p.add_argument("--force", action="store_true", help="replace files zdscan did not write")
+    p.add_argument("--style", default="sans", choices=_style.STYLES,
+                   help="text face: sans (DejaVu Sans, default) or serif (STIX, Times-like, with matching math)")
     p.add_argument("--no-searches", action="store_true",
                    help="leave out the direct searches of the result's config (grey excluded regions of Figs. 2, 3, 5)")
     a = p.parse_args(argv)
@@ -56,6 +58,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
     if not a.out:
         return bad("--out: empty; give a directory for the figures")
+    _style.set_style(a.style)  # before the workers fork: they inherit it
     formats = [f.strip().lower() for f in a.format.split(",") if f.strip()]
     if not formats or any(f not in _style.FORMATS for f in formats):
         return bad(f"--format: {a.format!r}: give one or more of {', '.join(_style.FORMATS)}")

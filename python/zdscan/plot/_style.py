@@ -31,12 +31,29 @@ def width_inches(width: Union[str, float]) -> float:
     return w
 
 
-def rc_params() -> dict:
-    """The style: 8 pt text, 7 pt ticks and legends (the smallest text), thin lines, Type 42 fonts."""
-    return {
+STYLES = ("sans", "serif")
+_style = "sans"
+
+
+def set_style(style: str) -> None:
+    """The text style of every figure drawn from now on: "sans" (DejaVu Sans, the default) or "serif" (STIX, a
+    Times-like face with matching mathematics, for journals that want the figures' text to match theirs; bundled
+    with matplotlib, embedded as TrueType like the default)."""
+    global _style
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {', '.join(STYLES)} (got {style!r})")
+    _style = style
+
+
+def rc_params(style: str = "") -> dict:
+    """The style: 8 pt text, 7 pt ticks and legends (the smallest text), thin lines, Type 42 fonts; the text face of
+    style (default: set_style's, "sans")."""
+    face = {"font.family": "serif", "font.serif": ["STIXGeneral", "DejaVu Serif"], "mathtext.fontset": "stix"} \
+        if (style or _style) == "serif" else {"mathtext.fontset": "dejavusans"}
+    return {**face, **{
         "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": MIN_TEXT_PT,
         "ytick.labelsize": MIN_TEXT_PT, "legend.fontsize": MIN_TEXT_PT, "legend.title_fontsize": MIN_TEXT_PT,
-        "figure.titlesize": 8, "mathtext.fontset": "dejavusans",
+        "figure.titlesize": 8,
         "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path",
         "savefig.dpi": PNG_DPI, "figure.dpi": 100, "savefig.bbox": None,
         "lines.linewidth": 1.0, "lines.markersize": 4, "axes.linewidth": 0.6, "patch.linewidth": 0.6,
@@ -44,13 +61,13 @@ def rc_params() -> dict:
         "xtick.direction": "in", "ytick.direction": "in", "xtick.top": True, "ytick.right": True,
         "legend.frameon": False, "legend.handlelength": 2.2, "legend.borderaxespad": 0.3,
         "hatch.linewidth": 0.5, "errorbar.capsize": 1.5,
-    }
+    }}
 
 
 @contextlib.contextmanager
-def journal_style() -> Iterator[None]:
-    """matplotlib.rc_context with rc_params(): figures made inside it have zdscan's style."""
+def journal_style(style: str = "") -> Iterator[None]:
+    """matplotlib.rc_context with rc_params(style): figures made inside it have zdscan's style."""
     import matplotlib
 
-    with matplotlib.rc_context(rc_params()):
+    with matplotlib.rc_context(rc_params(style)):
         yield
