@@ -14,7 +14,10 @@ LABELS = {"qweak": "Qweak", "apv_cs": "APV Cs", "p2": "P2", "moller": "MOLLER", 
           "a_e": r"$a_e$"}
 # Projections, each distinct from the solid line of today's measurements (seed paper Fig. 5: MOLLER dashed, P2
 # dot-dashed).
-PROJECTION_STYLES = {"moller": dict(color="#1f5fa8", linestyle="--"), "p2": dict(color="#c0392b", linestyle="-.")}
+# P2 and MOLLER project nearly the same reach: P2 as a wide, light band under MOLLER's thin dark dashes, so that both
+# read where they coincide (issue 28: at 3.4 in they could not be told apart).
+PROJECTION_STYLES = {"moller": dict(color="#1f3f8f", linestyle=(0, (3.5, 1.5)), zorder=3.2),
+                     "p2": dict(color="#e8888a", linestyle="-", solid_capstyle="butt", zorder=3.1, lw_scale=3.0)}
 OTHER_STYLES = [dict(color="#6a3d9a", linestyle=(0, (1, 1.5))), dict(color="#b15928", linestyle=(0, (5, 1, 1, 1))),
                 dict(color="#33a02c", linestyle=(0, (3, 1, 1, 1, 1, 1)))]
 CURRENT_STYLES = [dict(color="0.25", linestyle="--"), dict(color="0.25", linestyle=":"),
@@ -154,7 +157,9 @@ def _layers(d: ResultData, individual: Optional[bool], cl: float = 90) -> List[_
     others = iter(OTHER_STYLES)
     for m in projected:
         style = PROJECTION_STYLES.get(m.name) or next(others, OTHER_STYLES[0])
-        layers.append(_Layer(f"{label_of(m, short=True)} (projected)", "line", m.name, dict(linewidth=1.2, **style)))
+        style = dict(style)
+        width = 1.2 * style.pop("lw_scale", 1.0)
+        layers.append(_Layer(f"{label_of(m, short=True)} (projected)", "line", m.name, dict(linewidth=width, **style)))
     return layers
 
 
