@@ -389,3 +389,21 @@ def test_serif_style_embeds_truetype_stix(files, tmp_path, zdscan_exe):
     bad = subprocess.run([zdscan_exe, "plot", "fig3", files["paper"], "--style", "comic"], capture_output=True,
                          text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_marginals_follow_a_profile_that_leaves_the_default_frame(files):
+    """Issue 28: with the visible searches the m_Zd profile lay above the fixed 0-5.5 frame at 255 of 256 masses.
+    A profile whose median leaves the frame gets a frame scaled to it, and what still leaves it is marked."""
+    import matplotlib.pyplot as plt
+
+    d = zp.read_result(files["paper"])
+    ax = plt.figure().add_subplot()
+    zp.profile1d(d, "m_zd_mev", ax=ax)
+    assert ax.get_ylim()[1] == pytest.approx(6.0)  # the paper's profile fits the usual frame
+    d.profile_m = d.profile_m.copy()
+    d.profile_m[1:] += 20.0  # held at one edge: everywhere else 20 above
+    ax = plt.figure().add_subplot()
+    art = zp.profile1d(d, "m_zd_mev", ax=ax)
+    assert ax.get_ylim()[1] >= 20.0
+    plt.close("all")
+    assert "off the frame" not in art or art["off the frame"]

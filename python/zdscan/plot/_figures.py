@@ -139,8 +139,14 @@ def figure_contours(result, width="single", *, searches: bool = True):
     right.set_xlabel(DCHI2)
     top.tick_params(labelbottom=False)
     right.tick_params(labelleft=False)
+    from matplotlib.ticker import MaxNLocator
+
     for a in (top, right):
-        a.set_yticks([0, 2, 4]) if a is top else a.set_xticks([0, 2, 4])
+        # 0, 2, 4 on the usual frame of 6; a frame scaled to the data (profile1d) takes three round ticks of its own.
+        limit = a.get_ylim()[1] if a is top else a.get_xlim()[1]
+        ticks = [0, 2, 4] if limit <= 6 else list(MaxNLocator(3, steps=[1, 2, 5, 10]).tick_values(0, limit))[:4]
+        ticks = [t for t in ticks if t <= limit]
+        a.set_yticks(ticks) if a is top else a.set_xticks(ticks)
     corner.axis("off")
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch

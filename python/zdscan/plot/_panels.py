@@ -247,7 +247,7 @@ def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bo
         shared = [c for c in d.coverage["cl"] if any(abs(c - x) < 0.01 for x in levels)]
         artists.update(fc_boundaries(d, ax, shared))
     artists["best fit"] = ax.plot(d.best["refined_m_zd_mev"], d.best["refined_epsilon"], "o", color="k", ms=3.5,
-                                  zorder=5)
+                                  zorder=5, clip_on=False)
     _log_axes(ax, d, axis_labels)
     return artists
 
@@ -396,7 +396,18 @@ def profile1d(result, axis: str = "m_zd_mev", *, ax=None, orientation: str = "ve
         ax.axhline(1.0, color="0.4", linewidth=0.6, linestyle=":")
     artists["delta chi2 = 1"] = [one]
     artists["best fit"] = draw([d.best["refined_" + axis]], [0.0], marker="o", color="k", ms=3, linestyle="none",
-                               zorder=5)
+                               zorder=5, clip_on=False)  # whole also on the frame's edge
+    # Scaled to the data where most of the profile would leave the default frame (a fit held at one edge by the
+    # searches: the profile lay above 5.5 at 255 of 256 masses), and what still leaves it is marked.
+    rescaled = bool(np.median(dchi2) > ymax)
+    if rescaled:
+        ymax = float(np.ceil(1.2 * np.median(dchi2)))
+    if rescaled and np.max(dchi2) > ymax:
+        note = f"up to {np.max(dchi2):.3g} off the frame"
+        artists["off the frame"] = [ax.text(0.98, 0.96, note, transform=ax.transAxes, ha="right", va="top",
+                                            color="0.3") if not flip else
+                                    ax.text(0.96, 0.02, note, transform=ax.transAxes, ha="right", va="bottom",
+                                            color="0.3", rotation=90)]
     if flip:
         ax.set_yscale("log")
         ax.set_xlim(0, ymax)
