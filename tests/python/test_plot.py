@@ -400,8 +400,8 @@ def test_marginals_follow_a_profile_that_leaves_the_default_frame(files):
     ax = plt.figure().add_subplot()
     zp.profile1d(d, "m_zd_mev", ax=ax)
     assert ax.get_ylim()[1] == pytest.approx(6.0)  # the paper's profile fits the usual frame
-    d.profile_m = d.profile_m.copy()
-    d.profile_m[1:] += 20.0  # held at one edge: everywhere else 20 above
+    d.profile_m = d.profile_m.copy() + 20.0  # held at one edge: everywhere else at least 20 above
+    d.profile_m[-1] = d.profile_m.min() - 20.0
     ax = plt.figure().add_subplot()
     art = zp.profile1d(d, "m_zd_mev", ax=ax)
     assert ax.get_ylim()[1] >= 20.0
