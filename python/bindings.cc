@@ -106,15 +106,7 @@ class Model
     static double delta_slope(Model& model, double m_mev, double eps, double delta)
     {
         model.total(m_mev, eps, delta);  // checks the point, sets the mass's terms
-        const CellPulls pulls = cell_pulls(model.last_pulls_, eps);
-        double slope = 0;
-        for (int s = 0; s < pulls.n_enabled; ++s)
-        {
-            const double* c = pulls.p[s].c;
-            const double v = c[0] + delta * (c[1] + delta * (c[2] + delta * c[3]));
-            slope += 2 * v * (c[1] + delta * (2 * c[2] + 3 * delta * c[3]));
-        }
-        return slope;
+        return chi2_total_slope(cell_pulls(model.last_pulls_, eps), delta);
     }
 
     /// The total at one point, for minimisers: no arrays, the GIL held (a few µs), the last mass's terms reused.

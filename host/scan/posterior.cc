@@ -27,18 +27,6 @@ double curvature(const CellPulls& p, double d)
     }
     return c2;
 }
-/// dχ²/dδ at δ.
-double chi2_slope(const CellPulls& p, double d)
-{
-    double g = 0;
-    for (int s = 0; s < p.n_enabled; ++s)
-    {
-        const double* c = p.p[s].c;
-        const double v = c[0] + d * (c[1] + d * (c[2] + d * c[3]));
-        g += 2 * v * (c[1] + d * (2 * c[2] + 3 * d * c[3]));
-    }
-    return g;
-}
 }  // namespace
 
 std::string DeltaPrior::describe() const
@@ -100,7 +88,7 @@ double delta_quadrature(const CellPulls& pulls, double lo, double hi, double del
     // falling outside it (a δ range that misses the data) decays as an exponential, by e over 2/|dχ²/dδ|, which
     // can be far less than the curvature's width: then 40 such lengths (e^-40 left outside).
     double core = 12 * width;
-    const double edge_slope = std::fabs(chi2_slope(pulls, delta_min));
+    const double edge_slope = std::fabs(chi2_total_slope(pulls, delta_min));
     if (edge_slope > 0 && 80 / edge_slope < core) core = 80 / edge_slope;
     if (prior.kind == DeltaPrior::Kind::log_abs)
     {
@@ -127,7 +115,7 @@ double delta_quadrature(const CellPulls& pulls, double lo, double hi, double del
                 // the integrand peaks at the nearer edge and falls by e per Δχ² = 2, over 2/|dχ²/dδ| there. A core
                 // of 40 such lengths at that edge keeps a needle-thin peak (χ² ~ 1e13) from falling between nodes.
                 const double edge = at < a ? a : b;
-                const double slope = std::fabs(chi2_slope(pulls, sign * edge));
+                const double slope = std::fabs(chi2_total_slope(pulls, sign * edge));
                 const double cu = std::min(12 * width, slope > 0 ? 80 / slope : 12 * width) / edge;
                 if (at < a) y = std::min(ub, ua + cu);
                 else x = std::max(ua, ub - cu);

@@ -226,6 +226,19 @@ ZD_HD inline double chi2_total(const CellPulls& pulls, double delta)
     return acc;
 }
 
+/// dχ²_total/dδ = Σ 2 pull_i pull_i′ at δ (host analysis: the posterior's quadrature, zdscan.Model's gradient).
+inline double chi2_total_slope(const CellPulls& pulls, double delta)
+{
+    double slope = 0;
+    for (int s = 0; s < pulls.n_enabled; ++s)
+    {
+        const double* c = pulls.p[s].c;
+        const double v = c[0] + delta * (c[1] + delta * (c[2] + delta * c[3]));
+        slope += 2 * v * (c[1] + delta * (2 * c[2] + 3 * delta * c[3]));
+    }
+    return slope;
+}
+
 /// Whether a disabled measurement's χ² might overflow somewhere on |δ| ≤ delta_abs_max: |pull| is bounded by
 /// Σ|c_k| δ^k, and squares of values below 1e150 are finite. False for all finite, moderate coefficients (every
 /// config the reader accepts), so the δ loop need not evaluate disabled terms.
