@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# MPI ranks over tiles (OpenMPI): -n 1, 2 and 3 give a file identical to the serial run; a rank killed with -9 at a
+# MPI ranks over tiles (OpenMPI): -n 1, 2 and 3 give a file identical to the serial run (and -n 3 the same /posterior
+# bits); a rank killed with -9 at a
 # random tile leaves a checkpoint that -n 2 resumes to the same file; a rank's error ends the job with its message,
 # exit 1 and no file, without hanging (timeout); SIGTERM on rank 0 keeps the checkpoint and exits 143.
 # Usage: mpi_ranks.sh ZDSCAN MPIEXEC PYTHON COMPARE_PY WORKDIR
@@ -22,6 +23,20 @@ ZDSCAN_MPI_MAX_CHUNK_BYTES=1000 mpirun -n 3 "$zdscan" scan "${args[@]}" --out ch
   fail "chunked: $(cat ../err.txt)"
 "$python" "$compare" ../serial.h5 chunked.h5 || fail "records sent in chunks give another file"
 rm r1.h5 r2.h5 r3.h5 chunked.h5
+# The posterior over ranks: the same bits as the serial run (its delta marginal is summed in a fixed order).
+"$zdscan" scan --n 24 --tile-masses 2 --posterior --quiet --out ../post_serial.h5 > /dev/null 2>&1
+mpirun -n 3 "$zdscan" scan --n 24 --tile-masses 2 --posterior --quiet --out post3.h5 > /dev/null 2> ../err.txt ||
+  fail "posterior -n 3: $(cat ../err.txt)"
+"$python" - ../post_serial.h5 post3.h5 << 'PY' || fail "-n 3 gives another /posterior than the serial run"
+import sys, h5py
+a, b = (h5py.File(p, "r")["posterior"] for p in sys.argv[1:])
+for k in a:
+    if isinstance(a[k], h5py.Dataset):
+        assert a[k][...].tobytes() == b[k][...].tobytes(), k
+for k in a.attrs:
+    assert str(a.attrs[k]) == str(b.attrs[k]), k
+PY
+rm post3.h5
 
 k=$((RANDOM % 5 + 1))
 set +e
