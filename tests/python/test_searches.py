@@ -134,7 +134,8 @@ def test_zdscans_own_limit_files_read_back_as_searches(results, zdscan_exe, tmp_
     base = results / "base.h5"
     paths = {}
     for fmt, out in (("lmt", "lim.lmt"), ("hepdata", "hd")):
-        r = subprocess.run([zdscan_exe, "limits", str(base), "--format", fmt, "--out", str(tmp_path / out)],
+        r = subprocess.run([zdscan_exe, "limits", str(base), "--format", fmt, "--region", "excluded", "--out",
+                            str(tmp_path / out)],
                            capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         paths[fmt] = tmp_path / out
