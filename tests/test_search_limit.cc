@@ -66,6 +66,19 @@ class SearchLimit : public ::testing::Test
         std::ofstream(dir / "c.json") << j.dump();
         return load_config_file((dir / "c.json").string());
     }
+    /// The message with which config_with(fields) is refused ("accepted" when it is not).
+    std::string refusal(const std::string& search_fields) const
+    {
+        try
+        {
+            config_with(search_fields);
+        }
+        catch (const ConfigError& e)
+        {
+            return e.what();
+        }
+        return "accepted";
+    }
     static double term(const ScanConfig& c, double m_mev, double eps, double delta = 1e-3)
     {
         const auto setup = make_physics_setup(c.physics);
@@ -139,16 +152,8 @@ TEST_F(SearchLimit, EachLikelihoodFormAgainstItsClosedForm)
     EXPECT_GT(term(low, 99, 1e-2), 0.0);
     EXPECT_EQ(term(low, 101, 1e-2), 0.0);
     // An unknown form is refused naming the field.
-    try
-    {
-        config_with("\"file\": \"one.lmt\", \"likelihood\": \"poisson\"");
-        ADD_FAILURE() << "accepted";
-    }
-    catch (const ConfigError& e)
-    {
-        EXPECT_NE(std::string(e.what()).find("measurements[4].likelihood: must be \"poisson0\""), std::string::npos)
-            << e.what();
-    }
+    const std::string unknown = refusal("\"file\": \"one.lmt\", \"likelihood\": \"poisson\"");
+    EXPECT_NE(unknown.find("measurements[4].likelihood: must be \"poisson0\""), std::string::npos) << unknown;
 }
 
 TEST_F(SearchLimit, ExcludedBandHasTheLimitsChiSquareAtBothEdges)
@@ -169,16 +174,8 @@ TEST_F(SearchLimit, ExcludedBandHasTheLimitsChiSquareAtBothEdges)
         }
     }
     // A band with BR < 1 is not a rescaled band (the lifetime moves its upper edge): refused until recast.
-    try
-    {
-        config_with("\"file\": \"band.lmt\", \"branching_fraction\": 0.5");
-        ADD_FAILURE() << "accepted";
-    }
-    catch (const ConfigError& e)
-    {
-        EXPECT_NE(std::string(e.what()).find("measurements[4].branching_fraction: an excluded band"), std::string::npos)
-            << e.what();
-    }
+    const std::string band = refusal("\"file\": \"band.lmt\", \"branching_fraction\": 0.5");
+    EXPECT_NE(band.find("measurements[4].branching_fraction: an excluded band"), std::string::npos) << band;
 }
 
 TEST_F(SearchLimit, ASearchAloneReproducesItsPublishedCurveAtTheFiguresCl)
@@ -404,29 +401,15 @@ TEST_F(SearchLimit, BadFilesAreRefusedNamingFieldFileAndLine)
     EXPECT_EQ(t.lower[0], 1e-5);
     EXPECT_EQ(t.upper[0], 2e-3);
     // The config's own fields.
-    has([&] { try { config_with("\"file\": \"one.lmt\", \"cl\": 40"); } catch (const ConfigError& e) { return std::string(e.what()); } return std::string(); }(),
-        {"measurements[4].cl", "percent"});
-    has([&] { try { config_with("\"file\": \"one.lmt\", \"decay\": \"both\""); } catch (const ConfigError& e) { return std::string(e.what()); } return std::string(); }(),
-        {"measurements[4].decay", "visible"});
+    has(refusal("\"file\": \"one.lmt\", \"cl\": 40"), {"measurements[4].cl", "percent"});
+    has(refusal("\"file\": \"one.lmt\", \"decay\": \"both\""), {"measurements[4].decay", "visible"});
     for (const auto& [fields, part] :
          {std::pair{"\"branching_fraction\": 0", "measurements[4].branching_fraction"},
           {"\"branching_fraction\": 1.5", "measurements[4].branching_fraction"},
           {"\"valid_below_gev\": -1", "measurements[4].valid_below_gev"},
           {"\"cl\": \"90\"", "measurements[4].cl"}})
-    {
-        std::string what = "accepted";
-        try
-        {
-            config_with(std::string("\"file\": \"one.lmt\", ") + fields);
-        }
-        catch (const ConfigError& e)
-        {
-            what = e.what();
-        }
-        has(what, {part});
-    }
-    has([&] { try { config_with("\"file\": \"one.lmt\", \"exp\": 1"); } catch (const ConfigError& e) { return std::string(e.what()); } return std::string(); }(),
-        {"measurements[4].exp", "not a field of kind search_limit"});
+        has(refusal(std::string("\"file\": \"one.lmt\", ") + fields), {part});
+    has(refusal("\"file\": \"one.lmt\", \"exp\": 1"), {"measurements[4].exp", "not a field of kind search_limit"});
 }
 
 TEST_F(SearchLimit, ReadsDarkCastsOwnFiles)

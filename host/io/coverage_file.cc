@@ -55,9 +55,12 @@ std::string coverage_cl_suffix(double cl)
     return s;
 }
 
-ScanConfig read_result_config(const std::string& path)
+namespace
 {
-    const ScanFileContents contents = read_scan_file(path);  // every dataset checked (InvalidResultFile otherwise)
+/// The result's stored config (the root attribute `config`), checked against the file's axes as read_scan_file read
+/// them, and with delta_profile non-null also /profile@delta_profile ("exact" or "grid"): one open of the file.
+ScanConfig stored_config(const std::string& path, const ScanFileContents& contents, std::string* delta_profile)
+{
     h5::silence_error_stack();
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file.valid()) throw InvalidResultFile(path + ": cannot open as HDF5");
@@ -92,30 +95,59 @@ ScanConfig read_result_config(const std::string& path)
     {
         throw InvalidResultFile(path + ": attribute config does not describe the file's axes (/axes)");
     }
+    if (delta_profile)
+    {
+        Handle p(H5Gopen2(file, "/profile", H5P_DEFAULT), H5Gclose);
+        try
+        {
+            if (!p.valid()) throw std::runtime_error("missing");
+            *delta_profile = h5::read_string_attribute(p, "delta_profile");
+        }
+        catch (const std::exception&)
+        {
+            throw InvalidResultFile(path + ": /profile@delta_profile is missing or unreadable");
+        }
+        if (*delta_profile != "exact" && *delta_profile != "grid")
+            throw InvalidResultFile(path + ": /profile@delta_profile must be \"exact\" or \"grid\" (got \""
+                                    + excerpt(*delta_profile) + "\")");
+    }
     return config;
+}
+
+/// Reads fd to its end in 1 MB pieces, passing each to sink; the CRC-32C and size of what it read. read_error(errno)
+/// throws.
+template <class Sink, class ReadError>
+std::pair<std::uint32_t, std::uint64_t> checksum_reads(int fd, Sink&& sink, ReadError&& read_error)
+{
+    std::vector<char> buffer(1u << 20);
+    std::uint32_t crc = 0;
+    std::uint64_t size = 0;
+    for (;;)
+    {
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) read_error(errno);
+        if (n <= 0) break;
+        crc = crc32c(buffer.data(), static_cast<std::size_t>(n), crc);
+        size += static_cast<std::uint64_t>(n);
+        sink(buffer.data(), static_cast<std::size_t>(n));
+    }
+    return {crc, size};
+}
+}  // namespace
+
+ScanConfig read_result_config(const std::string& path)
+{
+    return stored_config(path, read_scan_file(path), nullptr);  // every dataset checked (InvalidResultFile otherwise)
 }
 
 std::pair<std::uint32_t, std::uint64_t> file_checksum(const std::string& path)
 {
     require_regular_file(path, "result file");
     const UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!file.valid()) throw InputFileError("result file: " + path + ": " + std::strerror(errno));
-    std::vector<char> buffer(1u << 20);
-    std::uint32_t crc = 0;
-    std::uint64_t size = 0;
-    for (;;)
-    {
-        const ssize_t n = ::read(file.get(), buffer.data(), buffer.size());
-        if (n < 0)
-        {
-            if (errno == EINTR) continue;
-            throw InputFileError("result file: " + path + ": " + std::strerror(errno));
-        }
-        if (n == 0) break;
-        crc = crc32c(buffer.data(), static_cast<std::size_t>(n), crc);
-        size += static_cast<std::uint64_t>(n);
-    }
-    return {crc, size};
+    auto fail = [&](int err) { throw InputFileError("result file: " + path + ": " + std::strerror(err)); };
+    if (!file.valid()) fail(errno);
+    return checksum_reads(file.get(), [](const char*, std::size_t) {}, fail);
 }
 
 namespace
@@ -128,26 +160,18 @@ std::pair<std::uint32_t, std::uint64_t> copy_with_checksum(const std::string& sr
     if (!in.valid()) throw std::runtime_error("cannot read " + src + ": " + std::strerror(errno));
     const UniqueFd out(::open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!out.valid()) throw std::runtime_error("cannot create " + dst + ": " + std::strerror(errno));
-    std::vector<char> buffer(1u << 20);
-    std::uint32_t crc = 0;
-    std::uint64_t size = 0;
-    for (;;)
+    auto write_all = [&](const char* data, std::size_t n)
     {
-        const ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw std::runtime_error("cannot read " + src + ": " + std::strerror(errno));
-        if (n == 0) break;
-        crc = crc32c(buffer.data(), static_cast<std::size_t>(n), crc);
-        size += static_cast<std::uint64_t>(n);
-        for (ssize_t done = 0; done < n;)
+        for (std::size_t done = 0; done < n;)
         {
-            const ssize_t w = ::write(out.get(), buffer.data() + done, static_cast<std::size_t>(n - done));
+            const ssize_t w = ::write(out.get(), data + done, n - done);
             if (w < 0 && errno == EINTR) continue;
             if (w < 0) throw std::runtime_error("cannot write " + dst + " (the copy of " + src + "): " + std::strerror(errno));
-            done += w;
+            done += static_cast<std::size_t>(w);
         }
-    }
-    return {crc, size};
+    };
+    return checksum_reads(in.get(), write_all,
+                          [&](int err) { throw std::runtime_error("cannot read " + src + ": " + std::strerror(err)); });
 }
 }  // namespace
 
@@ -167,26 +191,9 @@ ResultInput read_result_input(const std::string& path)
     const ScanFileContents contents = read_scan_file(path);  // every dataset checked (InvalidResultFile otherwise)
     in.profile_m = contents.profile_m;
     in.profile_eps = contents.profile_eps;
-    in.config = read_result_config(path);
-    {
-        h5::silence_error_stack();
-        Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-        Handle p(file.valid() ? H5Gopen2(file, "/profile", H5P_DEFAULT) : -1, H5Gclose);
-        std::string mode;
-        try
-        {
-            if (!p.valid()) throw std::runtime_error("missing");
-            mode = h5::read_string_attribute(p, "delta_profile");
-        }
-        catch (const std::exception&)
-        {
-            throw InvalidResultFile(path + ": /profile@delta_profile is missing or unreadable");
-        }
-        if (mode != "exact" && mode != "grid")
-            throw InvalidResultFile(path + ": /profile@delta_profile must be \"exact\" or \"grid\" (got \""
-                                    + excerpt(mode) + "\")");
-        in.exact_delta_profile = mode == "exact";
-    }
+    std::string mode;
+    in.config = stored_config(path, contents, &mode);
+    in.exact_delta_profile = mode == "exact";
     std::pair<std::uint32_t, std::uint64_t> after;
     try
     {

@@ -604,21 +604,21 @@ void ScanFileWriter::Impl::write_results(const ScanOutput& out)
                                              std::tuple{"epsilon", post.eps_interval, post.eps_mode},
                                              std::tuple{"delta", post.delta_interval, post.delta_mode}})
         {
-            const std::string n = name;
-            h5::write_attribute(p, (n + "_credible_68_lower").c_str(), iv[0]);
-            h5::write_attribute(p, (n + "_credible_68_upper").c_str(), iv[1]);
-            h5::write_attribute(p, (n + "_mode").c_str(), mode);
+            const std::string axis = name;
+            h5::write_attribute(p, (axis + "_credible_68_lower").c_str(), iv[0]);
+            h5::write_attribute(p, (axis + "_credible_68_upper").c_str(), iv[1]);
+            h5::write_attribute(p, (axis + "_mode").c_str(), mode);
             // How much the box sets the interval (docs/statistics.md, "Box sensitivity").
             const auto& b = post.box[a++];
-            h5::write_attribute(p, (n + "_edge_mass_lower").c_str(), b.edge_mass[0]);
-            h5::write_attribute(p, (n + "_edge_mass_upper").c_str(), b.edge_mass[1]);
-            h5::write_attribute(p, (n + "_credible_68_lower_end_in_lower").c_str(), b.interval_lower_moved[0]);
-            h5::write_attribute(p, (n + "_credible_68_lower_end_in_upper").c_str(), b.interval_lower_moved[1]);
-            h5::write_attribute(p, (n + "_credible_68_upper_end_in_lower").c_str(), b.interval_upper_moved[0]);
-            h5::write_attribute(p, (n + "_credible_68_upper_end_in_upper").c_str(), b.interval_upper_moved[1]);
-            h5::write_attribute(p, (n + "_credible_box_shift").c_str(), b.shift);
-            h5::write_attribute(p, (n + "_credible_box_resolution").c_str(), b.resolution);
-            h5::write_attribute(p, (n + "_credible_box_sensitive").c_str(), b.sensitive ? 1 : 0);
+            h5::write_attribute(p, (axis + "_edge_mass_lower").c_str(), b.edge_mass[0]);
+            h5::write_attribute(p, (axis + "_edge_mass_upper").c_str(), b.edge_mass[1]);
+            h5::write_attribute(p, (axis + "_credible_68_lower_end_in_lower").c_str(), b.interval_lower_moved[0]);
+            h5::write_attribute(p, (axis + "_credible_68_lower_end_in_upper").c_str(), b.interval_lower_moved[1]);
+            h5::write_attribute(p, (axis + "_credible_68_upper_end_in_lower").c_str(), b.interval_upper_moved[0]);
+            h5::write_attribute(p, (axis + "_credible_68_upper_end_in_upper").c_str(), b.interval_upper_moved[1]);
+            h5::write_attribute(p, (axis + "_credible_box_shift").c_str(), b.shift);
+            h5::write_attribute(p, (axis + "_credible_box_resolution").c_str(), b.resolution);
+            h5::write_attribute(p, (axis + "_credible_box_sensitive").c_str(), b.sensitive ? 1 : 0);
         }
     }
     s.write_searches(out);

@@ -14,12 +14,7 @@ import h5py
 import numpy as np
 import pytest
 
-from test_hostile import one_line_error, run, snapshot
-
-
-@pytest.fixture(scope="session")
-def exe(zdscan_exe):
-    return zdscan_exe
+from test_hostile import exe, one_line_error, run, snapshot  # noqa: F401 (exe: the CLI fixture, shared)
 
 
 @pytest.fixture(scope="session")

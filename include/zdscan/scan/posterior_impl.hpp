@@ -51,6 +51,23 @@ inline void central_interval(const std::vector<double>& density, const std::vect
     }
 }
 
+/// Records in s an interval end's move (moved against interval, both in axis values) if it is the largest so far, with
+/// the grid spacing of x where that end lies.
+inline void record_box_shift(Posterior::BoxSensitivity& s, const std::vector<double>& x, const double interval[2],
+                             const double moved[2])
+{
+    for (int end = 0; end < 2; ++end)
+    {
+        const double shift = std::fabs(moved[end] - interval[end]);
+        if (shift <= s.shift) continue;
+        s.shift = shift;
+        const auto k = static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(
+            std::upper_bound(x.begin(), x.end(), interval[end]) - x.begin(), 1,
+            static_cast<std::ptrdiff_t>(x.size()) - 1));
+        s.resolution = std::fabs(x[k] - x[k - 1]);
+    }
+}
+
 /// Box sensitivity of a normalised marginal (Posterior::BoxSensitivity): its mass in the edge cells, and its central
 /// interval with either end of the axis moved in by a tenth of the range (in the axis coordinate).
 inline void box_sensitivity(const std::vector<double>& density, const std::vector<double>& x, bool log_axis,
@@ -68,18 +85,8 @@ inline void box_sensitivity(const std::vector<double>& density, const std::vecto
     while (last > 0 && u(last) > u(n - 1) - 0.1 * span) --last;
     central_interval(density, x, log_axis, first, n - 1, s.interval_lower_moved);
     central_interval(density, x, log_axis, 0, last, s.interval_upper_moved);
-    for (const double* moved : {s.interval_lower_moved, s.interval_upper_moved})
-        for (int end = 0; end < 2; ++end)
-        {
-            const double shift = std::fabs(moved[end] - interval[end]);
-            if (shift <= s.shift) continue;
-            s.shift = shift;
-            // The spacing of the grid where that end lies.
-            const std::size_t k = static_cast<std::size_t>(
-                std::min<std::ptrdiff_t>(std::max<std::ptrdiff_t>(
-                    std::upper_bound(x.begin(), x.end(), interval[end]) - x.begin(), 1), static_cast<std::ptrdiff_t>(n - 1)));
-            s.resolution = std::fabs(x[k] - x[k - 1]);
-        }
+    record_box_shift(s, x, interval, s.interval_lower_moved);
+    record_box_shift(s, x, interval, s.interval_upper_moved);
     s.sensitive = s.shift > s.resolution;
 }
 
@@ -165,12 +172,15 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
     for (std::size_t c = 0; c < n_cells; ++c) total += std::exp(p.log_density[c] - top) * wm[c / n_eps] * we[c % n_eps];
     const double log_norm = top + std::log(total);
     for (auto& v : p.log_density) v -= log_norm;
+    // The normalised density per cell, once for the marginals, the box sensitivity and the HPD levels.
+    std::vector<double> density(n_cells);
+    for (std::size_t c = 0; c < n_cells; ++c) density[c] = std::exp(p.log_density[c]);
     // 1-D marginals of m and ε.
     p.marginal_m.assign(n_m, 0.0);
     p.marginal_eps.assign(n_eps, 0.0);
     for (std::size_t c = 0; c < n_cells; ++c)
     {
-        const double d = std::exp(p.log_density[c]);
+        const double d = density[c];
         p.marginal_m[c / n_eps] += d * we[c % n_eps];
         p.marginal_eps[c % n_eps] += d * wm[c / n_eps];
     }
@@ -201,20 +211,11 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
             {
                 const std::size_t i = a == 0 ? c / n_eps : c % n_eps, j = a == 0 ? c % n_eps : c / n_eps;
                 const bool kept = end == 0 ? u(j) >= u(0) + 0.1 * span : u(j) <= u(other.size() - 1) - 0.1 * span;
-                if (kept) marginal[i] += std::exp(p.log_density[c]) * w_other[j];
+                if (kept) marginal[i] += density[c] * w_other[j];
             }
             double moved[2];
             detail::central_interval(marginal, x, x_log, 0, x.size() - 1, moved);
-            for (int k = 0; k < 2; ++k)
-            {
-                const double shift = std::fabs(moved[k] - interval[k]);
-                if (shift <= s.shift) continue;
-                s.shift = shift;
-                const std::size_t at = static_cast<std::size_t>(std::min<std::ptrdiff_t>(
-                    std::max<std::ptrdiff_t>(std::upper_bound(x.begin(), x.end(), interval[k]) - x.begin(), 1),
-                    static_cast<std::ptrdiff_t>(x.size() - 1)));
-                s.resolution = std::fabs(x[at] - x[at - 1]);
-            }
+            detail::record_box_shift(s, x, interval, moved);
         }
         s.sensitive = s.shift > s.resolution;
     }
@@ -228,7 +229,7 @@ Posterior compute_posterior(PullsAt&& pulls_at, const std::vector<double>& m, bo
     for (std::size_t i = 0; i < n_cells && next < 2; ++i)
     {
         const std::size_t c = order[i];
-        mass += std::exp(p.log_density[c]) * wm[c / n_eps] * we[c % n_eps];
+        mass += density[c] * wm[c / n_eps] * we[c % n_eps];
         while (next < 2 && mass >= levels[next]) p.hpd_log_density[next++] = p.log_density[c];
     }
     return p;

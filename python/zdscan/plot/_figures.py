@@ -11,8 +11,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import _core, _output
-from ._panels import (CL_2D, EPS_LABEL, FC_COLOR, M_LABEL, label_of, FC_STYLES, POSTERIOR_COLOR, REGION_COLORS, _data, _log_axes, contours,
-                      coverage_map, fc_boundaries, label, legend_handles, limits, profile1d, search_legend_handle)
+from ._panels import (CL_2D, EPS_LABEL, FC_COLOR, FC_STYLES, M_LABEL, POSTERIOR_COLOR, REGION_COLORS, _data, _log_axes,
+                      contours, coverage_map, fc_boundaries, forecast_text, label, legend_handles, limits, profile1d,
+                      search_forms, search_legend_handle)
 from ._result import PV_KINDS, ResultData, read_result
 from ._running import running
 from ._style import FORMATS, PNG_DPI, journal_style, width_inches
@@ -20,15 +21,13 @@ from ._style import FORMATS, PNG_DPI, journal_style, width_inches
 DCHI2 = r"$\Delta\chi^2$"
 
 
-def forecast_mark(ax, d: ResultData, x: float = 0.03, ha: str = "left"):
-    """A fit that includes projections (expected uncertainties of future measurements) is a forecast: the figure
-    says so in the panel, as the summary does (Figs. 3 and 4)."""
-    projected = [m for m in d.shown() if m.projection]
-    if not projected:
+def forecast_mark(ax, d: ResultData):
+    """A fit that includes projections (expected uncertainties of future measurements) is a forecast: Fig. 3 says so
+    in its panel, as the summary does (Fig. 4 in its legend's title)."""
+    text = forecast_text(d)
+    if text is None:
         return None
-    names = ", ".join(label_of(m, short=True) for m in projected)
-    text = "FORECAST" + (f": with {names}" if len(names) <= 24 else ": with projections")
-    mark = ax.text(x, 0.97, text, transform=ax.transAxes, ha=ha, va="top", color="#7b3294",
+    mark = ax.text(0.03, 0.97, text, transform=ax.transAxes, ha="left", va="top", color="#7b3294",
                    bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))
     mark.set_in_layout(False)  # inside the panel: the layout need not make room for it
     return mark
@@ -161,9 +160,8 @@ def figure_contours(result, width="single", *, searches: bool = True):
     extra = search_legend_handle(d) if searches else None
     if extra is not None:
         handles.append(extra[0])
-        # The form each limit enters by (docs/searches.md, "Likelihood of a limit").
-        forms = sorted({s.get("likelihood", "") for s in d.searches if s["enabled"] and s.get("likelihood")})
-        texts.append("direct searches\n(excluded" + (", " + "/".join(forms) if forms else "") + ")")
+        forms = search_forms(d)  # the form each limit enters by (docs/searches.md, "Likelihood of a limit")
+        texts.append("direct searches\n(excluded" + (", " + forms if forms else "") + ")")
     if d.coverage is not None:  # the Feldman-Cousins lines contours() drew (the levels both have)
         shared = [c for c in d.coverage["cl"] if any(abs(c - x) < 0.01 for x in CL_2D)]
         for k, c in enumerate(shared):
@@ -258,11 +256,8 @@ def figure_running(result, width="single", *, points: Optional[str] = None):
         handles.append(Line2D([], [], marker="D", color="#d62728", mfc="none", ms=4.5, mew=0.8, linestyle="none"))
         texts.append(r"$Z_d$ best fit at each fitted point")  # what the fit predicts there (K(m) for APV)
     # A fit with projections is a forecast: the legend's title says so (the labels of the points fill the panel).
-    projected = [label_of(m, short=True) for m in d.shown() if m.projection]
-    legend = ax.legend(handles, texts, loc="lower left",
-                       title=("FORECAST: with " + ", ".join(projected)) if projected else None)
-    if projected:
-        legend.get_title().set_color("#7b3294")
+    legend = ax.legend(handles, texts, loc="lower left", title=forecast_text(d))
+    legend.get_title().set_color("#7b3294")
     return fig
 
 

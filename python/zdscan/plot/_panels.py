@@ -128,11 +128,14 @@ def _one_sided(d: ResultData, name: str, cl: float) -> bool:
     limit (everything below allowed), not a favoured band, and is labelled "allowed"."""
     if d.delta_slices is None:
         return False
-    for s in d.delta_slices:
-        lim = limit_curves.limits(d.path, cl, measurement=name, delta_slice=float(s), region="allowed")
-        if any(iv[2] for row in lim.bands for iv in row):
-            return True
-    return False
+    # Once per result, measurement and CL: the label is asked for by every panel and by the legend.
+    cache = d.__dict__.setdefault("_one_sided", {})
+    if (name, cl) not in cache:
+        cache[(name, cl)] = any(
+            iv[2] for s in d.delta_slices
+            for row in limit_curves.limits(d.path, cl, measurement=name, delta_slice=float(s), region="allowed").bands
+            for iv in row)
+    return cache[(name, cl)]
 
 
 def _layers(d: ResultData, individual: Optional[bool], cl: float = 90) -> List[_Layer]:
@@ -337,6 +340,20 @@ def searches(result, *, ax=None, labels: bool = True) -> Dict[str, list]:
     return {"direct searches": artists}
 
 
+def search_forms(d: ResultData) -> str:
+    """The likelihood forms the enabled searches enter by, for a legend ("poisson0"; docs/searches.md)."""
+    return "/".join(sorted({s["likelihood"] for s in d.searches if s["enabled"] and s.get("likelihood")}))
+
+
+def forecast_text(d: ResultData) -> Optional[str]:
+    """What a figure of a fit with projections says about it ("FORECAST: with P2, MOLLER"), or None."""
+    projected = [label_of(m, short=True) for m in d.shown() if m.projection]
+    if not projected:
+        return None
+    names = ", ".join(projected)
+    return "FORECAST: with " + (names if len(names) <= 24 else "projections")
+
+
 def search_legend_handle(result):
     """The legend entry of searches(), or None when the result has no enabled search."""
     from matplotlib.patches import Patch
@@ -347,9 +364,9 @@ def search_legend_handle(result):
         return None
     cls = sorted({s["cl_percent"] for s in shown})
     decays = sorted({s["decay"] for s in shown if s["decay"]})
-    forms = sorted({s.get("likelihood", "") for s in shown if s.get("likelihood")})
+    forms = search_forms(d)
     text = (f"direct searches ({', '.join(decays) + ', ' if decays else ''}"
-            f"{'/'.join(f'{c:g}' for c in cls)}% CL{', ' + '/'.join(forms) if forms else ''}), excluded")
+            f"{'/'.join(f'{c:g}' for c in cls)}% CL{', ' + forms if forms else ''}), excluded")
     return Patch(**SEARCH_STYLE), text
 
 
