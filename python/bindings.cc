@@ -27,6 +27,7 @@
 #include "zdscan/io/input_file.hpp"
 #include "zdscan/cli/interrupts.hpp"
 #include "zdscan/io/output_target.hpp"
+#include "zdscan/io/registered_output_lock.hpp"
 #include "zdscan/io/scan_file.hpp"
 #include "zdscan/physics/weak_charges.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
@@ -188,6 +189,7 @@ class TemporaryFileGuard
   private:
     static void on_signal(int sig)
     {
+        if (defer_cleanup_signal(sig)) return;  // raised again once the lock file is registered
         remove_cleanup_files_now();  // async-signal-safe
         ::signal(sig, SIG_DFL);
         ::raise(sig);  // the default action: the process ends by this signal, as it would have
@@ -203,16 +205,14 @@ class GuardedOutput
   public:
     explicit GuardedOutput(const std::string& out_path) : guard_(temporary_path_for(out_path)), lock_(out_path)
     {
-        register_cleanup_file(CleanupSlot::lock_file, lock_.path().c_str());
         clean_stale_temporaries(out_path);
     }
-    ~GuardedOutput() { register_cleanup_file(CleanupSlot::lock_file, nullptr); }
     GuardedOutput(const GuardedOutput&) = delete;
     GuardedOutput& operator=(const GuardedOutput&) = delete;
 
   private:
     TemporaryFileGuard guard_;  // first in, last out
-    OutputLock lock_;
+    RegisteredOutputLock lock_;
 };
 
 /// Runs work on a worker thread with the GIL released while this thread polls for Python signals: Ctrl-C sets

@@ -5,11 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
 #include "scan_test_configs.hpp"
+#include "zdscan/cli/interrupts.hpp"
 #include "zdscan/io/output_target.hpp"
+#include "zdscan/io/registered_output_lock.hpp"
 #include "zdscan/analysis/summary.hpp"
 #include "zdscan/io/scan_file.hpp"
 
@@ -151,6 +154,64 @@ TEST_F(OutputTarget, OneWriterPerTarget)
     }
     EXPECT_FALSE(fs::exists(path(".x.h5.zdscan-lock")));  // released and removed
     const OutputLock again(path("x.h5"));
+}
+
+/// A handler that removes the registered files, as the Python guard's does; exits 77 so the parent knows it ran.
+extern "C" void remove_and_exit_77(int sig)
+{
+    if (defer_cleanup_signal(sig)) return;
+    remove_cleanup_files_now();
+    ::_exit(77);
+}
+
+/// Runs body in a child with remove_and_exit_77 on SIGTERM; returns its exit code (-1: not a normal exit).
+template<class Body>
+int in_child_with_cleanup_handler(Body body)
+{
+    const pid_t child = ::fork();
+    if (child == 0)
+    {
+        std::signal(SIGTERM, remove_and_exit_77);
+        body();
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(OutputTarget, ASignalWhileTheLockIsMadeIsHeldUntilItIsRegisteredThenRemovesIt)
+{
+    // SIGTERM arrives before the lock file exists and is delivered once it is registered: the handler removes it.
+    // (The lock was once registered after its constructor returned: a signal in between left the file behind.)
+    const std::string lock_file = path(".x.h5.zdscan-lock");
+    const int code = in_child_with_cleanup_handler(
+        [&]
+        {
+            CleanupDeferral window;  // stands for the instant between open(O_CREAT) and the registration
+            ::raise(SIGTERM);        // held back: the handler returned at once
+            if (fs::exists(lock_file)) ::_exit(3);
+            const RegisteredOutputLock lock(path("x.h5"));
+            if (!fs::exists(lock_file)) ::_exit(4);
+            window.end();  // delivered now: the handler removes the lock and exits 77
+            ::_exit(5);
+        });
+    EXPECT_EQ(code, 77);
+    EXPECT_FALSE(fs::exists(lock_file));
+
+    // Without a deferral the handler acts at once; after the lock is released nothing is registered any more.
+    EXPECT_EQ(in_child_with_cleanup_handler([] { ::raise(SIGTERM); }), 77);
+    const int after_release = in_child_with_cleanup_handler(
+        [&]
+        {
+            {
+                const RegisteredOutputLock lock(path("x.h5"));
+            }
+            std::ofstream(lock_file) << "another run's lock\n";  // not ours: must survive our signal
+            ::raise(SIGTERM);
+        });
+    EXPECT_EQ(after_release, 77);
+    EXPECT_TRUE(fs::exists(lock_file));
 }
 
 TEST_F(OutputTarget, StaleTemporariesOfDeadProcessesAreRemovedOthersReported)

@@ -8,6 +8,7 @@
 #include "zdscan/cli/interrupts.hpp"
 #include "zdscan/io/coverage_file.hpp"
 #include "zdscan/io/output_target.hpp"
+#include "zdscan/io/registered_output_lock.hpp"
 #include "zdscan/scan/checkpoint.hpp"
 #include "zdscan/scan/progress.hpp"
 #include "zdscan/scan/scan_driver.hpp"
@@ -124,9 +125,8 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
         return 0;
     }
     check_output_target(out_path, rules);
-    const OutputLock lock(out_path);
+    const RegisteredOutputLock lock(out_path);
     for (const auto& line : clean_stale_temporaries(out_path)) std::fprintf(stderr, "[zdscan] %s\n", line.c_str());
-    register_cleanup_file(CleanupSlot::lock_file, lock.path().c_str());
     const std::string tmp_path = temporary_path_for(out_path);  // kept alive: the handler holds its pointer
     register_cleanup_file(CleanupSlot::temporary_file, tmp_path.c_str());
 

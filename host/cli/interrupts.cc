@@ -20,6 +20,10 @@ volatile sig_atomic_t cleanup_valid[n_slots] = {0, 0};
 
 std::atomic<bool> requested{false};
 std::atomic<int> first_signal{0};
+// Lock-free atomics: safe to touch from a handler in any thread.
+std::atomic<int> deferral_depth{0};
+std::atomic<int> deferred_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free);
 
 void remove_registered_files()
 {
@@ -46,6 +50,7 @@ extern "C" void on_stop_signal(int sig)
         return;
     }
     // The second signal: the user (or the batch system) insists; clean up and leave now.
+    if (defer_cleanup_signal(sig)) return;  // ... once the lock file is registered (CleanupDeferral)
     remove_registered_files();
     write_stderr("\nzdscan: second signal: temporary files removed, exiting now\n");
     ::_exit(128 + sig);
@@ -117,6 +122,30 @@ int interrupt_exit_code()
 void remove_cleanup_files_now()
 {
     remove_registered_files();
+}
+
+CleanupDeferral::CleanupDeferral()
+{
+    deferral_depth.fetch_add(1);
+}
+
+void CleanupDeferral::end()
+{
+    if (!active_) return;
+    active_ = false;
+    if (deferral_depth.fetch_sub(1) == 1)
+    {
+        // A signal from here on finds the handler's files registered; one that came before is raised again now.
+        if (const int sig = deferred_signal.exchange(0); sig != 0) ::raise(sig);
+    }
+}
+
+bool defer_cleanup_signal(int sig)
+{
+    if (deferral_depth.load() == 0) return false;
+    int none = 0;
+    deferred_signal.compare_exchange_strong(none, sig);  // the first one wins
+    return true;
 }
 
 void register_cleanup_file(CleanupSlot slot, const char* path)

@@ -23,6 +23,7 @@
 #include "zdscan/io/config.hpp"
 #include "zdscan/io/input_file.hpp"
 #include "zdscan/io/output_target.hpp"
+#include "zdscan/io/registered_output_lock.hpp"
 #include "zdscan/analysis/summary.hpp"
 #include "zdscan/io/scan_file.hpp"
 #include "zdscan/mpi/parallel_job.hpp"
@@ -199,12 +200,11 @@ int run_scan_command(const ScanArgs& args, ParallelJob& job)
     {
         if (const std::string reason = cuda_unavailable_reason(); !reason.empty()) throw std::runtime_error(reason);
     }
-    const OutputLock lock(out_path);
+    const RegisteredOutputLock lock(out_path);
     for (const auto& line : clean_stale_temporaries(out_path))
     {
         std::fprintf(stderr, "[zdscan] %s\n", line.c_str());
     }
-    register_cleanup_file(CleanupSlot::lock_file, lock.path().c_str());
 
     for (const auto& m : config.physics.measurements)
     {

@@ -36,4 +36,25 @@ enum class CleanupSlot
 void register_cleanup_file(CleanupSlot slot, const char* path);
 /// Unlinks the registered files now (async-signal-safe: for signal handlers of library users, e.g. Python).
 void remove_cleanup_files_now();
+
+/// Holds back the handlers' cleanup (and the process's end) while a file that they must remove exists but is not yet
+/// registered, or is registered but not yet removed: a signal in that window once left the lock file behind. A
+/// signal that arrives meanwhile is raised again, in this thread, when the last deferral ends. Fatal signals
+/// (SIGSEGV, ...) are never held back. Nests; the first signal of `zdscan scan` only sets the stop flag anyway.
+class CleanupDeferral
+{
+  public:
+    CleanupDeferral();
+    ~CleanupDeferral() { end(); }
+    CleanupDeferral(const CleanupDeferral&) = delete;
+    CleanupDeferral& operator=(const CleanupDeferral&) = delete;
+    /// Ends the deferral (idempotent); raises the signal that came meanwhile, if any.
+    void end();
+
+  private:
+    bool active_ = true;
+};
+/// For a handler that removes the registered files: true (and the signal recorded) while a CleanupDeferral is
+/// active, so the handler returns at once. Async-signal-safe.
+bool defer_cleanup_signal(int sig);
 }  // namespace zdscan
