@@ -190,8 +190,8 @@ Correlations correlation_whitening(const std::vector<MeasurementInput>& list, co
                         if (r.rho[i * n + k] == 0) continue;
                         std::string shared;
                         const auto common = shared_components(enabled(i), enabled(k));
-                        for (std::size_t c = 0; c < common.size() && c < 5; ++c)
-                            shared += (shared.empty() ? "" : ", ") + common[c].first;
+                        for (std::size_t k2 = 0; k2 < common.size() && k2 < 5; ++k2)
+                            shared += (shared.empty() ? "" : ", ") + common[k2].first;
                         if (common.size() > 5) shared += " and " + std::to_string(common.size() - 5) + " more";
                         partners += (partners.empty() ? "" : "; ") + r.names[k] + " ("
                                     + (shared.empty() ? "the correlation matrix" : shared) + ")";

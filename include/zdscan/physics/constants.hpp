@@ -59,4 +59,41 @@ inline constexpr double cs133_box_en = 0.00006;
 /// and g_AV^en is pinned after c_ep to the measurement's own SM value, so APV physics does not depend on it.
 inline constexpr double qw_proton_sm_reference = 0.0711;
 inline constexpr double qw_proton_reference_q2_gev2 = 0.0248;
+
+// --- Rare meson decays P → P′ Z_d (meson_decay.hpp; docs/physics.md, "Rare meson decays"). PDG 2024 = S. Navas
+// et al., Phys. Rev. D 110, 030001 (2024).
+/// ħ [GeV s], CODATA 2018: a lifetime τ becomes a width ħ/τ.
+inline constexpr double hbar_gev_s = 6.582119569e-25;
+/// Charged-kaon mass [GeV] and lifetime [s], PDG 2024.
+inline constexpr double m_k_charged_gev = 0.493677;
+inline constexpr double tau_k_charged_s = 1.2380e-8;
+/// Charged-B mass [GeV] and lifetime [s], PDG 2024.
+inline constexpr double m_b_charged_gev = 5.27934;
+inline constexpr double tau_b_charged_s = 1.638e-12;
+/// Wolfenstein parameters λ, A, ρ̄, η̄ of the CKM matrix, PDG 2024 CKM review (global fit).
+inline constexpr double ckm_lambda = 0.22501;
+inline constexpr double ckm_a = 0.826;
+inline constexpr double ckm_rho_bar = 0.1591;
+inline constexpr double ckm_eta_bar = 0.3523;
+/// The top's Inami–Lim function of the s̄dZ (and b̄sZ) penguin with box, NLO QCD and two-loop electroweak
+/// corrections: X_t = 1.481 ± 0.009 (Brod, Gorbahn, Stamou, PRD 83, 034030 (2011)).
+inline constexpr double x_top = 1.481;
+/// The charm part of K → πνν̄ at NNLO with long-distance corrections, P_c = X_c/λ⁴ = 0.404 ± 0.024 at λ = 0.2252
+/// (Buras, Buttazzo, Girrbach-Noe, Knegjens, JHEP 11 (2015) 033): X_c = 0.2252⁴ P_c.
+inline constexpr double p_charm = 0.404;
+inline constexpr double p_charm_lambda = 0.2252;
+/// K⁺ → π⁺ vector form factor: f₊(0) = 0.9698 ± 0.0017 (FLAG 2019, N_f = 2+1+1) with the pole shape
+/// f₊(q²) = f₊(0)/(1 − q²/M_V²), M_V = 0.878 GeV (FlaviaNet Kaon WG, EPJC 69, 399 (2010), K_ℓ3 pole fit).
+inline constexpr double f_plus_k_pi_0 = 0.9698;
+inline constexpr double m_pole_k_pi_gev = 0.878;
+/// K⁺ → π⁺γ* form factor W(z) = G_F m_K² (a₊ + b₊ z) of D'Ambrosio, Ecker, Isidori, Portolés (JHEP 08 (1998) 004):
+/// a₊ = −0.578 ± 0.016, b₊ = −0.779 ± 0.066 from the NA48/2 fit of K± → π±e⁺e⁻ (PLB 677, 246 (2009)).
+inline constexpr double w_a_plus = -0.578;
+inline constexpr double w_b_plus = -0.779;
+/// B → K vector form factor of light-cone sum rules, f₊(q²) = r₁/(1 − q²/m₁²) + r₂/(1 − q²/m_fit²) with
+/// r₁ = 0.162, r₂ = 0.173, m₁ = 5.41 GeV, m_fit² = 37.46 GeV² (Ball, Zwicky, PRD 71, 014015 (2005); f₊(0) = 0.335).
+inline constexpr double f_plus_b_k_r1 = 0.162;
+inline constexpr double f_plus_b_k_r2 = 0.173;
+inline constexpr double f_plus_b_k_m1_gev = 5.41;
+inline constexpr double f_plus_b_k_mfit2_gev2 = 37.46;
 }  // namespace zdscan::constants
