@@ -133,7 +133,7 @@ TEST(Config, MeasurementListChecks)
     expect_error(j, {"measurements[3].name", "reserved"});
     j = default_json();
     j["measurements"][at("a_e")]["kind"] = "lepton_g3";
-    expect_error(j, {"measurements[3].kind", "pves_proton, pves_electron, apv, lepton_g2 or search_limit"});
+    expect_error(j, {"measurements[3].kind", "pves_proton, pves_electron, apv, lepton_g2, search_limit or meson_decay"});
     j = default_json();
     j["measurements"][at("a_e")].erase("lepton");
     expect_error(j, {"measurements[3].lepton"});

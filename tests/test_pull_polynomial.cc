@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "paper_inputs.hpp"
+#include "scan_test_configs.hpp"
+#include "zdscan/physics/meson_decay.hpp"
 #include "zdscan/physics/pull_polynomial.hpp"
 #include "zdscan/scan/scan_driver.hpp"
 
@@ -81,6 +83,50 @@ TEST(PullPolynomial, ScanTotalMatchesTheDirectFormulaAtEveryPointOfTheDefaultSca
         for (double e : {-0.1, 1e-4, 0.1})
             for (double d : {-0.01, 0.0, 0.01}) expect_total_agrees(all.observables, mass_all(m_mev), e, d, worst);
     RecordProperty("worst_fraction_of_tolerance", std::to_string(worst));
+}
+
+TEST(PullPolynomial, MesonDecayPullsAreTheirBranchingRatioInUnitsOfTheLimit)
+{
+    // Independent of the pull machinery: χ² of each form from meson_branching_ratio and the table directly.
+    const ScanConfig c = test::small_meson_config(2, 2, 2);
+    const PhysicsSetup setup = make_physics_setup(c.physics);
+    const MassTermsAt mass(c.physics, setup.observables);
+    const auto& obs = setup.observables;
+    ASSERT_EQ(obs.n, 8);
+    for (const double m : {0.005, 0.047, 0.11, 0.135, 0.2, 0.3, 2.0})
+    {
+        const MassTerms t = mass(m * 1e3);
+        for (const double eps : {1e-4, 2.3e-3, -3e-3})
+        {
+            for (const double delta : {-2e-3, -1e-4, 0.0, 7.9e-4})
+            {
+                double chi2[8];
+                for (int i = 0; i < obs.n; ++i)
+                {
+                    const double p = evaluate(pull_polynomial(obs.m[i], t, i, eps), delta);
+                    const double direct = (obs.m[i].x_exp - predict_measurement(obs.m[i], t, i, eps, delta)) / obs.m[i].sigma;
+                    EXPECT_NEAR(p, direct, 1e-12 * (1 + std::fabs(direct)));
+                    chi2[i] = p * p;
+                }
+                const double dp = delta + (m / constants::m_z_gev) * obs.m[4].w.tan * eps;
+                // K⁺ → π⁺ poisson0 at 90 %: χ² = −2 ln(0.1) BR/BR_CL, the limit log-log between its rows; 0 in the veto.
+                const double br_k = meson_branching_ratio(MesonChannel::k_to_pi, m, eps, dp);
+                double limit = m < 0.1 ? std::exp(std::log(2e-10) + std::log(m / 0.001) / std::log(100.0) * std::log(0.5))
+                                       : std::exp(std::log(1e-10) + std::log(m / 0.1) / std::log(3.0) * std::log(5.0));
+                const double want_k = (m >= 0.12 && m <= 0.15) || m > 0.3 ? 0 : -2 * std::log(0.1) * br_k / limit;
+                EXPECT_NEAR(chi2[4] + chi2[5], want_k, 1e-9 * want_k + 1e-300) << m << " " << eps << " " << delta;
+                // B⁺ → K⁺ gaussian_rate: χ² = (z B_X BR/BR_CL)², z = 1.2816.
+                const double br_b = meson_branching_ratio(MesonChannel::b_to_k, m, eps, dp);
+                const double limit_b = std::exp(std::log(1e-5) + std::log(m / 0.001) / std::log(4000.0) * std::log(2.0));
+                const double s_b = 0.5 * br_b / limit_b * 1.2815515655446004;
+                EXPECT_NEAR(chi2[6], s_b * s_b, 1e-9 * s_b * s_b + 1e-300);
+                // The measured BR: ((exp − BR)/σ)², σ = 3.2e-11 ⊕ 1.0e-11, outside its windows.
+                const bool open = !(m >= 0.10 && m <= 0.16) && !(m >= 0.26);
+                const double pull = (4.6e-11 - (open ? br_k : 0)) / std::hypot(3.2e-11, 1.0e-11);
+                EXPECT_NEAR(chi2[7], pull * pull, 1e-9 * pull * pull);
+            }
+        }
+    }
 }
 
 TEST(PullPolynomial, ShiftIsExact)

@@ -393,6 +393,33 @@ TEST_P(DeviceBackend, CpuAndCudaAgree)
                      run(c, 2, 5, false, Backend::cpu, 0, DeltaProfile::grid), false);
 }
 
+TEST_P(DeviceBackend, MesonDecaysGiveTheCpuBits)
+{
+    // The meson decays' three per-mass factors and their linear and quadratic pulls (chi2.hpp) on the device path.
+    const auto c = test::small_meson_config(23, 19, 41);
+    const auto problem = make_scan_problem(c);
+    ASSERT_EQ(problem.observables.n, 8);  // the paper's four, K⁺ → π⁺ and its companion, B⁺ → K⁺, the measured BR
+    const auto cpu = run(c, 2, 5, true);
+    const auto dev = run(c, 0, 5, true, GetParam());
+    auto cpu_engine = make_cpu_engine(problem, 1);
+    auto dev_engine = engine(problem);
+    const auto mc = cpu_engine->mass_terms(), md = dev_engine->mass_terms();
+    ASSERT_EQ(md.size(), mc.size());
+    int nonzero = 0;
+    for (std::size_t i = 0; i < mc.size(); ++i)
+    {
+        for (int k = 0; k < problem.observables.n; ++k)
+        {
+            EXPECT_EQ(std::bit_cast<std::uint64_t>(md[i].fb[k]), std::bit_cast<std::uint64_t>(mc[i].fb[k])) << i << " " << k;
+            nonzero += mc[i].fb[k] != 0;
+        }
+    }
+    EXPECT_GT(nonzero, 0);
+    expect_same_scan(dev, cpu, true);
+    expect_same_scan(run(c, 0, 5, false, GetParam(), 0, DeltaProfile::grid),
+                     run(c, 2, 5, false, Backend::cpu, 0, DeltaProfile::grid), false);
+}
+
 TEST_P(DeviceBackend, RaggedDeltaAxes)
 {
     // One δ point, a warp's worth less one, one, one more, and several chunks of the widest lane count with a
@@ -598,6 +625,35 @@ TEST(ScanEngine, ManyMeasurementsGiveTheScalarBitsOnEveryInstructionSet)
                         ASSERT_EQ(r.full[(im * 4 + ie) * 300 + k], chi2_total(p, problem.delta[k]))
                             << n_meas << " measurements, " << to_string(isa);
                     }
+                }
+            }
+        }
+    }
+    if (saved.empty()) unsetenv("ZDSCAN_CPU_ISA");
+    else setenv("ZDSCAN_CPU_ISA", saved.c_str(), 1);
+}
+
+TEST(ScanEngine, MesonDecaysGiveTheScalarBitsOnEveryInstructionSet)
+{
+    const char* before = std::getenv("ZDSCAN_CPU_ISA");
+    const std::string saved = before ? before : "";
+    const auto c = test::small_meson_config(7, 5, 300);
+    const auto problem = make_scan_problem(c);
+    const auto m = c.m_zd_mev.values();
+    for (CpuIsa isa : {CpuIsa::generic, CpuIsa::avx2, CpuIsa::avx512})
+    {
+        if (!cpu_isa_available(isa)) continue;
+        setenv("ZDSCAN_CPU_ISA", to_string(isa).c_str(), 1);
+        const auto r = run(c, 2, 0, true);
+        for (std::size_t im = 0; im < 7; ++im)
+        {
+            const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.mass_inputs[im * mass_inputs_per_mass]);
+            for (std::size_t ie = 0; ie < 5; ++ie)
+            {
+                const CellPulls p = cell_pulls(problem.observables, t, problem.epsilon[ie]);
+                for (std::size_t k = 0; k < 300; ++k)
+                {
+                    ASSERT_EQ(r.full[(im * 5 + ie) * 300 + k], chi2_total(p, problem.delta[k])) << to_string(isa);
                 }
             }
         }

@@ -36,6 +36,7 @@ ScanFileContents summary_contents(const ScanOutput& out)
         f.measurements.push_back(m.name);
         f.enabled.push_back(m.enabled);
         f.projection.push_back(m.projection);
+        f.counts_dof.push_back(counts_as_dof(m));
     }
     {
         const CorrelationMatrix r = enabled_correlation(out.config.physics.measurements, out.config.physics.correlation);
@@ -230,9 +231,17 @@ FitStatistics fit_statistics(const ScanFileContents& f)
 {
     FitStatistics s;
     s.chi2_min = f.refined_converged ? f.refined.chi2 : f.best.chi2;
-    // A search limit adds χ² where the fit enters its excluded region, but it measures nothing: no dof.
-    s.n_measurements = static_cast<int>(std::count(f.enabled.begin(), f.enabled.end(), true))
-                       - static_cast<int>(f.searches.names.size());
+    // A limit (a search, a meson decay's) adds χ² where the fit enters its excluded region, but it measures nothing:
+    // no dof.
+    if (f.counts_dof.size() == f.enabled.size())
+    {
+        for (std::size_t i = 0; i < f.enabled.size(); ++i) s.n_measurements += f.enabled[i] && f.counts_dof[i];
+    }
+    else
+    {
+        s.n_measurements = static_cast<int>(std::count(f.enabled.begin(), f.enabled.end(), true))
+                           - static_cast<int>(f.searches.names.size());
+    }
     for (const auto* axis : {&f.m_zd_mev, &f.epsilon, &f.delta}) s.n_parameters += axis->size() > 1;
     s.ndf = s.n_measurements - s.n_parameters;
     if (s.ndf > 0) s.gof_p = chi2_survival(s.chi2_min, s.ndf);

@@ -221,9 +221,10 @@ CorrelationMatrix read_correlation(const json& j, const std::vector<MeasurementI
         if (!n.is_string() || !known)
             ObjectReader::fail(r.field("measurements"), "\"" + excerpt(name) + "\" is not a measurement of this config");
         const auto& listed = *std::find_if(list.begin(), list.end(), [&](const MeasurementInput& x) { return x.name == name; });
-        if (listed.kind == MeasurementKind::search_limit)
+        if (listed.kind == MeasurementKind::search_limit
+            || (listed.kind == MeasurementKind::meson_decay && !listed.measured_rate))
             ObjectReader::fail(r.field("measurements"),
-                               "\"" + name + "\" is a search_limit: its sigma is only the unit of its signal, not an "
+                               "\"" + name + "\" is a " + to_string(listed.kind) + " limit: its sigma is only the unit of its signal, not an "
                                "uncertainty that can be correlated; list only measurements with errors");
         if (std::find(cm.names.begin(), cm.names.end(), name) != cm.names.end())
             ObjectReader::fail(r.field("measurements"), "\"" + name + "\" is listed twice");

@@ -319,7 +319,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     h5::write_attribute(g, "description", "the measurements of the scan, in the order of the chi2 sum");
     std::vector<std::string> names, kinds, sources, display;
     std::vector<double> exp, exp_sigma, sm, sm_sigma, sigma, q2, q_mev, z, neutrons, m_lepton;
-    std::vector<std::int32_t> enabled, projection;  // flags as integers (xarray: int32, not float64)
+    std::vector<std::int32_t> enabled, projection, dof;  // flags as integers (xarray: int32, not float64)
     std::vector<std::string> errors;
     const double none = std::nan("");
     for (const auto& m : list)
@@ -343,6 +343,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
         errors.push_back(e);
         enabled.push_back(m.enabled ? 1 : 0);
         projection.push_back(m.projection ? 1 : 0);
+        dof.push_back(counts_as_dof(m) ? 1 : 0);
         const bool pves = m.kind == MeasurementKind::pves_proton || m.kind == MeasurementKind::pves_electron;
         q2.push_back(pves ? m.q2_gev2 : none);
         q_mev.push_back(m.kind == MeasurementKind::apv ? m.q_mev : none);
@@ -364,7 +365,7 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     auto numbers = [&](const char* key, const std::vector<double>& values)
     { return h5::write_dataset(g, key, {values.size()}, values.data()); };
     label(h5::write_string_dataset(g, "kind", kinds), "",
-          "pves_proton, pves_electron, apv, lepton_g2 or search_limit (docs/physics.md)");
+          "pves_proton, pves_electron, apv, lepton_g2, search_limit or meson_decay (docs/physics.md)");
     label(numbers("exp", exp), "1", "measured value X^exp");
     label(numbers("exp_sigma", exp_sigma), "1", "its uncertainty");
     label(numbers("sm", sm), "1", "SM prediction X^SM");
@@ -376,6 +377,9 @@ void ScanFileWriter::Impl::write_measurement_table(const ScanOutput& out)
     { return h5::write_dataset(g, key, {values.size()}, values.data()); };
     label(flags("enabled", enabled), "1", "1: in the total chi2");
     label(flags("projection", projection), "1", "1: a projection (expected sigma of a future measurement), not a result");
+    label(flags("dof", dof), "1",
+          "1: measures a quantity (a dof of the goodness of fit); 0: a limit (search_limit, a meson_decay limit and its "
+          "_phase companion)");
     label(numbers("q2_gev2", q2), "GeV^2", "momentum transfer (pves kinds)");
     label(numbers("q_mev", q_mev), "MeV", "scale of sin^2 theta_W (apv)");
     label(numbers("z", z), "1", "proton number (apv)");

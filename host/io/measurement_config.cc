@@ -25,6 +25,8 @@ constexpr double min_relative_sigma = 1e-15;
 constexpr double min_r_rms_fm = 0.5, max_r_rms_fm = 10;
 constexpr double max_q2_gev2 = 1e4, max_q_mev = 1e6;
 constexpr std::size_t max_name_length = 32;
+/// The second measurement of a poisson0 meson_decay: the part of the rate that no δ′ cancels (chi2.hpp).
+constexpr const char* meson_companion_suffix = "_phase";
 
 const char* common_keys[] = {"name",    "kind",       "exp",    "exp_sigma", "sm", "sm_sigma",
                              "errors",  "enabled",    "projection", "source", "label"};
@@ -186,7 +188,8 @@ void read_kind_fields(ObjectReader& r, MeasurementInput& m, const MeasurementCon
                 ObjectReader::fail(r.field("lepton"), "must be \"e\" or \"mu\" (got \"" + lepton + "\")");
             break;
         }
-        case MeasurementKind::search_limit: break;  // read_search_fields
+        case MeasurementKind::search_limit:  // read_search_fields
+        case MeasurementKind::meson_decay: break;  // read_meson_fields
     }
 }
 
@@ -199,6 +202,59 @@ void check_band_branching_fraction(const MeasurementInput& m, ObjectReader& r)
         ObjectReader::fail(r.field("branching_fraction"),
                            "an excluded band (a beam dump) is recast through the Z_d's lifetime, not by scaling its "
                            "edges; zdscan does not do that yet, so a band takes branching_fraction 1 (docs/searches.md)");
+}
+
+/// A limit's table, inline ("table": how a result's config keeps it, so it needs no file to be read again) or from
+/// "file" (resolved against limits_dir; a missing file is listed in context.missing_files, and all are reported
+/// together). band_allowed: whether the table may have an upper edge (a beam dump's excluded band).
+void read_limit_source(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context, bool band_allowed)
+{
+    if (r.has("table"))
+    {
+        ObjectReader t(r.get("table"), r.field("table"), {"mass_gev", "lower", "upper"});
+        if (!band_allowed && t.has("upper"))
+            ObjectReader::fail(t.field("upper"), "a branching-ratio limit is one-sided: give mass_gev and lower only");
+        auto column = [&](const char* key)
+        {
+            const auto& v = t.get(key);
+            if (!v.is_array() || v.empty()) ObjectReader::fail(t.field(key), "must be a non-empty list of numbers");
+            std::vector<double> out;
+            for (const auto& x : v)
+            {
+                if (!x.is_number()) ObjectReader::fail(t.field(key), "must be a list of numbers");
+                out.push_back(x.get<double>());
+            }
+            return out;
+        };
+        auto mass = column("mass_gev"), lower = column("lower");
+        std::vector<double> upper = t.has("upper") ? column("upper") : std::vector<double>{};
+        if (lower.size() != mass.size() || (!upper.empty() && upper.size() != mass.size()))
+        {
+            ObjectReader::fail(t.field("lower"), "mass_gev, lower (and upper) must have the same length");
+        }
+        std::vector<std::string> rows;
+        for (std::size_t i = 0; i < mass.size(); ++i) rows.push_back(t.field("mass_gev") + "[" + std::to_string(i) + "]");
+        m.table = make_search_limit_table(mass, lower, upper, r.field("table"), rows);
+        m.file = r.string("file", "");
+        return;
+    }
+    if (!r.has("file")) ObjectReader::fail(r.field("file"), "required field is missing (a .lmt, .csv or HEPData .yaml limit file)");
+    m.file = r.string("file", "");
+    if (m.file.empty()) ObjectReader::fail(r.field("file"), "must name a limit file");
+    const std::string path = m.file[0] == '/' || context.limits_dir.empty() ? m.file : context.limits_dir + "/" + m.file;
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT && context.missing_files)
+    {
+        context.missing_files->push_back(path);  // all of them are listed together
+        return;
+    }
+    m.table = read_search_limit_file(path, r.field("file"),
+                                     band_allowed ? LimitQuantity::coupling : LimitQuantity::branching_ratio);
+    if (!band_allowed && m.table.band())
+        ObjectReader::fail(r.field("file"), "has an upper edge (an excluded band); a branching-ratio limit is one-sided");
+    // The table travels inline in the result's config; the file's name is provenance, and provenance keeps no
+    // absolute paths (they name a user's directories): only the name of an absolute path is kept.
+    if (m.file[0] == '/') m.file = m.file.substr(m.file.find_last_of('/') + 1);
 }
 
 /// search_limit: the limit (file or inline table) and how it applies; it has no exp/sm values.
@@ -224,49 +280,64 @@ void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementC
         ObjectReader::fail(r.field("likelihood"), "must be \"poisson0\", \"half_normal\" or \"gaussian_rate\" (got \""
                                                       + excerpt(likelihood) + "\"; docs/searches.md)");
     m.valid_below_gev = r.in_range("valid_below_gev", m.valid_below_gev, 0, 1e3, "GeV");
-    if (r.has("table"))  // inline (how a result file's config keeps the limit: it needs no file to be read again)
+    read_limit_source(r, m, context, true);
+    if (!m.table.mass_gev.empty()) check_band_branching_fraction(m, r);
+}
+
+/// meson_decay: the channel and a limit on BR(m) × B_X (file or table, cl, likelihood) or a measured BR beyond the
+/// SM (exp ± exp_sigma ⊕ sm_sigma); docs/searches.md, "Rare meson decays".
+void read_meson_fields(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context)
+{
+    m.enabled = r.boolean("enabled", true);
+    m.source = r.string("source", "");
+    m.label = r.string("label", "");
+    if (m.label.size() > 200) ObjectReader::fail(r.field("label"), "at most 200 characters (a figure's label)");
+    const std::string channel = r.string("channel", "");
+    if (!r.has("channel")) ObjectReader::fail(r.field("channel"), "required field is missing (\"K+ -> pi+\" or \"B+ -> K+\")");
+    if (!parse_meson_channel(channel, m.channel))
+        ObjectReader::fail(r.field("channel"), "must be \"K+ -> pi+\" or \"B+ -> K+\" (got \"" + excerpt(channel) + "\")");
+    m.branching_fraction =
+        r.in_range("branching_fraction", 1.0, 1e-6, 1, "B_X, the Z_d's branching fraction into what the search sees");
+    m.valid_below_gev = r.in_range("valid_below_gev", 1e3, 0, 1e3, "GeV");
+    if (r.has("veto_gev"))
     {
-        ObjectReader t(r.get("table"), r.field("table"), {"mass_gev", "lower", "upper"});
-        auto column = [&](const char* key)
+        const json& v = r.get("veto_gev");
+        if (!v.is_array()) ObjectReader::fail(r.field("veto_gev"), "must be a list of [low, high] mass windows in GeV");
+        for (std::size_t i = 0; i < v.size(); ++i)
         {
-            const auto& v = t.get(key);
-            if (!v.is_array() || v.empty()) ObjectReader::fail(t.field(key), "must be a non-empty list of numbers");
-            std::vector<double> out;
-            for (const auto& x : v)
-            {
-                if (!x.is_number()) ObjectReader::fail(t.field(key), "must be a list of numbers");
-                out.push_back(x.get<double>());
-            }
-            return out;
-        };
-        auto mass = column("mass_gev"), lower = column("lower");
-        std::vector<double> upper = t.has("upper") ? column("upper") : std::vector<double>{};
-        if (lower.size() != mass.size() || (!upper.empty() && upper.size() != mass.size()))
-        {
-            ObjectReader::fail(t.field("lower"), "mass_gev, lower (and upper) must have the same length");
+            const std::string at = r.field("veto_gev") + "[" + std::to_string(i) + "]";
+            if (!v[i].is_array() || v[i].size() != 2 || !v[i][0].is_number() || !v[i][1].is_number())
+                ObjectReader::fail(at, "must be [low, high] in GeV");
+            const double lo = v[i][0].get<double>(), hi = v[i][1].get<double>();
+            if (!(lo >= 0 && hi > lo && hi <= 1e3)) ObjectReader::fail(at, "needs 0 <= low < high <= 1000 GeV");
+            m.veto_gev.emplace_back(lo, hi);
         }
-        std::vector<std::string> rows;
-        for (std::size_t i = 0; i < mass.size(); ++i) rows.push_back(t.field("mass_gev") + "[" + std::to_string(i) + "]");
-        m.table = make_search_limit_table(mass, lower, upper, r.field("table"), rows);
-        m.file = r.string("file", "");
-        check_band_branching_fraction(m, r);
-        return;
     }
-    if (!r.has("file")) ObjectReader::fail(r.field("file"), "required field is missing (a .lmt, .csv or HEPData .yaml limit file)");
-    m.file = r.string("file", "");
-    if (m.file.empty()) ObjectReader::fail(r.field("file"), "must name a limit file");
-    const std::string path = m.file[0] == '/' || context.limits_dir.empty() ? m.file : context.limits_dir + "/" + m.file;
-    struct stat st{};
-    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT && context.missing_files)
+    if (r.has("exp"))  // a measured BR beyond the SM, e.g. K+ -> pi+ nu nu minus its SM prediction
     {
-        context.missing_files->push_back(path);  // all of them are listed together
+        for (const char* key : {"file", "table", "cl", "likelihood"})
+            if (r.has(key)) ObjectReader::fail(r.field(key), "a measured BR (exp) takes no limit; give one or the other");
+        m.measured_rate = true;
+        m.meson_part = 2;
+        m.exp = r.in_range("exp", r.number("exp"), -1, 1, "a branching ratio beyond the SM");
+        m.exp_sigma = r.in_range("exp_sigma", r.number("exp_sigma"), 1e-30, 1, "its uncertainty");
+        m.sm_sigma = r.in_range("sm_sigma", 0.0, 0, 1, "the SM prediction's uncertainty");
+        m.sm = 0;
         return;
     }
-    m.table = read_search_limit_file(path, r.field("file"));
-    check_band_branching_fraction(m, r);
-    // The table travels inline in the result's config; the file's name is provenance, and provenance keeps no
-    // absolute paths (they name a user's directories): only the name of an absolute path is kept.
-    if (m.file[0] == '/') m.file = m.file.substr(m.file.find_last_of('/') + 1);
+    if (r.has("exp_sigma") || r.has("sm_sigma"))
+        ObjectReader::fail(r.field(r.has("exp_sigma") ? "exp_sigma" : "sm_sigma"), "belongs to a measured BR (exp)");
+    m.exp = 0;
+    m.exp_sigma = 1;
+    m.sm = 0;
+    m.sm_sigma = 0;
+    m.cl_percent = r.in_range("cl", m.cl_percent, 50.000001, 99.999999, "percent (a one-sided confidence level)");
+    const std::string likelihood = r.string("likelihood", to_string(m.likelihood));
+    if (!parse_search_likelihood(likelihood, m.likelihood))
+        ObjectReader::fail(r.field("likelihood"), "must be \"poisson0\", \"half_normal\" or \"gaussian_rate\" (got \""
+                                                      + excerpt(likelihood) + "\"; docs/searches.md)");
+    m.meson_part = m.likelihood == SearchLikelihood::poisson0 ? 0 : 2;
+    read_limit_source(r, m, context, false);
 }
 
 MeasurementKind parse_kind(ObjectReader& r)
@@ -278,8 +349,9 @@ MeasurementKind parse_kind(ObjectReader& r)
     if (kind == "apv") return MeasurementKind::apv;
     if (kind == "lepton_g2") return MeasurementKind::lepton_g2;
     if (kind == "search_limit") return MeasurementKind::search_limit;
-    ObjectReader::fail(r.field("kind"),
-                       "must be pves_proton, pves_electron, apv, lepton_g2 or search_limit (got \"" + kind + "\")");
+    if (kind == "meson_decay") return MeasurementKind::meson_decay;
+    ObjectReader::fail(r.field("kind"), "must be pves_proton, pves_electron, apv, lepton_g2, search_limit or "
+                                        "meson_decay (got \"" + kind + "\")");
 }
 
 std::vector<const char*> allowed_keys(MeasurementKind kind)
@@ -288,6 +360,11 @@ std::vector<const char*> allowed_keys(MeasurementKind kind)
     {
         return {"name", "kind", "enabled", "source", "file", "table", "cl", "decay", "branching_fraction",
                 "valid_below_gev", "likelihood", "label"};
+    }
+    if (kind == MeasurementKind::meson_decay)
+    {
+        return {"name", "kind", "enabled", "source", "label", "channel", "file", "table", "cl", "likelihood",
+                "branching_fraction", "valid_below_gev", "veto_gev", "exp", "exp_sigma", "sm_sigma"};
     }
     std::vector<const char*> keys(std::begin(common_keys), std::end(common_keys));
     switch (kind)
@@ -298,7 +375,8 @@ std::vector<const char*> allowed_keys(MeasurementKind kind)
             for (const char* k : {"z", "n", "q_mev", "k", "box_ep", "box_en"}) keys.push_back(k);
             break;
         case MeasurementKind::lepton_g2: keys.push_back("lepton"); break;
-        case MeasurementKind::search_limit: break;
+        case MeasurementKind::search_limit:
+        case MeasurementKind::meson_decay: break;
     }
     return keys;
 }
@@ -325,7 +403,7 @@ void check_common(const std::vector<MeasurementInput>& list, const std::string& 
     if (list.size() > static_cast<std::size_t>(max_measurements))
     {
         ObjectReader::fail(path, "at most " + std::to_string(max_measurements) + " measurements per scan (got "
-                                     + std::to_string(list.size()) + ")");
+                                     + std::to_string(list.size()) + "; a poisson0 meson_decay counts twice)");
     }
     if (list.empty())
     {
@@ -401,7 +479,7 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
         ObjectReader r(list[i], entry,
                        {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "errors", "enabled", "projection", "source", "q2_gev2",
                         "z", "n", "q_mev", "k", "box_ep", "box_en", "lepton", "file", "table", "cl", "decay",
-                        "branching_fraction", "valid_below_gev", "likelihood", "label"});
+                        "branching_fraction", "valid_below_gev", "likelihood", "label", "channel", "veto_gev"});
         MeasurementInput m;
         if (!r.has("name")) ObjectReader::fail(r.field("name"), "required field is missing");
         m.name = r.string("name", "");
@@ -419,6 +497,27 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
         if (m.kind == MeasurementKind::search_limit)
         {
             read_search_fields(r, m, context);
+        }
+        else if (m.kind == MeasurementKind::meson_decay)
+        {
+            read_meson_fields(r, m, context);
+            if (m.meson_part == 0)  // poisson0: χ² = a² BR is two squares; the second is a measurement of its own
+            {
+                MeasurementInput companion = m;
+                companion.name = m.name + meson_companion_suffix;
+                companion.meson_part = 1;
+                companion.companion_of = m.name;
+                if (!m.label.empty()) companion.label = m.label + " (out of phase)";
+                if (companion.name.size() > max_name_length)
+                    ObjectReader::fail(r.field("name"), "at most " + std::to_string(max_name_length - 6)
+                                                            + " characters for a poisson0 meson_decay (its companion "
+                                                              "is <name>_phase)");
+                if (!names.insert(companion.name).second)
+                    ObjectReader::fail(r.field("name"), "its companion's name \"" + companion.name + "\" is taken");
+                out.push_back(m);
+                out.push_back(companion);
+                continue;
+            }
         }
         else
         {
@@ -518,7 +617,37 @@ json measurements_json(const std::vector<MeasurementInput>& measurements)
             if (m.table.band()) t["upper"] = m.table.upper;
             j["table"] = t;
             if (!m.source.empty()) j["source"] = m.source;
-        if (!m.label.empty()) j["label"] = m.label;
+            if (!m.label.empty()) j["label"] = m.label;
+            list.push_back(j);
+            continue;
+        }
+        if (m.kind == MeasurementKind::meson_decay)
+        {
+            if (!m.companion_of.empty()) continue;  // read again from its parent
+            j["channel"] = to_string(m.channel);
+            j["enabled"] = m.enabled;
+            j["branching_fraction"] = m.branching_fraction;
+            if (m.valid_below_gev < 1e3) j["valid_below_gev"] = m.valid_below_gev;
+            if (!m.veto_gev.empty())
+            {
+                json v = json::array();
+                for (const auto& [lo, hi] : m.veto_gev) v.push_back({lo, hi});
+                j["veto_gev"] = v;
+            }
+            if (m.measured_rate)
+            {
+                j["exp"] = m.exp;
+                j["exp_sigma"] = m.exp_sigma;
+                j["sm_sigma"] = m.sm_sigma;
+            }
+            else
+            {
+                if (!m.file.empty()) j["file"] = m.file;
+                j["cl"] = m.cl_percent;
+                j["likelihood"] = to_string(m.likelihood);
+                j["table"] = {{"mass_gev", m.table.mass_gev}, {"lower", m.table.lower}};
+            }
+            if (!m.source.empty()) j["source"] = m.source;
             if (!m.label.empty()) j["label"] = m.label;
             list.push_back(j);
             continue;
@@ -555,7 +684,8 @@ json measurements_json(const std::vector<MeasurementInput>& measurements)
                 j["k"] = k_model_json(m.k);
                 break;
             case MeasurementKind::lepton_g2: j["lepton"] = m.m_lepton_gev == constants::m_e_gev ? "e" : "mu"; break;
-            case MeasurementKind::search_limit: break;
+            case MeasurementKind::search_limit:
+            case MeasurementKind::meson_decay: break;
         }
         if (!m.source.empty()) j["source"] = m.source;
         if (!m.label.empty()) j["label"] = m.label;

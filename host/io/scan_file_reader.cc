@@ -301,6 +301,13 @@ ScanFileContents read_scan_file(const std::string& path)
             {
                 f.projection.assign(f.measurements.size(), false);
             }
+            if (H5Lexists(file, "/measurements/dof", H5P_DEFAULT) > 0)  // files since the meson decays
+            {
+                for (double d : read_vector(file, "/measurements/dof", static_cast<hssize_t>(f.measurements.size())))
+                {
+                    f.counts_dof.push_back(d != 0);
+                }
+            }
         }
         if (H5Lexists(file, "correlation", H5P_DEFAULT) > 0)
         {

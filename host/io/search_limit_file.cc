@@ -124,7 +124,7 @@ SearchLimitTable read_lmt(const std::string& content, const std::string& where)
 
 /// CSV: a header naming the columns (mass_gev or mass_mev; epsilon or epsilon2, or epsilon_lower and epsilon_upper,
 /// or epsilon2_lower and epsilon2_upper), then rows; lines starting with # are comments.
-SearchLimitTable read_csv(const std::string& content, const std::string& where)
+SearchLimitTable read_csv(const std::string& content, const std::string& where, LimitQuantity quantity)
 {
     Lines all = lines_of(content);
     Lines l;
@@ -134,9 +134,12 @@ SearchLimitTable read_csv(const std::string& content, const std::string& where)
         l.text.push_back(all.text[i]);
         l.number.push_back(all.number[i]);
     }
-    const std::string help = "the header names the columns: mass_gev or mass_mev, then epsilon or epsilon2 (a "
-                             "one-sided limit) or epsilon_lower,epsilon_upper or epsilon2_lower,epsilon2_upper (an "
-                             "excluded band)";
+    const bool br = quantity == LimitQuantity::branching_ratio;
+    const std::string help = br ? "the header names the columns: mass_gev or mass_mev, then br (the limit on the "
+                                  "branching ratio)"
+                                : "the header names the columns: mass_gev or mass_mev, then epsilon or epsilon2 (a "
+                                  "one-sided limit) or epsilon_lower,epsilon_upper or epsilon2_lower,epsilon2_upper "
+                                  "(an excluded band)";
     if (l.text.empty()) fail(where, "no header line (" + help + ")");
     const auto head = split(l.text[0], ',');
     const std::string hat = where + ":" + std::to_string(l.number[0]);
@@ -146,7 +149,11 @@ SearchLimitTable read_csv(const std::string& content, const std::string& where)
     else if (head[0] == "mass_mev") mass_scale = 1e-3;
     else fail(hat, "first column \"" + excerpt(head[0]) + "\": " + help);
     bool squared = false;
-    if (head.size() == 2)
+    if (br)
+    {
+        if (head.size() != 2 || head[1] != "br") fail(hat, help + " (got \"" + excerpt(l.text[0]) + "\")");
+    }
+    else if (head.size() == 2)
     {
         if (head[1] == "epsilon2") squared = true;
         else if (head[1] != "epsilon") fail(hat, "second column \"" + excerpt(head[1]) + "\": " + help);
@@ -211,7 +218,7 @@ std::vector<std::pair<std::string, std::string>> pairs_of(std::string t)
     return out;
 }
 
-SearchLimitTable read_hepdata_yaml(const std::string& content, const std::string& where)
+SearchLimitTable read_hepdata_yaml(const std::string& content, const std::string& where, LimitQuantity quantity)
 {
     std::vector<YamlVariable> independent, dependent;
     std::vector<YamlVariable>* section = nullptr;
@@ -329,12 +336,12 @@ SearchLimitTable read_hepdata_yaml(const std::string& content, const std::string
     }
     std::vector<double> m, lo, hi;
     for (std::size_t i = 0; i < mass.values.size(); ++i) m.push_back(mass.values[i] * scale);
-    auto coupling = [](const YamlVariable& d)
+    auto coupling = [quantity](const YamlVariable& d)
     {
         std::string name = d.name;
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        const bool squared = name.find("^2") != std::string::npos || name.find("squared") != std::string::npos
-                             || name.find("epsilon2") != std::string::npos || name.find("eps2") != std::string::npos;
+        const bool squared = quantity == LimitQuantity::coupling && (name.find("^2") != std::string::npos || name.find("squared") != std::string::npos
+                             || name.find("epsilon2") != std::string::npos || name.find("eps2") != std::string::npos);
         std::vector<double> v;
         for (double x : d.values) v.push_back(squared ? (x >= 0 ? std::sqrt(x) : -1.0) : x);
         return v;
@@ -381,7 +388,7 @@ SearchLimitTable make_search_limit_table(std::vector<double> mass_gev, std::vect
     return t;
 }
 
-SearchLimitTable read_search_limit_file(const std::string& path, const std::string& field)
+SearchLimitTable read_search_limit_file(const std::string& path, const std::string& field, LimitQuantity quantity)
 {
     const std::string where = field + ": " + path;
     std::string content;
@@ -394,14 +401,15 @@ SearchLimitTable read_search_limit_file(const std::string& path, const std::stri
         throw ConfigError(e.what());
     }
     const auto dot = path.find_last_of('.');
-    return parse_search_limit_text(content, dot == std::string::npos ? "" : path.substr(dot + 1), where);
+    return parse_search_limit_text(content, dot == std::string::npos ? "" : path.substr(dot + 1), where, quantity);
 }
 
-SearchLimitTable parse_search_limit_text(const std::string& content, const std::string& ext, const std::string& where)
+SearchLimitTable parse_search_limit_text(const std::string& content, const std::string& ext, const std::string& where,
+                                         LimitQuantity quantity)
 {
     if (ext == "lmt") return read_lmt(content, where);
-    if (ext == "csv") return read_csv(content, where);
-    if (ext == "yaml" || ext == "yml") return read_hepdata_yaml(content, where);
+    if (ext == "csv") return read_csv(content, where, quantity);
+    if (ext == "yaml" || ext == "yml") return read_hepdata_yaml(content, where, quantity);
     fail(where, "limit files are DarkCast .lmt, .csv or a HEPData table .yaml (docs/searches.md; got the extension \""
                     + excerpt(ext) + "\")");
 }

@@ -11,12 +11,22 @@
 
 namespace zdscan::detail
 {
+/// What a limit table holds: a coupling ε (search_limit; a CSV column epsilon or epsilon2, a HEPData variable named
+/// with ^2 or "squared" is ε²) or a branching ratio (meson_decay; a CSV column br, HEPData values as they are).
+enum class LimitQuantity
+{
+    coupling,
+    branching_ratio
+};
+
 /// Reads `path` by its extension (.lmt, .csv, .yaml/.yml); `field` names the config field in messages. Throws ConfigError.
-SearchLimitTable read_search_limit_file(const std::string& path, const std::string& field);
+SearchLimitTable read_search_limit_file(const std::string& path, const std::string& field,
+                                        LimitQuantity quantity = LimitQuantity::coupling);
 
 /// The text of a limit file, read by its format: ext "lmt", "csv", "yaml" or "yml" (the fuzzer's entry; ConfigError
 /// for anything else). `where` names the file in messages.
-SearchLimitTable parse_search_limit_text(const std::string& content, const std::string& ext, const std::string& where);
+SearchLimitTable parse_search_limit_text(const std::string& content, const std::string& ext, const std::string& where,
+                                         LimitQuantity quantity = LimitQuantity::coupling);
 
 /// Checks and normalises rows (masses > 0 and not decreasing, couplings within [min_search_coupling, max_search_coupling], a band's upper
 /// edge above its lower; a repeated mass keeps the

@@ -19,6 +19,7 @@ std::string to_string(MeasurementKind kind)
         case MeasurementKind::apv: return "apv";
         case MeasurementKind::lepton_g2: return "lepton_g2";
         case MeasurementKind::search_limit: return "search_limit";
+        case MeasurementKind::meson_decay: return "meson_decay";
     }
     return "?";
 }
@@ -80,10 +81,28 @@ PhysicsSetup make_physics_setup(const PhysicsConfig& config)
                 m.w = make_mixing_angle(sin2_msbar(run, 0.0));  // unused
                 m.search_power = search_power(in.likelihood, in.table.band());
                 break;
+            case MeasurementKind::meson_decay:  // meson_decay.hpp; δ′ with θ_W at low Q (m_Zd ≲ 5 GeV)
+                m.w = make_mixing_angle(sin2_msbar(run, 0.0));
+                m.meson_part = in.meson_part;
+                if (in.meson_part != 2 || !in.measured_rate)  // a limit: the pull is (0 − a·s)/1
+                {
+                    m.x_exp = 0;
+                    m.sigma = 1;
+                    m.inv_sigma = 1;
+                }
+                m.rate_scale = in.meson_part == 2 && !in.measured_rate ? search_scale(in.likelihood, in.cl_percent) : 1;
+                break;
         }
     }
     obs.corr = correlation_whitening(config.measurements, config.correlation);
     return setup;
+}
+
+bool counts_as_dof(const MeasurementInput& m)
+{
+    if (m.kind == MeasurementKind::search_limit) return false;
+    if (m.kind == MeasurementKind::meson_decay) return m.measured_rate;
+    return true;
 }
 
 double total_sigma(const MeasurementInput& m)
@@ -223,6 +242,34 @@ Correlations correlation_whitening(const std::vector<MeasurementInput>& list, co
     return c;
 }
 
+MesonDecayFactors meson_decay_factors(const MeasurementInput& m, double m_gev, double a)
+{
+    MesonDecayFactors out;
+    if (m_gev > m.valid_below_gev) return out;
+    for (const auto& [lo, hi] : m.veto_gev)
+    {
+        if (m_gev >= lo && m_gev <= hi) return out;
+    }
+    double scale = std::sqrt(m.branching_fraction);  // a measured BR: BR × B_X against exp
+    if (!m.measured_rate)
+    {
+        double limit = 0, upper = 0;
+        if (!search_edges(m.table, m_gev, limit, upper)) return out;
+        scale /= std::sqrt(limit);
+        if (m.meson_part != 2) scale *= a;  // poisson0: χ² = a² s as two squares
+    }
+    const MesonRateFactors r = meson_rate_factors(m.channel, m_gev);
+    if (m.meson_part == 1)
+    {
+        out.u = r.w * scale;
+        return out;
+    }
+    out.u = r.u * scale;
+    out.v = r.v * scale;
+    out.w = r.w * scale;
+    return out;
+}
+
 MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants& observables)
     : observables_(&observables), config_(&config)
 {
@@ -231,7 +278,8 @@ MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants&
         ApvKModel contact;
         contact.kind = ApvKModel::Kind::contact;
         k_.emplace_back(m.kind == MeasurementKind::apv ? m.k : contact);
-        search_z_.push_back(m.kind == MeasurementKind::search_limit ? search_scale(m.likelihood, m.cl_percent) : 0.0);
+        const bool limit = m.kind == MeasurementKind::search_limit || (m.kind == MeasurementKind::meson_decay && !m.measured_rate);
+        search_z_.push_back(limit ? search_scale(m.likelihood, m.cl_percent) : 0.0);
     }
 }
 
@@ -251,6 +299,13 @@ void MassTermsAt::inputs_at(double m_zd_mev, double* in) const
                                m.branching_fraction, m.valid_below_gev);
             in[i] = s.f;
             in[max_measurements + i] = s.fa;
+        }
+        else if (m.kind == MeasurementKind::meson_decay)
+        {
+            const MesonDecayFactors s = meson_decay_factors(m, m_zd_mev * 1e-3, search_z_[i]);
+            in[i] = s.u;
+            in[max_measurements + i] = s.v;
+            in[2 * max_measurements + i] = s.w;
         }
     }
 }

@@ -79,6 +79,9 @@ struct ScanFileContents
     std::vector<std::string> measurements;  ///< names, in the order of the χ² sum
     std::vector<bool> enabled;
     std::vector<bool> projection;  ///< /measurements/projection (all false in files from before it)
+    /// /measurements/dof: whether each measures a quantity (not a limit); empty in files from before it, where the
+    /// search_limit measurements (/searches) are the limits.
+    std::vector<bool> counts_dof;
     /// Pairs of enabled measurements with correlated uncertainties (/correlation/rho off the diagonal): names, ρ.
     struct Correlated
     {

@@ -10,6 +10,11 @@
 /// - search_limit:  a published limit ε_CL(m) on a rate ∝ ε²: X^th = S = z_CL BR (ε/ε_CL)², X^exp = 0, σ = 1, so
 ///                  χ² = z_CL² BR² (ε/ε_CL)⁴; an excluded band [ε_lo, ε_hi] takes S = min(z BR ε²/ε_lo², z ε_hi²/ε²)
 ///                  (docs/physics.md, "Direct searches"; independent of δ)
+/// - meson_decay:   a limit on (or measurement of) BR(K⁺ → π⁺ Z_d) or BR(B⁺ → K⁺ Z_d) × B_X (meson_decay.hpp).
+///                  With BR = (u δ′ + v ε)² + (w ε)² per unit of the limit, the poisson0 form's χ² = a² BR is two
+///                  pulls, linear in δ′: u δ′ + v ε (meson_part 0) and w ε (meson_part 1, the companion that no δ′
+///                  cancels); the quadratic forms (half_normal, gaussian_rate, a measured BR) are one pull
+///                  (X^exp − a BR)/σ (meson_part 2). docs/physics.md, "Rare meson decays"
 /// The per-mass work (loop-function quadrature, propagators, K) is hoisted into MassTerms, one slot per measurement,
 /// so that the inner (ε, δ) loop is a few dozen flops per measurement. Plain data, no allocation: the same code runs
 /// in the OpenMP loop and in the CUDA kernel.
@@ -34,7 +39,8 @@ enum class MeasurementKind : int
     pves_electron = 1,
     apv = 2,
     lepton_g2 = 3,
-    search_limit = 4
+    search_limit = 4,
+    meson_decay = 5
 };
 
 /// One measurement as the inner loop sees it (built on the host from the config).
@@ -55,6 +61,9 @@ struct MeasurementConstants
     double m_lepton_gev = 0;        ///< lepton_g2
     double q2_gev2 = 0;             ///< pves_*: momentum transfer of the propagator
     int search_power = 2;           ///< search_limit: the power of ε in its pull below the band (search_limit.hpp)
+    /// meson_decay: 0 the pull u δ′ + v ε, 1 its companion w ε, 2 the quadratic (X^exp − rate_scale·BR)/σ.
+    int meson_part = 0;
+    double rate_scale = 1;  ///< meson_decay part 2: a of the limit's form (1 for a measured BR)
 };
 
 /// Correlated uncertainties (docs/physics.md, "Correlated uncertainties"): χ² = pᵀ R⁻¹ p over the enabled
@@ -76,19 +85,23 @@ struct ObservableConstants
 
 /// Everything that depends on m_Zd alone, one slot per measurement: the propagator f (pves), K (apv), the loop
 /// functions F_V (in f) and F_A (in fa) at m_Zd/m_ℓ (lepton_g2), or a search's z BR/ε_lo² (in f) and z ε_hi² (in fa;
-/// 0 for a one-sided limit), both 0 where the search has no limit (search_limit).
+/// 0 for a one-sided limit), both 0 where the search has no limit (search_limit), or a meson decay's rate factors
+/// u, v, w (in f, fa, fb; the companion part 1 holds w in f), 0 where it has no limit or is closed (meson_decay).
 struct MassTerms
 {
     double m_zd_gev = 0;
     double f[max_measurements] = {};
     double fa[max_measurements] = {};
+    double fb[max_measurements] = {};
 };
 
-/// Per-mass values the host computes from tables (K, search limits): mass_inputs_per_mass doubles a mass, slot i
-/// and max_measurements + i for measurement i (ScanProblem::mass_inputs, MassTermsAt::input_table).
-inline constexpr int mass_inputs_per_mass = 2 * max_measurements;
+/// Per-mass values the host computes from tables (K, search limits, meson decays): mass_inputs_per_mass doubles a
+/// mass, slots i, max_measurements + i and 2 max_measurements + i for measurement i (ScanProblem::mass_inputs,
+/// MassTermsAt::input_table).
+inline constexpr int mass_inputs_per_mass = 3 * max_measurements;
 
-/// in[i]: K(Z_i; m_Zd) for apv measurement i; in[i], in[max_measurements + i]: a search's two factors.
+/// in[i]: K(Z_i; m_Zd) for apv measurement i; in[i], in[max_measurements + i]: a search's two factors; the three
+/// slots: a meson decay's u, v, w.
 ZD_HD inline MassTerms make_mass_terms(const ObservableConstants& c, double m_zd_gev, const double* in)
 {
     MassTerms t;
@@ -104,6 +117,11 @@ ZD_HD inline MassTerms make_mass_terms(const ObservableConstants& c, double m_zd
             case MeasurementKind::search_limit:
                 t.f[i] = in[i];
                 t.fa[i] = in[max_measurements + i];
+                break;
+            case MeasurementKind::meson_decay:
+                t.f[i] = in[i];
+                t.fa[i] = in[max_measurements + i];
+                t.fb[i] = in[2 * max_measurements + i];
                 break;
             case MeasurementKind::lepton_g2:
                 t.f[i] = loop_function_vector(m_zd_gev / m.m_lepton_gev);
@@ -132,11 +150,23 @@ ZD_HD inline double search_signal(const MassTerms& t, int i, double epsilon, int
     return above < below ? above : below;
 }
 
-/// X^th of measurement i (lepton_g2: the Z_d contribution only; search_limit: its signal S).
+/// A meson decay's X^th (chi2.hpp header): part 0 u δ′ + v ε, part 1 w ε, part 2 rate_scale ((u δ′ + v ε)² + (w ε)²).
+ZD_HD inline double meson_signal(const MeasurementConstants& c, const MassTerms& t, int i, double epsilon,
+                                 double delta)
+{
+    if (c.meson_part == 1) return t.f[i] * epsilon;
+    const double linear = t.f[i] * delta_prime(t.m_zd_gev, epsilon, delta, c.w.tan) + t.fa[i] * epsilon;
+    if (c.meson_part == 0) return linear;
+    const double out_of_phase = t.fb[i] * epsilon;
+    return c.rate_scale * (linear * linear + out_of_phase * out_of_phase);
+}
+
+/// X^th of measurement i (lepton_g2: the Z_d contribution only; search_limit: its signal S; meson_decay: above).
 ZD_HD inline double predict_measurement(const MeasurementConstants& c, const MassTerms& t, int i, double epsilon,
                                         double delta)
 {
     if (c.kind == MeasurementKind::search_limit) return search_signal(t, i, epsilon, c.search_power);
+    if (c.kind == MeasurementKind::meson_decay) return meson_signal(c, t, i, epsilon, delta);
     if (c.kind == MeasurementKind::lepton_g2)
     {
         return a_lepton_zd(t.m_zd_gev, epsilon, delta, c.w, c.m_lepton_gev, t.f[i], t.fa[i]);

@@ -9,6 +9,7 @@
 
 #include "zdscan/physics/apv_k_factor.hpp"
 #include "zdscan/physics/chi2.hpp"
+#include "zdscan/physics/meson_decay.hpp"
 #include "zdscan/physics/running_sin2.hpp"
 #include "zdscan/physics/search_limit.hpp"
 
@@ -51,6 +52,16 @@ struct MeasurementInput
     double valid_below_gev = 1;         ///< the term is 0 above this mass (where δ′ couplings matter)
     /// How the limit enters χ² (search_limit.hpp, docs/searches.md "Likelihood of a limit"); poisson0 by default.
     SearchLikelihood likelihood = SearchLikelihood::poisson0;
+    /// meson_decay (docs/searches.md, "Rare meson decays"): the channel, and either a limit on BR(m) × B_X (file or
+    /// table, cl, likelihood, branching_fraction above) or a measured BR beyond the SM (exp ± exp_sigma, sm_sigma).
+    MesonChannel channel = MesonChannel::k_to_pi;
+    bool measured_rate = false;  ///< exp/exp_sigma given instead of a limit
+    /// Mass windows [GeV] where the limit has no say (e.g. NA62's π⁰ window): the term is 0 inside.
+    std::vector<std::pair<double, double>> veto_gev;
+    /// 0, 1 or 2 as MeasurementConstants::meson_part. A poisson0 limit is read as two measurements: the one named in
+    /// the config (part 0) and its companion (part 1, named <name>_phase), which names its parent here.
+    int meson_part = 0;
+    std::string companion_of;
 };
 
 /// An explicit correlation matrix of some measurements' total uncertainties (config "correlation"): ρ_ab between
@@ -69,6 +80,10 @@ struct PhysicsConfig
     double s2w_zero = constants::s2w_0;          ///< ŝ²(0), the running's low-energy pin
 };
 
+/// Whether a measurement measures something (a dof of the goodness of fit): not a limit (search_limit, a meson_decay
+/// limit) and not a poisson0 meson_decay's companion.
+bool counts_as_dof(const MeasurementInput& m);
+
 /// σ of a measurement: its exp and SM uncertainties and its named components in quadrature.
 double total_sigma(const MeasurementInput& m);
 
@@ -83,6 +98,17 @@ CorrelationMatrix enabled_correlation(const std::vector<MeasurementInput>& measu
                                       const CorrelationMatrix& explicit_rho);
 /// The covariance of enabled measurements a and b (a ≠ b) from shared components and the explicit matrix.
 double covariance(const MeasurementInput& a, const MeasurementInput& b, const CorrelationMatrix& explicit_rho);
+
+/// A meson_decay measurement's three per-mass inputs (MassTerms f, fa, fb) at m [GeV], with a = √(χ² at the limit)
+/// of its form: the rate factors of meson_rate_factors scaled so that the pulls of chi2.hpp hold — by a √(B_X/BR_CL)
+/// for the poisson0 parts (part 1 carries w in u), √(B_X/BR_CL) for a quadratic limit (a is its rate_scale), √B_X
+/// for a measured BR. All 0 outside the table's masses, in a veto window, above the channel's end point, or above
+/// valid_below_gev.
+struct MesonDecayFactors
+{
+    double u = 0, v = 0, w = 0;
+};
+MesonDecayFactors meson_decay_factors(const MeasurementInput& m, double m_gev, double a);
 
 /// The scan-wide constants: ŝ² running and every measurement's constants.
 struct PhysicsSetup
@@ -108,7 +134,7 @@ class MassTermsAt
   private:
     const ObservableConstants* observables_;
     std::vector<ApvKEvaluator> k_;  // one per measurement (contact for the non-apv ones: unused)
-    std::vector<double> search_z_;  // one per measurement: a search_limit's √(χ² at its limit) (0 for the others)
+    std::vector<double> search_z_;  // one per measurement: √(χ² at its limit) of a search_limit or meson_decay
     const PhysicsConfig* config_;
     void inputs_at(double m_zd_mev, double* in) const;
 };

@@ -49,6 +49,8 @@ struct PullFactors
     double p0inv;
     /// search_limit, one-sided poisson0: the ε¹ coefficient of the constant term (χ² ∝ ε²; 0 otherwise).
     double p0e1;
+    /// meson_decay part 0: the δ′ coefficient that does not scale with ε (the Z penguin's u; 0 otherwise).
+    double p1c;
 };
 
 ZD_HD inline PullFactors pull_factors(const MeasurementConstants& c, const MassTerms& t, int i)
@@ -66,6 +68,29 @@ ZD_HD inline PullFactors pull_factors(const MeasurementConstants& c, const MassT
         return f;
     }
     f.shift = (m / constants::m_z_gev) * c.w.tan;
+    if (c.kind == MeasurementKind::meson_decay)
+    {
+        // meson_signal: part 0 pull −(u δ′ + v ε), part 1 −w ε, part 2 (X^exp − a((u δ′ + v ε)² + w² ε²))/σ.
+        const double u = t.f[i], v = t.fa[i], w = t.fb[i];
+        if (c.meson_part == 1)
+        {
+            f.p0e1 = -u;  // the companion keeps w in f
+            f.shift = 0;
+            return f;
+        }
+        if (c.meson_part == 0)
+        {
+            f.p0e1 = -v;
+            f.p1c = -u;
+            return f;
+        }
+        const double a = c.rate_scale * inv_sigma;
+        f.p0 = c.x_exp * inv_sigma;
+        f.p0e = -a * (v * v + w * w);
+        f.p1 = -a * 2.0 * u * v;
+        f.p2 = -a * u * u;
+        return f;
+    }
     if (c.kind == MeasurementKind::lepton_g2)
     {
         // X^th = a^V + a^A: a^V = α/2π F_V (ε + K δ′)², K = (m/m_Z)(1 − 4s²)/(4 s c) (eq. 8); a^A = −D F_A δ′²
@@ -125,7 +150,9 @@ ZD_HD inline PullPolynomial pull_polynomial(const PullFactors& f, double epsilon
         const double above = f.p0inv / (epsilon * epsilon);
         constant = -above < -constant ? above : constant;
     }
-    const double q[4] = {f.p0 + constant, f.p1 * epsilon, f.p2, f.p3 * epsilon};
+    // meson_decay part 0 adds a δ′ term free of ε (for every other kind p1c is 0 and q[1] keeps its bits).
+    const double linear = f.p1c != 0 ? fused(f.p1, epsilon, f.p1c) : f.p1 * epsilon;
+    const double q[4] = {f.p0 + constant, linear, f.p2, f.p3 * epsilon};
     return detail::shift_to_delta(q, f.shift * epsilon);
 }
 
