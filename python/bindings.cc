@@ -67,6 +67,13 @@ class Model
     Model& operator=(const Model&) = delete;
 
     int measurements() const { return setup_.observables.n; }
+    /// The measurements' names in the scan's order (a poisson0 meson_decay is two: <name> and <name>_phase).
+    std::vector<std::string> names() const
+    {
+        std::vector<std::string> out;
+        for (const auto& m : config_.physics.measurements) out.push_back(m.name);
+        return out;
+    }
 
     /// χ² of every measurement and the total at n points (m_Zd [MeV], ε, δ): rows are the measurements in config
     /// order, then the total. The same cubic pulls as the scan, so the total equals the file's /chi2/total bit
@@ -448,6 +455,7 @@ NB_MODULE(_core, m)
     nb::class_<Model>(m, "Model", "A validated config with its physics set up once (zdscan.Model).")
         .def(nb::init<const std::string&>(), nb::arg("config"))
         .def_prop_ro("measurements", &Model::measurements)
+        .def_prop_ro("names", &Model::names)
         .def("chi2", &Model::chi2, nb::arg("m_zd_mev"), nb::arg("epsilon"), nb::arg("delta"),
              "chi2 of each measurement (rows, config order) and the total (last row) at n points.")
         .def("total", &Model::total, nb::arg("m_zd_mev"), nb::arg("epsilon"), nb::arg("delta"),

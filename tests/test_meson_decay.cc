@@ -54,11 +54,10 @@ TEST(MesonDecay, TheSdZCouplingReproducesTheStandardModelKToPiNuNu)
         0, (mk - mpi) * (mk - mpi));
     const double br = width / meson_kinematics(MesonChannel::k_to_pi).width_gev;
 
-    const double lam = c::ckm_lambda, a = c::ckm_a;
+    const double lam = c::ckm_lambda;
     const double lam5 = std::pow(lam, 5);
-    const double re_lt = -(1 - lam * lam / 2) * a * a * lam5 * (1 - c::ckm_rho_bar);
-    const double im_lt = c::ckm_eta_bar * a * a * lam5;
-    const double re_lc = -lam * (1 - lam * lam / 2);
+    const CkmFactors l = ckm_factors(MesonChannel::k_to_pi);  // the same CKM factors in both: this checks the rest
+    const double re_lt = l.top.real(), im_lt = l.top.imag(), re_lc = l.charm.real();
     const double p_c = c::p_charm * std::pow(c::p_charm_lambda / lam, 4);  // the same X_c at this λ
     const double kappa = 0.5173e-10 * std::pow(lam / 0.225, 8);
     const double reference = kappa * (1 - 0.003)
@@ -66,6 +65,24 @@ TEST(MesonDecay, TheSdZCouplingReproducesTheStandardModelKToPiNuNu)
                                 + std::pow(re_lc * p_c / lam + re_lt * c::x_top / lam5, 2));
     EXPECT_NEAR(reference, 8.4e-11, 0.3e-11);  // the SM value (Buras et al. 2015: 8.4 ± 1.0)
     EXPECT_NEAR(br / reference, 1.0, 0.03) << br << " vs " << reference;  // isospin breaking (r_K+) and f₊ shape
+}
+
+TEST(MesonDecay, CkmFactorsAgreeWithTheWolfensteinExpansion)
+{
+    // Buras, Lautenbacher, Ostermaier (PRD 50, 3433 (1994)): Re λ_t = −(1 − λ²/2) A²λ⁵(1 − ρ̄), Im λ_t = η̄ A²λ⁵,
+    // Re λ_c = −λ(1 − λ²/2), to their next order (λ² = 0.05 relative; λ⁴ for λ_c); V_ts ≈ −Aλ², so
+    // λ_t(b → s) ≈ −Aλ², and λ_u(b → s) = −λ_t − λ_c ≈ Aλ⁴(ρ̄ − iη̄).
+    const double lam = c::ckm_lambda, a = c::ckm_a, lam5 = std::pow(lam, 5);
+    const CkmFactors k = ckm_factors(MesonChannel::k_to_pi);
+    const double next = lam * lam;
+    EXPECT_NEAR(k.top.real() / (-(1 - lam * lam / 2) * a * a * lam5 * (1 - c::ckm_rho_bar)), 1.0, next);
+    EXPECT_NEAR(k.top.imag() / (c::ckm_eta_bar * a * a * lam5), 1.0, next);
+    EXPECT_NEAR(k.charm.real() / (-lam * (1 - lam * lam / 2)), 1.0, next * next);
+    EXPECT_NEAR(k.charm.imag(), -k.top.imag(), 1e-3 * k.top.imag());  // unitarity: λ_u is real
+    const CkmFactors b = ckm_factors(MesonChannel::b_to_k);
+    EXPECT_NEAR(b.top.real() / (-a * lam * lam), 1.0, next);
+    const double lu = a * std::pow(lam, 4) * std::abs(std::complex<double>(c::ckm_rho_bar, -c::ckm_eta_bar));
+    EXPECT_NEAR(std::abs(b.top + b.charm) / lu, 1.0, next);
 }
 
 TEST(MesonDecay, TheKineticAmplitudeReproducesKToPiEE)

@@ -25,6 +25,61 @@ M_E = 0.51099895000e-3  # GeV
 M_MU = 0.1056583745  # GeV
 M_TAU, M_C, M_B = 1.77686, 1.27, 4.18  # GeV
 ALPHA_HAT_MZ = 1 / 127.952
+S2_MZ_PENGUIN = 0.23121  # ŝ²(M_Z) of the X_t normalisation α̂/(2π ŝ²)
+
+
+# ---- rare meson decays P → P′ Z_d (docs/physics.md, "Rare meson decays"), written from the formulas -----------------
+HBAR = 6.582119569e-25  # GeV s
+MESONS = {  # parent mass, daughter mass [GeV], lifetime [s] (PDG 2024)
+    "K+ -> pi+": (0.493677, 0.13957039, 1.2380e-8),
+    "B+ -> K+": (5.27934, 0.493677, 1.638e-12),
+}
+CKM = dict(lam=0.22501, A=0.826, rho=0.1591, eta=0.3523)  # PDG 2024 Wolfenstein
+X_T, P_C, P_C_LAMBDA = 1.481, 0.404, 0.2252
+
+
+def ckm_matrix():
+    """V = R₂₃ U₁₃(δ) R₁₂ as a product of the three rotations, with the PDG definition of the Wolfenstein parameters:
+    s₁₂ = λ, s₂₃ = Aλ², s₁₃e^{iδ} = Aλ³(ρ̄ + iη̄)√(1 − A²λ⁴)/(√(1 − λ²)[1 − A²λ⁴(ρ̄ + iη̄)])."""
+    lam, A = CKM["lam"], CKM["A"]
+    rb = complex(CKM["rho"], CKM["eta"])
+    s13e = A * lam ** 3 * rb * math.sqrt(1 - A * A * lam ** 4) / (math.sqrt(1 - lam * lam) * (1 - A * A * lam ** 4 * rb))
+    s12, s23, s13, phase = lam, A * lam * lam, abs(s13e), s13e / abs(s13e)
+    c12, c23, c13 = (math.sqrt(1 - x * x) for x in (s12, s23, s13))
+    r12 = np.array([[c12, s12, 0], [-s12, c12, 0], [0, 0, 1]], dtype=complex)
+    r23 = np.array([[1, 0, 0], [0, c23, s23], [0, -s23, c23]], dtype=complex)
+    u13 = np.array([[c13, 0, s13 / phase], [0, 1, 0], [-s13 * phase, 0, c13]], dtype=complex)
+    return r23 @ u13 @ r12
+
+
+def z_penguin(channel):
+    """λ_t X_t + λ_c X_c of the flavour-changing Z vertex (complex)."""
+    V = ckm_matrix()
+    x_c = P_C_LAMBDA ** 4 * P_C
+    if channel == "K+ -> pi+":  # s → d: λ_i = V_is* V_id
+        lt, lc = V[2, 1].conjugate() * V[2, 0], V[1, 1].conjugate() * V[1, 0]
+    else:  # b → s: λ_i = V_ib V_is*
+        lt, lc = V[2, 2] * V[2, 1].conjugate(), V[1, 2] * V[1, 1].conjugate()
+    return lt * X_T + lc * x_c
+
+
+def meson_br(channel, m, e, dp):
+    """BR(P → P′ Z_d) on arrays e, dp at mass m [GeV]."""
+    M, mp, tau = MESONS[channel]
+    if not 0 < m < M - mp:
+        return np.zeros(np.broadcast(e, dp).shape)
+    lam = (M * M - mp * mp - m * m) ** 2 - 4 * mp * mp * m * m
+    if channel == "K+ -> pi+":
+        ff = 0.9698 / (1 - m * m / 0.878 ** 2)
+        z = m * m / (M * M)
+        c_eps = math.sqrt(4 * math.pi * ALPHA) * G_F * M * M * (-0.578 - 0.779 * z) * z / (16 * math.pi ** 2)
+    else:
+        ff = 0.162 / (1 - m * m / 5.41 ** 2) + 0.173 / (1 - m * m / 37.46)
+        c_eps = 0.0
+    v = (math.sqrt(2) * G_F) ** -0.5
+    c_dp = m / v * ALPHA_HAT_MZ / (2 * math.pi * S2_MZ_PENGUIN) * z_penguin(channel) * ff
+    width = np.abs(c_eps * e + c_dp * dp) ** 2 * lam ** 1.5 / (16 * math.pi * M ** 3 * m * m)
+    return width * tau / HBAR
 
 
 # ---- running ŝ²(Q): leading order, step thresholds (ew-notes §2.2) ----------------------------------------
@@ -132,6 +187,21 @@ class Physics:
                                       z=scale, linear=form == "poisson0" and "upper" not in t,
                                       br=o.get("branching_fraction", 1.0), valid=o.get("valid_below_gev", 1.0)))
                 continue
+            if kind == "meson_decay":  # docs/searches.md, "Rare meson decays"
+                cl = o.get("cl", 90) / 100
+                form = "measured" if "exp" in o else o.get("likelihood", "poisson0")
+                scale = {"poisson0": math.sqrt(-2 * math.log1p(-cl)),
+                         "half_normal": NormalDist().inv_cdf((1 + cl) / 2),
+                         "gaussian_rate": NormalDist().inv_cdf(cl), "measured": 1.0}[form]
+                t = o.get("table", {"mass_gev": [1.0], "lower": [1.0]})
+                self.meas.append(dict(name=o["name"], kind=kind, enabled=o.get("enabled", True), form=form, z=scale,
+                                      channel=o["channel"], br=o.get("branching_fraction", 1.0),
+                                      valid=o.get("valid_below_gev", 1e3), veto=o.get("veto_gev", []),
+                                      mass=np.asarray(t["mass_gev"], float), lower=np.asarray(t["lower"], float),
+                                      x=o.get("exp", 0.0), errors={},
+                                      sigma=math.hypot(o.get("exp_sigma", 1.0), o.get("sm_sigma", 0.0)),
+                                      s2=s2(0.0)))
+                continue
             errors = dict(o.get("errors", {}))
             sigma = math.sqrt(o.get("exp_sigma", 0) ** 2 + o.get("sm_sigma", 0) ** 2 + sum(v * v for v in errors.values()))
             entry = dict(name=o["name"], kind=kind, enabled=o.get("enabled", True), sm=o["sm"], sigma=sigma,
@@ -179,12 +249,36 @@ class Physics:
             return np.zeros_like(e)
         return np.minimum(below, o["z"] * hi * hi / (e * e))
 
+    @staticmethod
+    def _meson_chi2(o, m_gev, e, d):
+        """χ² of a meson decay: poisson0 a² s, half_normal/gaussian_rate (a s)², s = B_X BR/BR_CL; a measured BR
+        ((exp − B_X BR)/σ)². 0 above valid_below_gev, in a veto window, or outside the limit's masses."""
+        zero = np.zeros(np.broadcast(e, d).shape)
+        if m_gev > o["valid"] or any(lo <= m_gev <= hi for lo, hi in o["veto"]):
+            return zero + (o["x"] / o["sigma"]) ** 2 if o["form"] == "measured" else zero
+        s2 = o["s2"]
+        dp = d + m_gev / M_Z * e * math.sqrt(s2 / (1 - s2))  # eq. 4
+        rate = o["br"] * meson_br(o["channel"], m_gev, e, dp)
+        if o["form"] == "measured":
+            return ((o["x"] - rate) / o["sigma"]) ** 2
+        if not (o["mass"][0] <= m_gev <= o["mass"][-1]):
+            return zero
+        limit = math.exp(np.interp(math.log(m_gev), np.log(o["mass"]), np.log(o["lower"])))
+        s = rate / limit
+        return o["z"] ** 2 * s if o["form"] == "poisson0" else (o["z"] * s) ** 2
+
     def chi2_plane(self, m_gev, k_apv, eps, delta):
         """Total χ² on the plane eps[:, None] × delta[None, :]; k_apv: name -> K at this mass (apv kinds)."""
         e, d = eps[:, None], delta[None, :]
         total = np.zeros((eps.size, delta.size))
         residuals = []
         for o in self.meas:
+            if o["kind"] == "meson_decay":
+                if o["enabled"]:
+                    if self.correlated:
+                        raise ValueError("meson_decay with correlated uncertainties: not in the reference")
+                    total += self._meson_chi2(o, m_gev, e, d)
+                continue
             if o["kind"] == "search_limit":
                 theory = self._search_signal(o, m_gev, e) + 0 * d
                 if o["enabled"]:

@@ -34,23 +34,28 @@ double kallen(double a, double b, double c)
     return a * a + b * b + c * c - 2 * a * b - 2 * a * c - 2 * b * c;
 }
 
+CkmFactors ckm_factors(MesonChannel channel)
+{
+    using cplx = std::complex<double>;
+    const double lam = c::ckm_lambda, a = c::ckm_a;
+    const cplx rho_eta(c::ckm_rho_bar, c::ckm_eta_bar);
+    const double a2l4 = a * a * lam * lam * lam * lam;
+    const cplx s13e = a * lam * lam * lam * rho_eta * std::sqrt(1 - a2l4) / (std::sqrt(1 - lam * lam) * (1.0 - a2l4 * rho_eta));
+    const double s12 = lam, s23 = a * lam * lam, s13 = std::abs(s13e);
+    const double c12 = std::sqrt(1 - s12 * s12), c23 = std::sqrt(1 - s23 * s23), c13 = std::sqrt(1 - s13 * s13);
+    const cplx e = s13e;  // s₁₃ e^{iδ}
+    // Rows u, c, t; columns d, s, b (PDG standard parametrisation).
+    const cplx v_cd = -s12 * c23 - c12 * s23 * e, v_cs = c12 * c23 - s12 * s23 * e, v_cb = s23 * c13;
+    const cplx v_td = s12 * s23 - c12 * c23 * e, v_ts = -c12 * s23 - s12 * c23 * e, v_tb = c23 * c13;
+    if (channel == MesonChannel::k_to_pi) return {std::conj(v_ts) * v_td, std::conj(v_cs) * v_cd};
+    return {v_tb * std::conj(v_ts), v_cb * std::conj(v_cs)};
+}
+
 std::complex<double> flavour_changing_z_coupling(MesonChannel channel)
 {
-    const double lam = c::ckm_lambda, a = c::ckm_a, rho = c::ckm_rho_bar, eta = c::ckm_eta_bar;
-    const double lam2 = lam * lam, lam4 = lam2 * lam2, lam5 = lam4 * lam;
     const double x_charm = std::pow(c::p_charm_lambda, 4) * c::p_charm;  // X_c = λ_ref⁴ P_c
-    if (channel == MesonChannel::k_to_pi)
-    {
-        // λ_t = V_ts* V_td, λ_c = V_cs* V_cd (Buras, Lautenbacher, Ostermaier, PRD 50, 3433 (1994)):
-        // Re λ_t = −(1 − λ²/2) A² λ⁵ (1 − ρ̄), Im λ_t = η̄ A² λ⁵, Re λ_c = −λ (1 − λ²/2), Im λ_c = −Im λ_t.
-        const std::complex<double> lt(-(1 - lam2 / 2) * a * a * lam5 * (1 - rho), eta * a * a * lam5);
-        const std::complex<double> lc(-lam * (1 - lam2 / 2), -lt.imag());
-        return lt * c::x_top + lc * x_charm;
-    }
-    // λ_t = V_tb V_ts* = −Aλ² + Aλ⁴(1/2 − ρ̄ + iη̄), λ_u = V_ub V_us* = Aλ⁴(ρ̄ − iη̄), λ_c = −λ_t − λ_u (unitarity).
-    const std::complex<double> lt(-a * lam2 + a * lam4 * (0.5 - rho), a * lam4 * eta);
-    const std::complex<double> lu(a * lam4 * rho, -a * lam4 * eta);
-    return lt * c::x_top + (-lt - lu) * x_charm;
+    const CkmFactors l = ckm_factors(channel);
+    return l.top * c::x_top + l.charm * x_charm;
 }
 
 double z_penguin_normalisation()

@@ -30,8 +30,9 @@ class Model:
     def __init__(self, config: ConfigLike = None):
         text = config_text(config)
         self.config = json.loads(text)
-        self.names = [x["name"] for x in self.config["measurements"]]
         self._core = _core.Model(text)
+        # The measurements as the scan has them (a poisson0 meson_decay is two: <name> and <name>_phase).
+        self.names = list(self._core.names)
 
     def __call__(self, m_zd_mev, epsilon, delta):
         """The total χ²: a float at one point (the fast path a minimiser calls), an array of the broadcast shape

@@ -281,6 +281,11 @@ def _read_map_from(f, header, measurement, delta_slice):
     for w in wanted:
         if w not in names:
             raise ValueError(f"--measurement: '{w}' is not in this file (it has {', '.join(map(str, names))})")
+    # A poisson0 meson_decay's chi2 is two terms in the file: <name> and its companion <name>_phase.
+    for x in config["measurements"]:
+        if (isinstance(x, dict) and x.get("kind") == "meson_decay" and x.get("name") in wanted and "exp" not in x
+                and x.get("likelihood", "poisson0") == "poisson0"):
+            wanted.append(x["name"] + "_phase")
     if delta_slice is None:
         if measurement is not None:
             raise ValueError("--measurement needs --delta-slice: the file stores each measurement's chi2 over "

@@ -37,8 +37,17 @@ MesonKinematics meson_kinematics(MesonChannel channel);
 /// Källén's λ(a, b, c) = a² + b² + c² − 2ab − 2ac − 2bc.
 double kallen(double a, double b, double c);
 
+/// The CKM factors λ_t and λ_c of a channel: λ_i = V_is* V_id (s → d) or V_ib V_is* (b → s), from the CKM matrix
+/// in the standard parametrisation with s₁₂ = λ, s₂₃ = Aλ², s₁₃e^{iδ} = Aλ³(ρ̄ + iη̄)√(1 − A²λ⁴)/(√(1 − λ²)
+/// [1 − A²λ⁴(ρ̄ + iη̄)]): the PDG definition of the Wolfenstein parameters, unitary to all orders.
+struct CkmFactors
+{
+    std::complex<double> top, charm;
+};
+CkmFactors ckm_factors(MesonChannel channel);
+
 /// The flavour-changing Z coupling in units of α̂/(2π ŝ²) (Buchalla–Buras normalisation of H(K → πνν̄)):
-/// λ_t X_t + λ_c X_c with λ_i = V_is* V_id (s → d) or V_ib V_is* (b → s), Wolfenstein to O(λ⁵).
+/// λ_t X_t + λ_c X_c.
 std::complex<double> flavour_changing_z_coupling(MesonChannel channel);
 /// α̂(M_Z)/(2π ŝ²(M_Z)): the normalisation in which X_t and P_c are quoted.
 double z_penguin_normalisation();
