@@ -80,6 +80,7 @@ ScanFileContents summary_contents(const ScanOutput& out)
             c.box_sensitive[a] = b.sensitive;
         }
     }
+    f.mesons = out.mesons;
     if (out.without_searches.present)
     {
         const auto& w = out.without_searches;
@@ -503,6 +504,107 @@ std::string fmt_g(double v)
     return b;
 }
 
+/// The meson decays' verdict (meson_report.hpp): each at the best fit and at the paper's, the interference, and the
+/// fit without them with its δ interval beside the fit's.
+std::string mesons_text(const ScanFileContents& f)
+{
+    const MesonReport& r = f.mesons;
+    if (!r.present) return "";
+    std::ostringstream s;
+    char line[512];
+    s << "rare meson decays (meson_decay; s = B_X BR(P -> P' Z_d)/BR_CL, the kinetic and mass-mixing amplitudes "
+         "interfere; docs/searches.md):\n";
+    auto verdict = [&](const MesonReport::PerDecay& d, double br, double limit, double chi2)
+    {
+        if (d.form == "measured")
+        {
+            std::snprintf(line, sizeof line, "B_X BR = %.3g (a measured BR beyond the SM): chi2 = %.4g", br, chi2);
+            return std::string(line);
+        }
+        if (!std::isfinite(limit))
+        {
+            std::snprintf(line, sizeof line, "B_X BR = %.3g; no limit at this mass (a veto window, outside the "
+                                             "table's masses or the channel closed): chi2 = %.4g", br, chi2);
+            return std::string(line);
+        }
+        std::snprintf(line, sizeof line, "B_X BR = %.3g, limit %.3g: s = %.3g, chi2 = %.4g (%.3g at the limit): %s",
+                      br, limit, br / limit, chi2, d.chi2_at_limit,
+                      chi2 > d.chi2_at_limit ? "excluded at its CL" : "allowed");
+        return std::string(line);
+    };
+    for (const auto& d : r.decays)
+    {
+        s << "  " << d.name << " (" << d.channel << ", " << d.form << ")\n";
+        s << "    at the best fit: " << verdict(d, d.br_at_best, d.limit_at_best, d.chi2_at_best) << "\n";
+        if (std::isfinite(d.valley_delta))
+        {
+            std::snprintf(line, sizeof line,
+                          "    interference: destructive for eps*delta' %s 0; at the best fit's (m_Zd, eps) the rate is "
+                          "smallest at delta = %.3g, where %.3g of its delta' = 0 value is left (the CKM phase: no "
+                          "delta cancels it)\n",
+                          d.destructive_sign < 0 ? "<" : ">", d.valley_delta, d.floor_fraction);
+            s << line;
+        }
+        s << "    at the paper's best fit (47 MeV, 2.3e-3, 7.9e-4): "
+          << verdict(d, d.br_at_paper, d.limit_at_paper, d.chi2_at_paper) << "\n";
+    }
+    auto ends = [](const double* e)
+    {
+        char a[48], b[48];
+        std::snprintf(a, sizeof a, "%.3g", e[0]);
+        std::snprintf(b, sizeof b, "%.3g", e[1]);
+        return "[" + (std::isfinite(e[0]) ? std::string(a) : std::string("the delta grid's lower edge (the box)"))
+               + ", " + (std::isfinite(e[1]) ? std::string(b) : std::string("the delta grid's upper edge (the box)"))
+               + "]";
+    };
+    if (r.without_scanned)
+    {
+        std::snprintf(line, sizeof line,
+                      "  without the meson decays: chi2_min = %.4g at m_Zd = %.4g MeV, epsilon = %.4g, delta = %.4g\n",
+                      r.chi2_min, r.m_zd_mev, r.epsilon, r.delta);
+        s << line;
+        s << "  delta, Delta chi2 = 1 on the grid profile: " << ends(r.delta_with) << " with them, "
+          << ends(r.delta_without) << " without\n";
+    }
+    else
+    {
+        s << "  (the fit without them is scanned only in serial runs: rerun without the meson_decay measurements to "
+             "compare)\n";
+    }
+    return s.str();
+}
+
+nlohmann::json mesons_json(const ScanFileContents& f)
+{
+    const MesonReport& r = f.mesons;
+    if (!r.present) return nullptr;
+    const auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    nlohmann::json each = nlohmann::json::object();
+    for (const auto& d : r.decays)
+    {
+        each[d.name] = {{"channel", d.channel},
+                        {"form", d.form},
+                        {"br_at_best_fit", d.br_at_best},
+                        {"limit_at_best_fit", num(d.limit_at_best)},
+                        {"chi2_at_best_fit", d.chi2_at_best},
+                        {"chi2_at_limit", num(d.chi2_at_limit)},
+                        {"valley_delta", num(d.valley_delta)},
+                        {"floor_fraction", num(d.floor_fraction)},
+                        {"destructive_for_eps_delta_prime", d.destructive_sign < 0 ? "negative" : d.destructive_sign > 0 ? "positive" : "none"},
+                        {"br_at_paper_best_fit", d.br_at_paper},
+                        {"limit_at_paper_best_fit", num(d.limit_at_paper)},
+                        {"chi2_at_paper_best_fit", d.chi2_at_paper},
+                        {"excludes_paper_best_fit", std::isfinite(d.chi2_at_limit) && d.chi2_at_paper > d.chi2_at_limit},
+                        {"br_at_best_fit_without", num(d.br_at_best_without)},
+                        {"chi2_at_best_fit_without", num(d.chi2_at_best_without)}};
+    }
+    nlohmann::json without = nullptr;
+    if (r.without_scanned)
+        without = {{"chi2_min", r.chi2_min}, {"m_zd_mev", r.m_zd_mev}, {"epsilon", r.epsilon}, {"delta", r.delta},
+                   {"delta_1sigma", {num(r.delta_without[0]), num(r.delta_without[1])}}};
+    return {{"decays", each}, {"delta_1sigma", {num(r.delta_with[0]), num(r.delta_with[1])}}, {"without", without}};
+}
+
 /// The direct searches' verdict: the fit without them (its best grid point and Δχ² = 1 grid intervals) and which of
 /// them exclude that best fit and how much of its 2-D 1σ region, each at its own CL.
 std::string searches_text(const ScanFileContents& f)
@@ -750,6 +852,7 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
         s << "\n";
     }
     s << searches_text(f);
+    s << mesons_text(f);
     for (const auto& w : all_warnings(f, axes, level)) s << "warning: " << w << "\n";
     return s.str();
 }
@@ -920,6 +1023,7 @@ nlohmann::json summary_json(const ScanFileContents& f, const SummaryLevel& level
             {"sm", sm},
             {"pulls", pulls},
             {"searches", searches_json(f)},
+            {"meson_decays", mesons_json(f)},
             {"correlations", correlations_json(f)},
             {"credible", credible_json(f)},
             {"feldman_cousins", toys_json(f)},

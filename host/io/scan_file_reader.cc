@@ -386,6 +386,54 @@ ScanFileContents read_scan_file(const std::string& path)
             }
         }
         if (H5Lexists(file, "coverage", H5P_DEFAULT) > 0) read_toys(file, f.toys, f.m_zd_mev, f.epsilon);
+        if (H5Lexists(file, "meson_decays", H5P_DEFAULT) > 0)
+        {
+            Handle g(H5Gopen2(file, "/meson_decays", H5P_DEFAULT), H5Gclose);
+            if (g < 0) throw std::runtime_error("/meson_decays is not a group");
+            auto& r = f.mesons;
+            r.present = true;
+            r.without_scanned = finite_attribute(g, "without_scanned") != 0;
+            auto number = [](hid_t where, const char* key)  // NaN allowed (not applicable), inf not
+            {
+                const double v = h5::read_double_attribute(where, key);
+                if (std::isinf(v)) throw std::runtime_error(std::string("/meson_decays@") + key + " is infinite");
+                return v;
+            };
+            r.chi2_min = number(g, "without_chi2_min");
+            r.m_zd_mev = number(g, "without_m_zd_mev");
+            r.epsilon = number(g, "without_epsilon");
+            r.delta = number(g, "without_delta");
+            r.delta_with[0] = number(g, "delta_1sigma_lower");
+            r.delta_with[1] = number(g, "delta_1sigma_upper");
+            r.delta_without[0] = number(g, "without_delta_1sigma_lower");
+            r.delta_without[1] = number(g, "without_delta_1sigma_upper");
+            for (const auto& name : f.measurements)
+            {
+                if (H5Lexists(g, name.c_str(), H5P_DEFAULT) <= 0) continue;
+                Handle one(H5Gopen2(g, name.c_str(), H5P_DEFAULT), H5Gclose);
+                if (one < 0) throw std::runtime_error("/meson_decays/" + name + " is not a group");
+                MesonReport::PerDecay d;
+                d.name = name;
+                d.channel = h5::read_string_attribute(one, "channel");
+                d.form = h5::read_string_attribute(one, "form");
+                d.br_at_best = number(one, "br_at_best");
+                d.limit_at_best = number(one, "limit_at_best");
+                d.chi2_at_best = number(one, "chi2_at_best");
+                d.chi2_at_limit = number(one, "chi2_at_limit");
+                d.valley_delta = number(one, "valley_delta");
+                d.floor_fraction = number(one, "floor_fraction");
+                const double sign = finite_attribute(one, "destructive_sign");
+                if (sign != -1 && sign != 0 && sign != 1)
+                    throw std::runtime_error("/meson_decays/" + name + "@destructive_sign is not -1, 0 or 1");
+                d.destructive_sign = static_cast<int>(sign);
+                d.br_at_paper = number(one, "br_at_paper");
+                d.limit_at_paper = number(one, "limit_at_paper");
+                d.chi2_at_paper = number(one, "chi2_at_paper");
+                d.br_at_best_without = number(one, "br_at_best_without");
+                d.chi2_at_best_without = number(one, "chi2_at_best_without");
+                r.decays.push_back(d);
+            }
+        }
         if (H5Lexists(file, "searches", H5P_DEFAULT) > 0)
         {
             Handle g(H5Gopen2(file, "/searches", H5P_DEFAULT), H5Gclose);

@@ -568,6 +568,101 @@ void running_curves(const RunningSin2& running, const std::function<double(doubl
 }
 }  // namespace
 
+/// The meson decays' report (meson_report.hpp): each decay at the refined best fit, at the paper's and at
+/// the fit without them; that fit from a second scan of the grid with them disabled (serial runs only).
+void compare_meson_decays(const ScanConfig& config, const ScanOptions& options, const ObservableConstants& obs,
+                          const MassTermsAt& mass_at, ScanOutput& out)
+{
+    const auto& list = config.physics.measurements;
+    auto& c = out.mesons;
+    for (const auto& m : list) c.present |= m.kind == MeasurementKind::meson_decay && m.enabled;
+    if (!c.present) return;
+    const auto& r = out.refined;
+    auto interval = [&](const std::vector<double>& profile, double* ends)
+    {
+        const ProfileInterval i = profile_interval(out.delta, profile, 1.0, config.delta.log);
+        ends[0] = i.lower_at_edge ? NAN : i.lower;
+        ends[1] = i.upper_at_edge ? NAN : i.upper;
+    };
+    interval(out.profile_delta, c.delta_with);
+    if (!options.exchange)
+    {
+        ScanConfig without = config;
+        bool any = false;
+        for (auto& m : without.physics.measurements)
+        {
+            if (m.kind == MeasurementKind::meson_decay) m.enabled = false;
+            any |= m.enabled;
+        }
+        if (any)
+        {
+            ScanOptions o;
+            o.backend = options.backend;
+            o.threads = options.threads;
+            o.delta_profile = options.delta_profile;
+            o.cancel = options.cancel;
+            o.cuda_device = options.cuda_device;
+            const ScanOutput w = run_scan(without, o, nullptr, nullptr);
+            c.without_scanned = true;
+            c.chi2_min = w.refined.chi2;
+            c.m_zd_mev = w.refined.m_zd_mev;
+            c.epsilon = w.refined.epsilon;
+            c.delta = w.refined.delta;
+            interval(w.profile_delta, c.delta_without);
+        }
+    }
+    auto terms_of = [&](std::size_t i, double m_mev, double eps, double delta)
+    {
+        const Chi2Terms t = chi2_at(obs, mass_at, m_mev, eps, delta);
+        double sum = t.term[i];
+        if (i + 1 < list.size() && list[i + 1].companion_of == list[i].name) sum += t.term[i + 1];
+        return sum;
+    };
+    for (std::size_t i = 0; i < list.size(); ++i)
+    {
+        const MeasurementInput& m = list[i];
+        if (m.kind != MeasurementKind::meson_decay || !m.enabled || !m.companion_of.empty()) continue;
+        MesonReport::PerDecay d;
+        d.name = m.name;
+        d.channel = to_string(m.channel);
+        d.form = m.measured_rate ? "measured" : to_string(m.likelihood);
+        d.chi2_at_limit = m.measured_rate ? NAN : search_chi2_at_limit(m.likelihood, m.cl_percent);
+        const double tan_w = obs.m[i].w.tan;
+        auto at = [&](double m_mev, double eps, double delta, double& br, double& limit)
+        {
+            const double gev = m_mev * 1e-3;
+            const double dp = delta + (gev / constants::m_z_gev) * tan_w * eps;  // eq. 4
+            br = m.branching_fraction * meson_branching_ratio(m.channel, gev, eps, dp);
+            double upper = 0, lower = NAN;
+            bool vetoed = gev > m.valid_below_gev;
+            for (const auto& [lo, hi] : m.veto_gev) vetoed |= gev >= lo && gev <= hi;
+            if (!m.measured_rate && !vetoed && search_edges(m.table, gev, lower, upper)) limit = lower;
+            else limit = NAN;
+        };
+        at(r.m_zd_mev, r.epsilon, r.delta, d.br_at_best, d.limit_at_best);
+        d.chi2_at_best = terms_of(i, r.m_zd_mev, r.epsilon, r.delta);
+        const MesonRateFactors f = meson_rate_factors(m.channel, r.m_zd_mev * 1e-3);
+        if (f.u > 0)
+        {
+            const double shift = (r.m_zd_mev * 1e-3 / constants::m_z_gev) * tan_w * r.epsilon;
+            d.valley_delta = -f.v * r.epsilon / f.u - shift;
+            d.floor_fraction = f.w * f.w / (f.v * f.v + f.w * f.w);
+            d.destructive_sign = f.v > 0 ? -1 : f.v < 0 ? 1 : 0;
+        }
+        double dummy = 0;
+        at(constants::paper_best_fit_m_zd_mev, constants::paper_best_fit_epsilon, constants::paper_best_fit_delta,
+           d.br_at_paper, d.limit_at_paper);
+        d.chi2_at_paper = terms_of(i, constants::paper_best_fit_m_zd_mev, constants::paper_best_fit_epsilon,
+                                   constants::paper_best_fit_delta);
+        if (c.without_scanned)
+        {
+            at(c.m_zd_mev, c.epsilon, c.delta, d.br_at_best_without, dummy);
+            d.chi2_at_best_without = terms_of(i, c.m_zd_mev, c.epsilon, c.delta);
+        }
+        c.decays.push_back(d);
+    }
+}
+
 ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const FullGridSink& sink,
                     ProgressReporter* progress)
 {
@@ -664,6 +759,8 @@ ScanOutput run_scan(const ScanConfig& config, const ScanOptions& options, const 
     out.pull_refined = pulls_at(problem.observables, mass_at, r.m_zd_mev, r.epsilon, r.delta);
     check_cancel(options.cancel);
     running_curves(setup.running, sm_curve, mass_at, out);
+    compare_meson_decays(config, options, problem.observables, mass_at, out);
+    check_cancel(options.cancel);
     return out;
 }
 

@@ -151,3 +151,38 @@ def test_the_model_names_every_term_as_the_file_does(scans):
         for name in model.names:
             assert terms[name] == pytest.approx(f[f"profile/chi2_{name}"][i, j], rel=1e-12, abs=1e-300)
         assert terms["total"] == f["profile/chi2_total"][i, j]
+
+
+def test_the_summary_reports_each_decay_and_the_fit_without_them(scans, zdscan_exe):
+    r = subprocess.run([zdscan_exe, "summary", str(scans["exact"]), "--json"], check=True, capture_output=True,
+                       text=True)
+    s = json.loads(r.stdout)["meson_decays"]
+    k = s["decays"]["k_pi"]
+    # At the paper's best fit: the reference's BR over the table's limit there (log-log between rows).
+    m, eps, delta = 0.047, 2.3e-3, 7.9e-4
+    s2 = reference_scan.running_sin2(0.23121, 0.23857)(0.0)
+    dp = delta + m / reference_scan.M_Z * eps * math.sqrt(s2 / (1 - s2))
+    br = float(reference_scan.meson_br("K+ -> pi+", m, np.array(eps), np.array(dp)))
+    rows = np.array(MASSES)
+    limit = math.exp(np.interp(math.log(m), np.log(rows), np.log(k_limit(rows))))
+    assert k["br_at_paper_best_fit"] == pytest.approx(br, rel=1e-9)
+    assert k["limit_at_paper_best_fit"] == pytest.approx(limit, rel=1e-12)
+    assert k["chi2_at_paper_best_fit"] == pytest.approx(-2 * math.log(0.1) * br / limit, rel=1e-9)
+    assert k["excludes_paper_best_fit"] == (br > limit)
+    assert k["destructive_for_eps_delta_prime"] == "negative"
+    # The fit without them is the fit of a config without them.
+    config = json.loads((scans["dir"] / "with.json").read_text())
+    config["measurements"] = [x for x in config["measurements"] if x["kind"] != "meson_decay"]
+    (scans["dir"] / "without.json").write_text(json.dumps(config))
+    subprocess.run([zdscan_exe, "scan", "--config", str(scans["dir"] / "without.json"), "--n-m", "30", "--n-eps", "24",
+                    "--n-delta", "41", "--quiet", "--no-checkpoint", "--threads", "2", "--out",
+                    str(scans["dir"] / "without.h5")], check=True, capture_output=True, cwd=scans["dir"])
+    base = json.loads(subprocess.run([zdscan_exe, "summary", str(scans["dir"] / "without.h5"), "--json"], check=True,
+                                     capture_output=True, text=True).stdout)
+    assert s["without"]["chi2_min"] == pytest.approx(base["refined"]["chi2"], rel=1e-12)
+    assert s["without"]["m_zd_mev"] == pytest.approx(base["refined"]["m_zd_mev"], rel=1e-12)
+    # The text says the same, with the verdict at the paper's point.
+    text = subprocess.run([zdscan_exe, "summary", str(scans["exact"])], check=True, capture_output=True,
+                          text=True).stdout
+    assert "rare meson decays" in text and "at the paper's best fit (47 MeV, 2.3e-3, 7.9e-4)" in text
+    assert ("excluded at its CL" in text) == (br > limit)

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "zdscan/io/config.hpp"
+#include "zdscan/scan/meson_report.hpp"
 
 namespace zdscan
 {
@@ -153,6 +154,7 @@ struct ScanFileContents
         std::vector<std::string> applies;  ///< where each search's term applies, in words
         std::vector<double> ratio_at_best, excluded_cells;
     } searches;
+    MesonReport mesons;  ///< /meson_decays (absent in files without meson_decay measurements)
 };
 
 /// A file given as a zdscan result that is not one (bad input: exit code 2); the message names the file and the

@@ -60,6 +60,11 @@ inline constexpr double cs133_box_en = 0.00006;
 inline constexpr double qw_proton_sm_reference = 0.0711;
 inline constexpr double qw_proton_reference_q2_gev2 = 0.0248;
 
+/// The seed paper's best fit (eqs. 28–29 and footnote 5): where the summary says what each meson decay makes of it.
+inline constexpr double paper_best_fit_m_zd_mev = 47;
+inline constexpr double paper_best_fit_epsilon = 2.3e-3;
+inline constexpr double paper_best_fit_delta = 7.9e-4;
+
 // --- Rare meson decays P → P′ Z_d (meson_decay.hpp; docs/physics.md, "Rare meson decays"). PDG 2024 = S. Navas
 // et al., Phys. Rev. D 110, 030001 (2024).
 /// ħ [GeV s], CODATA 2018: a lifetime τ becomes a width ħ/τ.

@@ -13,6 +13,7 @@
 
 #include "zdscan/io/config.hpp"
 #include "zdscan/scan/best_fit_refinement.hpp"
+#include "zdscan/scan/meson_report.hpp"
 #include "zdscan/scan/interval_refinement.hpp"
 #include "zdscan/scan/progress.hpp"
 #include "zdscan/scan/posterior.hpp"
@@ -190,6 +191,8 @@ struct ScanOutput
         std::vector<std::string> veto_gap_at_best;
     };
     SearchComparison without_searches;
+    /// With enabled meson_decay measurements: what each says, and the fit without them (meson_report.hpp).
+    MesonReport mesons;
     /// With ScanOptions::posterior: the posterior maps, marginals, HPD levels and credible intervals.
     std::optional<Posterior> posterior;
     double seconds = 0;  ///< wall time of the grid evaluation
