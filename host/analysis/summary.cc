@@ -824,10 +824,12 @@ std::string format_summary(const ScanFileContents& f, const SummaryLevel& level)
             const bool projected = i < f.projection.size() && f.projection[i];
             const bool search = std::find(f.searches.names.begin(), f.searches.names.end(), f.measurements[i])
                                 != f.searches.names.end();
-            if (search && i < f.refined.terms.size() && i < f.sm_terms.size())
+            const bool limit = search || (i < f.counts_dof.size() && !f.counts_dof[i]);  // a meson decay's too
+            if (limit && i < f.refined.terms.size() && i < f.sm_terms.size())
                 // A limit's "pull" is minus its signal, tiny below the limit: its chi2 term says more.
-                std::snprintf(line, sizeof line, "  %-24s %10.3g %10.3g  (search limit: its chi2 term)\n",
-                              f.measurements[i].c_str(), f.refined.terms[i], f.sm_terms[i]);
+                std::snprintf(line, sizeof line, "  %-24s %10.3g %10.3g  (%s limit: its chi2 term)\n",
+                              f.measurements[i].c_str(), f.refined.terms[i], f.sm_terms[i],
+                              search ? "search" : "meson decay");
             else
                 std::snprintf(line, sizeof line, "  %-24s %+10.3f %+10.3f%s%s\n", f.measurements[i].c_str(),
                               f.pull_refined[i], f.pull_sm[i], f.enabled[i] ? "" : "  (off: not in chi2)",

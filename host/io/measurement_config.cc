@@ -315,7 +315,7 @@ void read_meson_fields(ObjectReader& r, MeasurementInput& m, const MeasurementCo
     }
     if (r.has("exp"))  // a measured BR beyond the SM, e.g. K+ -> pi+ nu nu minus its SM prediction
     {
-        for (const char* key : {"file", "table", "cl", "likelihood"})
+        for (const char* key : {"file", "table", "cl", "likelihood", "br_unit"})
             if (r.has(key)) ObjectReader::fail(r.field(key), "a measured BR (exp) takes no limit; give one or the other");
         m.measured_rate = true;
         m.meson_part = 2;
@@ -337,7 +337,18 @@ void read_meson_fields(ObjectReader& r, MeasurementInput& m, const MeasurementCo
         ObjectReader::fail(r.field("likelihood"), "must be \"poisson0\", \"half_normal\" or \"gaussian_rate\" (got \""
                                                       + excerpt(likelihood) + "\"; docs/searches.md)");
     m.meson_part = m.likelihood == SearchLikelihood::poisson0 ? 0 : 2;
+    // HEPData tables often give a BR in units of 10^-n (a header "BR x 10^11"): br_unit is what 1 in the table means.
+    const double unit = r.in_range("br_unit", 1.0, 1e-20, 1, "what a value of 1 in the table means (e.g. 1e-11)");
     read_limit_source(r, m, context, false);
+    for (std::size_t i = 0; i < m.table.lower.size(); ++i)
+    {
+        m.table.lower[i] *= unit;
+        if (!(m.table.lower[i] <= 1))
+            ObjectReader::fail(r.field(r.has("table") ? "table" : "file"),
+                               "row " + std::to_string(i + 1) + " gives a branching-ratio limit above 1 ("
+                                   + std::to_string(m.table.lower[i]) + "): if the table gives it in units of 10^-n, "
+                                   "set br_unit (e.g. 1e-11)");
+    }
 }
 
 MeasurementKind parse_kind(ObjectReader& r)
@@ -364,7 +375,7 @@ std::vector<const char*> allowed_keys(MeasurementKind kind)
     if (kind == MeasurementKind::meson_decay)
     {
         return {"name", "kind", "enabled", "source", "label", "channel", "file", "table", "cl", "likelihood",
-                "branching_fraction", "valid_below_gev", "veto_gev", "exp", "exp_sigma", "sm_sigma"};
+                "branching_fraction", "valid_below_gev", "veto_gev", "exp", "exp_sigma", "sm_sigma", "br_unit"};
     }
     std::vector<const char*> keys(std::begin(common_keys), std::end(common_keys));
     switch (kind)
@@ -479,7 +490,7 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
         ObjectReader r(list[i], entry,
                        {"name", "kind", "exp", "exp_sigma", "sm", "sm_sigma", "errors", "enabled", "projection", "source", "q2_gev2",
                         "z", "n", "q_mev", "k", "box_ep", "box_en", "lepton", "file", "table", "cl", "decay",
-                        "branching_fraction", "valid_below_gev", "likelihood", "label", "channel", "veto_gev"});
+                        "branching_fraction", "valid_below_gev", "likelihood", "label", "channel", "veto_gev", "br_unit"});
         MeasurementInput m;
         if (!r.has("name")) ObjectReader::fail(r.field("name"), "required field is missing");
         m.name = r.string("name", "");
@@ -530,7 +541,7 @@ std::vector<MeasurementInput> read_measurements(const json& list, const Measurem
     {
         std::string files;
         for (const auto& f : *context.missing_files) files += (files.empty() ? "" : ", ") + f;
-        ObjectReader::fail(path, std::to_string(context.missing_files->size()) + " limit file(s) of search_limit "
+        ObjectReader::fail(path, std::to_string(context.missing_files->size()) + " limit file(s) of search_limit or meson_decay "
                                      "measurements are missing: " + files + " (looked for in " + context.limits_dir_origin
                                      + "). zdscan does not ship other projects' limits: get the DarkCast limits/ "
                                        "files from the DarkCast repository (gitlab.com/philten/darkcast) or the "

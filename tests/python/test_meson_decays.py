@@ -33,7 +33,7 @@ def scans(tmp_path_factory, zdscan_exe):
         "independent_variables:\n- header: {name: M_X, units: MeV}\n  values:\n"
         + "".join(f"  - value: {m:.17g}\n" for m in (10.0, 1000.0, 4000.0))
         + "dependent_variables:\n- header: {name: 'BR(B+ -> K+ X) x 10^-5'}\n  values:\n"
-        + "".join(f"  - value: {v:.17g}\n" for v in (1e-5, 1.5e-5, 3e-5)))
+        + "".join(f"  - value: {v:.17g}\n" for v in (1.0, 1.5, 3.0)))  # in units of 1e-5: br_unit
     config = zdscan.default_config()
     config["name"] = "with_mesons"
     config["limits_dir"] = "lim"
@@ -42,7 +42,7 @@ def scans(tmp_path_factory, zdscan_exe):
         {"name": "k_pi", "kind": "meson_decay", "channel": "K+ -> pi+", "file": "k.csv", "cl": 90,
          "veto_gev": [[0.11, 0.155]], "source": "analytic"},
         {"name": "b_k", "kind": "meson_decay", "channel": "B+ -> K+", "file": "b.yaml", "likelihood": "half_normal",
-         "branching_fraction": 0.3},
+         "branching_fraction": 0.3, "br_unit": 1e-5},
         {"name": "k_nunu", "kind": "meson_decay", "channel": "K+ -> pi+", "exp": 4.6e-11, "exp_sigma": 3.2e-11,
          "sm_sigma": 1e-11, "veto_gev": [[0.1, 0.16], [0.26, 1.0]]}]
     (d / "with.json").write_text(json.dumps(config))
@@ -77,6 +77,7 @@ def test_a_poisson_limit_is_two_measurements_and_no_dof(scans):
     assert stored[-3:] == ["k_pi", "b_k", "k_nunu"]
     assert cfg["measurements"][-3]["table"]["lower"][0] == pytest.approx(k_limit(0.001), rel=1e-15)
     assert cfg["measurements"][-2]["table"]["mass_gev"] == [0.01, 1.0, 4.0]  # MeV read as MeV
+    assert cfg["measurements"][-2]["table"]["lower"] == pytest.approx([1e-5, 1.5e-5, 3e-5], rel=1e-15)  # br_unit
 
 
 def test_the_companion_is_what_no_delta_cancels(scans):
@@ -109,6 +110,7 @@ def test_the_companion_is_what_no_delta_cancels(scans):
      "low < high"),
     ({"channel": "K+ -> pi+", "table": {"mass_gev": [0.1], "lower": [1e-10]}, "decay": "invisible"}, "decay",
      "not a field"),
+    ({"channel": "K+ -> pi+", "table": {"mass_gev": [0.1, 0.2], "lower": [0.5, 3.2]}}, "table", "set br_unit"),
 ])
 def test_config_errors_name_the_field(tmp_path, zdscan_exe, entry, field, words):
     config = zdscan.default_config()
