@@ -188,3 +188,26 @@ def test_the_summary_reports_each_decay_and_the_fit_without_them(scans, zdscan_e
                           text=True).stdout
     assert "rare meson decays" in text and "at the paper's best fit (47 MeV, 2.3e-3, 7.9e-4)" in text
     assert ("excluded at its CL" in text) == (br > limit)
+
+
+def test_the_mesons_figure_draws_both_planes_and_refuses_a_result_without_decays(scans, zdscan_exe, tmp_path):
+    import zdscan.plot as zp
+
+    for width in ("double", "single"):
+        fig = zp.figure("mesons", str(scans["exact"]), width=width)
+        axes = fig.get_axes()
+        assert len(axes) == 2
+        assert axes[0].get_yscale() == "asinh" and axes[1].get_xscale() == "log"
+        labels = fig.legends[0].get_texts()
+        assert any("K+ → π+" in t.get_text() and "excluded" in t.get_text() for t in labels)
+        assert any("B+ → K+" in t.get_text() for t in labels)
+    r = subprocess.run([zdscan_exe, "plot", "mesons", str(scans["exact"]), "--out", str(tmp_path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "fig_meson_decays.pdf").exists() and (tmp_path / "fig_meson_decays.png").exists()
+    plain = tmp_path / "plain.h5"
+    subprocess.run([zdscan_exe, "scan", "--n", "6", "--quiet", "--no-checkpoint", "--out", str(plain)], check=True,
+                   capture_output=True)
+    r = subprocess.run([zdscan_exe, "plot", "mesons", str(plain), "--out", str(tmp_path)], capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and "meson_decay" in r.stderr, r.stderr

@@ -11,7 +11,8 @@ USAGE = """zdscan plot FIGURE[,FIGURE...] RESULT.h5 [FIGURE[,...] RESULT.h5 ...]
 
 FIGURE: fig1 (Cs-Pb skin correlation), fig2 (90%% CL limits at fixed delta), fig3 (1/2/3 sigma regions and the 1-D
 profiles), fig4 (running of sin^2 theta_W), fig5 (as fig2 with projections), coverage (the toys of `zdscan coverage`:
-Feldman-Cousins beside Wilks regions and the Wilks regions' coverage), or all (those the file can make). Several
+Feldman-Cousins beside Wilks regions and the Wilks regions' coverage), mesons (the (m_Zd, delta) and (epsilon, delta)
+planes with the meson decays that bound delta), or all (those the file can make). Several
 results in one command (e.g. fig2,fig3,fig4 paper.h5 fig5 projections.h5) share one start-up and the cores."""
 
 
@@ -85,13 +86,18 @@ def _main(argv: Optional[Sequence[str]]) -> int:
                 wanted.append("fig5" if any(m.projection for m in d.shown()) else "fig2")
             if d.coverage is not None:
                 wanted.append("coverage")
-        if not plane and any(w in ("fig2", "fig3", "fig5", "coverage") for w in wanted):
+            if plane and d.has_meson_decays:
+                wanted.append("mesons")
+        if not plane and any(w in ("fig2", "fig3", "fig5", "coverage", "mesons") for w in wanted):
             return bad(f"{result}: its grid has {len(d.m_zd_mev)} m_Zd x {len(d.epsilon)} epsilon points; the "
-                       "(m_Zd, epsilon) figures (fig2, fig3, fig5, coverage) need at least 2 x 2")
+                       "(m_Zd, epsilon) figures (fig2, fig3, fig5, coverage, mesons) need at least 2 x 2")
+        if "mesons" in wanted and not d.has_meson_decays:
+            return bad(f"{result}: mesons draws the meson_decay measurements, and this result has none "
+                       "(docs/searches.md, 'Rare meson decays')")
         unknown = [w for w in wanted if w not in _figures.FIGURES]
         if not wanted or unknown:
             return bad(f"FIGURE: {', '.join(unknown) or figures!r} is not one of fig1, fig2, fig3, fig4, fig5, coverage, "
-                       "all")
+                       "mesons, all")
         sets.append((wanted, result))
     try:
         with signals_as_exceptions():

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _core, _output
 from ._panels import (CL_2D, EPS_LABEL, FC_COLOR, FC_STYLES, M_LABEL, POSTERIOR_COLOR, REGION_COLORS, _data, _log_axes,
-                      contours, coverage_map, fc_boundaries, forecast_text, label, legend_handles, limits, profile1d,
+                      contours, coverage_map, fc_boundaries, forecast_text, label, label_of, legend_handles, limits, profile1d,
                       search_forms, search_legend_handle)
 from ._result import PV_KINDS, ResultData, read_result
 from ._running import running
@@ -464,3 +464,142 @@ def _write_jobs(jobs, data, sets, out_dir, formats, width, force, points, suffix
         return [path for ps in paths for path in ps]
     finally:
         _job = {}
+
+
+MESON_COLORS = ("#d95f02", "#7570b3", "#e7298a", "#a6761d")
+G2_COLORS = {"mu": "#a1d99b", "e": "#d9d9d9"}  # favoured bands: a_μ green, a_e grey
+PV_COLORS = {"apv": "#253494", "pves_proton": "#41b6c4", "pves_electron": "#2c7fb8"}
+PAPER_BEST_FIT = (47.0, 2.3e-3, 7.9e-4)  # seed paper eqs. 28-29 and footnote 5: (m_Zd [MeV], ε, δ)
+
+
+def figure_mesons(result, width="double", *, epsilon: Optional[float] = None, m_zd_mev: Optional[float] = None,
+                  n: int = 241, delta_linear_width: float = 1e-4):
+    """The mass mixing against the decays that bound it (docs/searches.md, "Rare meson decays"): the (m_Zd, δ) plane
+    at fixed ε and the (ε, δ) plane at fixed m_Zd (default: the refined best fit's), each measurement's 90 % CL
+    line (χ² = 4.61; g−2 as its favoured band), each meson decay's excluded region (its χ², the _phase companion's
+    included, above its value at the limit) and the total's 1σ and 2σ regions of the slice (Δχ² = 2.30, 6.18 from the
+    fit's minimum). The decays' valley, δ′ = −v ε/u where the kinetic and mass-mixing amplitudes cancel, is the
+    notch in their regions. The δ axis is asinh-scaled (linear within ±delta_linear_width, logarithmic beyond), so
+    that the valley, a few 10⁻⁵ wide at the paper's ε, and the weak charges' reach to 10⁻² show in one panel."""
+    d = _data(result)
+    import h5py
+
+    from .._scan import Model
+    from ..limit_curves import _text
+
+    with h5py.File(d.path, "r") as f:
+        config = json.loads(_text(f.attrs["config"]))
+        delta_axis = np.asarray(f["axes/delta"][...], dtype=float)
+        best = {k: float(np.asarray(f["bestfit"].attrs[k])) for k in ("refined_m_zd_mev", "refined_epsilon",
+                                                                       "refined_delta", "refined_chi2_min")}
+        thresholds = {}
+        if "meson_decays" in f:
+            for name, g in f["meson_decays"].items():
+                v = float(np.asarray(g.attrs.get("chi2_at_limit", np.nan)))
+                thresholds[name] = v if np.isfinite(v) else 4.605170185988092
+    mesons = [m for m in config["measurements"] if m.get("kind") == "meson_decay" and m.get("enabled", True)]
+    if not mesons:
+        raise ValueError(f"{d.path}: the mesons figure needs meson_decay measurements (docs/searches.md)")
+    if delta_axis.size < 2 or d.m_zd_mev.size < 2 or d.epsilon.size < 2:
+        raise ValueError(f"{d.path}: the mesons figure needs at least 2 points on the m_Zd, epsilon and delta axes")
+    eps0 = float(epsilon) if epsilon is not None else best["refined_epsilon"]
+    m0 = float(m_zd_mev) if m_zd_mev is not None else best["refined_m_zd_mev"]
+    model = Model(d.path)
+    lw = float(delta_linear_width)
+    delta = lw * np.sinh(np.linspace(np.arcsinh(delta_axis[0] / lw), np.arcsinh(delta_axis[-1] / lw), 2 * n))
+    planes = [("m", np.geomspace(d.m_zd_mev[0], d.m_zd_mev[-1], n), M_LABEL,
+               rf"$\varepsilon = {_tex_number(eps0)}$"),
+              ("eps", np.geomspace(d.epsilon[0], d.epsilon[-1], n), EPS_LABEL,
+               rf"$m_{{Z_d}} = {m0:.3g}$ MeV")]
+    w = width_inches(width)
+    narrow = w < 5  # a single column: the two planes one above the other
+    fig = _new_figure(w, w * (1.45 if narrow else 0.52))
+    axes = fig.subplots(2, 1) if narrow else fig.subplots(1, 2, sharey=True)
+    handles: Dict[str, object] = {}
+    import matplotlib.lines as mlines
+    import matplotlib.patches as mpatches
+
+    for ax, (which, x, xlabel, title) in zip(axes, planes):
+        X, D = np.meshgrid(x, delta)
+        terms = model.chi2(X, eps0, D) if which == "m" else model.chi2(m0, X, D)
+        for m in d.shown():
+            if m.kind in PV_KINDS:
+                color = PV_COLORS.get(m.kind, "#253494")
+                ax.contour(X, D, terms[m.name], levels=[4.605170185988092], colors=[color], linewidths=1.0)
+                handles.setdefault(label_of(m, short=True),
+                                   mlines.Line2D([], [], color=color, lw=1.0))
+            elif m.kind == "lepton_g2" and m.name in terms:
+                color = G2_COLORS["e" if "e" == m.name[-1:] and "mu" not in m.name else "mu"]
+                ax.contourf(X, D, terms[m.name], levels=[0, 4.605170185988092], colors=[color], alpha=0.55)
+                handles.setdefault(label_of(m, short=True) + " favoured",
+                                   mpatches.Patch(facecolor=color, alpha=0.55, edgecolor="none"))
+        for k, meson in enumerate(mesons):
+            name = meson["name"]
+            chi2 = terms[name] + (terms[name + "_phase"] if name + "_phase" in terms else 0)
+            color = MESON_COLORS[k % len(MESON_COLORS)]
+            level = thresholds.get(name, 4.605170185988092)
+            if np.nanmax(chi2) > level:
+                ax.contourf(X, D, chi2, levels=[level, np.inf], colors="none", hatches=["////"])
+                for coll in ax.collections[-1:]:
+                    coll.set_edgecolor(color)
+                    coll.set_linewidth(0)
+                ax.contour(X, D, chi2, levels=[level], colors=[color], linewidths=1.2)
+            channel = meson["channel"].replace("->", "→").replace("pi", "π")
+            text = meson.get("label") or f"{channel} Z$_d$ ({name})"
+            handles.setdefault(text + " excluded", mpatches.Patch(facecolor="none", hatch="////", edgecolor=color))
+        total = terms["total"] - best["refined_chi2_min"]
+        ax.contour(X, D, total, levels=[2.295748928898636, 6.180074306244173], colors=["k", "k"],
+                   linestyles=["-", "--"], linewidths=0.9)
+        handles.setdefault(r"total 1$\sigma$, 2$\sigma$ (slice)", mlines.Line2D([], [], color="k", lw=0.9))
+        bx = best["refined_m_zd_mev"] if which == "m" else best["refined_epsilon"]
+        ax.plot([bx], [best["refined_delta"]], marker="*", color="k", ms=7, ls="none")
+        px = PAPER_BEST_FIT[0] if which == "m" else PAPER_BEST_FIT[1]
+        ax.plot([px], [PAPER_BEST_FIT[2]], marker="x", color="#b2182b", ms=6, mew=1.5, ls="none")
+        ax.axhline(0, color="0.6", lw=0.5, zorder=0)
+        ax.set_xscale("log")
+        ax.set_yscale("asinh", linear_width=lw)
+        ax.set_xlim(x[0], x[-1])
+        ax.set_ylim(delta[0], delta[-1])
+        ax.yaxis.set_major_locator(_matplotlib_ticker().FixedLocator(_delta_ticks(delta[0], delta[-1], lw)))
+        ax.yaxis.set_major_formatter(_matplotlib_ticker().FuncFormatter(_delta_tick_label))
+        ax.yaxis.set_minor_locator(_matplotlib_ticker().NullLocator())
+        ax.set_xlabel(xlabel)
+        ax.set_title(title, fontsize=8)
+    for ax in axes if narrow else axes[:1]:
+        ax.set_ylabel(r"$\delta$")
+    handles["best fit"] = mlines.Line2D([], [], marker="*", color="k", ms=7, ls="none")
+    handles["paper's best fit"] = mlines.Line2D([], [], marker="x", color="#b2182b", ms=6, mew=1.5, ls="none")
+    fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=2 if narrow else 3,
+               frameon=False, handlelength=1.6, columnspacing=1.2)
+    return fig
+
+
+def _matplotlib_ticker():
+    import matplotlib.ticker
+
+    return matplotlib.ticker
+
+
+def _delta_ticks(lo: float, hi: float, lw: float) -> List[float]:
+    """0 and ±10^k from the linear width up: the asinh axis' own ticks crowd around 0."""
+    ticks = [0.0]
+    k = int(np.ceil(np.log10(lw)))
+    while 10.0 ** k <= max(abs(lo), abs(hi)) * 1.0001:
+        ticks += [t for t in (10.0 ** k, -(10.0 ** k)) if lo <= t <= hi]
+        k += 1
+    return sorted(ticks)
+
+
+def _delta_tick_label(v: float, _pos=None) -> str:
+    if v == 0:
+        return "0"
+    return rf"${'-' if v < 0 else ''}10^{{{int(round(np.log10(abs(v))))}}}$"
+
+
+def _tex_number(v: float) -> str:
+    mant, exp = f"{v:.2e}".split("e")
+    return rf"{float(mant):.3g} \times 10^{{{int(exp)}}}"
+
+
+FIGURES["mesons"] = figure_mesons
+STEMS["mesons"] = "fig_meson_decays"

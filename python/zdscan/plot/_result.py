@@ -53,6 +53,8 @@ class ResultData:
     #: /coverage (`zdscan coverage`): cl (%, ascending), wilks (Δχ² per CL), toys, dchi2, tested [m, ε] and per CL
     #: (keyed by the CL in %) fc_region, crit, wilks_coverage maps; else None
     coverage: Optional[dict] = None
+    #: the result has enabled meson_decay measurements (/meson_decays): the mesons figure can be drawn
+    has_meson_decays: bool = False
 
     def measurement(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
@@ -259,10 +261,13 @@ def read_result(path) -> ResultData:
                 posterior = dict(log_density=dens, hpd68=levels[0], hpd95=levels[1],
                                  priors=_text(g.attrs.get("priors", "")), marginal=marg, box_set=box_set)
             coverage = _coverage(f, (len(m), len(eps))) if "coverage" in f else None
+            has_mesons = "meson_decays" in f and any(
+                isinstance(x, dict) and x.get("kind") == "meson_decay" and x.get("enabled", True)
+                for x in config.get("measurements", []))
             name = str(config.get("name", os.path.basename(path)))
     except ResultFileError as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({e})") from None
     except (OSError, KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
         raise ResultFileError(f"{path}: not a zdscan result file ({type(e).__name__}: {e})") from None
     return ResultData(path, name, m, eps, chi2_map, profile_m, profile_eps, best, measurements, slices, running,
-                      running_attrs, searches, posterior, coverage)
+                      running_attrs, searches, posterior, coverage, has_mesons)
