@@ -16,7 +16,7 @@ The seed paper's figures, whole: `zp.figure("fig3", "paper2021.h5", width="singl
 [--width single|double|INCHES] [--no-searches]` does both.
 See docs/python.md.
 """
-from ._figures import (figure, figure_contours, figure_coverage, figure_limits, figure_running, figure_skin, save,
+from ._figures import (figure, figure_contours, figure_coverage, figure_limits, figure_mesons, figure_running, figure_skin, save,
                        write_figure_sets, write_figures)
 from ._panels import (contours, coverage_map, fc_boundaries, legend_handles, limits, profile1d, search_legend_handle,
                       searches)
@@ -25,6 +25,6 @@ from ._running import load_points, running
 from ._style import DOUBLE_COLUMN_IN, MIN_TEXT_PT, SINGLE_COLUMN_IN, journal_style, set_style, width_inches
 from ._cli import main
 
-__all__ = ["figure", "figure_contours", "figure_coverage", "coverage_map", "fc_boundaries", "figure_limits", "figure_running", "figure_skin", "save", "write_figures", "write_figure_sets",
+__all__ = ["figure", "figure_contours", "figure_coverage", "figure_mesons", "coverage_map", "fc_boundaries", "figure_limits", "figure_running", "figure_skin", "save", "write_figures", "write_figure_sets",
            "contours", "legend_handles", "limits", "profile1d", "search_legend_handle", "searches", "read_result", "load_points", "running",
            "DOUBLE_COLUMN_IN", "MIN_TEXT_PT", "SINGLE_COLUMN_IN", "journal_style", "set_style", "width_inches", "main"]
