@@ -98,7 +98,11 @@ def test_figures_draw_the_searches_grey_under_the_fit(results, tmp_path, zdscan_
     assert fills and all(f.get_zorder() < 1 for f in fills)  # under the fit's own fills and curves
     assert "direct searches" not in zp.limits(d, 0.001, ax=ax, with_searches=False)
     handles, labels = zp.legend_handles(d)
-    assert labels[-1].startswith("direct searches")
+    assert labels[-2].startswith("direct searches") and labels[-1] == "beam dumps (excluded bands)"  # ToyDump's band
+    # The one-sided limits as one envelope named along it, the band hatched and named inside (issue 28).
+    texts = [a.get_text() for a in grey if hasattr(a, "get_text")]
+    assert texts.count("ToyExp") == 1 and texts.count("ToyDump") <= 1
+    assert any(getattr(a, "get_hatch", lambda: None)() for a in grey)
     assert "direct searches" in zp.contours(d, ax=ax)
     plt.close(fig)
     # A result without searches draws none, and its legend has no such entry.
@@ -173,3 +177,33 @@ def test_correlated_uncertainties_are_recorded_and_summarised(zdscan_exe, tmp_pa
         assert sigma["p2"] == pytest.approx(math.hypot(0.00135, 0.0002), rel=1e-15)
     s = summary(zdscan_exe, out)
     assert s["correlations"] == [{"a": "qweak", "b": "p2", "rho": pytest.approx(rho, rel=1e-12)}]
+
+
+def test_the_visible_searches_are_named_each_inside_its_own_region(tmp_path, zdscan_exe):
+    """Issue 28: with DarkCast's visible searches eleven overlapping greys could not be told apart. The one-sided
+    limits are now one envelope, each stretch named by the search that sets it, inside the excluded region."""
+    limits = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "darkcast", "limits")
+    if not os.path.isdir(limits):
+        pytest.skip("DarkCast's limit files are not beside the project (../shared/data/darkcast/limits)")
+    config = os.path.join(os.path.dirname(__file__), "..", "..", "configs", "searches-visible.json")
+    out = tmp_path / "visible.h5"
+    subprocess.run([zdscan_exe, "scan", "--config", config, "--n-m", "48", "--n-eps", "40", "--n-delta", "6",
+                    "--quiet", "--no-checkpoint", "--out", str(out)], check=True, capture_output=True,
+                   env=dict(os.environ, ZDSCAN_LIMITS_DIR=limits))
+    import matplotlib.pyplot as plt
+    d = zp.read_result(str(out))
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    art = zp.searches(d, ax=ax)["direct searches"]
+    texts = [a for a in art if hasattr(a, "get_text")]
+    names = [t.get_text() for t in texts]
+    assert len(names) >= 4 and len(set(names)) == len(names), names
+    one_sided = {s["label"]: s for s in d.searches if s["enabled"] and s["upper"] is None}
+    for t in texts:
+        x, y = t.get_position()
+        s = one_sided.get(t.get_text())
+        if s is None:
+            continue
+        m, lo = s["mass_gev"] * 1e3, s["lower"]
+        assert m[0] <= x <= m[-1]  # on its own stretch
+        assert y >= math.exp(np.interp(math.log(x), np.log(m), np.log(lo)))  # above its limit: inside the region
+    plt.close(fig)

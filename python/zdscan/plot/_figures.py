@@ -162,6 +162,13 @@ def figure_contours(result, width="single", *, searches: bool = True):
         handles.append(extra[0])
         forms = search_forms(d)  # the form each limit enters by (docs/searches.md, "Likelihood of a limit")
         texts.append("direct searches\n(excluded" + (", " + forms if forms else "") + ")")
+        if any(x["upper"] is not None and x["enabled"] for x in d.searches):
+            from matplotlib.patches import Patch
+
+            from ._panels import BAND_STYLE
+
+            handles.append(Patch(**BAND_STYLE))
+            texts.append("beam dumps\n(excluded bands)")
     if d.coverage is not None:  # the Feldman-Cousins lines contours() drew (the levels both have)
         shared = [c for c in d.coverage["cl"] if any(abs(c - x) < 0.01 for x in CL_2D)]
         for k, c in enumerate(shared):

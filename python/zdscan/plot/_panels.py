@@ -217,6 +217,9 @@ def legend_handles(result, cl: float = 90, individual: Optional[bool] = None, wi
     if extra is not None:
         handles.append(extra[0])
         texts.append(extra[1])
+        if any(x["upper"] is not None and x["enabled"] for x in _data(result).searches):
+            handles.append(Patch(**BAND_STYLE))
+            texts.append("beam dumps (excluded bands)")
     return handles, texts
 
 
@@ -293,14 +296,23 @@ def coverage_map(result, *, ax=None, cl: Optional[float] = None) -> Dict[str, li
 
 
 SEARCH_STYLE = dict(facecolor="0.55", alpha=0.22, edgecolor="none", lw=0)
+BAND_STYLE = dict(facecolor="none", edgecolor="0.5", hatch="\\\\\\", lw=0)  # beam dumps: hatched, beside the grey
+
+
+def _runs(flags: np.ndarray):
+    """(start, stop) of each run of True in flags."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(int), [0]))))
+    return list(zip(edges[0::2], edges[1::2]))
 
 
 def searches(result, *, ax=None, labels: bool = True) -> Dict[str, list]:
-    """The direct searches of the result's config (search_limit measurements, enabled ones) as grey excluded regions
-    in (m_Zd, ε), each at its own CL, under the fit's own curves: above a one-sided limit, between the edges of an
-    excluded band; only where the fit applies the limit (its masses, up to valid_below_gev). With labels, each is
-    named by experiment where its limit is lowest, when the name fits without covering another one's.
-    Returns {"direct searches": [artists]} (empty when the result has none)."""
+    """The direct searches of the result's config (search_limit measurements, enabled ones) as excluded regions in
+    (m_Zd, ε), each at its own CL, under the fit's own curves, only where the fit applies the limit (its masses, up
+    to valid_below_gev). The one-sided limits are drawn as their envelope (the lowest limit at each mass, each limit
+    log-log between its rows, as the fit takes it), one grey region, and each stretch of the envelope is named by the
+    search that sets it, inside the region just above its edge (issue 28: eleven overlapping greys could not be told
+    apart). Excluded bands (beam dumps) are hatched, each outlined and named inside. A name is drawn where it fits
+    without covering another. Returns {"direct searches": [artists]} (empty when the result has none)."""
     d = _data(result)
     ax = _axes(ax)
     shown = [s for s in d.searches if s["enabled"]]
@@ -310,33 +322,79 @@ def searches(result, *, ax=None, labels: bool = True) -> Dict[str, list]:
     artists, placed = [], []
     renderer = ax.figure.canvas.get_renderer() if labels else None
     _log_axes(ax, d)
-    for s in shown:
+
+    def place(x, y, text, va="bottom"):
+        t = ax.text(x, y, text, ha="center", va=va, fontsize=7, color="0.25", zorder=4.5, clip_on=True)
+        box = t.get_window_extent(renderer)
+        axes_box = ax.get_window_extent(renderer)
+        fits = axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1 and axes_box.y0 <= box.y0 and box.y1 <= axes_box.y1
+        if not fits or any(box.overlaps(b) for b in placed):
+            t.remove()
+            return
+        placed.append(box)
+        artists.append(t)
+
+    def edges(s):
         keep = s["mass_gev"] <= s["valid_below_gev"]
         if keep.sum() < 2:
-            continue
+            return None
         m = s["mass_gev"][keep] * 1e3
         lo = s["lower"][keep]
-        hi = s["upper"][keep] if s["upper"] is not None else np.full_like(lo, top)
-        hi = np.minimum(hi, top)
-        artists.append(ax.fill_between(m, lo, hi, where=hi > lo, zorder=0.6, interpolate=False, **SEARCH_STYLE))
-        artists += ax.plot(m, lo, color="0.45", linewidth=0.5, zorder=0.7)
-        if s["upper"] is not None:
-            artists += ax.plot(m, hi, color="0.45", linewidth=0.5, zorder=0.7)
+        hi = s["upper"][keep] if s["upper"] is not None else None
+        return m, lo, hi
+
+    one_sided = [(s, edges(s)) for s in shown if s["upper"] is None]
+    one_sided = [(s, e) for s, e in one_sided if e is not None]
+    if one_sided:
+        mm = np.geomspace(d.m_zd_mev[0], d.m_zd_mev[-1], 1200)
+        limits = np.full((len(one_sided), mm.size), np.inf)
+        for k, (s, (m, lo, _)) in enumerate(one_sided):
+            inside = (mm >= m[0]) & (mm <= m[-1])
+            limits[k, inside] = np.exp(np.interp(np.log(mm[inside]), np.log(m), np.log(lo)))
+        envelope = limits.min(axis=0)
+        who = limits.argmin(axis=0)
+        has = envelope < top  # DarkCast's "no limit" marks (1e5) and masses no search reaches stay open
+        artists.append(ax.fill_between(mm, np.where(has, envelope, top), top, where=has, zorder=0.6,
+                                       interpolate=False, step=None, **SEARCH_STYLE))
+        for a, b in _runs(has):
+            artists += ax.plot(mm[a:b], envelope[a:b], color="0.4", linewidth=0.6, zorder=0.7)
         if labels:
-            inside = (m >= d.m_zd_mev[0]) & (m <= d.m_zd_mev[-1]) & (lo >= d.epsilon[0]) & (lo <= d.epsilon[-1])
-            if not inside.any():
-                continue
-            k = int(np.flatnonzero(inside)[np.argmin(lo[inside])])
-            t = ax.text(m[k], lo[k] * 1.25, s["label"], ha="center", va="bottom", fontsize=7, color="0.3",
-                        zorder=4.5, clip_on=True)  # above the fit's fills, or they hide it
-            box = t.get_window_extent(renderer)
-            axes_box = ax.get_window_extent(renderer)
-            fits = axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1 and axes_box.y0 <= box.y0 and box.y1 <= axes_box.y1
-            if not fits or any(box.overlaps(b) for b in placed):
-                t.remove()
-                continue
-            placed.append(box)
-            artists.append(t)
+            # The longest stretches first (in log m): each named once, where its name fits.
+            stretches = []
+            for a, b in _runs(has):
+                k0 = a
+                for i in range(a + 1, b + 1):
+                    if i == b or who[i] != who[k0]:
+                        stretches.append((np.log(mm[i - 1] / mm[k0]), int(who[k0]), k0, i))
+                        k0 = i
+            named = set()
+            for length, k, a, b in sorted(stretches, reverse=True):
+                if k in named or length <= 0:
+                    continue
+                mid = (a + b - 1) // 2
+                y = envelope[a:b].max() * 1.3  # above its whole stretch: inside the region
+                if not d.epsilon[0] <= y <= d.epsilon[-1]:
+                    continue
+                before = len(artists)
+                place(mm[mid], y, one_sided[k][0]["label"])
+                if len(artists) > before:
+                    named.add(k)
+    for s in shown:
+        if s["upper"] is None:
+            continue
+        e = edges(s)
+        if e is None:
+            continue
+        m, lo, hi = e
+        hi = np.minimum(hi, top)
+        artists.append(ax.fill_between(m, lo, hi, where=hi > lo, zorder=0.65, interpolate=False, **BAND_STYLE))
+        artists += ax.plot(m, lo, color="0.35", linewidth=0.6, zorder=0.7)
+        artists += ax.plot(m, hi, color="0.35", linewidth=0.6, zorder=0.7)
+        if labels:
+            open_ = hi > lo * 4  # wide enough to hold a name
+            if open_.any():
+                k = int(np.flatnonzero(open_)[np.argmax(np.log(hi[open_] / lo[open_]))])
+                place(m[k], float(np.sqrt(lo[k] * hi[k])), s["label"], va="center")
     return {"direct searches": artists}
 
 
