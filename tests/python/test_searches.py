@@ -105,6 +105,10 @@ def test_figures_draw_the_searches_grey_under_the_fit(results, tmp_path, zdscan_
     assert any(getattr(a, "get_hatch", lambda: None)() for a in grey)
     assert "direct searches" in zp.contours(d, ax=ax)
     plt.close(fig)
+    # Fig. 2: the searches (independent of δ) are named once, in the first panel only.
+    fig2 = zp.figure("fig2", d, width="double")
+    named = [t for ax2 in fig2.get_axes() for t in ax2.texts if t.get_text() == "ToyExp"]
+    assert len(named) == 1 and named[0].axes is fig2.get_axes()[0]
     # A result without searches draws none, and its legend has no such entry.
     base = zp.read_result(str(results / "base.h5"))
     assert base.searches == [] and not any("direct searches" in t for t in zp.legend_handles(base)[1])

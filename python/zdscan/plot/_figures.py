@@ -78,7 +78,8 @@ def figure_limits(result, width="double", *, deltas: Optional[Sequence[float]] =
         if k >= len(deltas):
             ax.set_visible(False)
             continue
-        limits(d, deltas[k], ax=ax, cl=cl, with_searches=searches, axis_labels=False)
+        # The searches do not depend on δ: named once, in the first panel (issue 28: they repeated in all four).
+        limits(d, deltas[k], ax=ax, cl=cl, with_searches=searches, axis_labels=False, search_labels=k == 0)
         if k % cols == 0:
             ax.set_ylabel(EPS_LABEL)
         if k // cols == rows - 1 or k + cols >= len(deltas):

@@ -167,7 +167,7 @@ def _layers(d: ResultData, individual: Optional[bool], cl: float = 90) -> List[_
 
 
 def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optional[bool] = None,
-           with_searches: bool = True, axis_labels: bool = True) -> Dict[str, list]:
+           with_searches: bool = True, axis_labels: bool = True, search_labels: bool = True) -> Dict[str, list]:
     """Figs. 2 and 5 at one δ of the file's /slices: the g−2 favoured regions (filled), the combination of today's
     parity-violating measurements (solid, excluded side hatched), each projection as its own line, and, when
     `individual` (default: when there are no projections), each of today's PV measurements as its own line.
@@ -176,7 +176,7 @@ def limits(result, delta: float, *, ax=None, cl: float = 90, individual: Optiona
     result: a result file's path (or read_result's data); returns {legend label: [artists]}."""
     d = _data(result)
     ax = _axes(ax)
-    artists: Dict[str, list] = searches(d, ax=ax) if with_searches else {}
+    artists: Dict[str, list] = searches(d, ax=ax, labels=search_labels) if with_searches else {}
     for layer in _layers(d, individual, cl):
         lim = limit_curves.limits(d.path, cl, measurement=layer.measurement, delta_slice=float(delta),
                                   region="allowed" if layer.kind == "favoured" else "excluded")
