@@ -407,3 +407,30 @@ def test_marginals_follow_a_profile_that_leaves_the_default_frame(files):
     assert ax.get_ylim()[1] >= 20.0
     plt.close("all")
     assert "off the frame" not in art or art["off the frame"]
+
+
+def test_fig1_draws_the_users_nuclear_model_points(cli_file, tmp_path, zdscan_exe):
+    """Issue 28: the SHF/RMF points are the evidence Fig. 1 exists to show; the paper does not tabulate them, so the
+    user supplies them (key skin_points of the --points file) and they are drawn by model family."""
+    import json as _json
+
+    pts = tmp_path / "skins.json"
+    pts.write_text(_json.dumps({"skin_points": [
+        {"model": "SHF", "name": "SkI3", "pb208_skin_fm": 0.23, "cs133_skin_fm": 0.18},
+        {"model": "SHF", "name": "SLy4", "pb208_skin_fm": 0.16, "cs133_skin_fm": 0.13},
+        {"model": "RMF", "name": "NL3", "pb208_skin_fm": 0.28, "cs133_skin_fm": 0.21}]}))
+    fig = zp.figure("fig1", str(cli_file), points=str(pts))
+    labels = [t.get_text() for t in fig.get_axes()[0].get_legend().get_texts()]
+    assert "SHF (2)" in labels and "RMF (1)" in labels
+    assert not any("not shown" in t.get_text() for t in fig.get_axes()[0].texts)
+    without = zp.figure("fig1", str(cli_file))
+    assert any("not shown" in t.get_text() for t in without.get_axes()[0].texts)
+    # The CLI: one --points file may carry Fig. 1's skins alone; Fig. 4 then keeps its default points.
+    r = subprocess.run([zdscan_exe, "plot", "fig1,fig4", str(cli_file), "--points", str(pts), "--out", str(tmp_path),
+                        "--format", "png"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text(_json.dumps({"skin_points": [{"model": "SHF", "pb208_skin_fm": "0.2", "cs133_skin_fm": 0.1}]}))
+    r = subprocess.run([zdscan_exe, "plot", "fig1", str(cli_file), "--points", str(bad), "--out", str(tmp_path),
+                        "--format", "png", "--suffix", "_bad"], capture_output=True, text=True)
+    assert r.returncode == 2 and "skin_points[0].pb208_skin_fm" in r.stderr, r.stderr

@@ -44,7 +44,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     p.add_argument("--out", default=".", help="directory for the figures (default: the working directory)")
     p.add_argument("--format", default="pdf,png", help="comma-separated: pdf, png, svg (default pdf,png)")
     p.add_argument("--width", default="single", help="single (3.4 in), double (7.0 in) or inches (default single)")
-    p.add_argument("--points", help="Fig. 4's data points (JSON like zdscan/data/sin2_points.json)")
+    p.add_argument("--points", help="Fig. 4's data points (JSON like zdscan/data/sin2_points.json, key 'points') and/or "
+                                    "Fig. 1's nuclear-model skins (key 'skin_points'; docs/python.md)")
     p.add_argument("--suffix", default="", help="appended to each file's stem (e.g. _single)")
     p.add_argument("--force", action="store_true", help="replace files zdscan did not write")
     p.add_argument("--style", default="sans", choices=_style.STYLES,

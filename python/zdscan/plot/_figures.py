@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -269,10 +270,56 @@ def figure_running(result, width="single", *, points: Optional[str] = None):
     return fig
 
 
-def figure_skin(result, width="single"):
+SKIN_MARKERS = {"SHF": ("o", "#1f78b4"), "RMF": ("s", "#e31a1c")}  # other families: triangles, grey
+
+
+def load_skin_points(path: str) -> List[dict]:
+    """Fig. 1's nuclear-model points from a JSON file {"skin_points": [{"model": "SHF", "name": "SkI3",
+    "pb208_skin_fm": 0.23, "cs133_skin_fm": 0.17}, ...]} (the paper does not tabulate them; users supply their
+    own), checked before use: a regular file of at most 16 MB, finite skins in [-0.5, 1] fm, strings for the rest."""
+    if not os.path.isfile(path):
+        raise ValueError(f"{path}: not a regular file")
+    if os.path.getsize(path) > 16 << 20:
+        raise ValueError(f"{path}: larger than 16 MB; not a points file")
+    with open(path, encoding="utf-8") as f:
+        try:
+            doc = json.load(f)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(f"{path}: not JSON ({e})") from None
+    points = doc.get("skin_points") if isinstance(doc, dict) else None
+    if not isinstance(points, list) or not points:
+        raise ValueError(f"{path}: no 'skin_points' list (Fig. 1's nuclear-model points)")
+    for i, p in enumerate(points):
+        where = f"{path}: skin_points[{i}]"
+        if not isinstance(p, dict):
+            raise ValueError(f"{where}: must be an object")
+        for key in ("pb208_skin_fm", "cs133_skin_fm"):
+            v = p.get(key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not -0.5 <= v <= 1:
+                raise ValueError(f"{where}.{key}: must be a number in [-0.5, 1] fm")
+        if not isinstance(p.get("model", ""), str) or not isinstance(p.get("name", ""), str):
+            raise ValueError(f"{where}: model and name must be strings")
+    return points
+
+
+def _points_file_keys(path: Optional[str]) -> set:
+    """Which figures' points a --points file holds: "points" (Fig. 4), "skin_points" (Fig. 1)."""
+    if not path or not os.path.isfile(path) or os.path.getsize(path) > 16 << 20:
+        return {"points"} if path else set()
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return {"points"}  # Fig. 4's reader names the problem
+    return {k for k in ("points", "skin_points") if isinstance(doc, dict) and k in doc}
+
+
+def figure_skin(result, width="single", *, points: Optional[str] = None):
     """Fig. 1: the Cs–Pb point neutron-skin correlation (eq. 18) with its 1σ and 3σ bands, the PREX-1+2 value of
     ²⁰⁸Pb and the ¹³³Cs skin derived from it, from the result's own apv_reanalysis inputs. The nuclear-model points
-    behind the correlation are not tabulated in the paper: the figure says so."""
+    behind the correlation are not tabulated in the paper: with `points` (a JSON file, load_skin_points) the figure
+    draws them by model family, else it says they are not shown."""
+    model_points = load_skin_points(points) if points else None
     d = _data(result)
     import h5py
 
@@ -307,8 +354,20 @@ def figure_skin(result, width="single"):
     ax.set(xlim=(0, 0.45), ylim=(0, 0.42), xlabel=r"$\Delta R_{np}^{\rm point}(^{208}$Pb) [fm]",
            ylabel=r"$\Delta R_{np}^{\rm point}(^{133}$Cs) [fm]")
     ax.legend(loc="upper left", labelspacing=0.25, frameon=True, facecolor="white", edgecolor="none", framealpha=0.9)
-    ax.text(0.98, 0.03, "nuclear-model points (SHF, RMF)\nnot tabulated in the paper: not shown",
-            transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="0.3")
+    if model_points:
+        families = {}
+        for p in model_points:
+            families.setdefault(p.get("model") or "model", []).append(p)
+        for family, ps in families.items():
+            marker, color = SKIN_MARKERS.get(family.upper(), ("^", "0.35"))
+            ax.plot([p["pb208_skin_fm"] for p in ps], [p["cs133_skin_fm"] for p in ps], marker, mfc="none",
+                    color=color, ms=3.5, mew=0.8, ls="none", label=f"{family} ({len(ps)})", zorder=3)
+        ax.legend(loc="upper left", labelspacing=0.25, frameon=True, facecolor="white", edgecolor="none",
+                  framealpha=0.9)
+    else:
+        ax.text(0.98, 0.03, "nuclear-model points (SHF, RMF)\nnot tabulated in the paper: not shown\n(zdscan plot "
+                "--points FILE with skin_points)", transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
+                color="0.3")
     return fig
 
 
@@ -351,7 +410,8 @@ def save(fig, path: str, *, force: bool = False, inputs: Sequence[str] = ()) -> 
 
 def _draw_and_save(w: str, d: ResultData, result: str, out_dir: str, formats: Sequence[str], width, force: bool,
                    points: Optional[str], suffix: str, searches: bool = True) -> List[str]:
-    kw = {"points": points} if w == "fig4" and points else {}
+    keys = _points_file_keys(points)
+    kw = {"points": points} if points and ((w == "fig4" and "points" in keys) or (w == "fig1" and "skin_points" in keys)) else {}
     if w in ("fig2", "fig3", "fig5") and not searches:
         kw["searches"] = False
     fig = figure(w, d, width, **kw)
