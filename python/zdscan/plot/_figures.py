@@ -91,21 +91,28 @@ def figure_limits(result, width="double", *, deltas: Optional[Sequence[float]] =
 
 
 def _fitted_legend(fig, handles, labels):
-    """One legend below the panels, in as many columns as fit the figure's width (never wider than the figure);
-    the figure grows by the legend's height so that the panels keep their size."""
+    """One legend below the panels, in as many columns as fit the figure's width (never wider than the figure; with
+    two columns or one, the longest labels are wrapped before a column is given up); the figure grows by the legend's
+    height so that the panels keep their size."""
     if not labels:
         return None
+    import textwrap
+
     renderer = fig.canvas.get_renderer()
     width_px = fig.get_figwidth() * fig.dpi
+    longest = max(len(t) for t in labels)
     for ncol in range(len(labels), 0, -1):
-        legend = fig.legend(handles, labels, loc="outside lower center", ncol=ncol, columnspacing=1.0,
-                            handletextpad=0.5)
-        box = legend.get_window_extent(renderer)
-        if box.width <= 0.98 * width_px or ncol == 1:
-            break
-        legend.remove()
-    fig.set_figheight(fig.get_figheight() + box.height / fig.dpi + 0.05)
-    return legend
+        widths = [longest] + (list(range(longest - 4, 11, -4)) if ncol <= 2 else [])
+        for chars in widths:
+            texts = ["\n".join(textwrap.wrap(t, chars)) if len(t) > chars else t for t in labels]
+            legend = fig.legend(handles, texts, loc="outside lower center", ncol=ncol, columnspacing=1.0,
+                                handletextpad=0.5)
+            box = legend.get_window_extent(renderer)
+            if box.width <= 0.98 * width_px or (ncol == 1 and chars == widths[-1]):
+                fig.set_figheight(fig.get_figheight() + box.height / fig.dpi + 0.05)
+                return legend
+            legend.remove()
+    return None
 
 
 def figure_contours(result, width="single", *, searches: bool = True):
