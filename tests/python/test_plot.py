@@ -434,3 +434,21 @@ def test_fig1_draws_the_users_nuclear_model_points(cli_file, tmp_path, zdscan_ex
     r = subprocess.run([zdscan_exe, "plot", "fig1", str(cli_file), "--points", str(bad), "--out", str(tmp_path),
                         "--format", "png", "--suffix", "_bad"], capture_output=True, text=True)
     assert r.returncode == 2 and "skin_points[0].pb208_skin_fm" in r.stderr, r.stderr
+
+
+def test_fig4_points_at_one_q_stand_apart_with_their_diamonds(cli_file):
+    """Issue 28: the APV PDG / this-work / diamond triple, and Qweak with E158, overlapped within a marker width at
+    single width. Points closer than a factor 1.4 in Q are spread to 1.4 apart, each diamond on its own point."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3.4, 2.6))
+    arts = zp.running(str(cli_file), ax=ax)
+    xs = sorted(float(eb.lines[0].get_xdata()[0]) for kind in ("measurements", "this work", "projections")
+                for eb in arts[kind])
+    gaps = [np.log10(b / a) for a, b in zip(xs, xs[1:])]
+    assert min(gaps) >= np.log10(1.4) - 1e-9, xs  # no two points within a marker's width
+    diamonds = arts["Z_d fit prediction"][0].get_xdata()
+    own = [float(eb.lines[0].get_xdata()[0]) for eb in arts["this work"]]
+    for x in own:
+        assert np.min(np.abs(np.log10(diamonds / x))) < 1e-9  # the diamond moved with its point
+    plt.close(fig)

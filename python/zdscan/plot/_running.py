@@ -224,14 +224,28 @@ def running(result, *, ax=None, points: Optional[str] = None, labels: bool = Tru
         this_work = "this work" in p["label"]
         items.append(dict(p, color=PROJECTION_COLOR if p["kind"] == "projection" else
                           (OWN_COLOR if this_work else POINT_COLOR), open=p["kind"] == "projection"))
-    # Points at the same Q (APV: PDG and this work) side by side, 15 % apart in Q, the offset said in the docs.
-    by_q: Dict[float, list] = {}
-    for it in items:
-        by_q.setdefault(round(math.log10(it["q_gev"]), 2), []).append(it)
-    for group in by_q.values():
-        if len(group) > 1:
-            for k, it in enumerate(group):
-                it["q_gev"] = it["q_gev"] * 1.15 ** (k - (len(group) - 1) / 2)
+    # Points closer in Q than a marker's width at single width (0.146 decade; APV: PDG and this work; Qweak and E158;
+    # the Z-pole cluster) are spread apart, each cluster evenly about its mean log Q, until no two are closer (the
+    # offset said in the docs). A point's diamond (the fit's prediction there) moves with it.
+    gap = math.log10(1.4)
+    order = sorted(items, key=lambda i: i["q_gev"])
+    logs = [math.log10(i["q_gev"]) for i in order]
+    for _ in range(len(order)):
+        clusters, start = [], 0
+        for k in range(1, len(order) + 1):
+            if k == len(order) or logs[k] - logs[k - 1] >= gap - 1e-12:
+                clusters.append((start, k))
+                start = k
+        if all(b - a == 1 for a, b in clusters):
+            break
+        for a, b in clusters:
+            if b - a > 1:
+                mean = sum(logs[a:b]) / (b - a)
+                for k in range(a, b):
+                    logs[k] = mean + gap * (k - a - (b - a - 1) / 2)
+    for it, lq in zip(order, logs):
+        it["q_gev"] = 10.0 ** lq
+    moved = {it["name"]: it["q_gev"] for it in items if it.get("name") and it["color"] != PROJECTION_COLOR}
     for kind, members in (("measurements", [i for i in items if i["color"] == POINT_COLOR]),
                           ("this work", [i for i in items if i["color"] == OWN_COLOR]),
                           ("projections", [i for i in items if i["open"]])):
@@ -242,7 +256,8 @@ def running(result, *, ax=None, points: Optional[str] = None, labels: bool = Tru
                              elinewidth=0.8, capsize=1.5, zorder=4)
             artists[kind].append(eb)
     fits = [p for p in own if "s2_fit" in p]  # the fit's prediction at each of its own points (diamonds)
-    artists["Z_d fit prediction"] = [ax.plot([p["q_gev"] for p in fits], [p["s2_fit"] for p in fits], "D",
+    artists["Z_d fit prediction"] = [ax.plot([moved.get(p["name"], p["q_gev"]) for p in fits],
+                                             [p["s2_fit"] for p in fits], "D",
                                              color=OWN_COLOR, mfc="none", ms=4.5, mew=0.8, zorder=5)[0]] if fits else []
     ax.set_xscale("log")
     ax.set_xlim(*Q_RANGE_GEV)
