@@ -479,10 +479,12 @@ def profile1d(result, axis: str = "m_zd_mev", *, ax=None, orientation: str = "ve
         ymax = float(np.ceil(1.2 * np.median(dchi2)))
     if rescaled and np.max(dchi2) > ymax:
         note = f"up to {np.max(dchi2):.3g} off the frame"
+        # On a white box: over the curve it must still read (at single width the margin is 0.9 in wide).
+        box = dict(facecolor="white", edgecolor="none", alpha=0.85, pad=0.6)
         artists["off the frame"] = [ax.text(0.98, 0.96, note, transform=ax.transAxes, ha="right", va="top",
-                                            color="0.3") if not flip else
+                                            color="0.3", fontsize=7, bbox=box, zorder=6) if not flip else
                                     ax.text(0.96, 0.02, note, transform=ax.transAxes, ha="right", va="bottom",
-                                            color="0.3", rotation=90)]
+                                            color="0.3", rotation=90, fontsize=7, bbox=box, zorder=6)]
     if flip:
         ax.set_yscale("log")
         ax.set_xlim(0, ymax)
