@@ -16,7 +16,7 @@ from ._panels import (CL_2D, EPS_LABEL, FC_COLOR, FC_STYLES, M_LABEL, POSTERIOR_
                       contours, coverage_map, fc_boundaries, forecast_text, label, label_of, legend_handles, limits, profile1d,
                       search_forms, search_legend_handle)
 from ._result import PV_KINDS, ResultData, read_result
-from ._running import running
+from ._running import read_points_json, running
 from ._style import FORMATS, PNG_DPI, journal_style, width_inches
 
 DCHI2 = r"$\Delta\chi^2$"
@@ -284,15 +284,7 @@ def load_skin_points(path: str) -> List[dict]:
     """Fig. 1's nuclear-model points from a JSON file {"skin_points": [{"model": "SHF", "name": "SkI3",
     "pb208_skin_fm": 0.23, "cs133_skin_fm": 0.17}, ...]} (the paper does not tabulate them; users supply their
     own), checked before use: a regular file of at most 16 MB, finite skins in [-0.5, 1] fm, strings for the rest."""
-    if not os.path.isfile(path):
-        raise ValueError(f"{path}: not a regular file")
-    if os.path.getsize(path) > 16 << 20:
-        raise ValueError(f"{path}: larger than 16 MB; not a points file")
-    with open(path, encoding="utf-8") as f:
-        try:
-            doc = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise ValueError(f"{path}: not JSON ({e})") from None
+    doc = read_points_json(path)
     points = doc.get("skin_points") if isinstance(doc, dict) else None
     if not isinstance(points, list) or not points:
         raise ValueError(f"{path}: no 'skin_points' list (Fig. 1's nuclear-model points)")
@@ -311,12 +303,11 @@ def load_skin_points(path: str) -> List[dict]:
 
 def _points_file_keys(path: Optional[str]) -> set:
     """Which figures' points a --points file holds: "points" (Fig. 4), "skin_points" (Fig. 1)."""
-    if not path or not os.path.isfile(path) or os.path.getsize(path) > 16 << 20:
-        return {"points"} if path else set()
+    if not path:
+        return set()
     try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        doc = read_points_json(path)
+    except (OSError, ValueError):
         return {"points"}  # Fig. 4's reader names the problem
     return {k for k in ("points", "skin_points") if isinstance(doc, dict) and k in doc}
 

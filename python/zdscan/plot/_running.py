@@ -20,19 +20,24 @@ S2_RANGE = (0.225, 0.245)
 POINT_COLOR, OWN_COLOR, PROJECTION_COLOR = "k", "#d62728", "#7b3294"
 
 
-def load_points(path: Optional[str] = None) -> List[dict]:
-    """The data points of Fig. 4 (default: the package's data/sin2_points.json), checked before use."""
-    path = path or DEFAULT_POINTS
-    # Read as every zdscan reader reads: a regular file of bounded size (a FIFO would block, /dev/zero never end).
+def read_points_json(path: str):
+    """A points file's JSON, read as every zdscan reader reads: a regular file of bounded size (a FIFO would block,
+    /dev/zero never end), then JSON; ValueError naming the file otherwise."""
     if not os.path.isfile(path):
         raise ValueError(f"{path}: not a regular file")
     if os.path.getsize(path) > 16 << 20:
         raise ValueError(f"{path}: larger than 16 MB; not a points file")
     with open(path, encoding="utf-8") as f:
         try:
-            doc = json.load(f)
+            return json.load(f)
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise ValueError(f"{path}: not JSON ({e})") from None
+
+
+def load_points(path: Optional[str] = None) -> List[dict]:
+    """The data points of Fig. 4 (default: the package's data/sin2_points.json), checked before use."""
+    path = path or DEFAULT_POINTS
+    doc = read_points_json(path)
     points = doc.get("points") if isinstance(doc, dict) else None
     if not isinstance(points, list):
         raise ValueError(f"{path}: no 'points' list")
