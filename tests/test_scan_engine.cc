@@ -585,12 +585,58 @@ TEST(ScanEngine, EveryCpuInstructionSetGivesTheSameBits)
     }
 }
 
+/// Restores ZDSCAN_CPU_ISA as it was, also when an assertion leaves the test early.
+struct IsaOverride
+{
+    std::string saved;
+    bool had = false;
+    IsaOverride()
+    {
+        const char* before = std::getenv("ZDSCAN_CPU_ISA");
+        had = before != nullptr;
+        if (had) saved = before;
+    }
+    ~IsaOverride()
+    {
+        if (had) setenv("ZDSCAN_CPU_ISA", saved.c_str(), 1);
+        else unsetenv("ZDSCAN_CPU_ISA");
+    }
+};
+
+/// Scans c (full grid) on every CPU instruction set this machine has and asserts that every point is chi2_total of
+/// the scalar CellPulls (the GPU's form), bit for bit; n_enabled >= 0 also checks the enabled pulls per cell.
+void expect_scalar_bits_on_every_isa(const ScanConfig& c, const std::string& what, int n_enabled = -1)
+{
+    const IsaOverride restore;
+    const auto problem = make_scan_problem(c);
+    const auto m = c.m_zd_mev.values();
+    const std::size_t n_m = m.size(), n_eps = problem.epsilon.size(), n_delta = problem.delta.size();
+    for (CpuIsa isa : {CpuIsa::generic, CpuIsa::avx2, CpuIsa::avx512})
+    {
+        if (!cpu_isa_available(isa)) continue;
+        setenv("ZDSCAN_CPU_ISA", to_string(isa).c_str(), 1);
+        const auto r = run(c, 2, 0, true);
+        for (std::size_t im = 0; im < n_m; ++im)
+        {
+            const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.mass_inputs[im * mass_inputs_per_mass]);
+            for (std::size_t ie = 0; ie < n_eps; ++ie)
+            {
+                const CellPulls p = cell_pulls(problem.observables, t, problem.epsilon[ie]);
+                if (n_enabled >= 0) ASSERT_EQ(p.n_enabled, n_enabled) << what;
+                for (std::size_t k = 0; k < n_delta; ++k)
+                {
+                    ASSERT_EQ(r.full[(im * n_eps + ie) * n_delta + k], chi2_total(p, problem.delta[k]))
+                        << what << ", " << to_string(isa);
+                }
+            }
+        }
+    }
+}
+
 TEST(ScanEngine, ManyMeasurementsGiveTheScalarBitsOnEveryInstructionSet)
 {
     // 9, 12 and 16 measurements (the paper's four, repeated under other names): the δ loop sums them in passes of
     // at most eight pulls, one fused chain carried across the passes, so every point is chi2_total's bits.
-    const char* before = std::getenv("ZDSCAN_CPU_ISA");
-    const std::string saved = before ? before : "";
     for (int n_meas : {9, 12, 16})
     {
         nlohmann::json j = nlohmann::json::parse(default_config_json());
@@ -606,60 +652,13 @@ TEST(ScanEngine, ManyMeasurementsGiveTheScalarBitsOnEveryInstructionSet)
         c.m_zd_mev.n = 5;
         c.epsilon.n = 4;
         c.delta.n = 300;  // a whole δ block and a partial one
-        const auto problem = make_scan_problem(c);
-        const auto m = c.m_zd_mev.values();
-        for (CpuIsa isa : {CpuIsa::generic, CpuIsa::avx2, CpuIsa::avx512})
-        {
-            if (!cpu_isa_available(isa)) continue;
-            setenv("ZDSCAN_CPU_ISA", to_string(isa).c_str(), 1);
-            const auto r = run(c, 2, 0, true);
-            for (std::size_t im = 0; im < 5; ++im)
-            {
-                const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.mass_inputs[im * mass_inputs_per_mass]);
-                for (std::size_t ie = 0; ie < 4; ++ie)
-                {
-                    const CellPulls p = cell_pulls(problem.observables, t, problem.epsilon[ie]);
-                    ASSERT_EQ(p.n_enabled, n_meas);
-                    for (std::size_t k = 0; k < 300; ++k)
-                    {
-                        ASSERT_EQ(r.full[(im * 4 + ie) * 300 + k], chi2_total(p, problem.delta[k]))
-                            << n_meas << " measurements, " << to_string(isa);
-                    }
-                }
-            }
-        }
+        expect_scalar_bits_on_every_isa(c, std::to_string(n_meas) + " measurements", n_meas);
     }
-    if (saved.empty()) unsetenv("ZDSCAN_CPU_ISA");
-    else setenv("ZDSCAN_CPU_ISA", saved.c_str(), 1);
 }
 
 TEST(ScanEngine, MesonDecaysGiveTheScalarBitsOnEveryInstructionSet)
 {
-    const char* before = std::getenv("ZDSCAN_CPU_ISA");
-    const std::string saved = before ? before : "";
-    const auto c = test::small_meson_config(7, 5, 300);
-    const auto problem = make_scan_problem(c);
-    const auto m = c.m_zd_mev.values();
-    for (CpuIsa isa : {CpuIsa::generic, CpuIsa::avx2, CpuIsa::avx512})
-    {
-        if (!cpu_isa_available(isa)) continue;
-        setenv("ZDSCAN_CPU_ISA", to_string(isa).c_str(), 1);
-        const auto r = run(c, 2, 0, true);
-        for (std::size_t im = 0; im < 7; ++im)
-        {
-            const auto t = make_mass_terms(problem.observables, m[im] * 1e-3, &problem.mass_inputs[im * mass_inputs_per_mass]);
-            for (std::size_t ie = 0; ie < 5; ++ie)
-            {
-                const CellPulls p = cell_pulls(problem.observables, t, problem.epsilon[ie]);
-                for (std::size_t k = 0; k < 300; ++k)
-                {
-                    ASSERT_EQ(r.full[(im * 5 + ie) * 300 + k], chi2_total(p, problem.delta[k])) << to_string(isa);
-                }
-            }
-        }
-    }
-    if (saved.empty()) unsetenv("ZDSCAN_CPU_ISA");
-    else setenv("ZDSCAN_CPU_ISA", saved.c_str(), 1);
+    expect_scalar_bits_on_every_isa(test::small_meson_config(7, 5, 300), "meson decays");
 }
 
 TEST(ScanEngine, UnknownInstructionSetIsAnError)
