@@ -84,7 +84,7 @@ PhysicsSetup make_physics_setup(const PhysicsConfig& config)
             case MeasurementKind::meson_decay:  // meson_decay.hpp; δ′ with θ_W at low Q (m_Zd ≲ 5 GeV)
                 m.w = make_mixing_angle(sin2_msbar(run, 0.0));
                 m.meson_part = in.meson_part;
-                if (in.meson_part != 2 || !in.measured_rate)  // a limit: the pull is (0 − a·s)/1
+                if (!in.measured_rate)  // a limit: the pull is (0 − a·s)/1
                 {
                     m.x_exp = 0;
                     m.sigma = 1;
@@ -242,19 +242,26 @@ Correlations correlation_whitening(const std::vector<MeasurementInput>& list, co
     return c;
 }
 
+bool meson_limit_at(const MeasurementInput& m, double m_gev, double& limit)
+{
+    limit = NAN;
+    if (m_gev > m.valid_below_gev) return false;
+    for (const auto& [lo, hi] : m.veto_gev)
+    {
+        if (m_gev >= lo && m_gev <= hi) return false;
+    }
+    double upper = 0;
+    return m.measured_rate || search_edges(m.table, m_gev, limit, upper);
+}
+
 MesonDecayFactors meson_decay_factors(const MeasurementInput& m, double m_gev, double a)
 {
     MesonDecayFactors out;
-    if (m_gev > m.valid_below_gev) return out;
-    for (const auto& [lo, hi] : m.veto_gev)
-    {
-        if (m_gev >= lo && m_gev <= hi) return out;
-    }
+    double limit = NAN;
+    if (!meson_limit_at(m, m_gev, limit)) return out;
     double scale = std::sqrt(m.branching_fraction);  // a measured BR: BR × B_X against exp
     if (!m.measured_rate)
     {
-        double limit = 0, upper = 0;
-        if (!search_edges(m.table, m_gev, limit, upper)) return out;
         scale /= std::sqrt(limit);
         if (m.meson_part != 2) scale *= a;  // poisson0: χ² = a² s as two squares
     }
@@ -278,8 +285,7 @@ MassTermsAt::MassTermsAt(const PhysicsConfig& config, const ObservableConstants&
         ApvKModel contact;
         contact.kind = ApvKModel::Kind::contact;
         k_.emplace_back(m.kind == MeasurementKind::apv ? m.k : contact);
-        const bool limit = m.kind == MeasurementKind::search_limit || (m.kind == MeasurementKind::meson_decay && !m.measured_rate);
-        search_z_.push_back(limit ? search_scale(m.likelihood, m.cl_percent) : 0.0);
+        search_z_.push_back(counts_as_dof(m) ? 0.0 : search_scale(m.likelihood, m.cl_percent));  // a limit's a
     }
 }
 

@@ -631,32 +631,27 @@ void compare_meson_decays(const ScanConfig& config, const ScanOptions& options, 
         auto at = [&](double m_mev, double eps, double delta, double& br, double& limit)
         {
             const double gev = m_mev * 1e-3;
-            const double dp = delta + (gev / constants::m_z_gev) * tan_w * eps;  // eq. 4
-            br = m.branching_fraction * meson_branching_ratio(m.channel, gev, eps, dp);
-            double upper = 0, lower = NAN;
-            bool vetoed = gev > m.valid_below_gev;
-            for (const auto& [lo, hi] : m.veto_gev) vetoed |= gev >= lo && gev <= hi;
-            if (!m.measured_rate && !vetoed && search_edges(m.table, gev, lower, upper)) limit = lower;
-            else limit = NAN;
+            br = m.branching_fraction
+                 * meson_branching_ratio(m.channel, gev, eps, delta_prime(gev, eps, delta, tan_w));  // eq. 4
+            if (!meson_limit_at(m, gev, limit)) limit = NAN;
         };
         at(r.m_zd_mev, r.epsilon, r.delta, d.br_at_best, d.limit_at_best);
         d.chi2_at_best = terms_of(i, r.m_zd_mev, r.epsilon, r.delta);
         const MesonRateFactors f = meson_rate_factors(m.channel, r.m_zd_mev * 1e-3);
         if (f.u > 0)
         {
-            const double shift = (r.m_zd_mev * 1e-3 / constants::m_z_gev) * tan_w * r.epsilon;
-            d.valley_delta = -f.v * r.epsilon / f.u - shift;
+            d.valley_delta = -f.v * r.epsilon / f.u - delta_prime(r.m_zd_mev * 1e-3, r.epsilon, 0, tan_w);
             d.floor_fraction = f.w * f.w / (f.v * f.v + f.w * f.w);
             d.destructive_sign = f.v > 0 ? -1 : f.v < 0 ? 1 : 0;
         }
-        double dummy = 0;
         at(constants::paper_best_fit_m_zd_mev, constants::paper_best_fit_epsilon, constants::paper_best_fit_delta,
            d.br_at_paper, d.limit_at_paper);
         d.chi2_at_paper = terms_of(i, constants::paper_best_fit_m_zd_mev, constants::paper_best_fit_epsilon,
                                    constants::paper_best_fit_delta);
         if (c.without_scanned)
         {
-            at(c.m_zd_mev, c.epsilon, c.delta, d.br_at_best_without, dummy);
+            double limit_without = NAN;  // reported at the best fit and the paper's only
+            at(c.m_zd_mev, c.epsilon, c.delta, d.br_at_best_without, limit_without);
             d.chi2_at_best_without = terms_of(i, c.m_zd_mev, c.epsilon, c.delta);
         }
         c.decays.push_back(d);

@@ -109,6 +109,9 @@ struct MesonDecayFactors
     double u = 0, v = 0, w = 0;
 };
 MesonDecayFactors meson_decay_factors(const MeasurementInput& m, double m_gev, double a);
+/// Whether a meson_decay's term applies at m [GeV] (up to valid_below_gev, outside its veto windows and, for a
+/// limit, inside its table's masses), with BR_CL there (log-log between the rows; NaN for a measured BR).
+bool meson_limit_at(const MeasurementInput& m, double m_gev, double& limit);
 
 /// The scan-wide constants: ŝ² running and every measurement's constants.
 struct PhysicsSetup
