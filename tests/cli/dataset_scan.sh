@@ -6,54 +6,49 @@ zdscan=$1 config=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 # A config with direct searches needs DarkCast's limit files (never shipped): without them the scan must stop before
 # it starts (exit 2) and name every missing file; with them (../shared/data/darkcast beside the project, as
-# darkcast_NAME.lmt) it runs like any other dataset.
-searches=$(python3 -c "import json,sys; print(' '.join(m['file'] for m in json.load(open(sys.argv[1]))['measurements'] if m.get('kind') == 'search_limit'))" "$config")
-# The meson decays' tables are the experiments' HEPData records, in no shared folder: without them the scan stops
-# naming each; the dataset then scans with analytic stand-ins written here (BR limit 1e-10 at every mass).
-mesons=$(python3 -c "import json,sys; print(' '.join(m['file'] for m in json.load(open(sys.argv[1]))['measurements'] if m.get('kind') == 'meson_decay' and 'file' in m))" "$config")
-if [ -n "$mesons" ]; then
-  darkcast=$(cd "$(dirname "$0")/../../.." && pwd)/shared/data/darkcast
-  mkdir -p "$work/limits"
-  if [ -n "$searches" ] && [ ! -d "$darkcast" ]; then
-    echo "ok: $(basename "$config"): needs DarkCast's files and the meson tables; neither is here (the scan's" \
-         "refusal is tested by the configs without meson decays)"
-    exit 0
-  fi
-  for f in $searches; do ln -s "$darkcast/darkcast_$f" "$work/limits/$f"; done
-  export ZDSCAN_LIMITS_DIR=$work/limits
+# darkcast_NAME.lmt) it runs like any other dataset. The meson decays' tables are the experiments' HEPData records,
+# in no shared folder: without them the scan stops naming each; the dataset then scans with analytic stand-ins
+# written here (BR limit 1e-10 at every mass).
+files_of() {
+  python3 -c "import json,sys; print(' '.join(m['file'] for m in json.load(open(sys.argv[1]))['measurements'] if m.get('kind') == sys.argv[2] and 'file' in m))" "$config" "$1"
+}
+# The scan stops before it starts (exit 2, no file) and names each of the given files.
+expect_refusal() {
   set +e
   "$zdscan" scan --config "$config" --n 16 --quiet --out "$work/scan.h5" 2> "$work/err.txt"
   rc=$?
   set -e
-  [ $rc -eq 2 ] || { echo "scan without the meson tables: exit $rc, not 2" >&2; exit 1; }
-  for f in $mesons; do grep -q "$f" "$work/err.txt" || { echo "missing $f not named: $(cat "$work/err.txt")" >&2; exit 1; }; done
+  [ $rc -eq 2 ] || { echo "scan without the limit files: exit $rc, not 2" >&2; exit 1; }
+  for f in "$@"; do grep -q "$f" "$work/err.txt" || { echo "missing $f not named: $(cat "$work/err.txt")" >&2; exit 1; }; done
+  [ ! -e "$work/scan.h5" ]
+}
+searches=$(files_of search_limit)
+mesons=$(files_of meson_decay)
+darkcast=$(cd "$(dirname "$0")/../../.." && pwd)/shared/data/darkcast
+mkdir -p "$work/limits"
+export ZDSCAN_LIMITS_DIR=$work/limits
+if [ -n "$searches" ]; then
+  if [ ! -d "$darkcast" ]; then
+    if [ -n "$mesons" ]; then
+      echo "ok: $(basename "$config"): needs DarkCast's files and the meson tables; neither is here (the scan's" \
+           "refusal is tested by the configs without meson decays)"
+      exit 0
+    fi
+    expect_refusal $searches
+    grep -q "ZDSCAN_LIMITS_DIR" "$work/err.txt"
+    echo "ok: $(basename "$config"): without DarkCast's files the scan stops naming all $(echo $searches | wc -w) of them"
+    exit 0
+  fi
+  for f in $searches; do ln -s "$darkcast/darkcast_$f" "$work/limits/$f"; done
+fi
+if [ -n "$mesons" ]; then
+  expect_refusal $mesons
   for f in $mesons; do
     case "$f" in
       *.csv) printf 'mass_gev,br\n0.001,1e-10\n5.0,1e-10\n' > "$work/limits/$f" ;;
       *.yaml) printf 'independent_variables:\n- header: {name: M_X, units: GeV}\n  values:\n  - value: 0.001\n  - value: 5.0\ndependent_variables:\n- header: {name: BR}\n  values:\n  - value: 1e-10\n  - value: 1e-10\n' > "$work/limits/$f" ;;
     esac
   done
-  searches=""
-fi
-if [ -n "$searches" ]; then
-  darkcast=$(cd "$(dirname "$0")/../../.." && pwd)/shared/data/darkcast
-  if [ -d "$darkcast" ]; then
-    mkdir -p "$work/limits"
-    for f in $searches; do ln -s "$darkcast/darkcast_$f" "$work/limits/$f"; done
-    export ZDSCAN_LIMITS_DIR=$work/limits
-  else
-    export ZDSCAN_LIMITS_DIR=$work/no-limits
-    set +e
-    "$zdscan" scan --config "$config" --n 16 --quiet --out "$work/scan.h5" 2> "$work/err.txt"
-    rc=$?
-    set -e
-    [ $rc -eq 2 ] || { echo "scan without the limit files: exit $rc, not 2" >&2; exit 1; }
-    for f in $searches; do grep -q "$f" "$work/err.txt" || { echo "missing $f not named: $(cat "$work/err.txt")" >&2; exit 1; }; done
-    grep -q "ZDSCAN_LIMITS_DIR" "$work/err.txt"
-    [ ! -e "$work/scan.h5" ]
-    echo "ok: $(basename "$config"): without DarkCast's files the scan stops naming all $(echo $searches | wc -w) of them"
-    exit 0
-  fi
 fi
 "$zdscan" scan --config "$config" --n 16 --quiet --out "$work/scan.h5" > "$work/quiet.txt" 2>&1
 [ ! -s "$work/quiet.txt" ] || { echo "--quiet printed: $(cat "$work/quiet.txt")" >&2; exit 1; }
