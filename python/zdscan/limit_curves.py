@@ -281,10 +281,11 @@ def _read_map_from(f, header, measurement, delta_slice):
     for w in wanted:
         if w not in names:
             raise ValueError(f"--measurement: '{w}' is not in this file (it has {', '.join(map(str, names))})")
-    # A poisson0 meson_decay's chi2 is two terms in the file: <name> and its companion <name>_phase.
+    # A poisson0 meson_decay's chi2 is two terms in the file: <name> and its companion <name>_phase (the scan adds
+    # the companion; the file's slices say whether it is there).
     for x in config["measurements"]:
-        if (isinstance(x, dict) and x.get("kind") == "meson_decay" and x.get("name") in wanted and "exp" not in x
-                and x.get("likelihood", "poisson0") == "poisson0"):
+        if (isinstance(x, dict) and x.get("kind") == "meson_decay" and x.get("name") in wanted
+                and f"slices/chi2_{x['name']}_phase" in f):
             wanted.append(x["name"] + "_phase")
     if delta_slice is None:
         if measurement is not None:

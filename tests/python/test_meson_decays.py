@@ -211,3 +211,22 @@ def test_the_mesons_figure_draws_both_planes_and_refuses_a_result_without_decays
     r = subprocess.run([zdscan_exe, "plot", "mesons", str(plain), "--out", str(tmp_path)], capture_output=True,
                        text=True)
     assert r.returncode == 2 and "meson_decay" in r.stderr, r.stderr
+
+
+def test_a_poisson_meson_limit_curve_is_both_terms(scans, zdscan_exe):
+    # zdscan.limits of a poisson0 meson decay sums <name> and <name>_phase, as its chi2 is; one without a companion
+    # (half_normal) is its own term.
+    path = scans["dir"] / "slices.h5"
+    subprocess.run([zdscan_exe, "scan", "--config", str(scans["dir"] / "with.json"), "--n-m", "30", "--n-eps", "24",
+                    "--n-delta", "9", "--delta-slices", "0,0.001", "--quiet", "--no-checkpoint", "--out", str(path)],
+                   check=True, capture_output=True, cwd=scans["dir"])
+    from zdscan import limit_curves
+
+    with h5py.File(path, "r") as f:
+        i = int(np.argmin(np.abs(f["slices/delta_slice"][...] - 0.001)))
+        k_pi = f["slices/chi2_k_pi"][i] + f["slices/chi2_k_pi_phase"][i]
+        b_k = f["slices/chi2_b_k"][i]
+    z = limit_curves._read_map(str(path), "k_pi", 0.001)[5]
+    np.testing.assert_array_equal(z, k_pi)  # both terms, summed
+    np.testing.assert_array_equal(limit_curves._read_map(str(path), "b_k", 0.001)[5], b_k)  # no companion
+    assert any(zdscan.limits(str(path), measurement="k_pi", delta_slice=0.001, kind="raster").bands)
