@@ -38,6 +38,35 @@ bool is_cs133(int z, int n)
 
 void check_name(const std::string& name, const std::string& field);
 
+/// What every measurement takes besides its values: enabled, source and its figures' label.
+void read_listing_fields(ObjectReader& r, MeasurementInput& m)
+{
+    m.enabled = r.boolean("enabled", true);
+    m.source = r.string("source", "");
+    m.label = r.string("label", "");
+    if (m.label.size() > 200) ObjectReader::fail(r.field("label"), "at most 200 characters (a figure's label)");
+}
+
+/// A limit (search_limit, a meson_decay limit) has no exp/sm values: its pull is (0 − a·s)/1 with a from its CL
+/// (here) and likelihood form (read_likelihood; search_limit.hpp).
+void read_limit_form(ObjectReader& r, MeasurementInput& m)
+{
+    m.exp = 0;
+    m.exp_sigma = 1;
+    m.sm = 0;
+    m.sm_sigma = 0;
+    m.cl_percent = r.in_range("cl", m.cl_percent, 50.000001, 99.999999, "percent (a one-sided confidence level)");
+}
+
+/// How a limit enters χ²: poisson0 (default), half_normal or gaussian_rate (docs/searches.md).
+void read_likelihood(ObjectReader& r, MeasurementInput& m)
+{
+    const std::string likelihood = r.string("likelihood", to_string(m.likelihood));
+    if (!parse_search_likelihood(likelihood, m.likelihood))
+        ObjectReader::fail(r.field("likelihood"), "must be \"poisson0\", \"half_normal\" or \"gaussian_rate\" (got \""
+                                                      + excerpt(likelihood) + "\"; docs/searches.md)");
+}
+
 /// exp, exp_sigma (or "reanalysis"), sm, sm_sigma, errors, enabled, source, with the ranges that keep χ² finite.
 void read_values(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context)
 {
@@ -89,11 +118,8 @@ void read_values(ObjectReader& r, MeasurementInput& m, const MeasurementContext&
             m.errors.emplace_back(name, value.get<double>());
         }
     }
-    m.enabled = r.boolean("enabled", true);
+    read_listing_fields(r, m);
     m.projection = r.boolean("projection", false);
-    m.source = r.string("source", "");
-    m.label = r.string("label", "");
-    if (m.label.size() > 200) ObjectReader::fail(r.field("label"), "at most 200 characters (a figure's label)");
     if (!(total_sigma(m) > 0))
     {
         ObjectReader::fail(r.field("exp_sigma"), "exp_sigma and sm_sigma are both 0 and no errors are given (χ² needs σ > 0)");
@@ -260,25 +286,15 @@ void read_limit_source(ObjectReader& r, MeasurementInput& m, const MeasurementCo
 /// search_limit: the limit (file or inline table) and how it applies; it has no exp/sm values.
 void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context)
 {
-    m.enabled = r.boolean("enabled", true);
-    m.source = r.string("source", "");
-    m.label = r.string("label", "");
-    if (m.label.size() > 200) ObjectReader::fail(r.field("label"), "at most 200 characters (a figure's label)");
-    m.exp = 0;  // the pull is (0 − S)/1 (search_limit.hpp)
-    m.exp_sigma = 1;
-    m.sm = 0;
-    m.sm_sigma = 0;
-    m.cl_percent = r.in_range("cl", m.cl_percent, 50.000001, 99.999999, "percent (a one-sided confidence level)");
+    read_listing_fields(r, m);
+    read_limit_form(r, m);
     m.decay = r.string("decay", m.decay);
     if (m.decay != "visible" && m.decay != "invisible")
     {
         ObjectReader::fail(r.field("decay"), "must be \"visible\" or \"invisible\" (got \"" + m.decay + "\")");
     }
     m.branching_fraction = r.in_range("branching_fraction", m.branching_fraction, 1e-6, 1, "BR(Z_d -> what the search sees)");
-    const std::string likelihood = r.string("likelihood", to_string(m.likelihood));
-    if (!parse_search_likelihood(likelihood, m.likelihood))
-        ObjectReader::fail(r.field("likelihood"), "must be \"poisson0\", \"half_normal\" or \"gaussian_rate\" (got \""
-                                                      + excerpt(likelihood) + "\"; docs/searches.md)");
+    read_likelihood(r, m);
     m.valid_below_gev = r.in_range("valid_below_gev", m.valid_below_gev, 0, 1e3, "GeV");
     read_limit_source(r, m, context, true);
     if (!m.table.mass_gev.empty()) check_band_branching_fraction(m, r);
@@ -288,10 +304,7 @@ void read_search_fields(ObjectReader& r, MeasurementInput& m, const MeasurementC
 /// SM (exp ± exp_sigma ⊕ sm_sigma); docs/searches.md, "Rare meson decays".
 void read_meson_fields(ObjectReader& r, MeasurementInput& m, const MeasurementContext& context)
 {
-    m.enabled = r.boolean("enabled", true);
-    m.source = r.string("source", "");
-    m.label = r.string("label", "");
-    if (m.label.size() > 200) ObjectReader::fail(r.field("label"), "at most 200 characters (a figure's label)");
+    read_listing_fields(r, m);
     const std::string channel = r.string("channel", "");
     if (!r.has("channel")) ObjectReader::fail(r.field("channel"), "required field is missing (\"K+ -> pi+\" or \"B+ -> K+\")");
     if (!parse_meson_channel(channel, m.channel))
@@ -327,15 +340,8 @@ void read_meson_fields(ObjectReader& r, MeasurementInput& m, const MeasurementCo
     }
     if (r.has("exp_sigma") || r.has("sm_sigma"))
         ObjectReader::fail(r.field(r.has("exp_sigma") ? "exp_sigma" : "sm_sigma"), "belongs to a measured BR (exp)");
-    m.exp = 0;
-    m.exp_sigma = 1;
-    m.sm = 0;
-    m.sm_sigma = 0;
-    m.cl_percent = r.in_range("cl", m.cl_percent, 50.000001, 99.999999, "percent (a one-sided confidence level)");
-    const std::string likelihood = r.string("likelihood", to_string(m.likelihood));
-    if (!parse_search_likelihood(likelihood, m.likelihood))
-        ObjectReader::fail(r.field("likelihood"), "must be \"poisson0\", \"half_normal\" or \"gaussian_rate\" (got \""
-                                                      + excerpt(likelihood) + "\"; docs/searches.md)");
+    read_limit_form(r, m);
+    read_likelihood(r, m);
     m.meson_part = m.likelihood == SearchLikelihood::poisson0 ? 0 : 2;
     // HEPData tables often give a BR in units of 10^-n (a header "BR x 10^11"): br_unit is what 1 in the table means.
     const double unit = r.in_range("br_unit", 1.0, 1e-20, 1, "what a value of 1 in the table means (e.g. 1e-11)");
