@@ -111,6 +111,10 @@ def test_the_companion_is_what_no_delta_cancels(scans):
     ({"channel": "K+ -> pi+", "table": {"mass_gev": [0.1], "lower": [1e-10]}, "decay": "invisible"}, "decay",
      "not a field"),
     ({"channel": "K+ -> pi+", "table": {"mass_gev": [0.1, 0.2], "lower": [0.5, 3.2]}}, "table", "set br_unit"),
+    ({"channel": "K+ -> pi+", "table": {"mass_gev": [0.1], "lower": [1e-10]}, "br_unit": 0}, "br_unit", "1e-11"),
+    ({"channel": "K+ -> pi+", "exp": 1e-11, "exp_sigma": 1e-11, "br_unit": 1e-11}, "br_unit", "takes no limit"),
+    ({"channel": "K+ -> pi+", "table": {"mass_gev": [0.1], "lower": [1e-10]}, "veto_gev": 0.1}, "veto_gev",
+     "list of [low, high]"),
 ])
 def test_config_errors_name_the_field(tmp_path, zdscan_exe, entry, field, words):
     config = zdscan.default_config()
