@@ -13,8 +13,8 @@ import numpy as np
 
 from .. import _core, _output
 from ._panels import (CL_2D, EPS_LABEL, FC_COLOR, FC_STYLES, M_LABEL, POSTERIOR_COLOR, REGION_COLORS, _data, _log_axes,
-                      contours, coverage_map, fc_boundaries, forecast_text, label, label_of, legend_handles, limits, profile1d,
-                      search_forms, search_legend_handle)
+                      contours, coverage_map, fc_boundaries, forecast_text, label, label_of, legend_handles, limits,
+                      profile1d, sci_tex, search_forms, search_legend_handle)
 from ._result import PV_KINDS, ResultData, read_result
 from ._running import read_points_json, running
 from ._style import FORMATS, PNG_DPI, journal_style, width_inches
@@ -574,7 +574,7 @@ def figure_mesons(result, width="double", *, epsilon: Optional[float] = None, m_
     lw = float(delta_linear_width)
     delta = lw * np.sinh(np.linspace(np.arcsinh(delta_axis[0] / lw), np.arcsinh(delta_axis[-1] / lw), 2 * n))
     planes = [("m", np.geomspace(d.m_zd_mev[0], d.m_zd_mev[-1], n), M_LABEL,
-               rf"$\varepsilon = {_tex_number(eps0)}$"),
+               rf"$\varepsilon = {sci_tex(eps0, 3)}$"),
               ("eps", np.geomspace(d.epsilon[0], d.epsilon[-1], n), EPS_LABEL,
                rf"$m_{{Z_d}} = {m0:.3g}$ MeV")]
     w = width_inches(width)
@@ -660,11 +660,6 @@ def _delta_tick_label(v: float, _pos=None) -> str:
     if v == 0:
         return "0"
     return rf"${'-' if v < 0 else ''}10^{{{int(round(np.log10(abs(v))))}}}$"
-
-
-def _tex_number(v: float) -> str:
-    mant, exp = f"{v:.2e}".split("e")
-    return rf"{float(mant):.3g} \times 10^{{{int(exp)}}}"
 
 
 FIGURES["mesons"] = figure_mesons

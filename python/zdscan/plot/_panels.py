@@ -83,15 +83,25 @@ def draw_limit_lines(ax, lim, **style) -> list:
     return out
 
 
-def delta_text(delta: float) -> str:
-    """δ as a reader writes it: 0, 10^-3, 5×10^-3."""
-    if delta == 0:
-        return r"$\delta = 0$"
-    e = int(np.floor(np.log10(abs(delta))))
-    mant = delta / 10.0 ** e
+def sci_tex(v: float, digits: Optional[int] = None) -> str:
+    """v as a reader writes it, in TeX without the $: 0, 10^{-3}, 5\\times10^{-3} (the mantissa to `digits`
+    significant digits, or as it is)."""
+    if v == 0:
+        return "0"
+    e = int(np.floor(np.log10(abs(v))))
+    mant = v / 10.0 ** e
+    if digits is not None:
+        mant = float(f"{mant:.{digits}g}")
+        if abs(mant) >= 10:  # 9.996 to three digits is 10.0: one more decade
+            mant, e = mant / 10, e + 1
     if abs(mant - round(mant)) < 1e-9:
         mant = round(mant)
-    return rf"$\delta = 10^{{{e}}}$" if mant == 1 else rf"$\delta = {mant:g}\times10^{{{e}}}$"
+    return rf"10^{{{e}}}" if mant == 1 else rf"{mant:g}\times10^{{{e}}}"
+
+
+def delta_text(delta: float) -> str:
+    """δ as a reader writes it: 0, 10^-3, 5×10^-3."""
+    return rf"$\delta = {sci_tex(delta)}$"
 
 
 M_LABEL = r"$m_{Z_d}$ [MeV]"
