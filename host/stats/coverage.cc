@@ -17,6 +17,7 @@
 #include "zdscan/scan/scan_driver.hpp"
 #include "zdscan/scan/tile_exchange.hpp"
 #include "zdscan/stats/toy_backend.hpp"
+#include "zdscan/stats/toy_bound.hpp"
 #include "zdscan/util/philox.hpp"
 
 namespace zdscan
@@ -37,7 +38,7 @@ ToyGrid CoverageGrid::view() const
 
 namespace
 {
-std::vector<double> gather_blocks(const CoverageGrid& g, const std::vector<std::int64_t>& cells);
+std::vector<double> gather_bound_blocks(const CoverageGrid& g, int threads);
 }
 
 CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
@@ -55,8 +56,8 @@ CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
     const std::size_t n_m = g.m_zd_mev.size(), n_eps = g.epsilon.size(), n_cells = n_m * n_eps;
     for (int i = 0; i < problem.observables.n; ++i) g.n_pulls += problem.observables.m[i].enabled ? 1 : 0;
     if (g.n_pulls == 0) throw ConfigError("measurements: coverage needs at least one enabled measurement");
-    // The toys hold every cell's pulls twice (by cell and in visiting order) and its profile: refuse what cannot fit.
-    const double bytes = static_cast<double>(n_cells) * (64.0 * g.n_pulls + 40.0);
+    // The toys hold every cell's pulls, its bound data (toy_bound.hpp) and its profile: refuse what cannot fit.
+    const double bytes = static_cast<double>(n_cells) * (64.0 * g.n_pulls + 104.0);
     if (bytes > max_coverage_bytes)
     {
         throw ConfigError("grid: the toys of a " + std::to_string(n_m) + " x " + std::to_string(n_eps) + " grid with "
@@ -114,60 +115,54 @@ void index_coverage_grid(CoverageGrid& g, int threads)
     g.root_chi2.resize(n_cells);
     for (std::size_t i = 0; i < n_cells; ++i) g.root_chi2[i] = std::sqrt(g.chi2[static_cast<std::size_t>(g.order[i])]);
     g.chi2_min = g.chi2[static_cast<std::size_t>(g.order[0])];
-    g.blocks = gather_blocks(g, g.order);
+    g.bound_blocks = gather_bound_blocks(g, threads);
     std::int64_t unused = 0;
     g.chi2_min_refined = refined_minimum(g.view(), g.order[0], g.chi2_min, nullptr, unused);
 }
 
 namespace
 {
-/// The exact profiles of n ≤ exact_batch_cells cells whose pulls lie in one block (CoverageGrid::blocks layout),
-/// each constant term moved by shift: chi2[l] for the cells cells[l]. The vectorised common case, the general
-/// method for the lanes it leaves undecided: the same bits as toy_cell_profile.
-void profile_block(const ToyGrid& view, const double* block, const std::int64_t* cells, int n, const double* shift,
-                   double* chi2)
+/// The exact profiles of n ≤ exact_batch_cells cells, each constant term moved by shift: chi2[l] for cells[l]. The
+/// vectorised common case, the general method for the lanes it leaves undecided: the same bits as toy_cell_profile.
+void profile_cells(const ToyGrid& view, const std::int64_t* cells, int n, const double* shift, double* chi2)
 {
     static const ExactBatchMinFunction solve = exact_batch_min_function(selected_cpu_isa());
     constexpr int L = exact_batch_cells;
     thread_local BatchPulls pulls;  // 32 kB: not on an OpenMP thread's stack
     const int np = view.n_pulls;
-    for (int q = 0; q < 4; ++q)
+    for (int l = 0; l < L; ++l)
+    {
+        const double* c = view.coef + cells[l < n ? l : n - 1] * np * 4;  // padding repeats the last cell
         for (int k = 0; k < np; ++k)
-        {
-            const double* from = block + (q * np + k) * L;
-            const double add = q == 0 ? shift[k] : 0.0;
-            for (int l = 0; l < L; ++l) pulls[q][k][l] = from[l] + add;
-        }
+            for (int q = 0; q < 4; ++q) pulls[q][k][l] = c[4 * k + q] + (q == 0 ? shift[k] : 0.0);
+    }
     int status[L];
     solve(pulls, np, n, view.delta_lo, view.delta_hi, status, chi2);
     for (int l = 0; l < n; ++l)
         if (status[l] == 2) chi2[l] = toy_cell_profile(view, cells[l], shift).chi2;
 }
 
-/// The pulls of cells (in this order) in blocks of exact_batch_cells, the last one padded with its last cell.
-std::vector<double> gather_blocks(const CoverageGrid& g, const std::vector<std::int64_t>& cells)
+/// Each cell's bound data (toy_bound.hpp) in visiting order, in blocks of exact_batch_cells (the last padded with its
+/// last cell).
+std::vector<double> gather_bound_blocks(const CoverageGrid& g, int threads)
 {
-    constexpr std::size_t L = exact_batch_cells;
-    const std::size_t n = cells.size(), n_blocks = (n + L - 1) / L, np = static_cast<std::size_t>(g.n_pulls);
-    std::vector<double> blocks(n_blocks * 4 * np * L);
-    for (std::size_t i = 0; i < n_blocks * L && n > 0; ++i)
+    constexpr std::int64_t L = exact_batch_cells;
+    const std::int64_t n = g.n_cells(), n_blocks = (n + L - 1) / L, per = toy_bound_values(g.n_pulls);
+    std::vector<double> blocks(static_cast<std::size_t>(n_blocks * per * L));
+#pragma omp parallel for schedule(static) num_threads(cpu_threads(threads))
+    for (std::int64_t i = 0; i < n_blocks * L; ++i)
     {
-        const auto cell = static_cast<std::size_t>(cells[std::min(i, n - 1)]);
-        const std::size_t block = i / L, lane = i % L;
-        for (std::size_t k = 0; k < np; ++k)
-            for (std::size_t q = 0; q < 4; ++q)
-                blocks[((block * 4 + q) * np + k) * L + lane] = g.coef[(cell * np + k) * 4 + q];
+        const std::int64_t cell = g.order[static_cast<std::size_t>(std::min(i, n - 1))];
+        toy_bound_data(&g.coef[static_cast<std::size_t>(cell * g.n_pulls * 4)], g.n_pulls, g.delta_lo, g.delta_hi,
+                       g.root_chi2[static_cast<std::size_t>(std::min(i, n - 1))],
+                       &blocks[static_cast<std::size_t>((i / L) * per * L + i % L)], L);
     }
     return blocks;
 }
 
-/// toy_refit's test: a cell whose lower bound root − |s| exceeds the best χ² so far cannot hold
-/// the minimum (a margin of 1e-9 relative for the rounding of the profiles and norms).
-inline bool excluded(double root, double norm, double best)
-{
-    const double bound = root - norm;
-    return bound > 0 && bound * bound > best * (1 + 1e-9) + 1e-12;
-}
+/// Whether a lower bound on √χ² (the triangle bound or toy_bound.hpp's) excludes a cell from holding a χ² at or
+/// below best (a margin of 1e-9 relative for the rounding of the profiles and norms).
+inline bool excludes(double lower, double best) { return lower > 0 && lower * lower > best * (1 + 1e-9) + 1e-12; }
 }  // namespace
 
 double toy_grid_minimum_blocks(const CoverageGrid& g, const double* shift, double shift_norm, double best,
@@ -175,25 +170,49 @@ double toy_grid_minimum_blocks(const CoverageGrid& g, const double* shift, doubl
 {
     constexpr int L = exact_batch_cells;
     const ToyGrid view = g.view();
-    double chi2[L];
-    for (std::int64_t i0 = 0; i0 < view.n_cells; i0 += L)
+    const std::size_t per_block = static_cast<std::size_t>(toy_bound_values(view.n_pulls)) * L;
+    double lower[L], chi2[L];
+    // The cells no bound has excluded yet, profiled L at a time; each keeps its bound to be checked again against the
+    // best found meanwhile.
+    std::int64_t pending[2 * L];
+    double pending_lower[2 * L];
+    int n_pending = 0;
+    auto profile_pending = [&](int count)
     {
-        if (excluded(view.root_chi2[i0], shift_norm, best)) break;  // toy_refit's bound, for the block's first cell
-        const int m = static_cast<int>(std::min<std::int64_t>(L, view.n_cells - i0));
-        profile_block(view, &g.blocks[static_cast<std::size_t>(i0 / L) * 4 * static_cast<std::size_t>(view.n_pulls) * L],
-                      view.order + i0, m, shift, chi2);
-        for (int l = 0; l < m; ++l)
+        std::int64_t cells[L];
+        int n = 0;
+        for (int i = 0; i < count; ++i)
+            if (!excludes(pending_lower[i], best)) cells[n++] = pending[i];
+        for (int i = count; i < n_pending; ++i) pending[i - count] = pending[i], pending_lower[i - count] = pending_lower[i];
+        n_pending -= count;
+        if (n == 0) return;
+        profile_cells(view, cells, n, shift, chi2);
+        for (int l = 0; l < n; ++l)
         {
-            // Ties to the lowest cell index, as toy_refit (every cell that ties is visited by both).
-            const std::int64_t cell = view.order[i0 + l];
-            if (chi2[l] < best || (best_cell && chi2[l] == best && cell < *best_cell))
+            // Ties to the lowest cell index, as toy_refit (no bound excludes a cell that ties).
+            if (chi2[l] < best || (best_cell && chi2[l] == best && cells[l] < *best_cell))
             {
                 best = chi2[l];
-                if (best_cell) *best_cell = cell;
+                if (best_cell) *best_cell = cells[l];
             }
         }
-        fitted += m;
+        fitted += n;
+    };
+    for (std::int64_t i0 = 0; i0 < view.n_cells; i0 += L)
+    {
+        if (excludes(view.root_chi2[i0] - shift_norm, best)) break;  // toy_refit's bound, for the block's first cell
+        const int m = static_cast<int>(std::min<std::int64_t>(L, view.n_cells - i0));
+        toy_lower_bounds(&g.bound_blocks[static_cast<std::size_t>(i0 / L) * per_block], view.n_pulls, shift,
+                         shift_norm, lower);
+        for (int l = 0; l < m; ++l)
+        {
+            if (excludes(lower[l], best)) continue;
+            pending[n_pending] = view.order[i0 + l];
+            pending_lower[n_pending++] = lower[l];
+        }
+        if (n_pending >= L) profile_pending(L);
     }
+    while (n_pending > 0) profile_pending(std::min(n_pending, L));
     return best;
 }
 

@@ -41,9 +41,10 @@ struct CoverageGrid
     /// The data's minimum refined between grid points as each toy's is (refined_minimum): the reference of the
     /// data's Δχ², the test statistic the toys' t is compared with. chi2_min stays the grid's (the 1-D intervals').
     double chi2_min_refined = 0;
-    /// The pulls again in visiting order, in blocks of exact_batch_cells cells as the CPU's vectorised exact profile
-    /// takes them: [block][power][pull][lane] (a last partial block repeats its last cell).
-    std::vector<double> blocks;
+    /// Each cell's lower-bound data (toy_bound.hpp) in visiting order, in blocks of exact_batch_cells cells:
+    /// [block][value][lane] (a last partial block repeats its last cell). The CPU's refit profiles only the cells
+    /// whose bound does not exclude them.
+    std::vector<double> bound_blocks;
     std::int64_t n_cells() const { return static_cast<std::int64_t>(chi2.size()); }
     ToyGrid view() const;
 };
@@ -61,9 +62,11 @@ CoverageGrid make_coverage_grid(const ScanConfig& config, int threads);
 /// the data's χ² is not finite somewhere.
 void index_coverage_grid(CoverageGrid& grid, int threads);
 
-/// toy_refit (toy_refit.hpp) on the CPU: the cells in blocks through the vectorised exact profile
-/// (delta_walk.hpp), the walk stopping at the first block whose first cell is excluded. The same t, bit for bit (each
-/// cell's profile is the same bits, and both find the grid's minimum); it may fit up to a block more cells.
+/// toy_refit (toy_refit.hpp) on the CPU: the cells in visiting order in blocks, the walk stopping at the first block
+/// whose first cell the triangle bound excludes; in a block, only the cells that toy_bound.hpp's bound does not
+/// exclude go through the vectorised exact profile (delta_walk.hpp). The same t, bit for bit (each cell's profile is
+/// the same bits, every cell that ties or beats the best is profiled, and both find the grid's minimum); it profiles
+/// far fewer cells.
 ToyFit toy_refit_blocks(const CoverageGrid& grid, std::int64_t point, const double* shift, double shift_norm);
 
 /// Which cells are tested.

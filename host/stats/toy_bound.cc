@@ -1,0 +1,198 @@
+/// \file toy_bound.cc
+/// The lower bound of toy_bound.hpp: the basis of the directions δ moves a cell's pulls along (Gram–Schmidt, twice),
+/// the box of its δ curve, and the bound for a block of cells, vectorised over the lanes.
+#include "zdscan/stats/toy_bound.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "zdscan/physics/chi2.hpp"
+#include "zdscan/scan/delta_walk.hpp"
+
+// GCC's function multi-versioning (an ifunc resolved once at load), as chi2_cpu.cc: the bound's lanes in AVX2 or
+// AVX-512 where the CPU has them.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define ZD_BOUND_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define ZD_BOUND_CLONES
+#endif
+
+namespace zdscan
+{
+namespace
+{
+/// Rounding allowance per unit of a vector's (or a cubic's) scale: far above K ε for K ≤ 16 measurements, two
+/// Gram–Schmidt passes and a cubic's evaluation.
+constexpr double rounding = 1e-12;
+/// A direction whose residual after projection is below this fraction of its norm is not normalised (its basis
+/// vector would carry the rounding of the subtraction); its residual goes into the slack instead.
+constexpr double too_short = 1e-8;
+
+double norm(const double* v, int n)
+{
+    double s = 0;
+    for (int k = 0; k < n; ++k) s += v[k] * v[k];
+    return std::sqrt(s);
+}
+
+double dot(const double* a, const double* b, int n)
+{
+    double s = 0;
+    for (int k = 0; k < n; ++k) s += a[k] * b[k];
+    return s;
+}
+
+/// v −= Σ_i (e_i · v) e_i over the first `basis` vectors, twice ("twice is enough" for orthogonality to rounding).
+void project_out(const double (*e)[max_measurements], int basis, int n, double* v)
+{
+    for (int pass = 0; pass < 2; ++pass)
+        for (int i = 0; i < basis; ++i)
+        {
+            const double p = dot(e[i], v, n);
+            for (int k = 0; k < n; ++k) v[k] -= p * e[i][k];
+        }
+}
+
+/// The range of x(δ) = Σ_j c[j] δʲ over [lo, hi]: its values at both ends and at the roots of x′ inside, widened by
+/// the rounding of the coefficients and of the evaluation.
+void cubic_range(const double* c, double lo, double hi, double& min, double& max)
+{
+    auto at = [&](double x) { return c[0] + x * (c[1] + x * (c[2] + x * c[3])); };
+    double v[4] = {at(lo), at(hi), at(lo), at(hi)};
+    // x′ = 3 c3 δ² + 2 c2 δ + c1; a root outside the range, or none, leaves an end's value in its slot.
+    const double A = 3 * c[3], B = 2 * c[2], C = c[1];
+    auto inside = [&](double x, int slot)
+    {
+        if (x > lo && x < hi) v[slot] = at(x);
+    };
+    if (A == 0)
+    {
+        if (B != 0) inside(-C / B, 2);
+    }
+    else
+    {
+        const double disc = B * B - 4 * A * C;
+        if (disc >= 0)
+        {
+            const double q = -0.5 * (B + std::copysign(std::sqrt(disc), B));
+            inside(q / A, 2);
+            if (q != 0) inside(C / q, 3);
+        }
+    }
+    min = std::min(std::min(v[0], v[1]), std::min(v[2], v[3]));
+    max = std::max(std::max(v[0], v[1]), std::max(v[2], v[3]));
+    const double reach = std::max(std::fabs(lo), std::fabs(hi));
+    const double scale = std::fabs(c[0]) + reach * (std::fabs(c[1]) + reach * (std::fabs(c[2]) + reach * std::fabs(c[3])));
+    min -= rounding * scale;
+    max += rounding * scale;
+}
+}  // namespace
+
+void toy_bound_data(const double* coef, int n_pulls, double delta_lo, double delta_hi, double root_chi2, double* out,
+                    std::int64_t stride)
+{
+    const int K = n_pulls;
+    const double reach = std::max(std::fabs(delta_lo), std::fabs(delta_hi));
+    double e[3][max_measurements] = {};
+    double a[max_measurements], v[max_measurements];
+    int basis = 0;
+    double slack = 0, reach_j = 1;
+    for (int k = 0; k < K; ++k) a[k] = coef[4 * k];
+    for (int j = 1; j <= 3; ++j)
+    {
+        reach_j *= reach;
+        for (int k = 0; k < K; ++k) v[k] = coef[4 * k + j];
+        const double nv = norm(v, K);
+        if (nv == 0) continue;
+        project_out(e, basis, K, v);
+        const double nr = norm(v, K);
+        slack += rounding * nv * reach_j;  // what the rounding of P v_j leaves of δʲ v_j
+        if (nr > too_short * nv)
+        {
+            for (int k = 0; k < K; ++k) e[basis][k] = v[k] / nr;
+            ++basis;
+        }
+        else
+        {
+            slack += nr * reach_j;  // a direction left out: δʲ moves q along it by at most |r| Δʲ
+        }
+    }
+    // The box of E's coordinates x_j(δ) = e_j · q(δ) over the δ range.
+    double lo[3] = {}, hi[3] = {};
+    for (int j = 0; j < basis; ++j)
+    {
+        double c[4];
+        for (int p = 0; p < 4; ++p)
+        {
+            for (int k = 0; k < K; ++k) v[k] = coef[4 * k + p];
+            c[p] = dot(e[j], v, K);
+        }
+        cubic_range(c, delta_lo, delta_hi, lo[j], hi[j]);
+        // The rounding of e_j · v_p is in the scale of |v_p|, which may be far above |e_j · v_p|.
+        double scale = 0, reach_p = 1;
+        for (int p = 0; p < 4; ++p, reach_p *= reach)
+        {
+            for (int k = 0; k < K; ++k) v[k] = coef[4 * k + p];
+            scale += norm(v, K) * reach_p;
+        }
+        lo[j] -= rounding * scale;
+        hi[j] += rounding * scale;
+    }
+    const double na = norm(a, K);
+    project_out(e, basis, K, a);
+    slack += rounding * (na + norm(a, K));
+    for (int k = 0; k < K; ++k) out[k * stride] = a[k];
+    for (int j = 0; j < 3; ++j)
+    {
+        for (int k = 0; k < K; ++k) out[(K + j * K + k) * stride] = e[j][k];
+        out[(4 * K + j) * stride] = lo[j];
+        out[(4 * K + 3 + j) * stride] = hi[j];
+    }
+    out[(4 * K + 6) * stride] = slack;
+    out[(4 * K + 7) * stride] = root_chi2;
+}
+
+ZD_BOUND_CLONES void toy_lower_bounds(const double* block, int n_pulls, const double* shift, double shift_norm,
+                                      double* lower)
+{
+    constexpr int L = exact_batch_cells;
+    const int K = n_pulls;
+    // r_j = e_j · s per lane
+    double r[3][L] = {};
+    for (int j = 0; j < 3; ++j)
+        for (int k = 0; k < K; ++k)
+        {
+            const double* ejk = block + (K + j * K + k) * L;
+            const double sk = shift[k];
+            for (int l = 0; l < L; ++l) r[j][l] += ejk[l] * sk;
+        }
+    // |w + s − Σ_j r_j e_j|²
+    double acc[L] = {};
+    for (int k = 0; k < K; ++k)
+    {
+        const double* w = block + k * L;
+        const double *e0 = block + (K + k) * L, *e1 = block + (2 * K + k) * L, *e2 = block + (3 * K + k) * L;
+        const double sk = shift[k];
+        for (int l = 0; l < L; ++l)
+        {
+            const double u = w[l] + sk - r[0][l] * e0[l] - r[1][l] * e1[l] - r[2][l] * e2[l];
+            acc[l] += u * u;
+        }
+    }
+    // + Σ_j gap_j², the distance from −r to the box of the δ curve
+    for (int j = 0; j < 3; ++j)
+    {
+        const double *lo = block + (4 * K + j) * L, *hi = block + (4 * K + 3 + j) * L;
+        for (int l = 0; l < L; ++l)
+        {
+            const double gap = std::max(std::max(lo[l] + r[j][l], -hi[l] - r[j][l]), 0.0);
+            acc[l] += gap * gap;
+        }
+    }
+    const double *slack = block + (4 * K + 6) * L, *root_chi2 = block + (4 * K + 7) * L;
+    const double margin = rounding * (1 + 4 * K) * shift_norm;  // the rounding of r_j and u, in |s|'s scale
+    // (1 − 1e-12): the basis is orthonormal to rounding, so the split of |q + s|² is exact to a few ε relative.
+    for (int l = 0; l < L; ++l)
+        lower[l] = std::max(std::sqrt(acc[l]) * (1 - rounding) - slack[l] - margin, root_chi2[l] - shift_norm);
+}
+}  // namespace zdscan
