@@ -38,7 +38,7 @@ ToyGrid CoverageGrid::view() const
 
 namespace
 {
-std::vector<double> gather_bound_blocks(const CoverageGrid& g, int threads);
+void make_tiles(CoverageGrid& g, int threads);
 }
 
 CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
@@ -57,7 +57,7 @@ CoverageGrid make_coverage_grid(const ScanConfig& config, int threads)
     for (int i = 0; i < problem.observables.n; ++i) g.n_pulls += problem.observables.m[i].enabled ? 1 : 0;
     if (g.n_pulls == 0) throw ConfigError("measurements: coverage needs at least one enabled measurement");
     // The toys hold every cell's pulls, its bound data (toy_bound.hpp) and its profile: refuse what cannot fit.
-    const double bytes = static_cast<double>(n_cells) * (64.0 * g.n_pulls + 104.0);
+    const double bytes = static_cast<double>(n_cells) * (64.0 * g.n_pulls + 112.0);
     if (bytes > max_coverage_bytes)
     {
         throw ConfigError("grid: the toys of a " + std::to_string(n_m) + " x " + std::to_string(n_eps) + " grid with "
@@ -115,7 +115,7 @@ void index_coverage_grid(CoverageGrid& g, int threads)
     g.root_chi2.resize(n_cells);
     for (std::size_t i = 0; i < n_cells; ++i) g.root_chi2[i] = std::sqrt(g.chi2[static_cast<std::size_t>(g.order[i])]);
     g.chi2_min = g.chi2[static_cast<std::size_t>(g.order[0])];
-    g.bound_blocks = gather_bound_blocks(g, threads);
+    make_tiles(g, threads);
     std::int64_t unused = 0;
     g.chi2_min_refined = refined_minimum(g.view(), g.order[0], g.chi2_min, nullptr, unused);
 }
@@ -142,22 +142,58 @@ void profile_cells(const ToyGrid& view, const std::int64_t* cells, int n, const 
         if (status[l] == 2) chi2[l] = toy_cell_profile(view, cells[l], shift).chi2;
 }
 
-/// Each cell's bound data (toy_bound.hpp) in visiting order, in blocks of exact_batch_cells (the last padded with its
-/// last cell).
-std::vector<double> gather_bound_blocks(const CoverageGrid& g, int threads)
+/// The CPU refit's tiles (CoverageGrid): tile_side × tile_side cells each, in ascending order of their lowest
+/// data χ², with their bounds' data.
+void make_tiles(CoverageGrid& g, int threads)
 {
-    constexpr std::int64_t L = exact_batch_cells;
-    const std::int64_t n = g.n_cells(), n_blocks = (n + L - 1) / L, per = toy_bound_values(g.n_pulls);
-    std::vector<double> blocks(static_cast<std::size_t>(n_blocks * per * L));
-#pragma omp parallel for schedule(static) num_threads(cpu_threads(threads))
-    for (std::int64_t i = 0; i < n_blocks * L; ++i)
+    constexpr int L = exact_batch_cells, T = tile_side;
+    const std::int64_t n_m = static_cast<std::int64_t>(g.m_zd_mev.size()), n_eps = static_cast<std::int64_t>(g.epsilon.size());
+    const std::int64_t tiles_m = (n_m + T - 1) / T, tiles_e = (n_eps + T - 1) / T, n_tiles = tiles_m * tiles_e;
+    std::vector<std::int64_t> cells(static_cast<std::size_t>(n_tiles * L));
+    std::vector<int> count(static_cast<std::size_t>(n_tiles));
+    std::vector<double> root(static_cast<std::size_t>(n_tiles), HUGE_VAL);
+    for (std::int64_t t = 0; t < n_tiles; ++t)
     {
-        const std::int64_t cell = g.order[static_cast<std::size_t>(std::min(i, n - 1))];
-        toy_bound_data(&g.coef[static_cast<std::size_t>(cell * g.n_pulls * 4)], g.n_pulls, g.delta_lo, g.delta_hi,
-                       g.root_chi2[static_cast<std::size_t>(std::min(i, n - 1))],
-                       &blocks[static_cast<std::size_t>((i / L) * per * L + i % L)], L);
+        const std::int64_t i0 = (t / tiles_e) * T, j0 = (t % tiles_e) * T;
+        int n = 0;
+        for (std::int64_t i = i0; i < std::min(i0 + T, n_m); ++i)
+            for (std::int64_t j = j0; j < std::min(j0 + T, n_eps); ++j)
+            {
+                const std::int64_t c = i * n_eps + j;
+                cells[static_cast<std::size_t>(t * L + n++)] = c;
+                root[static_cast<std::size_t>(t)] = std::min(root[static_cast<std::size_t>(t)], std::sqrt(g.chi2[static_cast<std::size_t>(c)]));
+            }
+        for (int l = n; l < L; ++l) cells[static_cast<std::size_t>(t * L + l)] = cells[static_cast<std::size_t>(t * L)];
+        count[static_cast<std::size_t>(t)] = n;
     }
-    return blocks;
+    std::vector<std::int64_t> order(static_cast<std::size_t>(n_tiles));
+    std::iota(order.begin(), order.end(), std::int64_t{0});
+    std::sort(order.begin(), order.end(), [&](std::int64_t a, std::int64_t b)
+              { return root[static_cast<std::size_t>(a)] < root[static_cast<std::size_t>(b)]
+                       || (root[static_cast<std::size_t>(a)] == root[static_cast<std::size_t>(b)] && a < b); });
+    const std::int64_t per = toy_bound_values(g.n_pulls), per_tile = toy_tile_values(g.n_pulls), np = g.n_pulls;
+    g.tile_cells.resize(static_cast<std::size_t>(n_tiles * L));
+    g.tile_count.resize(static_cast<std::size_t>(n_tiles));
+    g.tile_root.resize(static_cast<std::size_t>(n_tiles));
+    g.tile_bounds.resize(static_cast<std::size_t>(n_tiles * per_tile));
+    g.bound_blocks.resize(static_cast<std::size_t>(n_tiles * per * L));
+#pragma omp parallel for schedule(dynamic, 4) num_threads(cpu_threads(threads))
+    for (std::int64_t r = 0; r < n_tiles; ++r)
+    {
+        const auto t = static_cast<std::size_t>(order[static_cast<std::size_t>(r)]);
+        const std::int64_t* tc = &cells[t * L];
+        std::copy(tc, tc + L, &g.tile_cells[static_cast<std::size_t>(r * L)]);
+        g.tile_count[static_cast<std::size_t>(r)] = count[t];
+        g.tile_root[static_cast<std::size_t>(r)] = root[t];
+        toy_tile_data(g.coef.data(), g.n_pulls, tc, count[t], tc[count[t] / 2], g.delta_lo, g.delta_hi,
+                      &g.tile_bounds[static_cast<std::size_t>(r * per_tile)]);
+        for (int l = 0; l < L; ++l)
+        {
+            const auto c = static_cast<std::size_t>(tc[l]);
+            toy_bound_data(&g.coef[c * static_cast<std::size_t>(np) * 4], g.n_pulls, g.delta_lo, g.delta_hi,
+                           std::sqrt(g.chi2[c]), &g.bound_blocks[static_cast<std::size_t>(r * per * L + l)], L);
+        }
+    }
 }
 
 /// Whether a lower bound on √χ² (the triangle bound or toy_bound.hpp's) excludes a cell from holding a χ² at or
@@ -198,16 +234,20 @@ double toy_grid_minimum_blocks(const CoverageGrid& g, const double* shift, doubl
         }
         fitted += n;
     };
-    for (std::int64_t i0 = 0; i0 < view.n_cells; i0 += L)
+    const std::int64_t n_tiles = static_cast<std::int64_t>(g.tile_count.size());
+    const std::size_t per_tile = static_cast<std::size_t>(toy_tile_values(view.n_pulls));
+    for (std::int64_t r = 0; r < n_tiles; ++r)
     {
-        if (excludes(view.root_chi2[i0] - shift_norm, best)) break;  // toy_refit's bound, for the block's first cell
-        const int m = static_cast<int>(std::min<std::int64_t>(L, view.n_cells - i0));
-        toy_lower_bounds(&g.bound_blocks[static_cast<std::size_t>(i0 / L) * per_block], view.n_pulls, shift,
-                         shift_norm, lower);
-        for (int l = 0; l < m; ++l)
+        const auto t = static_cast<std::size_t>(r);
+        if (excludes(g.tile_root[t] - shift_norm, best)) break;  // the triangle bound, for the tile's lowest cell
+        if (excludes(toy_tile_lower_bound(&g.tile_bounds[t * per_tile], view.n_pulls, shift, shift_norm), best))
+            continue;
+        toy_lower_bounds(&g.bound_blocks[t * per_block], view.n_pulls, shift, shift_norm, lower);
+        const std::int64_t* cells = &g.tile_cells[t * L];
+        for (int l = 0; l < g.tile_count[t]; ++l)
         {
             if (excludes(lower[l], best)) continue;
-            pending[n_pending] = view.order[i0 + l];
+            pending[n_pending] = cells[l];
             pending_lower[n_pending++] = lower[l];
         }
         if (n_pending >= L) profile_pending(L);

@@ -86,18 +86,13 @@ void cubic_range(const double* c, double lo, double hi, double& min, double& max
     min -= rounding * scale;
     max += rounding * scale;
 }
-}  // namespace
-
-void toy_bound_data(const double* coef, int n_pulls, double delta_lo, double delta_hi, double root_chi2, double* out,
-                    std::int64_t stride)
+/// An orthonormal basis e of E = span(b, c, d) of a cell (coef [pull][4]); returns its size and adds to slack what a
+/// direction too short to normalise, and the rounding of the projections, leave of δ's motion.
+int delta_basis(const double* coef, int K, double reach, double (*e)[max_measurements], double& slack)
 {
-    const int K = n_pulls;
-    const double reach = std::max(std::fabs(delta_lo), std::fabs(delta_hi));
-    double e[3][max_measurements] = {};
-    double a[max_measurements], v[max_measurements];
+    double v[max_measurements];
     int basis = 0;
-    double slack = 0, reach_j = 1;
-    for (int k = 0; k < K; ++k) a[k] = coef[4 * k];
+    double reach_j = 1;
     for (int j = 1; j <= 3; ++j)
     {
         reach_j *= reach;
@@ -117,27 +112,41 @@ void toy_bound_data(const double* coef, int n_pulls, double delta_lo, double del
             slack += nr * reach_j;  // a direction left out: δʲ moves q along it by at most |r| Δʲ
         }
     }
+    return basis;
+}
+
+/// The range of f · q(δ) over the δ range for a unit vector f and a cell's pulls (coef [pull][4]), widened by the
+/// rounding of the dot products, which is in the scale of |v_p| (far above |f · v_p| when v_p is nearly normal to f).
+void coordinate_range(const double* f, const double* coef, int K, double delta_lo, double delta_hi, double& lo,
+                      double& hi)
+{
+    const double reach = std::max(std::fabs(delta_lo), std::fabs(delta_hi));
+    double c[4], v[max_measurements], scale = 0, reach_p = 1;
+    for (int p = 0; p < 4; ++p, reach_p *= reach)
+    {
+        for (int k = 0; k < K; ++k) v[k] = coef[4 * k + p];
+        c[p] = dot(f, v, K);
+        scale += norm(v, K) * reach_p;
+    }
+    cubic_range(c, delta_lo, delta_hi, lo, hi);
+    lo -= rounding * scale;
+    hi += rounding * scale;
+}
+}  // namespace
+
+void toy_bound_data(const double* coef, int n_pulls, double delta_lo, double delta_hi, double root_chi2, double* out,
+                    std::int64_t stride)
+{
+    const int K = n_pulls;
+    const double reach = std::max(std::fabs(delta_lo), std::fabs(delta_hi));
+    double e[3][max_measurements] = {};
+    double a[max_measurements];
+    double slack = 0;
+    for (int k = 0; k < K; ++k) a[k] = coef[4 * k];
+    const int basis = delta_basis(coef, K, reach, e, slack);
     // The box of E's coordinates x_j(δ) = e_j · q(δ) over the δ range.
     double lo[3] = {}, hi[3] = {};
-    for (int j = 0; j < basis; ++j)
-    {
-        double c[4];
-        for (int p = 0; p < 4; ++p)
-        {
-            for (int k = 0; k < K; ++k) v[k] = coef[4 * k + p];
-            c[p] = dot(e[j], v, K);
-        }
-        cubic_range(c, delta_lo, delta_hi, lo[j], hi[j]);
-        // The rounding of e_j · v_p is in the scale of |v_p|, which may be far above |e_j · v_p|.
-        double scale = 0, reach_p = 1;
-        for (int p = 0; p < 4; ++p, reach_p *= reach)
-        {
-            for (int k = 0; k < K; ++k) v[k] = coef[4 * k + p];
-            scale += norm(v, K) * reach_p;
-        }
-        lo[j] -= rounding * scale;
-        hi[j] += rounding * scale;
-    }
+    for (int j = 0; j < basis; ++j) coordinate_range(e[j], coef, K, delta_lo, delta_hi, lo[j], hi[j]);
     const double na = norm(a, K);
     project_out(e, basis, K, a);
     slack += rounding * (na + norm(a, K));
@@ -194,5 +203,62 @@ ZD_BOUND_CLONES void toy_lower_bounds(const double* block, int n_pulls, const do
     // (1 − 1e-12): the basis is orthonormal to rounding, so the split of |q + s|² is exact to a few ε relative.
     for (int l = 0; l < L; ++l)
         lower[l] = std::max(std::sqrt(acc[l]) * (1 - rounding) - slack[l] - margin, root_chi2[l] - shift_norm);
+}
+
+void toy_tile_data(const double* coef, int n_pulls, const std::int64_t* cells, int n_cells, std::int64_t centre,
+                   double delta_lo, double delta_hi, double* out)
+{
+    const int K = n_pulls;
+    const double reach = std::max(std::fabs(delta_lo), std::fabs(delta_hi));
+    // The frame: the centre cell's E, completed by the unit vectors that stay longest after projection.
+    double f[max_measurements][max_measurements] = {};
+    double slack = 0;
+    int size = delta_basis(coef + centre * K * 4, K, reach, f, slack);
+    while (size < K)
+    {
+        double best[max_measurements] = {}, best_norm = -1;
+        for (int u = 0; u < K; ++u)
+        {
+            double v[max_measurements] = {};
+            v[u] = 1;
+            project_out(f, size, K, v);
+            const double n = norm(v, K);
+            if (n > best_norm)
+            {
+                best_norm = n;
+                for (int k = 0; k < K; ++k) best[k] = v[k];
+            }
+        }
+        for (int k = 0; k < K; ++k) f[size][k] = best[k] / best_norm;  // best_norm ≥ 1/√K: some unit vector stays
+        ++size;
+    }
+    for (int i = 0; i < K; ++i)
+    {
+        double lo = HUGE_VAL, hi = -HUGE_VAL;
+        for (int c = 0; c < n_cells; ++c)
+        {
+            double l, h;
+            coordinate_range(f[i], coef + cells[c] * K * 4, K, delta_lo, delta_hi, l, h);
+            lo = std::min(lo, l);
+            hi = std::max(hi, h);
+        }
+        for (int k = 0; k < K; ++k) out[i * K + k] = f[i][k];
+        out[K * K + i] = lo;
+        out[K * K + K + i] = hi;
+    }
+}
+
+double toy_tile_lower_bound(const double* tile, int n_pulls, const double* shift, double shift_norm)
+{
+    const int K = n_pulls;
+    double acc = 0;
+    for (int i = 0; i < K; ++i)
+    {
+        const double y = dot(tile + i * K, shift, K);
+        const double gap = std::max(std::max(tile[K * K + i] + y, -tile[K * K + K + i] - y), 0.0);
+        acc += gap * gap;
+    }
+    // The frame is orthonormal to rounding: the split of |q + s|² into its coordinates is exact to a few ε relative.
+    return std::sqrt(acc) * (1 - rounding) - rounding * (1 + 4 * K) * shift_norm;
 }
 }  // namespace zdscan

@@ -41,13 +41,20 @@ struct CoverageGrid
     /// The data's minimum refined between grid points as each toy's is (refined_minimum): the reference of the
     /// data's Δχ², the test statistic the toys' t is compared with. chi2_min stays the grid's (the 1-D intervals').
     double chi2_min_refined = 0;
-    /// Each cell's lower-bound data (toy_bound.hpp) in visiting order, in blocks of exact_batch_cells cells:
-    /// [block][value][lane] (a last partial block repeats its last cell). The CPU's refit profiles only the cells
-    /// whose bound does not exclude them.
-    std::vector<double> bound_blocks;
+    /// The CPU's refit visits tiles of tile_side × tile_side cells (exact_batch_cells of them) in ascending order of
+    /// their lowest data χ², skips a tile whose bound (toy_bound.hpp) excludes it, and profiles only the cells of the
+    /// others whose own bound does not exclude them. Per tile in that order: its cells ([tile][lane]; the padding
+    /// repeats its first cell), how many are real, its lowest √χ²_data, its bound data, and its cells' bound data
+    /// ([tile][value][lane]).
+    std::vector<std::int64_t> tile_cells;
+    std::vector<int> tile_count;
+    std::vector<double> tile_root, tile_bounds, bound_blocks;
     std::int64_t n_cells() const { return static_cast<std::int64_t>(chi2.size()); }
     ToyGrid view() const;
 };
+
+/// Cells per side of the CPU refit's tiles (CoverageGrid): tile_side² = exact_batch_cells.
+inline constexpr int tile_side = 8;
 
 /// The most memory the toys' grid may take (its pulls twice and its profile): 16 GB (a 4096² grid with 16
 /// measurements takes 18).
@@ -62,11 +69,11 @@ CoverageGrid make_coverage_grid(const ScanConfig& config, int threads);
 /// the data's χ² is not finite somewhere.
 void index_coverage_grid(CoverageGrid& grid, int threads);
 
-/// toy_refit (toy_refit.hpp) on the CPU: the cells in visiting order in blocks, the walk stopping at the first block
-/// whose first cell the triangle bound excludes; in a block, only the cells that toy_bound.hpp's bound does not
-/// exclude go through the vectorised exact profile (delta_walk.hpp). The same t, bit for bit (each cell's profile is
-/// the same bits, every cell that ties or beats the best is profiled, and both find the grid's minimum); it profiles
-/// far fewer cells.
+/// toy_refit (toy_refit.hpp) on the CPU: the tiles in visiting order (CoverageGrid), the walk stopping at the first
+/// tile whose lowest cell the triangle bound excludes; only the cells that toy_bound.hpp's bounds do not exclude go
+/// through the vectorised exact profile (delta_walk.hpp). The same t, bit for bit (each cell's profile is the same
+/// bits, every cell that ties or beats the best is profiled, and both find the grid's minimum); it profiles far fewer
+/// cells.
 ToyFit toy_refit_blocks(const CoverageGrid& grid, std::int64_t point, const double* shift, double shift_norm);
 
 /// Which cells are tested.

@@ -35,4 +35,16 @@ void toy_bound_data(const double* coef, int n_pulls, double delta_lo, double del
 /// for the toy's shift s (n_pulls values) and |s|: the larger of this bound and the triangle bound √χ²_data − |s|.
 /// A lane may come out ≤ 0 (nothing known).
 void toy_lower_bounds(const double* block, int n_pulls, const double* shift, double shift_norm, double* lower);
+/// Values per tile of cells: its frame (K × K), lo_1..K, hi_1..K.
+inline constexpr int toy_tile_values(int n_pulls) { return n_pulls * n_pulls + 2 * n_pulls; }
+
+/// The bound of a tile of cells (all of its cells at once): an orthonormal frame f_i of the pull space (the centre
+/// cell's E, completed), and the box [lo_i, hi_i] that holds f_i · q_c(δ) for every cell c of the tile and every δ
+/// scanned. Then min over the tile of min_δ |q + s|² ≥ Σ_i gap_i², gap_i = max(lo_i + f_i · s, −hi_i − f_i · s, 0).
+/// The walk skips a tile with K² multiply-adds before it looks at any of its cells. out: toy_tile_values values.
+void toy_tile_data(const double* coef, int n_pulls, const std::int64_t* cells, int n_cells, std::int64_t centre,
+                   double delta_lo, double delta_hi, double* out);
+
+/// A lower bound on √(min_δ χ²_toy) over a tile's cells (toy_tile_data), for the toy's shift s and |s|.
+double toy_tile_lower_bound(const double* tile, int n_pulls, const double* shift, double shift_norm);
 }  // namespace zdscan
