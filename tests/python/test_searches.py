@@ -211,3 +211,48 @@ def test_the_visible_searches_are_named_each_inside_its_own_region(tmp_path, zds
         assert m[0] <= x <= m[-1]  # on its own stretch
         assert y >= math.exp(np.interp(math.log(x), np.log(m), np.log(lo)))  # above its limit: inside the region
     plt.close(fig)
+
+
+def test_fig3_says_where_the_fit_lies_only_in_a_veto_gap(results, tmp_path, zdscan_exe):
+    # Issue 28: islands that sit where a search's file has no limit are artefacts of the file. A limit that excludes
+    # the whole favoured band except a veto window at 30-60 MeV (DarkCast's "no limit" 1e5) moves the best fit and
+    # the regions into the window; Fig. 3 says so on the panel and draws the fit without the searches beside them.
+    masses = [0.002 * 10 ** (i * 2.8 / 120) for i in range(121)]
+    with open(tmp_path / "veto.lmt", "w") as f:
+        f.write("#      mass       lower\n"
+                + "".join(f"{m:.17g} {1e5 if 0.030 <= m <= 0.060 else 2e-4:.17g}\n" for m in masses))
+    config = zdscan.default_config()
+    config["limits_dir"] = str(tmp_path)
+    config["measurements"] = config["measurements"] + [
+        {"name": "toy_veto", "kind": "search_limit", "file": "veto.lmt", "cl": 90, "source": "ToyVeto, analytic"}]
+    (tmp_path / "veto.json").write_text(json.dumps(config))
+    out = tmp_path / "veto.h5"
+    subprocess.run([zdscan_exe, "scan", "--config", str(tmp_path / "veto.json"), "--n-m", "40", "--n-eps", "36",
+                    "--n-delta", "12", "--quiet", "--no-checkpoint", "--out", str(out)], check=True, capture_output=True)
+    d = zp.read_result(str(out))
+    assert 30 <= d.best["refined_m_zd_mev"] <= 60
+    import matplotlib.pyplot as plt
+    from zdscan.plot import _panels
+
+    fig, ax = plt.subplots()
+    art = zp.contours(d, ax=ax)
+    note = art["veto gaps"][0].get_text()
+    assert "best fit in a veto gap of ToyVeto" in note
+    assert "MeV in veto gaps of\nToyVeto" in note
+    lo, hi = (float(x) for x in note.split("regions at ")[1].split(" MeV")[0].split("–"))
+    assert 30 <= lo < hi <= 60  # the regions' masses, all inside the window
+    # The fit without the searches is the base fit, exactly (the searches' terms do not depend on δ).
+    base = zp.read_result(str(results / "base.h5"))
+    rest = _panels.without_searches(d)
+    np.testing.assert_allclose(rest, base.chi2_map - base.chi2_map.min(), rtol=0, atol=1e-9)
+    assert "without searches" in art
+    plt.close(fig)
+    # Without the window's gap there is no note: the same limit everywhere.
+    base_art = zp.contours(base, ax=plt.subplots()[1])
+    assert "veto gaps" not in base_art and "without searches" not in base_art
+    plt.close("all")
+    # At single width the long legend goes under the figure, at double width in the corner.
+    single = zp.figure("fig3", d, width="single")
+    assert single.legends and not any(a.get_legend() for a in single.get_axes())
+    double = zp.figure("fig3", d, width="double")
+    assert not double.legends and any(a.get_legend() for a in double.get_axes())

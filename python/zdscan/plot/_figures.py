@@ -127,7 +127,7 @@ def figure_contours(result, width="single", *, searches: bool = True):
     top = fig.add_subplot(gs[0, 0], sharex=main)
     right = fig.add_subplot(gs[1, 1], sharey=main)
     corner = fig.add_subplot(gs[0, 1])
-    contours(d, ax=main, with_searches=searches, axis_labels=False)
+    drawn = contours(d, ax=main, with_searches=searches, axis_labels=False)
     main.set_xlabel(M_LABEL)
     main.set_ylabel(EPS_LABEL)
     forecast_mark(main, d)
@@ -178,6 +178,9 @@ def figure_contours(result, width="single", *, searches: bool = True):
 
             handles.append(Patch(**BAND_STYLE))
             texts.append("beam dumps\n(excluded bands)")
+    if "without searches" in drawn:  # search_artefacts: the fit without the searches, for comparison
+        handles.append(Line2D([], [], color="0.15", linestyle=":", linewidth=0.9))
+        texts.append("without searches\n" + r"(1$\sigma$, 2$\sigma$)")
     if d.coverage is not None:  # the Feldman-Cousins lines contours() drew (the levels both have)
         shared = [c for c in d.coverage["cl"] if any(abs(c - x) < 0.01 for x in CL_2D)]
         for k, c in enumerate(shared):
@@ -192,7 +195,15 @@ def figure_contours(result, width="single", *, searches: bool = True):
             names = {"m_zd_mev": r"$m_{Z_d}$", "epsilon": r"$\varepsilon$", "delta": r"$\delta$"}
             handles.append(Line2D([], [], linestyle="none"))
             texts.append("posterior of " + ", ".join(names[a] for a in d.posterior["box_set"]) + "\nset by the box")
-    corner.legend(handles, texts, loc="center", handlelength=1.4, borderaxespad=0, labelspacing=0.3)
+    if w < 5 and len(handles) > 6:
+        # At single width a long legend (searches, beam dumps, the fit without them) would crowd the corner and
+        # squeeze the panels: under the figure, in two columns, the figure taller by its rows.
+        rows = (len(handles) + 1) // 2
+        fig.set_figheight(fig.get_figheight() + 0.2 * rows)
+        fig.legend(handles, texts, loc="outside lower center", ncol=2, handlelength=1.4, labelspacing=0.3,
+                   columnspacing=1.0, frameon=False)
+    else:
+        corner.legend(handles, texts, loc="center", handlelength=1.4, borderaxespad=0, labelspacing=0.3)
     return fig
 
 

@@ -262,6 +262,8 @@ def contours(result, *, ax=None, cls: Sequence[float] = CL_2D, with_searches: bo
         # The Feldman-Cousins regions (toys, zdscan coverage) at those of the levels drawn that it computed.
         shared = [c for c in d.coverage["cl"] if any(abs(c - x) < 0.01 for x in levels)]
         artists.update(fc_boundaries(d, ax, shared))
+    if with_searches and any(s["enabled"] for s in d.searches):
+        artists.update(search_artefacts(d, ax, cls))
     artists["best fit"] = ax.plot(d.best["refined_m_zd_mev"], d.best["refined_epsilon"], "o", color="k", ms=3.5,
                                   zorder=5, clip_on=False)
     _log_axes(ax, d, axis_labels)
@@ -313,6 +315,93 @@ def _runs(flags: np.ndarray):
     """(start, stop) of each run of True in flags."""
     edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(int), [0]))))
     return list(zip(edges[0::2], edges[1::2]))
+
+
+def _no_limit_names(d: ResultData, masses_mev: np.ndarray) -> List[List[str]]:
+    """Per mass, the enabled one-sided searches whose file has no limit there although the mass lies inside the
+    masses it covers (a veto window: DarkCast's "no limit" of ε ≥ 1), where no other search sets one: the masses
+    where a region or a best fit is only the file's gap (issue 28). Empty lists elsewhere."""
+    names: List[List[str]] = [[] for _ in masses_mev]
+    covered = np.zeros(masses_mev.size, bool)
+    gap = np.zeros((len(d.searches), masses_mev.size), bool)
+    for k, s in enumerate(d.searches):
+        if not s["enabled"] or s["upper"] is not None:
+            continue
+        keep = s["mass_gev"] <= s["valid_below_gev"]
+        if keep.sum() < 2:
+            continue
+        m, lo = s["mass_gev"][keep] * 1e3, s["lower"][keep]
+        inside = (masses_mev >= m[0]) & (masses_mev <= m[-1])
+        limit = np.full(masses_mev.size, np.inf)
+        limit[inside] = np.exp(np.interp(np.log(masses_mev[inside]), np.log(m), np.log(lo)))
+        covered |= limit < 1
+        gap[k] = inside & (limit >= 1)
+    for k, s in enumerate(d.searches):
+        for i in np.flatnonzero(gap[k] & ~covered):
+            names[i].append(s["label"] or s["name"])
+    return names
+
+
+def without_searches(d: ResultData) -> Optional[np.ndarray]:
+    """Δχ² [m, ε] of the fit without the enabled direct searches: their terms do not depend on δ, so the profiled
+    total less their maps (/profile/chi2_<name>) is the profile of the rest, exactly. None when the file does not
+    hold their maps (--store total)."""
+    import h5py
+
+    names = [s["name"] for s in d.searches if s["enabled"]]
+    if not names:
+        return None
+    with h5py.File(d.path, "r") as f:
+        keys = ["profile/chi2_" + n for n in names]
+        if any(k not in f for k in keys):
+            return None
+        rest = np.array(d.chi2_map, dtype=float)
+        for k in keys:
+            term = f[k][...]
+            if term.shape != rest.shape or not np.all(np.isfinite(term)):
+                return None
+            rest = rest - term
+    return rest - rest.min()
+
+
+def search_artefacts(d: ResultData, ax, cls: Sequence[float] = CL_2D) -> Dict[str, list]:
+    """What the direct searches do to Fig. 3, drawn so that their files' gaps are not read as favoured islands
+    (issue 28): the 1σ and 2σ outlines of the fit without the searches (dotted, nested), and a note naming where a
+    region of the fit with them, or its best fit, lies only in a veto window of a search's file (no limit at those
+    masses)."""
+    artists: Dict[str, list] = {}
+    rest = without_searches(d)
+    if rest is not None:
+        from ..limit_curves import delta_chi2_for
+
+        levels = [delta_chi2_for(cl, 2) for cl in sorted(cls)[:2]]
+        cs = ax.contour(d.m_zd_mev, d.epsilon, rest.T, levels=levels, colors="0.15", linestyles=":",
+                        linewidths=0.9, zorder=4.2)
+        artists["without searches"] = [cs]
+    names = _no_limit_names(d, d.m_zd_mev)
+    from ..limit_curves import delta_chi2_for
+
+    widest = delta_chi2_for(max(cls), 2)
+    dchi2 = d.chi2_map - d.chi2_map.min()
+    in_gap = [i for i in range(d.m_zd_mev.size) if names[i] and np.any(dchi2[i] <= widest)]
+    lines = []
+    best_m = d.best.get("refined_m_zd_mev")
+    if best_m is not None:
+        at = _no_limit_names(d, np.array([best_m]))[0]
+        if at:
+            lines.append("best fit in a veto gap of " + ", ".join(at) + "\n(no limit at its mass)")
+    if in_gap:
+        who = sorted({n for i in in_gap for n in names[i]})
+        lo, hi = d.m_zd_mev[in_gap[0]], d.m_zd_mev[in_gap[-1]]
+        span = f"{lo:.3g} MeV" if lo == hi else f"{lo:.3g}–{hi:.3g} MeV"
+        lines.append(f"regions at {span} in veto gaps of\n" + ", ".join(who) + " (no limit there)")
+    if lines:
+        text = ax.text(0.97, 0.03, "\n".join(lines), transform=ax.transAxes,
+                       ha="right", va="bottom", fontsize=7, color="#b2182b", zorder=6,
+                       bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))
+        text.set_in_layout(False)
+        artists["veto gaps"] = [text]
+    return artists
 
 
 def searches(result, *, ax=None, labels: bool = True) -> Dict[str, list]:
