@@ -139,5 +139,33 @@ TEST(ToyBound, NeverAboveTheProfileForDegenerateCubics)
                 << "form " << form << " toy " << toy;
         }
 }
+// The walk through the bounds and the reference walk (every cell up to the triangle bound, ZDSCAN_TOY_WALK=triangle)
+// give the same critical values and coverage bit for bit; the bounds profile far fewer cells.
+TEST(ToyBound, SameToysAsTheTriangleWalk)
+{
+    ScanConfig config = default_config();
+    config.m_zd_mev.n = 40;
+    config.epsilon.n = 36;
+    config.delta.n = 8;
+    CoverageGrid g = make_coverage_grid(config, 0);
+    CoverageOptions o;
+    o.toys = 64;
+    o.seed = 3;
+    o.threads = 2;
+    g.walk = ToyWalk::bounds;
+    const CoverageResult bounds = run_coverage(g, o);
+    g.walk = ToyWalk::triangle;
+    const CoverageResult triangle = run_coverage(g, o);
+    ASSERT_EQ(bounds.tested, triangle.tested);
+    ASSERT_GT(bounds.tested.size(), 20u);
+    for (std::size_t k = 0; k < bounds.cl.size(); ++k)
+        for (std::int64_t c : bounds.tested)
+        {
+            const auto i = static_cast<std::size_t>(c);
+            EXPECT_EQ(bounds.crit[k][i], triangle.crit[k][i]);
+            EXPECT_EQ(bounds.wilks_coverage[k][i], triangle.wilks_coverage[k][i]);
+        }
+    EXPECT_LT(bounds.cells_fitted * 4, triangle.cells_fitted);
+}
 }  // namespace
 }  // namespace zdscan

@@ -17,6 +17,7 @@
 #include "zdscan/stats/interval_coverage.hpp"
 #include "zdscan/stats/toy_backend.hpp"
 #include "zdscan/util/crc32c.hpp"
+#include "zdscan/util/number_text.hpp"
 
 namespace zdscan
 {
@@ -85,6 +86,11 @@ CLI::App* add_coverage_command(CLI::App& app, CoverageArgs& a)
                     "seconds between two saves of the checkpoint, 0 to 86400 (default 60)")
         ->type_name("NUMBER");
     cmd->add_flag("--no-checkpoint", a.no_checkpoint, "keep no checkpoint");
+    cmd->add_option("--max-minutes", a.max_minutes,
+                    "stop starting batches after this many minutes of toys, keep them in the checkpoint and exit 75; "
+                    "the same command with --resume continues (one process; under MPI the scheduler's SIGTERM does "
+                    "this)")
+        ->type_name("MINUTES");
     cmd->add_flag("--quiet", a.quiet, "no progress and no report on success");
     return cmd;
 }
@@ -101,6 +107,19 @@ int run_coverage_command(const CoverageArgs& a, ParallelJob& job)
     if (!a.checkpoint_interval.empty())
         checkpoint_interval_s = static_cast<double>(parse_count("--checkpoint-interval", a.checkpoint_interval, 0, 86400));
     if (a.resume && a.no_checkpoint) throw ConfigError("--resume: cannot be combined with --no-checkpoint");
+    if (!a.max_minutes.empty())
+    {
+        const auto minutes = whole_number(a.max_minutes);
+        if (!minutes || !(*minutes > 0 && *minutes <= 525600))
+            throw ConfigError("--max-minutes: must be a number of minutes above 0 and at most 525600 (got \""
+                              + a.max_minutes + "\")");
+        options.max_seconds = 60.0 * *minutes;
+        if (a.no_checkpoint)
+            throw ConfigError("--max-minutes: needs the checkpoint (what is done is kept there), not --no-checkpoint");
+        if (job.size() > 1)
+            throw ConfigError("--max-minutes: one process only; under MPI give the job a time limit, whose SIGTERM "
+                              "keeps the checkpoint (docs/cluster.md)");
+    }
     set_coverage_band(options.points, a.band, "--band");
     const ResultInput input = read_result_input(a.input);
     const ScanConfig& config = input.config;

@@ -15,12 +15,13 @@ namespace zdscan
 struct CoverageArgs
 {
     std::string input, out_path, toys = "1000", cl = "68,90,95", points = "near-contour", band = "0.25,2.5",
-                                     seed = "1", threads, checkpoint_interval, backend = "auto";
+                                     seed = "1", threads, checkpoint_interval, backend = "auto", max_minutes;
     bool force = false, resume = false, no_checkpoint = false, quiet = false;
     std::string command_line;
 };
 
 CLI::App* add_coverage_command(CLI::App& app, CoverageArgs& args);
-/// Exit code 0; throws ConfigError (bad option), InvalidResultFile, OutputRefused, ScanInterrupted, runtime errors.
+/// Exit code 0; throws ConfigError (bad option), InvalidResultFile, OutputRefused, ScanInterrupted,
+/// TimeBudgetReached (--max-minutes), runtime errors.
 int run_coverage_command(const CoverageArgs& args, ParallelJob& job);
 }  // namespace zdscan

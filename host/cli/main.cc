@@ -29,6 +29,7 @@
 #include "zdscan/mpi/parallel_job.hpp"
 #include "zdscan/scan/checkpoint.hpp"
 #include "zdscan/scan/scan_driver.hpp"
+#include "zdscan/stats/coverage.hpp"
 #include "zdscan/util/number_text.hpp"
 
 namespace
@@ -37,6 +38,8 @@ using namespace zdscan;
 
 constexpr int exit_runtime_error = 1;
 constexpr int exit_bad_input = 2;
+/// `zdscan coverage --max-minutes`: stopped at its time budget, the work kept for --resume (EX_TEMPFAIL: try again).
+constexpr int exit_time_budget = 75;
 
 /// The raw text of every numeric option: parsed here, so that a message names the option and shows the
 /// value as typed (CLI11 would print 2^64 − 1 as −1, or a 309-digit bound).
@@ -300,6 +303,10 @@ Failure current_failure()
     try
     {
         throw;
+    }
+    catch (const TimeBudgetReached& e)
+    {
+        return {exit_time_budget, e.what(), true};
     }
     catch (const ScanInterrupted&)
     {

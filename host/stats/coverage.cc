@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -116,6 +117,7 @@ void index_coverage_grid(CoverageGrid& g, int threads)
     for (std::size_t i = 0; i < n_cells; ++i) g.root_chi2[i] = std::sqrt(g.chi2[static_cast<std::size_t>(g.order[i])]);
     g.chi2_min = g.chi2[static_cast<std::size_t>(g.order[0])];
     make_tiles(g, threads);
+    g.walk = selected_toy_walk();  // here, not inside the toys' threads: a bad value is a ConfigError (exit 2)
     std::int64_t unused = 0;
     g.chi2_min_refined = refined_minimum(g.view(), g.order[0], g.chi2_min, nullptr, unused);
 }
@@ -201,9 +203,49 @@ void make_tiles(CoverageGrid& g, int threads)
 inline bool excludes(double lower, double best) { return lower > 0 && lower * lower > best * (1 + 1e-9) + 1e-12; }
 }  // namespace
 
+ToyWalk selected_toy_walk()
+{
+    const char* env = std::getenv("ZDSCAN_TOY_WALK");
+    const std::string v = env ? env : "bounds";
+    if (v == "bounds") return ToyWalk::bounds;
+    if (v == "triangle") return ToyWalk::triangle;
+    throw ConfigError("ZDSCAN_TOY_WALK: must be bounds (the default) or triangle (got \"" + v + "\")");
+}
+
+namespace
+{
+/// The walk of the reference (ToyWalk::triangle): every cell in visiting order, L at a time, up to the first block
+/// whose first cell the triangle bound excludes.
+double triangle_walk(const CoverageGrid& g, const double* shift, double shift_norm, double best, std::int64_t& fitted,
+                     std::int64_t* best_cell)
+{
+    constexpr int L = exact_batch_cells;
+    const ToyGrid view = g.view();
+    double chi2[L];
+    for (std::int64_t i0 = 0; i0 < view.n_cells; i0 += L)
+    {
+        if (excludes(view.root_chi2[i0] - shift_norm, best)) break;
+        const int m = static_cast<int>(std::min<std::int64_t>(L, view.n_cells - i0));
+        profile_cells(view, view.order + i0, m, shift, chi2);
+        for (int l = 0; l < m; ++l)
+        {
+            const std::int64_t cell = view.order[i0 + l];
+            if (chi2[l] < best || (best_cell && chi2[l] == best && cell < *best_cell))
+            {
+                best = chi2[l];
+                if (best_cell) *best_cell = cell;
+            }
+        }
+        fitted += m;
+    }
+    return best;
+}
+}  // namespace
+
 double toy_grid_minimum_blocks(const CoverageGrid& g, const double* shift, double shift_norm, double best,
                                std::int64_t& fitted, std::int64_t* best_cell)
 {
+    if (g.walk == ToyWalk::triangle) return triangle_walk(g, shift, shift_norm, best, fitted, best_cell);
     constexpr int L = exact_batch_cells;
     const ToyGrid view = g.view();
     const std::size_t per_block = static_cast<std::size_t>(toy_bound_values(view.n_pulls)) * L;
@@ -266,6 +308,26 @@ ToyFit toy_refit_blocks(const CoverageGrid& g, std::int64_t point, const double*
     const double best = toy_grid_minimum_blocks(g, shift, shift_norm, at_point, fit.cells_fitted, &best_cell);
     fit.dchi2 = at_point - refined_minimum(view, best_cell, best, shift, fit.cells_fitted);
     return fit;
+}
+
+namespace
+{
+std::string format_minutes(double seconds)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", seconds / 60);
+    return text;
+}
+}  // namespace
+
+TimeBudgetReached::TimeBudgetReached(std::int64_t done_, std::int64_t total_, double seconds)
+    : std::runtime_error("stopped after --max-minutes " + format_minutes(seconds) + ": "
+                         + std::to_string(done_) + " of " + std::to_string(total_)
+                         + " batches of tested cells done, kept in the checkpoint; run the same command with --resume "
+                           "to continue"),
+      done(done_),
+      total(total_)
+{
 }
 
 double wilks_two_dof(double cl) { return -2.0 * std::log1p(-cl); }
@@ -526,6 +588,14 @@ CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& opt
         for (std::int64_t b = 0; b < n_batches; ++b)
         {
             if (done[static_cast<std::size_t>(b)] || (exchange && !exchange->evaluates(b))) continue;
+            // Each run does at least one batch, so that a chain of resumed runs always ends.
+            if (options.max_seconds > 0 && evaluated > 0
+                && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > options.max_seconds)
+            {
+                std::int64_t finished = 0;
+                for (char x : done) finished += x;
+                throw TimeBudgetReached(finished, n_batches, options.max_seconds);
+            }
             fault.check(evaluated++);
             check_cancel(options.cancel);
             const auto cells = batch_cells(b);

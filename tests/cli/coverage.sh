@@ -77,6 +77,26 @@ set -e
 [ -d .d.h5.zdscan-checkpoint ] || fail "the refused resume removed the earlier run's checkpoint"
 rm -rf .d.h5.zdscan-checkpoint
 
+# --max-minutes: a run stops at its budget with exit 75 and keeps its batches; each run does at least one, so a chain
+# of resumed runs ends, with the same numbers as one run.
+set +e
+"$zdscan" coverage r.h5 "${args[@]}" --checkpoint-interval 0 --max-minutes 1e-9 --out e.h5 2> err.txt
+rc=$?
+set -e
+[ $rc -eq 75 ] && grep -q "stopped after --max-minutes 1e-09: 1 of .* --resume" err.txt ||
+  fail "--max-minutes: exit $rc: $(cat err.txt)"
+[ -d .e.h5.zdscan-checkpoint ] && [ ! -e e.h5 ] || fail "--max-minutes left no checkpoint, or an output"
+for run in $(seq 1 100); do
+  set +e
+  "$zdscan" coverage r.h5 "${args[@]}" --checkpoint-interval 0 --max-minutes 1e-9 --resume --out e.h5 2> err.txt
+  rc=$?
+  set -e
+  [ $rc -eq 0 ] && break
+  [ $rc -eq 75 ] || fail "--max-minutes --resume: exit $rc: $(cat err.txt)"
+done
+[ $rc -eq 0 ] && [ "$run" -gt 1 ] || fail "--max-minutes: the chain of resumed runs did not end ($run runs)"
+same a.h5 e.h5
+
 if [ -n "$mpiexec" ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
   for n in 2 3; do
@@ -100,6 +120,8 @@ expect2 "--cl: each level must be a percentage" r.h5 --cl 68,100
 expect2 "--cl: a level is given twice" r.h5 --cl 90,90
 expect2 "--band: must be LOW,HIGH" r.h5 --band 2,1
 expect2 "--seed: must be an integer" r.h5 --seed -1
+expect2 "--max-minutes: must be a number of minutes above 0" r.h5 --max-minutes 0
+expect2 "--max-minutes: needs the checkpoint" r.h5 --max-minutes 5 --no-checkpoint
 expect2 "--points: no_such_file.txt: No such file or directory" r.h5 --points no_such_file.txt
 printf '# m_zd_mev epsilon\n50 2e-3\n1e9 2e-3\n' > points.txt
 expect2 "--points: points.txt line 3: the point lies outside" r.h5 --points points.txt

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,14 @@ class ToyBackend;
 class TileExchange;
 class TileJournal;
 
+/// How the CPU's refit finds a toy's grid minimum: through the bounds of toy_bound.hpp (the default), or the walk of
+/// every cell up to the triangle bound that zdscan used before them (the benchmarks' reference, tools/benchmark.py).
+/// The same minimum and t either way.
+enum class ToyWalk
+{
+    bounds,
+    triangle
+};
 /// The data's side of the construction: every cell's whitened pulls and exact δ profile, built from a config.
 struct CoverageGrid
 {
@@ -49,6 +58,7 @@ struct CoverageGrid
     std::vector<std::int64_t> tile_cells;
     std::vector<int> tile_count;
     std::vector<double> tile_root, tile_bounds, bound_blocks;
+    ToyWalk walk = ToyWalk::bounds;  ///< index_coverage_grid sets it from $ZDSCAN_TOY_WALK
     std::int64_t n_cells() const { return static_cast<std::int64_t>(chi2.size()); }
     ToyGrid view() const;
 };
@@ -106,6 +116,9 @@ struct CoverageOptions
     int rank = 0;  ///< this process's MPI rank (the fault-injection test hook)
     TileJournal* journal = nullptr;
     ProgressReporter* progress = nullptr;  ///< counts toy refits
+    /// Seconds of toys after which no new batch starts (TimeBudgetReached; 0: no limit): `--max-minutes`, a budget
+    /// a batch system's time limit sets; the checkpoint keeps what is done and --resume continues.
+    double max_seconds = 0;
     std::function<void(std::int64_t restored, std::int64_t total)> on_restored;
 };
 
@@ -128,6 +141,9 @@ struct CoveragePoint
 /// the Wilks coverage the fraction of t ≤ wilks[k], the Wilks threshold of cl[k].
 void summarise_toys(std::vector<double>& t, const std::vector<double>& cl, const std::vector<double>& wilks,
                     CoveragePoint& out);
+
+/// $ZDSCAN_TOY_WALK (bounds or triangle; unset: bounds); throws ConfigError naming it for anything else.
+ToyWalk selected_toy_walk();
 
 /// The exact grid minimum of a toy's χ² (shift, its norm) by the pruned walk of toy_refit_blocks, starting from an
 /// upper bound `best` (a χ² the toy reaches somewhere); adds the cells it profiles to fitted.
@@ -167,6 +183,14 @@ struct CoverageResult
     std::int64_t toys_total = 0, cells_fitted_total = 0;
     std::vector<std::string> warnings;
     bool collected = true;  ///< false on an MPI worker (its batches went to rank 0)
+};
+
+/// Thrown by run_coverage when CoverageOptions::max_seconds has passed before all batches were done.
+class TimeBudgetReached : public std::runtime_error
+{
+  public:
+    TimeBudgetReached(std::int64_t done, std::int64_t total, double seconds);
+    std::int64_t done, total;
 };
 
 CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& options);
