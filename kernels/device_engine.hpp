@@ -1,6 +1,6 @@
 /// \file device_engine.hpp
 /// The device backend's host side, written once over a Device policy: the CUDA runtime (scan_cuda.cu) or the CPU
-/// emulation of the device (host/scan/scan_device_emulated.cc). It owns the buffers, launches the kernels of
+/// emulation of the device (host/scan/emulated_device.hpp). It owns the buffers, launches the kernels of
 /// scan_kernels.hpp for each tile and copies the results back, so that the emulated backend tests this code too.
 ///
 /// Two tiles are in flight: each has its own stream, device buffers and pinned host buffers (a slot). start_tile

@@ -1,13 +1,14 @@
 /// \file scan_cuda.cu
 /// The CUDA backend: the kernel bodies of scan_kernels.hpp (the same ZD_HD physics as the CPU backend) joined by
 /// CUDA's warp shuffles and barriers, and the CUDA runtime as the Device of device_engine.hpp. The CPU emulation of
-/// the device (host/scan/scan_device_emulated.cc) runs the same bodies and host code without a GPU. Built with
+/// the device (host/scan/emulated_device.hpp) runs the same bodies and host code without a GPU. Built with
 /// --fmad=false: the only fused operations are the explicit fused() of the shared δ loop, as on the CPU, so the two
 /// round alike (CPU/GPU agreement test: tests/).
 #include <cuda_runtime.h>
 #include <thrust/copy.h>
 #include <thrust/device_vector.h>
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "cuda_runtime.cuh"
 #include "device_engine.hpp"
+#include "walk_kernel_body.hpp"
 
 namespace zdscan
 {
@@ -41,40 +43,46 @@ constexpr int block_size = 256;
 __global__ void mass_terms_kernel(kernels::MassTermsArgs a) { kernels::mass_terms_thread(a, here()); }
 __global__ void finish_cells_kernel(kernels::FinishArgs a) { kernels::finish_cell_thread(a, here()); }
 
+/// CUDA's side of walk_block_body's policy (walk_kernel_body.hpp). Host-device only so that nvcc accepts the template
+/// body's host instantiation, which nothing calls.
+struct CudaLanes
+{
+    ThreadIndex t;
+    __host__ __device__ ThreadIndex index() const { return t; }
+    __host__ __device__ void sync_warp() const
+    {
+#if defined(__CUDA_ARCH__)
+        __syncwarp();
+#endif
+    }
+    __host__ __device__ void sync_block() const
+    {
+#if defined(__CUDA_ARCH__)
+        __syncthreads();
+#endif
+    }
+    /// __shfl_xor_sync of any trivially copyable value, 32 bits at a time.
+    template <class T>
+    __host__ __device__ T shfl_xor(unsigned mask, const T& v, int offset) const
+    {
+        static_assert(sizeof(T) % 4 == 0, "shuffled values are whole 32-bit words");
+        unsigned words[sizeof(T) / 4];
+        memcpy(words, &v, sizeof(T));
+#if defined(__CUDA_ARCH__)
+        for (unsigned& w : words) w = __shfl_xor_sync(mask, w, offset);
+#endif
+        T out;
+        memcpy(&out, words, sizeof(T));
+        return out;
+    }
+};
+
 template <int J>
 __global__ void __launch_bounds__(kernels::walk_warps * 32) walk_kernel(kernels::WalkArgs a)
 {
-    using K = kernels::WalkKernel<J>;
-    __shared__ typename K::Shared shared;
-    const ThreadIndex t = here();
-    typename K::Lane lane;
-    K::start(lane);
-    for (int w = 0; w < kernels::walk_cells_per_warp; ++w)
-    {
-        const long long cell = K::cell_of(a, t, w);
-        if (cell < 0) break;  // the same for the whole warp
-        const int n_enabled = K::load_pulls(a, t, cell, shared);
-        __syncwarp();
-        if (K::whitens(a, cell))  // correlated uncertainties (the same for the whole warp)
-        {
-            const PullPolynomial w = K::whitened(a, t, cell, n_enabled, shared);
-            __syncwarp();
-            K::store_whitened(t, n_enabled, w, shared);
-            __syncwarp();
-        }
-        K::walk_cell(a, t, cell, n_enabled, shared, lane);
-        __syncwarp();  // every lane has read the pulls before the next cell overwrites them
-        for (int offset = 16; offset > 0; offset /= 2)
-        {
-            const typename K::Partial p = K::partial(lane);
-            K::combine(lane, {__shfl_xor_sync(0xffffffffu, p.best, offset), __shfl_xor_sync(0xffffffffu, p.arg, offset),
-                              __shfl_xor_sync(0xffffffffu, p.bad, offset)});
-        }
-        K::finish_cell(a, t, cell, lane);
-    }
-    K::store_profile(t, lane, shared);
-    __syncthreads();
-    K::reduce_block_profile(a, t, shared);
+    __shared__ typename kernels::WalkKernel<J>::Shared shared;
+    CudaLanes lanes{here()};
+    kernels::walk_block_body<J>(a, lanes, shared);
 }
 
 unsigned blocks_for(long long n) { return static_cast<unsigned>((n + block_size - 1) / block_size); }

@@ -1,7 +1,7 @@
 /// \file scan_kernels.hpp
 /// The bodies of the device scan kernels, as ZD_HD functions of a thread's index and its arguments: compiled by nvcc
 /// into the CUDA kernels (scan_cuda.cu) and by the host compiler into the CPU emulation of the device
-/// (host/scan/scan_device_emulated.cc), so that the device code runs, and is tested, without a GPU.
+/// (host/scan/emulated_device.hpp), so that the device code runs, and is tested, without a GPU.
 ///
 /// Three kernels: the per-mass terms (once per scan), the δ walk (which also folds the tile's δ profile) and the
 /// per-cell finish. The walk is the only one with cross-thread steps; it is written as phases between them:
@@ -10,7 +10,8 @@
 ///                                  walk_cell | syncwarp | 5 × (shuffle-xor, combine) | finish_cell
 ///   store_profile | syncthreads | reduce_block_profile
 ///
-/// A phase touches only its own thread's Lane, the warp's own slots of Shared, and global memory.
+/// A phase touches only its own thread's Lane, the warp's own slots of Shared, and global memory. The phases are
+/// joined once, in walk_kernel_body.hpp, for both nvcc and the emulation.
 #pragma once
 
 #include <cmath>

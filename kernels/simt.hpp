@@ -1,9 +1,8 @@
 /// \file simt.hpp
 /// The few SIMT facts the scan kernels use, written so that the same kernel bodies compile as CUDA device code and
-/// as plain C++ for the CPU emulation of the device (host/scan/scan_device_emulated.cc): where a thread is, a
-/// relaxed read and an atomic minimum. Warp shuffles and barriers are not here: the kernels are split into phases at those points
-/// (scan_kernels.hpp), and each side joins the phases its own way (CUDA: __syncwarp, __shfl_xor_sync,
-/// __syncthreads; the emulator: loops over lanes between the phases).
+/// as plain C++ for the CPU emulation of the device (host/scan/emulated_device.hpp): where a thread is, a
+/// relaxed read and an atomic minimum. Warp shuffles and barriers are not here: the walk kernel takes them from a
+/// policy (walk_kernel_body.hpp), CUDA's intrinsics on a GPU, fibers that meet at each barrier in the emulator.
 #pragma once
 
 #include "zdscan/physics/macros.hpp"
