@@ -9,8 +9,9 @@
 /// checkpoints and writes tile n, and the copies run by DMA from pinned memory instead of through a pageable bounce.
 /// A slot is reused only after finish_tile has waited for it.
 ///
-/// A Device provides: buffer<T> (device memory: resize, size), pinned<T> (page-locked host memory: resize, data),
-/// Stream (an in-order queue), raw(buffer) → T*, upload(vector, buffer) (synchronous, set-up only),
+/// A Device provides: buffer<T> (device memory), pinned<T> (page-locked host memory: resize, data), Stream (an
+/// in-order queue), resize(buffer, n, stream) (no contents kept; on the stream's order), raw(buffer) → T*,
+/// upload(vector, buffer) (synchronous, set-up only),
 /// download(buffer, vector) (synchronous), copy_to_device(pinned, n, buffer, stream),
 /// copy_to_host(buffer, n, pinned, stream), launch_mass_terms(args) (synchronous),
 /// launch_walk<J>(args, shape, stream), launch_finish(args, stream), wait(stream, what), drain(stream) (noexcept,
@@ -44,13 +45,15 @@ class DeviceScanEngine final : public ScanEngine
         Device::upload(problem.epsilon, epsilon_);
         Device::upload(problem.delta, delta_);
         buffer<double> m, k;
+        buffer<ObservableConstants> obs;  // by pointer: 4 kB of kernel arguments would need CUDA ≥ 12.1
         Device::upload(problem.m_zd_gev, m);
         Device::upload(problem.mass_inputs, k);
+        Device::upload(std::vector<ObservableConstants>{problem.observables}, obs);
         const int n = static_cast<int>(problem.m_zd_gev.size());
-        mass_.resize(static_cast<std::size_t>(n));
-        mass_pulls_.resize(static_cast<std::size_t>(n));
+        Device::upload(std::vector<MassTerms>(static_cast<std::size_t>(n)), mass_);
+        Device::upload(std::vector<MassPulls>(static_cast<std::size_t>(n)), mass_pulls_);
         MassTermsArgs a;
-        a.obs = problem.observables;
+        a.obs = Device::raw(obs);
         a.n = n;
         a.m_zd_gev = Device::raw(m);
         a.mass_inputs = Device::raw(k);
@@ -106,15 +109,16 @@ class DeviceScanEngine final : public ScanEngine
         s.exact = problem_.delta_profile == DeltaProfile::exact;
         s.want_full = want_full;
         const WalkShape shape = walk_shape(n_delta, n_cells);
-        // The slot is idle (finished or never used): its buffers may be resized.
-        s.part_min.resize(static_cast<std::size_t>(n_cells * shape.n_chunks));
-        s.part_arg.resize(static_cast<std::size_t>(n_cells * shape.n_chunks));
-        s.chi2_min.resize(s.n_cells);
-        s.argmin.resize(s.n_cells);
-        s.delta_at_min.resize(s.exact ? s.n_cells : 0);
-        s.full.resize(want_full ? s.n_cells * s.n_delta : 0);
-        s.profile_bits.resize(s.n_delta);
-        s.first_nonfinite.resize(1);
+        // The slot is idle (finished or never used): its buffers may be resized, on its own stream (they grow,
+        // never shrink, and start with no contents: every value the kernels read is written first).
+        Device::resize(s.part_min, static_cast<std::size_t>(n_cells * shape.n_chunks), s.stream);
+        Device::resize(s.part_arg, static_cast<std::size_t>(n_cells * shape.n_chunks), s.stream);
+        Device::resize(s.chi2_min, s.n_cells, s.stream);
+        Device::resize(s.argmin, s.n_cells, s.stream);
+        Device::resize(s.delta_at_min, s.exact ? s.n_cells : 0, s.stream);
+        Device::resize(s.full, want_full ? s.n_cells * s.n_delta : 0, s.stream);
+        Device::resize(s.profile_bits, s.n_delta, s.stream);
+        Device::resize(s.first_nonfinite, 1, s.stream);
         s.host_chi2_min.resize(s.n_cells);
         s.host_argmin.resize(s.n_cells);
         s.host_delta_at_min.resize(s.exact ? s.n_cells : 0);

@@ -5,8 +5,6 @@
 /// --fmad=false: the only fused operations are the explicit fused() of the shared δ loop, as on the CPU, so the two
 /// round alike (CPU/GPU agreement test: tests/).
 #include <cuda_runtime.h>
-#include <thrust/copy.h>
-#include <thrust/device_vector.h>
 
 #include <cstring>
 #include <memory>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "cuda_runtime.cuh"
+#include "device_buffer.cuh"
 #include "device_engine.hpp"
 #include "walk_kernel_body.hpp"
 
@@ -40,7 +39,12 @@ __device__ ThreadIndex here()
 
 constexpr int block_size = 256;
 
-__global__ void mass_terms_kernel(kernels::MassTermsArgs a) { kernels::mass_terms_thread(a, here()); }
+/// Small blocks for the per-mass kernel: one thread a mass, a few hundred masses, 5 kB of stack each.
+constexpr int mass_block_size = 64;
+__global__ void __launch_bounds__(mass_block_size) mass_terms_kernel(kernels::MassTermsArgs a)
+{
+    kernels::mass_terms_thread(a, here());
+}
 __global__ void finish_cells_kernel(kernels::FinishArgs a) { kernels::finish_cell_thread(a, here()); }
 
 /// CUDA's side of walk_block_body's policy (walk_kernel_body.hpp). Host-device only so that nvcc accepts the template
@@ -86,6 +90,7 @@ __global__ void __launch_bounds__(kernels::walk_warps * 32) walk_kernel(kernels:
 }
 
 unsigned blocks_for(long long n) { return static_cast<unsigned>((n + block_size - 1) / block_size); }
+unsigned blocks_for_mass(long long n) { return static_cast<unsigned>((n + mass_block_size - 1) / mass_block_size); }
 
 /// Page-locked host memory (cudaMallocHost): the result copies run by DMA, asynchronously with the host, instead of
 /// through a pageable bounce buffer. It grows, never shrinks, and keeps no contents across a resize.
@@ -125,12 +130,12 @@ class PinnedBuffer
     std::size_t size_ = 0, capacity_ = 0;
 };
 
-/// A tile's stream. Blocking (not cudaStreamNonBlocking): thrust allocates and initialises device_vectors on the
-/// legacy default stream, which must stay ordered with the tiles' work.
+/// A tile's stream. Non-blocking: nothing of a tile runs on the legacy default stream (DeviceBuffer allocates on the
+/// slot's stream), so the two slots' streams never wait for each other.
 class CudaStream
 {
   public:
-    CudaStream() { check(cudaStreamCreate(&stream_), "cudaStreamCreate"); }
+    CudaStream() { check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreateWithFlags"); }
     ~CudaStream() { cudaStreamDestroy(stream_); }
     CudaStream(const CudaStream&) = delete;
     CudaStream& operator=(const CudaStream&) = delete;
@@ -144,47 +149,57 @@ class CudaStream
 struct CudaDevice
 {
     template <class T>
-    using buffer = thrust::device_vector<T>;
+    using buffer = cuda::DeviceBuffer<T>;
     template <class T>
     using pinned = PinnedBuffer<T>;
     using Stream = CudaStream;
 
     template <class T>
+    static void resize(buffer<T>& v, std::size_t n, Stream& s)
+    {
+        v.resize(n, s.get(), true);
+    }
+    template <class T>
     static T* raw(buffer<T>& v)
     {
-        return thrust::raw_pointer_cast(v.data());
+        return v.data();
     }
     template <class T>
     static void upload(const std::vector<T>& from, buffer<T>& to)
     {
-        to.assign(from.begin(), from.end());
+        to.assign(from.data(), from.size());
     }
     template <class T>
     static void download(const buffer<T>& from, std::vector<T>& to)
     {
-        to.resize(from.size());
-        thrust::copy(from.begin(), from.end(), to.begin());
+        from.copy_to(to);
     }
     template <class T>
     static void copy_to_device(const pinned<T>& from, std::size_t n, buffer<T>& to, Stream& s)
     {
         if (n == 0) return;
         check(cudaMemcpyAsync(raw(to), from.data(), n * sizeof(T), cudaMemcpyHostToDevice, s.get()),
-                   "cudaMemcpyAsync to the device");
+              "cudaMemcpyAsync to the device");
     }
     template <class T>
     static void copy_to_host(const buffer<T>& from, std::size_t n, pinned<T>& to, Stream& s)
     {
         if (n == 0) return;
-        check(cudaMemcpyAsync(to.data(), thrust::raw_pointer_cast(from.data()), n * sizeof(T),
-                                   cudaMemcpyDeviceToHost, s.get()),
-                   "cudaMemcpyAsync to the host");
+        check(cudaMemcpyAsync(to.data(), from.data(), n * sizeof(T), cudaMemcpyDeviceToHost, s.get()),
+              "cudaMemcpyAsync to the host");
     }
 
+    /// The per-mass terms (once per scan) need about 5 kB of stack a thread, for which the driver reserves stack
+    /// for every thread the device can hold (about 1.4 GB on an H100): the limit goes back to what it was once the
+    /// kernel is done, which releases that reservation for the tiles' buffers.
     static void launch_mass_terms(const kernels::MassTermsArgs& a)
     {
-        mass_terms_kernel<<<blocks_for(a.n), block_size>>>(a);
+        std::size_t stack = 0;
+        check(cudaDeviceGetLimit(&stack, cudaLimitStackSize), "cudaDeviceGetLimit");
+        mass_terms_kernel<<<blocks_for_mass(a.n), mass_block_size>>>(a);
         check(cudaGetLastError(), "mass_terms_kernel launch");
+        check(cudaDeviceSynchronize(), "mass_terms_kernel");
+        check(cudaDeviceSetLimit(cudaLimitStackSize, stack), "cudaDeviceSetLimit (the stack after the mass terms)");
     }
     template <int J>
     static void launch_walk(const kernels::WalkArgs& a, const kernels::WalkShape& shape, Stream& s)

@@ -30,7 +30,7 @@ constexpr int no_index = 0x7fffffff;
 /// One thread per mass: the per-mass terms and the pull factors of the δ walk.
 struct MassTermsArgs
 {
-    ObservableConstants obs;
+    const ObservableConstants* obs = nullptr;  ///< device memory (4 kB: too large to pass by value before CUDA 12.1)
     int n = 0;
     const double* m_zd_gev = nullptr;
     const double* mass_inputs = nullptr;  ///< [n][mass_inputs_per_mass]
@@ -42,8 +42,8 @@ ZD_HD inline void mass_terms_thread(const MassTermsArgs& a, const ThreadIndex& t
 {
     const long long i = t.global();
     if (i >= a.n) return;
-    a.terms[i] = make_mass_terms(a.obs, a.m_zd_gev[i], a.mass_inputs + i * mass_inputs_per_mass);
-    a.pulls[i] = mass_pulls(a.obs, a.terms[i]);
+    a.terms[i] = make_mass_terms(*a.obs, a.m_zd_gev[i], a.mass_inputs + i * mass_inputs_per_mass);
+    a.pulls[i] = mass_pulls(*a.obs, a.terms[i]);
 }
 
 /// Launch shape of the δ walk: a block of `walk_warps` warps takes `walk_cells_per_block` (m, ε) cells and one chunk

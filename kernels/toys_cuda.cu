@@ -5,13 +5,12 @@
 /// explicit fused() of the shared code): the CPU, the emulation and a GPU give the same numbers.
 #include <algorithm>
 #include <cuda_runtime.h>
-#include <thrust/copy.h>
-#include <thrust/device_vector.h>
 
 #include <stdexcept>
 #include <string>
 
 #include "cuda_runtime.cuh"
+#include "device_buffer.cuh"
 #include "toy_kernels.hpp"
 #include "zdscan/scan/scan_engine.hpp"
 #include "zdscan/stats/toy_backend.hpp"
@@ -38,13 +37,15 @@ class CudaToys final : public ToyBackend
 {
   public:
     CudaToys(const ToyGrid& g, const double* delta0)
-        : coef_(g.coef, g.coef + g.n_cells * g.n_pulls * 4), order_(g.order, g.order + g.n_cells),
-          root_(g.root_chi2, g.root_chi2 + g.n_cells), delta0_(delta0, delta0 + g.n_cells)
     {
+        coef_.assign(g.coef, static_cast<std::size_t>(g.n_cells * g.n_pulls * 4));
+        order_.assign(g.order, static_cast<std::size_t>(g.n_cells));
+        root_.assign(g.root_chi2, static_cast<std::size_t>(g.n_cells));
+        delta0_.assign(delta0, static_cast<std::size_t>(g.n_cells));
         grid_ = g;
-        grid_.coef = thrust::raw_pointer_cast(coef_.data());
-        grid_.order = thrust::raw_pointer_cast(order_.data());
-        grid_.root_chi2 = thrust::raw_pointer_cast(root_.data());
+        grid_.coef = coef_.data();
+        grid_.order = order_.data();
+        grid_.root_chi2 = root_.data();
     }
     std::string name() const override { return "cuda"; }
     std::string device() const override { return cuda::device_name(); }
@@ -53,18 +54,19 @@ class CudaToys final : public ToyBackend
                std::vector<std::int64_t>& fitted) override
     {
         const long long n = static_cast<long long>(cells.size()) * toys;
-        cells_.assign(cells.begin(), cells.end());
+        const std::vector<long long> c(cells.begin(), cells.end());
+        cells_.assign(c.data(), c.size());
         t_.resize(static_cast<std::size_t>(n));
         fitted_.resize(static_cast<std::size_t>(n));
         kernels::ToyArgs a;
         a.grid = grid_;
-        a.delta0 = thrust::raw_pointer_cast(delta0_.data());
-        a.cells = thrust::raw_pointer_cast(cells_.data());
+        a.delta0 = delta0_.data();
+        a.cells = cells_.data();
         a.toys = toys;
         a.n_pairs = n;
         a.seed = seed;
-        a.t = thrust::raw_pointer_cast(t_.data());
-        a.fitted = thrust::raw_pointer_cast(fitted_.data());
+        a.t = t_.data();
+        a.fitted = fitted_.data();
         // Launches of pairs_per_launch pairs with the stop request polled between (a batch of 10^7 toys must
         // still stop within a second of SIGTERM).
         for (a.first_pair = 0; a.first_pair < n && !cancelled(); a.first_pair += pairs_per_launch)
@@ -74,20 +76,16 @@ class CudaToys final : public ToyBackend
             check(cudaGetLastError(), "toy_kernel launch");
             check(cudaDeviceSynchronize(), "toy_kernel");
         }
-        t.resize(static_cast<std::size_t>(n));
-        thrust::copy(t_.begin(), t_.end(), t.begin());
-        std::vector<long long> f(static_cast<std::size_t>(n));
-        thrust::copy(fitted_.begin(), fitted_.end(), f.begin());
+        t_.copy_to(t);
+        std::vector<long long> f;
+        fitted_.copy_to(f);
         fitted.assign(f.begin(), f.end());
     }
 
   private:
-    thrust::device_vector<double> coef_;
-    thrust::device_vector<std::int64_t> order_;
-    thrust::device_vector<double> root_, delta0_;
-    thrust::device_vector<long long> cells_;
-    thrust::device_vector<double> t_;
-    thrust::device_vector<long long> fitted_;
+    cuda::DeviceBuffer<double> coef_, root_, delta0_, t_;
+    cuda::DeviceBuffer<std::int64_t> order_;
+    cuda::DeviceBuffer<long long> cells_, fitted_;
     ToyGrid grid_;
 };
 }  // namespace

@@ -58,6 +58,14 @@ struct Device
         std::vector<std::function<void()>> queue;
     };
 
+    /// As device memory: no contents kept across a resize. The emulation fills it with 0xFF bytes (NaN doubles, −1
+    /// integers), so that a kernel reading a value nothing wrote shows in the results.
+    template <class T>
+    static void resize(buffer<T>& v, std::size_t n, Stream&)
+    {
+        v.resize(n);
+        if (n) std::memset(static_cast<void*>(v.data()), 0xFF, n * sizeof(T));
+    }
     template <class T>
     static T* raw(buffer<T>& v)
     {
