@@ -14,7 +14,8 @@
 /// upload(vector, buffer) (synchronous, set-up only),
 /// download(buffer, vector) (synchronous), copy_to_device(pinned, n, buffer, stream),
 /// copy_to_host(buffer, n, pinned, stream), launch_mass_terms(args) (synchronous),
-/// launch_walk<J>(args, shape, stream), launch_finish(args, stream), wait(stream, what), drain(stream) (noexcept,
+/// launch_walk<J>(args, shape, stream), launch_finish(args, stream), Event, record(event, stream), elapsed(begin,
+/// end) → seconds (after the stream's wait), wait(stream, what), drain(stream) (noexcept,
 /// for the destructor), synchronize(what), name() and device().
 #pragma once
 
@@ -75,6 +76,7 @@ class DeviceScanEngine final : public ScanEngine
     std::string device() const override { return Device::device(); }
     std::int64_t preferred_tile_points() const override { return Device::preferred_tile_points(); }
     int max_tiles_in_flight() const override { return slots; }
+    double kernel_seconds() const override { return kernel_seconds_; }
 
     /// A slot's device buffers per cell: the walk's partial minima and their indices per δ chunk, then χ²_min,
     /// the exact δ and the argmin (the full grid's slab is counted by the driver).
@@ -143,6 +145,7 @@ class DeviceScanEngine final : public ScanEngine
         w.profile_bits = Device::raw(s.profile_bits);
         w.first_nonfinite = Device::raw(s.first_nonfinite);
         w.full = want_full ? Device::raw(s.full) : nullptr;
+        Device::record(s.kernels_begin, s.stream);
         if (shape.j == 4) Device::template launch_walk<4>(w, shape, s.stream);
         else if (shape.j == 8) Device::template launch_walk<8>(w, shape, s.stream);
         else Device::template launch_walk<16>(w, shape, s.stream);
@@ -164,6 +167,7 @@ class DeviceScanEngine final : public ScanEngine
         f.delta_at_min = s.exact ? Device::raw(s.delta_at_min) : nullptr;
         f.first_nonfinite = w.first_nonfinite;
         Device::launch_finish(f, s.stream);
+        Device::record(s.kernels_end, s.stream);
 
         Device::copy_to_host(s.chi2_min, s.n_cells, s.host_chi2_min, s.stream);
         Device::copy_to_host(s.argmin, s.n_cells, s.host_argmin, s.stream);
@@ -181,6 +185,7 @@ class DeviceScanEngine final : public ScanEngine
         oldest_ = (oldest_ + 1) % slots;
         --in_flight_;
         Device::wait(s.stream, "the tile's kernels and copies");
+        kernel_seconds_ += Device::elapsed(s.kernels_begin, s.kernels_end);
         out.chi2_min.assign(s.host_chi2_min.data(), s.host_chi2_min.data() + s.n_cells);
         out.argmin.assign(s.host_argmin.data(), s.host_argmin.data() + s.n_cells);
         if (s.exact) out.delta_at_min.assign(s.host_delta_at_min.data(), s.host_delta_at_min.data() + s.n_cells);
@@ -198,6 +203,7 @@ class DeviceScanEngine final : public ScanEngine
     struct Slot
     {
         typename Device::Stream stream;
+        typename Device::Event kernels_begin, kernels_end;  ///< around the tile's kernels (kernel_seconds)
         buffer<double> chi2_min, delta_at_min, full, part_min;
         buffer<int> argmin, part_arg;
         buffer<unsigned long long> profile_bits, first_nonfinite;
@@ -216,5 +222,6 @@ class DeviceScanEngine final : public ScanEngine
     std::array<Slot, slots> slot_;
     int oldest_ = 0;     ///< the slot finish_tile waits for next
     int in_flight_ = 0;  ///< tiles started and not finished
+    double kernel_seconds_ = 0;
 };
 }  // namespace zdscan::kernels

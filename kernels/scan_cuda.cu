@@ -145,6 +145,20 @@ class CudaStream
     cudaStream_t stream_ = nullptr;
 };
 
+/// A cudaEvent for timing a tile's kernels on the device (cudaEventDefault: timed).
+class CudaEvent
+{
+  public:
+    CudaEvent() { check(cudaEventCreate(&event_), "cudaEventCreate"); }
+    ~CudaEvent() { cudaEventDestroy(event_); }
+    CudaEvent(const CudaEvent&) = delete;
+    CudaEvent& operator=(const CudaEvent&) = delete;
+    cudaEvent_t get() const { return event_; }
+
+  private:
+    cudaEvent_t event_ = nullptr;
+};
+
 /// The CUDA runtime as the Device of DeviceScanEngine.
 struct CudaDevice
 {
@@ -153,6 +167,15 @@ struct CudaDevice
     template <class T>
     using pinned = PinnedBuffer<T>;
     using Stream = CudaStream;
+    using Event = CudaEvent;
+
+    static void record(Event& e, Stream& s) { check(cudaEventRecord(e.get(), s.get()), "cudaEventRecord"); }
+    static double elapsed(const Event& begin, const Event& end)
+    {
+        float ms = 0;
+        check(cudaEventElapsedTime(&ms, begin.get(), end.get()), "cudaEventElapsedTime");
+        return 1e-3 * ms;
+    }
 
     template <class T>
     static void resize(buffer<T>& v, std::size_t n, Stream& s)

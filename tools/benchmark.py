@@ -111,6 +111,7 @@ def main():
     busy_neighbour(a.zdscan)
     python_point_costs()
     toys(os.path.join(os.path.dirname(a.zdscan), "toy_rate"))
+    coverage(a.zdscan)
     return 0
 
 
@@ -122,6 +123,46 @@ def toys(exe):
     print("\nToys (zdscan coverage) beside the scan's exact profile, all threads; FC Fig. 3 = near-contour cells at "
           "1σ and 2σ, 1000 toys each:\n")
     print(subprocess.run([exe, "128", "256"], capture_output=True, text=True, check=True).stdout, flush=True)
+
+
+def coverage(exe, sizes=(128, 256, 512)):
+    """`zdscan coverage` at the issue's defaults (1000 toys per tested cell, CLs 68.27/90/95, near-contour cells),
+    with the bounds of toy_bound.hpp and, in the same run, with the reference walk every cell up to the triangle
+    bound (ZDSCAN_TOY_WALK=triangle, the code before them): tested cells, toys/s of each, the wall time of the
+    whole command. Where 1000 toys would take long, fewer toys give the rate and the wall time is projected."""
+    import h5py
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            scan = os.path.join(tmp, f"p{n}.h5")
+            subprocess.run([exe, "scan", "--n-m", str(n), "--n-eps", str(n), "--n-delta", "16", "--quiet",
+                            "--no-checkpoint", "--out", scan], check=True)
+            row = {"n": n}
+            for walk, toys in (("bounds", 1000 if n <= 256 else 100), ("triangle", 20 if n <= 128 else 10)):
+                out = os.path.join(tmp, f"c{n}_{walk}.h5")
+                env = dict(os.environ, ZDSCAN_TOY_WALK=walk)
+                t = time.perf_counter()
+                subprocess.run([exe, "coverage", scan, "--toys", str(toys), "--quiet", "--no-checkpoint", "--force",
+                                "--out", out], check=True, env=env)
+                wall = time.perf_counter() - t
+                with h5py.File(out, "r") as f:
+                    a = f["coverage"].attrs
+                    cells, refits, toy_s = int(a["tested_cells"]), float(a["toy_refits"]), float(a["wall_time_s"])
+                rate = refits / toy_s
+                row[walk] = dict(toys=toys, rate=rate, wall=wall, projected=wall - toy_s + cells * 1000 / rate)
+                row["cells"] = cells
+            rows.append(row)
+            print(f"  coverage {n}² done", file=sys.stderr, flush=True)
+    print("\n`zdscan coverage` (1000 toys per tested cell, CLs 68.27/90/95), all threads, this build against its "
+          "reference walk (ZDSCAN_TOY_WALK=triangle) in the same run:\n")
+    print("| grid | tested cells | toys/s | toys/s, reference | ratio | wall time | wall time, reference |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        b, t = r["bounds"], r["triangle"]
+        wall = f"{b['wall']:.1f} s" if b["toys"] == 1000 else f"{b['projected']:.0f} s (projected from {b['toys']} toys)"
+        print(f"| {r['n']}² | {r['cells']} | {b['rate']:.3g} | {t['rate']:.3g} | {b['rate'] / t['rate']:.1f} | {wall} | "
+              f"{t['projected']:.0f} s (projected from {t['toys']} toys) |", flush=True)
 
 
 def headline(exe, cores):

@@ -11,6 +11,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -57,6 +58,19 @@ struct Device
     {
         std::vector<std::function<void()>> queue;
     };
+    /// The host's clock when the stream reached it (the emulation's cudaEvent).
+    struct Event
+    {
+        std::chrono::steady_clock::time_point at{};
+    };
+    static void record(Event& e, Stream& s)
+    {
+        s.queue.push_back([&e] { e.at = std::chrono::steady_clock::now(); });
+    }
+    static double elapsed(const Event& begin, const Event& end)
+    {
+        return std::chrono::duration<double>(end.at - begin.at).count();
+    }
 
     /// As device memory: no contents kept across a resize. The emulation fills it with 0xFF bytes (NaN doubles, −1
     /// integers), so that a kernel reading a value nothing wrote shows in the results.

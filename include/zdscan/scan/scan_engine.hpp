@@ -3,6 +3,7 @@
 /// (scan_driver.hpp) tiles the grid, merges the reductions and writes output.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -91,6 +92,9 @@ class ScanEngine
     /// Bytes of backend memory one tile of `cells` cells needs beyond the full grid's χ² (a device's per-tile
     /// buffers, once per tile in flight): --max-tile-mb bounds it with the full grid's slab. 0: nothing to bound.
     virtual std::int64_t tile_bytes_per_cell(int /*n_delta*/) const { return 0; }
+    /// Seconds the device spent in the tiles' kernels so far (walk and finish, timed on the device: cudaEvents on a
+    /// GPU), NaN for engines without a device (bench/scan_rate reports it beside the wall time).
+    virtual double kernel_seconds() const { return std::nan(""); }
 
   private:
     struct Started
