@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "scan_kernels.hpp"
+#include "zdscan/scan/fault_injection.hpp"
 
 namespace zdscan::kernels
 {
@@ -110,7 +111,11 @@ class DeviceScanEngine final : public ScanEngine
         s.n_delta = static_cast<std::size_t>(n_delta);
         s.exact = problem_.delta_profile == DeltaProfile::exact;
         s.want_full = want_full;
-        const WalkShape shape = walk_shape(n_delta, n_cells);
+        WalkShape shape = walk_shape(n_delta, n_cells);
+        // ZDSCAN_FAULT=device (tests, tools/device_check.sh): the walk of tile ZDSCAN_FAULT_AFTER_TILES is launched
+        // with a grid of no blocks, which the runtime refuses: the scan must end with that one error (exit 1).
+        if (fault_.kind == "device" && fault_.after == tiles_started_) shape.n_blocks = 0;
+        ++tiles_started_;
         // The slot is idle (finished or never used): its buffers may be resized, on its own stream (they grow,
         // never shrink, and start with no contents: every value the kernels read is written first).
         Device::resize(s.part_min, static_cast<std::size_t>(n_cells * shape.n_chunks), s.stream);
@@ -223,5 +228,7 @@ class DeviceScanEngine final : public ScanEngine
     int oldest_ = 0;     ///< the slot finish_tile waits for next
     int in_flight_ = 0;  ///< tiles started and not finished
     double kernel_seconds_ = 0;
+    FaultInjection fault_ = FaultInjection::from_environment(0);
+    std::int64_t tiles_started_ = 0;
 };
 }  // namespace zdscan::kernels

@@ -5,7 +5,7 @@
 #                                          core tests, bench/scan_rate and bench/toy_rate (static cudart), to carry
 #   tools/device_check.sh OUTDIR           there, on the GPU: the steps below, each step's log in OUTDIR as it ends,
 #                                          and OUTDIR/report.md; builds first only if nothing was carried
-#   tools/device_check.sh --dry-run OUTDIR steps 1 and 5 on the emulated device with a small grid (CI: no GPU, no
+#   tools/device_check.sh --dry-run OUTDIR steps 1, 5 and 6 on the emulated device, a small grid (CI: no GPU, no
 #                                          nvcc; the binaries of ZDSCAN_BUILD_DIR, default build/)
 # Steps (about 7 minutes of device time on an H100 with the binaries carried):
 #   1 the CUDA tests only, ZDSCAN_REQUIRE_CUDA=1 (a skip fails), bit-for-bit agreement with the CPU;
@@ -15,7 +15,8 @@
 #   4 kernel-timed rates (cudaEvents) at n_δ = 16, 128, 256, 512, 1024, grid and exact;
 #   5 a 2048² × 1024 scan in 16 tiles and a row-split plan, against the CPU bit for bit, timed normally and with
 #     CUDA_LAUNCH_BLOCKING=1 (the two-tile overlap's gain);
-#   6 if time is left: a toy batch (bench/toy_rate).
+#   6 a planted fault (ZDSCAN_FAULT=device: a launch the runtime refuses) ends in one error, exit 1;
+#   7 if time is left: a toy batch (bench/toy_rate).
 # Exits 1 when a step fails (the report says which), 2 on bad usage.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -134,9 +135,21 @@ big() {
 step 5_many_tiles big
 grep -q "differ" "$out/5_many_tiles.log" && status+=("| 5_many_tiles | FAILED: not the CPU's bits | - |")
 
-# 6. A toy batch, if time is left.
+# 6. A planted fault (a walk launched with no blocks, ZDSCAN_FAULT=device): one clear error and exit 1, no abort.
+planted() {
+  ZDSCAN_FAULT=device ZDSCAN_FAULT_AFTER_TILES=2 "$rate" --backend $backend --n-m 64 --n-eps 64 --n-delta 64 \
+    --tile-points $(( 64 * 64 * 64 / 8 ))
+  local rc=$?
+  echo "exit $rc"
+  [ $rc -eq 1 ]
+}
+step 6_planted_fault planted
+grep -q "invalid configuration argument" "$out/6_planted_fault.log" ||
+  status+=("| 6_planted_fault | FAILED: not the launch's error | - |")
+
+# 7. A toy batch, if time is left.
 if [ $dry -eq 0 ] && [ "$(left)" -gt 60 ] && [ -x "$bin/toy_rate" ]; then
-  step 6_toys "$bin/toy_rate" 128
+  step 7_toys "$bin/toy_rate" 128
 fi
 
 {

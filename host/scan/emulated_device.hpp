@@ -113,6 +113,9 @@ struct Device
     template <int J>
     static void launch_walk(const kernels::WalkArgs& a, const kernels::WalkShape& shape, Stream& s)
     {
+        // As cudaGetLastError after <<<>>>: a grid without blocks is refused at the launch.
+        if (shape.n_blocks <= 0 || shape.n_chunks <= 0)
+            throw std::runtime_error("CUDA error in walk_kernel launch: invalid configuration argument (emulated)");
         s.queue.push_back(
             [a, shape]
             {

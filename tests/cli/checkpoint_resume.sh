@@ -50,6 +50,21 @@ set -e
 "$zdscan" scan "${args[@]}" --backend cuda-emulated --resume --out x.h5 > /dev/null 2> ../err.txt
 grep -q "resumed: $k of 12 tiles" ../err.txt || fail "cuda-emulated: $(cat ../err.txt)"
 "$python" "$compare" ref_device.h5 x.h5 || fail "cuda-emulated, kill after $k tiles: the resumed file differs"
+rm x.h5
+# A device fault (issue 30: a walk launched with no blocks, which the runtime refuses) ends the scan with that one
+# error and exit 1, not a crash; nothing at --out, the tiles before it kept, and the resumed file is the same.
+set +e
+ZDSCAN_FAULT=device ZDSCAN_FAULT_AFTER_TILES=4 "$zdscan" scan "${args[@]}" --backend cuda-emulated \
+  --checkpoint-interval 0 --out x.h5 > /dev/null 2> ../err.txt
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "error: CUDA error in walk_kernel launch: invalid configuration argument" ../err.txt ||
+  fail "planted device fault: exit $rc: $(cat ../err.txt)"
+[ "$(grep -c "error" ../err.txt)" -eq 1 ] || fail "planted device fault: more than one error: $(cat ../err.txt)"
+[ ! -e x.h5 ] || fail "planted device fault: x.h5 written"
+"$zdscan" scan "${args[@]}" --backend cuda-emulated --resume --out x.h5 > /dev/null 2> ../err.txt
+grep -q "resumed: [1-9][0-9]* of 12 tiles" ../err.txt || fail "after the device fault: $(cat ../err.txt)"
+"$python" "$compare" ref_device.h5 x.h5 || fail "after the device fault: the resumed file differs"
 rm x.h5 ref_device.h5
 
 # Refused: another config, another delta profile, another tile plan; and --resume with no checkpoint.
