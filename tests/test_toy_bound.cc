@@ -139,6 +139,22 @@ TEST(ToyBound, NeverAboveTheProfileForDegenerateCubics)
                 << "form " << form << " toy " << toy;
         }
 }
+// Pulls whose norms cannot be squared in doubles (1e200) overflow the bound's set-up: it must then know nothing
+// (never exclude the cell), for the cell's bound and for a tile holding it.
+TEST(ToyBound, KnowsNothingWhereItsSetUpOverflows)
+{
+    const int K = 3;
+    std::vector<double> coef = {1e200, 3e199, 0, 0, 0.5, 1e199, 0, 0, -2, 0, 4e198, 1e197};
+    const double shift[K] = {0.1, 0.2, 0.3};
+    const double bound = lower_bound(coef, K, -1e-100, 1e-100, 0.0, shift, norm_of(shift, K));
+    EXPECT_FALSE(bound > 0) << bound;
+    const std::int64_t cells[1] = {0};
+    std::vector<double> tile(static_cast<std::size_t>(toy_tile_values(K)));
+    toy_tile_data(coef.data(), K, cells, 1, 0, -1e-100, 1e-100, tile.data());
+    const double tile_bound = toy_tile_lower_bound(tile.data(), K, shift, norm_of(shift, K));
+    EXPECT_FALSE(tile_bound > 0) << tile_bound;
+}
+
 // The walk through the bounds and the reference walk (every cell up to the triangle bound, ZDSCAN_TOY_WALK=triangle)
 // give the same critical values and coverage bit for bit; the bounds profile far fewer cells.
 TEST(ToyBound, SameToysAsTheTriangleWalk)

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "zdscan/io/config.hpp"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define ZD_ASAN_FIBERS 1
 #elif defined(__has_feature)
@@ -30,12 +32,16 @@ LaneSchedule schedule_from_environment()
     const char* env = std::getenv("ZDSCAN_EMULATED_LANES");
     if (!env) return s;
     const std::string v = env;
-    if (v == "descending") s.order = LaneOrder::descending;
-    else if (v.rfind("random", 0) == 0)
-    {
+    char* end = nullptr;
+    if (v == "ascending") s.order = LaneOrder::ascending;
+    else if (v == "descending") s.order = LaneOrder::descending;
+    else if (v == "random") s.order = LaneOrder::random;
+    else if (v.rfind("random:", 0) == 0 && v.size() > 7 && v[7] >= '0' && v[7] <= '9'
+             && (s.seed = std::strtoull(v.c_str() + 7, &end, 10), *end == '\0'))
         s.order = LaneOrder::random;
-        if (v.size() > 7 && v[6] == ':') s.seed = std::strtoull(v.c_str() + 7, nullptr, 10);
-    }
+    else
+        throw ConfigError("ZDSCAN_EMULATED_LANES: must be ascending, descending, random or random:SEED (got \""
+                                 + v + "\")");
     return s;
 }
 

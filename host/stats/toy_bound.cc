@@ -159,6 +159,15 @@ void toy_bound_data(const double* coef, int n_pulls, double delta_lo, double del
     }
     out[(4 * K + 6) * stride] = slack;
     out[(4 * K + 7) * stride] = root_chi2;
+    // Pulls too large to square in doubles (norms of 1e200) leave inf or NaN here: then the bound knows nothing
+    // (a slack of +inf), and only the triangle bound speaks for the cell.
+    bool finite = true;
+    for (int v = 0; v < 4 * K + 7; ++v) finite = finite && std::isfinite(out[v * stride]);
+    if (!finite)
+    {
+        for (int v = 0; v < 4 * K + 6; ++v) out[v * stride] = 0;
+        out[(4 * K + 6) * stride] = HUGE_VAL;
+    }
 }
 
 ZD_BOUND_CLONES void toy_lower_bounds(const double* block, int n_pulls, const double* shift, double shift_norm,
@@ -245,6 +254,18 @@ void toy_tile_data(const double* coef, int n_pulls, const std::int64_t* cells, i
         for (int k = 0; k < K; ++k) out[i * K + k] = f[i][k];
         out[K * K + i] = lo;
         out[K * K + K + i] = hi;
+    }
+    // As toy_bound_data: where anything overflowed, a bound that knows nothing (the axes, and an unbounded box).
+    bool finite = true;
+    for (int v = 0; v < K * K + 2 * K; ++v) finite = finite && std::isfinite(out[v]);
+    if (!finite)
+    {
+        for (int i = 0; i < K; ++i)
+        {
+            for (int k = 0; k < K; ++k) out[i * K + k] = i == k ? 1.0 : 0.0;
+            out[K * K + i] = -HUGE_VAL;
+            out[K * K + K + i] = HUGE_VAL;
+        }
     }
 }
 
