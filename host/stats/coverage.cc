@@ -152,11 +152,13 @@ void make_tiles(CoverageGrid& g, int threads)
     const std::int64_t n_m = static_cast<std::int64_t>(g.m_zd_mev.size()), n_eps = static_cast<std::int64_t>(g.epsilon.size());
     const std::int64_t tiles_m = (n_m + T - 1) / T, tiles_e = (n_eps + T - 1) / T, n_tiles = tiles_m * tiles_e;
     std::vector<std::int64_t> cells(static_cast<std::size_t>(n_tiles * L));
-    std::vector<int> count(static_cast<std::size_t>(n_tiles));
+    std::vector<int> count(static_cast<std::size_t>(n_tiles)), centre(static_cast<std::size_t>(n_tiles));
     std::vector<double> root(static_cast<std::size_t>(n_tiles), HUGE_VAL);
     for (std::int64_t t = 0; t < n_tiles; ++t)
     {
         const std::int64_t i0 = (t / tiles_e) * T, j0 = (t % tiles_e) * T;
+        const std::int64_t rows = std::min<std::int64_t>(T, n_m - i0), cols = std::min<std::int64_t>(T, n_eps - j0);
+        centre[static_cast<std::size_t>(t)] = static_cast<int>((rows / 2) * cols + cols / 2);  // its lane
         int n = 0;
         for (std::int64_t i = i0; i < std::min(i0 + T, n_m); ++i)
             for (std::int64_t j = j0; j < std::min(j0 + T, n_eps); ++j)
@@ -187,7 +189,7 @@ void make_tiles(CoverageGrid& g, int threads)
         std::copy(tc, tc + L, &g.tile_cells[static_cast<std::size_t>(r * L)]);
         g.tile_count[static_cast<std::size_t>(r)] = count[t];
         g.tile_root[static_cast<std::size_t>(r)] = root[t];
-        toy_tile_data(g.coef.data(), g.n_pulls, tc, count[t], tc[count[t] / 2], g.delta_lo, g.delta_hi,
+        toy_tile_data(g.coef.data(), g.n_pulls, tc, count[t], tc[centre[t]], g.delta_lo, g.delta_hi,
                       &g.tile_bounds[static_cast<std::size_t>(r * per_tile)]);
         for (int l = 0; l < L; ++l)
         {

@@ -39,6 +39,13 @@ def test_posterior_is_normalised_and_summarised(post, zdscan_exe):
     assert "credible (Bayesian posterior, delta integrated; priors:" in text
 
 
+def legend_texts(fig):
+    """Fig. 3's legend entries, in its corner or (a long legend at single width) under the figure."""
+    legends = list(fig.legends) + [a.get_legend() for a in fig.axes if a.get_legend() is not None]
+    assert len(legends) == 1
+    return [t.get_text() for t in legends[0].get_texts()]
+
+
 def test_fig3_draws_the_hpd_regions(post):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots()
@@ -47,7 +54,7 @@ def test_fig3_draws_the_hpd_regions(post):
     assert "posterior HPD 68%/95%" not in zp.contours(str(post), ax=ax, with_posterior=False)
     plt.close(fig)
     fig = zp.figure("fig3", str(post), "single")
-    texts = [t.get_text() for t in fig.axes[3].get_legend().get_texts()]
+    texts = legend_texts(fig)
     assert "68% HPD" in texts and "95% HPD" in texts and any("marginal" in t for t in texts)
     # Every text at least 7 pt and inside the figure, with the posterior's extra legend entries (test_plot's rules).
     from test_plot import inside, texts_of
@@ -88,7 +95,7 @@ def test_coverage_read_and_drawn(toys):
     assert "Feldman-Cousins 68.27%" in art and "Feldman-Cousins 95.45%" in art
     plt.close(fig)
     fig = zp.figure("fig3", str(toys), "single")
-    texts = [t.get_text() for t in fig.axes[3].get_legend().get_texts()]
+    texts = legend_texts(fig)
     assert "FC 68.27%" in texts and "FC 95.45%" in texts
     plt.close(fig)
     fig = zp.figure("coverage", str(toys), "double")
