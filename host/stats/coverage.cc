@@ -203,6 +203,20 @@ void make_tiles(CoverageGrid& g, int threads)
 /// Whether a lower bound on √χ² (the triangle bound or toy_bound.hpp's) excludes a cell from holding a χ² at or
 /// below best (a margin of 1e-9 relative for the rounding of the profiles and norms).
 inline bool excludes(double lower, double best) { return lower > 0 && lower * lower > best * (1 + 1e-9) + 1e-12; }
+
+/// best = the lowest of chi2[l] for cells[l], l < n, and best; ties to the lowest cell index, as toy_refit (both walks
+/// profile every cell that ties), when best_cell is tracked.
+inline void take_lowest(const double* chi2, const std::int64_t* cells, int n, double& best, std::int64_t* best_cell)
+{
+    for (int l = 0; l < n; ++l)
+    {
+        if (chi2[l] < best || (best_cell && chi2[l] == best && cells[l] < *best_cell))
+        {
+            best = chi2[l];
+            if (best_cell) *best_cell = cells[l];
+        }
+    }
+}
 }  // namespace
 
 ToyWalk selected_toy_walk()
@@ -229,15 +243,7 @@ double triangle_walk(const CoverageGrid& g, const double* shift, double shift_no
         if (excludes(view.root_chi2[i0] - shift_norm, best)) break;
         const int m = static_cast<int>(std::min<std::int64_t>(L, view.n_cells - i0));
         profile_cells(view, view.order + i0, m, shift, chi2);
-        for (int l = 0; l < m; ++l)
-        {
-            const std::int64_t cell = view.order[i0 + l];
-            if (chi2[l] < best || (best_cell && chi2[l] == best && cell < *best_cell))
-            {
-                best = chi2[l];
-                if (best_cell) *best_cell = cell;
-            }
-        }
+        take_lowest(chi2, view.order + i0, m, best, best_cell);
         fitted += m;
     }
     return best;
@@ -267,15 +273,7 @@ double toy_grid_minimum_blocks(const CoverageGrid& g, const double* shift, doubl
         n_pending -= count;
         if (n == 0) return;
         profile_cells(view, cells, n, shift, chi2);
-        for (int l = 0; l < n; ++l)
-        {
-            // Ties to the lowest cell index, as toy_refit (no bound excludes a cell that ties).
-            if (chi2[l] < best || (best_cell && chi2[l] == best && cells[l] < *best_cell))
-            {
-                best = chi2[l];
-                if (best_cell) *best_cell = cells[l];
-            }
-        }
+        take_lowest(chi2, cells, n, best, best_cell);  // no bound excludes a cell that ties
         fitted += n;
     };
     const std::int64_t n_tiles = static_cast<std::int64_t>(g.tile_count.size());
@@ -322,13 +320,11 @@ std::string format_minutes(double seconds)
 }
 }  // namespace
 
-TimeBudgetReached::TimeBudgetReached(std::int64_t done_, std::int64_t total_, double seconds)
-    : std::runtime_error("stopped after --max-minutes " + format_minutes(seconds) + ": "
-                         + std::to_string(done_) + " of " + std::to_string(total_)
+TimeBudgetReached::TimeBudgetReached(std::int64_t done, std::int64_t total, double seconds)
+    : std::runtime_error("stopped after --max-minutes " + format_minutes(seconds) + ": " + std::to_string(done) + " of "
+                         + std::to_string(total)
                          + " batches of tested cells done, kept in the checkpoint; run the same command with --resume "
-                           "to continue"),
-      done(done_),
-      total(total_)
+                           "to continue")
 {
 }
 

@@ -53,8 +53,8 @@ void project_out(const double (*e)[max_measurements], int basis, int n, double* 
         }
 }
 
-/// The range of x(δ) = Σ_j c[j] δʲ over [lo, hi]: its values at both ends and at the roots of x′ inside, widened by
-/// the rounding of the coefficients and of the evaluation.
+/// The range of x(δ) = Σ_j c[j] δʲ over [lo, hi]: its values at both ends and at the roots of x′ inside (the caller
+/// widens it for rounding).
 void cubic_range(const double* c, double lo, double hi, double& min, double& max)
 {
     auto at = [&](double x) { return c[0] + x * (c[1] + x * (c[2] + x * c[3])); };
@@ -81,10 +81,6 @@ void cubic_range(const double* c, double lo, double hi, double& min, double& max
     }
     min = std::min(std::min(v[0], v[1]), std::min(v[2], v[3]));
     max = std::max(std::max(v[0], v[1]), std::max(v[2], v[3]));
-    const double reach = std::max(std::fabs(lo), std::fabs(hi));
-    const double scale = std::fabs(c[0]) + reach * (std::fabs(c[1]) + reach * (std::fabs(c[2]) + reach * std::fabs(c[3])));
-    min -= rounding * scale;
-    max += rounding * scale;
 }
 /// An orthonormal basis e of E = span(b, c, d) of a cell (coef [pull][4]); returns its size and adds to slack what a
 /// direction too short to normalise, and the rounding of the projections, leave of δ's motion.
@@ -116,7 +112,8 @@ int delta_basis(const double* coef, int K, double reach, double (*e)[max_measure
 }
 
 /// The range of f · q(δ) over the δ range for a unit vector f and a cell's pulls (coef [pull][4]), widened by the
-/// rounding of the dot products, which is in the scale of |v_p| (far above |f · v_p| when v_p is nearly normal to f).
+/// rounding of the dot products and of the cubic's evaluation, both in the scale of Σ_p |v_p| Δᵖ (which bounds
+/// |f · v_p| Δᵖ, and may be far above it when v_p is nearly normal to f).
 void coordinate_range(const double* f, const double* coef, int K, double delta_lo, double delta_hi, double& lo,
                       double& hi)
 {
@@ -221,8 +218,8 @@ void toy_tile_data(const double* coef, int n_pulls, const std::int64_t* cells, i
     const double reach = std::max(std::fabs(delta_lo), std::fabs(delta_hi));
     // The frame: the centre cell's E, completed by the unit vectors that stay longest after projection.
     double f[max_measurements][max_measurements] = {};
-    double slack = 0;
-    int size = delta_basis(coef + centre * K * 4, K, reach, f, slack);
+    double unused = 0;  // the box covers every coordinate of the completed frame: no direction is left out
+    int size = delta_basis(coef + centre * K * 4, K, reach, f, unused);
     while (size < K)
     {
         double best[max_measurements] = {}, best_norm = -1;

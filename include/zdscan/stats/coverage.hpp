@@ -190,7 +190,6 @@ class TimeBudgetReached : public std::runtime_error
 {
   public:
     TimeBudgetReached(std::int64_t done, std::int64_t total, double seconds);
-    std::int64_t done, total;
 };
 
 CoverageResult run_coverage(const CoverageGrid& grid, const CoverageOptions& options);
