@@ -27,8 +27,28 @@ class DeviceBuffer
     DeviceBuffer(const DeviceBuffer&) = delete;
     DeviceBuffer& operator=(const DeviceBuffer&) = delete;
 
-    /// n elements, uninitialised; on the stream's order when stream is given (the slot's buffers), else at once.
-    void resize(std::size_t n, cudaStream_t stream = nullptr, bool ordered = false)
+    /// n elements, uninitialised, allocated at once (set-up buffers).
+    void resize(std::size_t n) { grow(n, false, nullptr); }
+    /// n elements, uninitialised, allocated in the stream's order (a slot's buffers).
+    void resize(std::size_t n, cudaStream_t stream) { grow(n, true, stream); }
+    T* data() { return data_; }
+    const T* data() const { return data_; }
+    std::size_t size() const { return size_; }
+
+    /// Synchronous copies for set-up and read-back (not on a tile's path).
+    void assign(const T* from, std::size_t n)
+    {
+        resize(n);
+        if (n) check(cudaMemcpy(data_, from, n * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy to the device");
+    }
+    void copy_to(std::vector<T>& to) const
+    {
+        to.resize(size_);
+        if (size_) check(cudaMemcpy(to.data(), data_, size_ * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy to the host");
+    }
+
+  private:
+    void grow(std::size_t n, bool ordered, cudaStream_t stream)
     {
         if (n > capacity_)
         {
@@ -48,23 +68,6 @@ class DeviceBuffer
         }
         size_ = n;
     }
-    T* data() { return data_; }
-    const T* data() const { return data_; }
-    std::size_t size() const { return size_; }
-
-    /// Synchronous copies for set-up and read-back (not on a tile's path).
-    void assign(const T* from, std::size_t n)
-    {
-        resize(n);
-        if (n) check(cudaMemcpy(data_, from, n * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy to the device");
-    }
-    void copy_to(std::vector<T>& to) const
-    {
-        to.resize(size_);
-        if (size_) check(cudaMemcpy(to.data(), data_, size_ * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy to the host");
-    }
-
-  private:
     /// Never throws: after a fault the context's sticky error makes every free fail, and that must not end the
     /// process; the memory goes with the context.
     void release() noexcept

@@ -16,7 +16,7 @@
 /// copy_to_host(buffer, n, pinned, stream), launch_mass_terms(args) (synchronous),
 /// launch_walk<J>(args, shape, stream), launch_finish(args, stream), Event, record(event, stream), elapsed(begin,
 /// end) → seconds (after the stream's wait), wait(stream, what), drain(stream) (noexcept,
-/// for the destructor), synchronize(what), name() and device().
+/// for the destructor), name() and device().
 #pragma once
 
 #include <array>
@@ -61,8 +61,7 @@ class DeviceScanEngine final : public ScanEngine
         a.mass_inputs = Device::raw(k);
         a.terms = Device::raw(mass_);
         a.pulls = Device::raw(mass_pulls_);
-        Device::launch_mass_terms(a);
-        Device::synchronize("mass_terms_kernel");
+        Device::launch_mass_terms(a);  // synchronous: done when it returns
     }
 
     /// Work still queued (a scan stopped by an error or a stop request) ends before its buffers are freed.

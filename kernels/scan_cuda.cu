@@ -180,7 +180,7 @@ struct CudaDevice
     template <class T>
     static void resize(buffer<T>& v, std::size_t n, Stream& s)
     {
-        v.resize(n, s.get(), true);
+        v.resize(n, s.get());
     }
     template <class T>
     static T* raw(buffer<T>& v)
@@ -238,7 +238,6 @@ struct CudaDevice
     }
     static void wait(Stream& s, const char* what) { check(cudaStreamSynchronize(s.get()), what); }
     static void drain(Stream& s) noexcept { cudaStreamSynchronize(s.get()); }  // errors: the scan failed already
-    static void synchronize(const char* what) { check(cudaDeviceSynchronize(), what); }
 
     static std::string name() { return "cuda"; }
     static std::string device() { return cuda::device_name(); }

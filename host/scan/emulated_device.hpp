@@ -154,7 +154,6 @@ struct Device
         for (auto& w : work) w();
     }
     static void drain(Stream& s) noexcept { s.queue.clear(); }  // the work of a stopped scan is not needed
-    static void synchronize(const char*) {}
 
     static std::string name() { return "cuda-emulated"; }
     static std::string device()
