@@ -121,12 +121,13 @@ T FiberLanes::shfl_xor(unsigned mask, const T& v, int offset)
 {
     static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= FiberBlock::exchange_bytes);
     const int lane = index_.lane();
-    if (!((mask >> lane) & 1u) || mask != 0xffffffffu)
+    if (mask != 0xffffffffu)
     {
         // The walk's shuffles are warp-wide: a lane outside the mask, or lanes left out of it, is undefined on a GPU.
-        block_->fault("shfl_xor with mask 0x" + [&] { char b[16]; std::snprintf(b, sizeof b, "%08x", mask); return std::string(b); }()
-                      + " in lane " + std::to_string(lane) + ": the warp's shuffles take every lane");
-        return v;
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "%08x", mask);
+        block_->fault(std::string("shfl_xor with mask 0x") + hex + " in lane " + std::to_string(lane)
+                      + ": the warp's shuffles take every lane");
     }
     if (offset <= 0 || offset >= 32) block_->fault("shfl_xor offset " + std::to_string(offset) + " outside 1..31");
     unsigned char* slots = block_->exchange_.data();
