@@ -317,6 +317,25 @@ def _runs(flags: np.ndarray):
     return list(zip(edges[0::2], edges[1::2]))
 
 
+def _applied_rows(s: dict):
+    """A search's rows where the fit applies it (up to valid_below_gev): masses in MeV, lower and upper (None for a
+    one-sided limit) ε; None when fewer than two rows remain."""
+    keep = s["mass_gev"] <= s["valid_below_gev"]
+    if keep.sum() < 2:
+        return None
+    hi = s["upper"][keep] if s["upper"] is not None else None
+    return s["mass_gev"][keep] * 1e3, s["lower"][keep], hi
+
+
+def _one_sided_limit(m: np.ndarray, lo: np.ndarray, masses_mev: np.ndarray):
+    """A one-sided limit at masses_mev, log-log between its rows (m in MeV, lo), as the fit takes it: (the masses its
+    rows cover, the limit there and +inf elsewhere)."""
+    inside = (masses_mev >= m[0]) & (masses_mev <= m[-1])
+    limit = np.full(masses_mev.size, np.inf)
+    limit[inside] = np.exp(np.interp(np.log(masses_mev[inside]), np.log(m), np.log(lo)))
+    return inside, limit
+
+
 def _no_limit_names(d: ResultData, masses_mev: np.ndarray) -> List[List[str]]:
     """Per mass, the enabled one-sided searches whose file has no limit there although the mass lies inside the
     masses it covers (a veto window: DarkCast's "no limit" of ε ≥ 1), where no other search sets one: the masses
@@ -325,15 +344,10 @@ def _no_limit_names(d: ResultData, masses_mev: np.ndarray) -> List[List[str]]:
     covered = np.zeros(masses_mev.size, bool)
     gap = np.zeros((len(d.searches), masses_mev.size), bool)
     for k, s in enumerate(d.searches):
-        if not s["enabled"] or s["upper"] is not None:
+        rows = _applied_rows(s) if s["enabled"] and s["upper"] is None else None
+        if rows is None:
             continue
-        keep = s["mass_gev"] <= s["valid_below_gev"]
-        if keep.sum() < 2:
-            continue
-        m, lo = s["mass_gev"][keep] * 1e3, s["lower"][keep]
-        inside = (masses_mev >= m[0]) & (masses_mev <= m[-1])
-        limit = np.full(masses_mev.size, np.inf)
-        limit[inside] = np.exp(np.interp(np.log(masses_mev[inside]), np.log(m), np.log(lo)))
+        inside, limit = _one_sided_limit(rows[0], rows[1], masses_mev)
         covered |= limit < 1
         gap[k] = inside & (limit >= 1)
     for k, s in enumerate(d.searches):
@@ -369,18 +383,16 @@ def search_artefacts(d: ResultData, ax, cls: Sequence[float] = CL_2D) -> Dict[st
     (issue 28): the 1σ and 2σ outlines of the fit without the searches (dotted, nested), and a note naming where a
     region of the fit with them, or its best fit, lies only in a veto window of a search's file (no limit at those
     masses)."""
+    from ..limit_curves import delta_chi2_for
+
     artists: Dict[str, list] = {}
     rest = without_searches(d)
     if rest is not None:
-        from ..limit_curves import delta_chi2_for
-
         levels = [delta_chi2_for(cl, 2) for cl in sorted(cls)[:2]]
         cs = ax.contour(d.m_zd_mev, d.epsilon, rest.T, levels=levels, colors="0.15", linestyles=":",
                         linewidths=0.9, zorder=4.2)
         artists["without searches"] = [cs]
     names = _no_limit_names(d, d.m_zd_mev)
-    from ..limit_curves import delta_chi2_for
-
     widest = delta_chi2_for(max(cls), 2)
     dchi2 = d.chi2_map - d.chi2_map.min()
     in_gap = [i for i in range(d.m_zd_mev.size) if names[i] and np.any(dchi2[i] <= widest)]
@@ -433,23 +445,11 @@ def searches(result, *, ax=None, labels: bool = True) -> Dict[str, list]:
         placed.append(box)
         artists.append(t)
 
-    def edges(s):
-        keep = s["mass_gev"] <= s["valid_below_gev"]
-        if keep.sum() < 2:
-            return None
-        m = s["mass_gev"][keep] * 1e3
-        lo = s["lower"][keep]
-        hi = s["upper"][keep] if s["upper"] is not None else None
-        return m, lo, hi
-
-    one_sided = [(s, edges(s)) for s in shown if s["upper"] is None]
+    one_sided = [(s, _applied_rows(s)) for s in shown if s["upper"] is None]
     one_sided = [(s, e) for s, e in one_sided if e is not None]
     if one_sided:
         mm = np.geomspace(d.m_zd_mev[0], d.m_zd_mev[-1], 1200)
-        limits = np.full((len(one_sided), mm.size), np.inf)
-        for k, (s, (m, lo, _)) in enumerate(one_sided):
-            inside = (mm >= m[0]) & (mm <= m[-1])
-            limits[k, inside] = np.exp(np.interp(np.log(mm[inside]), np.log(m), np.log(lo)))
+        limits = np.array([_one_sided_limit(m, lo, mm)[1] for _, (m, lo, _) in one_sided])
         envelope = limits.min(axis=0)
         who = limits.argmin(axis=0)
         has = envelope < top  # DarkCast's "no limit" marks (1e5) and masses no search reaches stay open
@@ -481,7 +481,7 @@ def searches(result, *, ax=None, labels: bool = True) -> Dict[str, list]:
     for s in shown:
         if s["upper"] is None:
             continue
-        e = edges(s)
+        e = _applied_rows(s)
         if e is None:
             continue
         m, lo, hi = e
