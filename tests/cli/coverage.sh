@@ -122,6 +122,11 @@ expect2 "--band: must be LOW,HIGH" r.h5 --band 2,1
 expect2 "--seed: must be an integer" r.h5 --seed -1
 expect2 "--max-minutes: must be a number of minutes above 0" r.h5 --max-minutes 0
 expect2 "--max-minutes: needs the checkpoint" r.h5 --max-minutes 5 --no-checkpoint
+expect2 "--max-minutes: must be a number of minutes above 0" r.h5 --max-minutes nan
+# The benchmarks' and tests' environment switches are bad input too, named.
+ZDSCAN_TOY_WALK=fast expect2 'ZDSCAN_TOY_WALK: must be bounds \(the default\) or triangle \(got "fast"\)' r.h5
+ZDSCAN_EMULATED_LANES=sideways expect2 'ZDSCAN_EMULATED_LANES: must be ascending, descending, random or random:SEED' \
+  r.h5 --backend cuda-emulated
 expect2 "--points: no_such_file.txt: No such file or directory" r.h5 --points no_such_file.txt
 printf '# m_zd_mev epsilon\n50 2e-3\n1e9 2e-3\n' > points.txt
 expect2 "--points: points.txt line 3: the point lies outside" r.h5 --points points.txt
